@@ -1,0 +1,43 @@
+package io.haproxystats.common.config;
+
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * The validated {@code [graphite]} section.
+ *
+ * @param connect        reconnect policy: {@code retries}, {@code connect-timeout}, {@code interval},
+ *                       {@code backoff}
+ * @param writeTimeout   longest a write may block before the connection counts as broken
+ * @param delay          pause after a round of failed reconnects before the next round
+ * @param queueSize      most lines held while Graphite cannot take them
+ * @param groups         group namespaces, if configured
+ */
+public record GraphiteSettings(String server, int port, Connect connect, Duration writeTimeout, Duration delay,
+                               String namespace, boolean prefixHostname, boolean fqdn, int queueSize,
+                               Optional<GroupSettings> groups) {
+
+    public static final String SECTION = "graphite";
+
+    public static GraphiteSettings from(EffectiveConfig config) {
+        String s = SECTION;
+        String server = config.get(s, "server").strip();
+        if (server.isEmpty()) {
+            throw ConfigurationException.forOption(s, "server", "must be a host name or address, got an empty value");
+        }
+        int port = (int) config.getInt(s, "port", 1, 65535);
+        Connect connect = new Connect(
+                (int) config.getInt(s, "retries", -1, Integer.MAX_VALUE),
+                Durations.read(config, s, "connect-timeout", 0.001),
+                Durations.read(config, s, "interval", 0),
+                config.getSeconds(s, "backoff", 1));
+        Duration writeTimeout = Durations.read(config, s, "write-timeout", 0.001);
+        Duration delay = Durations.read(config, s, "delay", 0);
+        String namespace = config.get(s, "namespace").strip();
+        boolean prefixHostname = config.getBoolean(s, "prefix-hostname");
+        boolean fqdn = config.getBoolean(s, "fqdn");
+        int queueSize = (int) config.getInt(s, "queue-size", 1, Integer.MAX_VALUE);
+        return new GraphiteSettings(server, port, connect, writeTimeout, delay, namespace, prefixHostname, fqdn,
+                queueSize, GroupSettings.from(config));
+    }
+}

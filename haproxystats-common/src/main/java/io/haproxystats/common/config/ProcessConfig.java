@@ -1,0 +1,32 @@
+package io.haproxystats.common.config;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Everything {@code haproxystats-process} reads, validated once before any thread starts.
+ *
+ * @param localStore {@code [local-store] dir} when that section exists (default
+ *                   {@code ${paths:base-dir}/local-store})
+ */
+public record ProcessConfig(ProcessSettings process, GraphiteSettings graphite, Optional<Path> localStore) {
+
+    /** Sections this daemon reads; {@code -p}/{@code -P} print these. */
+    public static boolean reads(String section) {
+        return !PullSettings.SECTION.equals(section);
+    }
+
+    public static ProcessConfig from(EffectiveConfig config) {
+        List<String> sections = new ArrayList<>(ConfigPrinter.printedSections(config, ProcessConfig::reads));
+        config.resolveAll(sections);
+        Optional<Path> localStore = Optional.empty();
+        if (config.hasSection("local-store")) {
+            localStore = Optional.of(config.find("local-store", "dir")
+                    .map(v -> PullSettings.path(config, "local-store", "dir"))
+                    .orElseGet(() -> Path.of(config.get("paths", "base-dir"), "local-store")));
+        }
+        return new ProcessConfig(ProcessSettings.from(config), GraphiteSettings.from(config), localStore);
+    }
+}

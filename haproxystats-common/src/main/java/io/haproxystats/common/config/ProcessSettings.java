@@ -1,0 +1,74 @@
+package io.haproxystats.common.config;
+
+import io.haproxystats.common.haproxy.MetricCatalogue;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The validated {@code [process]} section.
+ *
+ * @param frontendMetrics  {@code frontend-metrics}, or the original's default selection
+ * @param backendMetrics   {@code backend-metrics}, or the default (summed) selection
+ * @param serverMetrics    {@code server-metrics}, or the default (summed) selection
+ * @param excludeFrontends file of frontend names to skip, if set
+ * @param excludeBackends  file of backend names to skip (their servers too), if set
+ * @param quarantineDir    where a poll directory with an unreadable file is moved
+ *                         ({@code quarantine-dir}, default {@code ${paths:base-dir}/quarantine})
+ */
+public record ProcessSettings(LogLevel logLevel, int workers, Path srcDir, boolean aggrServerMetrics,
+                              boolean perProcessMetrics, boolean calculatePercentages,
+                              Duration livenessCheckInterval, List<String> frontendMetrics,
+                              List<String> backendMetrics, List<String> serverMetrics,
+                              Optional<Path> excludeFrontends, Optional<Path> excludeBackends,
+                              Path quarantineDir) {
+
+    public static final String SECTION = "process";
+
+    public static ProcessSettings from(EffectiveConfig config) {
+        String s = SECTION;
+        LogLevel level = LogLevel.read(config, s);
+        int workers = (int) config.getInt(s, "workers", 1, 1024);
+        Path src = PullSettings.path(config, s, "src-dir");
+        Path quarantine = config.find(s, "quarantine-dir")
+                .map(v -> PullSettings.path(config, s, "quarantine-dir"))
+                .orElseGet(() -> Path.of(config.get("paths", "base-dir"), "quarantine"));
+        return new ProcessSettings(level, workers, src,
+                config.getBoolean(s, "aggr-server-metrics"),
+                config.getBoolean(s, "per-process-metrics"),
+                config.getBoolean(s, "calculate-percentages"),
+                Durations.read(config, s, "liveness-check-interval", 0.1),
+                metrics(config, "frontend-metrics", MetricCatalogue.FRONTEND_SUM),
+                metrics(config, "backend-metrics", MetricCatalogue.BACKEND_SUM),
+                metrics(config, "server-metrics", MetricCatalogue.SERVER_SUM),
+                config.find(s, "exclude-frontends").filter(v -> !v.isBlank()).map(Path::of),
+                config.find(s, "exclude-backends").filter(v -> !v.isBlank()).map(Path::of),
+                quarantine);
+    }
+
+    private static List<String> metrics(EffectiveConfig config, String option, List<String> defaults) {
+        Optional<String> value = config.find(SECTION, option);
+        if (value.isEmpty()) {
+            return defaults;
+        }
+        List<String> names = new ArrayList<>();
+        for (String name : value.get().strip().split("\\s+")) {
+            if (name.isEmpty()) {
+                continue;
+            }
+            if (!MetricCatalogue.STAT_FIELDS.contains(name)) {
+                throw ConfigurationException.forOption(SECTION, option, "'" + name
+                        + "' is not a numeric HAProxy statistic (see docs/metrics.md for the list)");
+            }
+            if (!names.contains(name)) {
+                names.add(name);
+            }
+        }
+        if (names.isEmpty()) {
+            throw ConfigurationException.forOption(SECTION, option, "must list at least one metric name");
+        }
+        return List.copyOf(names);
+    }
+}

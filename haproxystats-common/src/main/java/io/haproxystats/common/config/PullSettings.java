@@ -1,0 +1,78 @@
+package io.haproxystats.common.config;
+
+import io.haproxystats.common.haproxy.SocketAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The validated {@code [pull]} section.
+ *
+ * @param socketDir    directory whose UNIX sockets are polled (unset: none)
+ * @param servers      extra sockets from {@code servers}
+ * @param connect      per-socket connect policy ({@code retries}, {@code timeout}, {@code interval})
+ * @param pullTimeout  bound of one whole poll; {@link Duration#ZERO} means none
+ * @param pullInterval time between the starts of two polls
+ * @param bufferLimit  largest answer accepted from one command, in bytes
+ * @param workers      the original's thread count for disk writes; accepted and validated, unused:
+ *                     every request runs on its own virtual thread
+ * @param queueSize    polls are skipped while {@code dstDir} holds this many directories
+ */
+public record PullSettings(LogLevel logLevel, Optional<Path> socketDir, List<SocketAddress> servers, Connect connect,
+                           Duration pullTimeout, Duration pullInterval, long bufferLimit, Path dstDir,
+                           Path tmpDstDir, int workers, int queueSize) {
+
+    public static final String SECTION = "pull";
+
+    /** Sections this daemon reads; {@code -p}/{@code -P} print these. */
+    public static boolean reads(String section) {
+        return LayeredConfig.DEFAULT_SECTION.equals(section) || SECTION.equals(section);
+    }
+
+    public static PullSettings from(EffectiveConfig config) {
+        String s = SECTION;
+        config.resolveAll(List.of(LayeredConfig.DEFAULT_SECTION, s));
+        LogLevel level = LogLevel.read(config, s);
+        Optional<Path> socketDir = config.find(s, "socket-dir").filter(v -> !v.isBlank()).map(Path::of);
+        List<SocketAddress> servers = new ArrayList<>();
+        config.find(s, "servers").ifPresent(value -> {
+            for (String url : value.split(",")) {
+                if (url.isBlank()) {
+                    continue;
+                }
+                try {
+                    servers.add(SocketAddress.parse(url));
+                } catch (IllegalArgumentException e) {
+                    throw ConfigurationException.forOption(s, "servers", e.getMessage());
+                }
+            }
+        });
+        Connect connect = new Connect(
+                (int) config.getInt(s, "retries", -1, Integer.MAX_VALUE),
+                Durations.read(config, s, "timeout", 0.001),
+                Durations.read(config, s, "interval", 0),
+                1.0);
+        Duration pullTimeout = Durations.read(config, s, "pull-timeout", 0);
+        Duration pullInterval = Durations.read(config, s, "pull-interval", 0.1);
+        long bufferLimit = config.getInt(s, "buffer-limit", 1, Integer.MAX_VALUE - 16);
+        Path dst = path(config, s, "dst-dir");
+        Path tmp = path(config, s, "tmp-dst-dir");
+        if (dst.equals(tmp)) {
+            throw ConfigurationException.forOption(s, "tmp-dst-dir", "must differ from dst-dir, both are '" + dst + "'");
+        }
+        int workers = (int) config.getInt(s, "workers", 1, 10_000);
+        int queueSize = (int) config.getInt(s, "queue-size", 1, Integer.MAX_VALUE);
+        return new PullSettings(level, socketDir, List.copyOf(servers), connect, pullTimeout, pullInterval,
+                bufferLimit, dst, tmp, workers, queueSize);
+    }
+
+    static Path path(EffectiveConfig config, String section, String option) {
+        String value = config.get(section, option);
+        if (value.isBlank()) {
+            throw ConfigurationException.forOption(section, option, "must be a path, got an empty value");
+        }
+        return Path.of(value);
+    }
+}
