@@ -1,0 +1,54 @@
+package io.haproxystats.common.spool;
+
+/**
+ * The directory contract between the two daemons. A poll directory is named after the poll's
+ * start in whole seconds since the epoch (the Graphite timestamp of its lines) and holds, for each
+ * stats socket, {@code <name>_info} (the answer to {@code show info}) and {@code <name>_stat}
+ * ({@code show stat}), exactly as HAProxy sent them. The puller writes it under
+ * {@code tmp-dst-dir} and renames it into {@code dst-dir} only when every answer arrived, so the
+ * processor never sees a partial poll.
+ */
+public final class PollFiles {
+
+    public static final String INFO_SUFFIX = "_info";
+    public static final String STAT_SUFFIX = "_stat";
+
+    private PollFiles() {
+    }
+
+    /** The HAProxy commands, each with the suffix of the file its answer goes to. */
+    public enum Command {
+        INFO("show info", INFO_SUFFIX),
+        STAT("show stat", STAT_SUFFIX);
+
+        private final String text;
+        private final String suffix;
+
+        Command(String text, String suffix) {
+            this.text = text;
+            this.suffix = suffix;
+        }
+
+        /** What is sent on the socket, without the newline. */
+        public String text() {
+            return text;
+        }
+
+        public String suffix() {
+            return suffix;
+        }
+    }
+
+    /** True for a name made only of digits: a poll directory. */
+    public static boolean isPollDirectoryName(String name) {
+        if (name.isEmpty() || name.length() > 19) {
+            return false;
+        }
+        for (int i = 0; i < name.length(); i++) {
+            if (!Character.isDigit(name.charAt(i))) {
+                return false;
+            }
+        }
+        return true;
+    }
+}

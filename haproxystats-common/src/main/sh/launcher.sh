@@ -1,0 +1,53 @@
+#!/bin/sh
+# @NAME@ launcher (generated at build time from haproxystats-common/src/main/sh/launcher.sh).
+#
+# Finds a Java 21+ runtime: $JAVA_HOME, then `java` on PATH, then /usr/lib/jvm/*, and runs
+# @MAIN_CLASS@ with the jars in lib/ beside this file (or ../lib, as installed from the tarball or
+# the Debian package). JVM options: $HAPROXYSTATS_JAVA_OPTS, default "@DEFAULT_JAVA_OPTS@".
+set -eu
+
+self=$(readlink -f "$0")
+here=$(dirname "$self")
+if [ -d "$here/lib" ]; then
+    lib="$here/lib"
+elif [ -d "$here/../lib" ]; then
+    lib="$here/../lib"
+else
+    echo "@NAME@: cannot find the lib/ directory next to $self" >&2
+    exit 1
+fi
+
+java_major() {
+    # Prints the feature release of a java binary (17, 21, 25...), or nothing.
+    "$1" -XshowSettings:properties -version 2>&1 \
+        | sed -n 's/^ *java\.specification\.version = \([0-9]*\).*/\1/p' | head -n 1
+}
+
+seen=""
+pick() {
+    [ -x "$1" ] || return 1
+    major=$(java_major "$1")
+    seen="$seen $1 (${major:-unknown version});"
+    [ -n "$major" ] && [ "$major" -ge 21 ]
+}
+
+java=""
+if [ -n "${JAVA_HOME:-}" ] && pick "$JAVA_HOME/bin/java"; then
+    java="$JAVA_HOME/bin/java"
+elif command -v java >/dev/null 2>&1 && pick "$(command -v java)"; then
+    java=$(command -v java)
+else
+    for candidate in $(ls -d /usr/lib/jvm/*/bin/java 2>/dev/null | sort -rV); do
+        if pick "$candidate"; then
+            java="$candidate"
+            break
+        fi
+    done
+fi
+if [ -z "$java" ]; then
+    echo "@NAME@: needs Java 21 or newer; found:${seen:- no java at all}. Set JAVA_HOME to a JDK/JRE 21+." >&2
+    exit 1
+fi
+
+# shellcheck disable=SC2086 # word splitting of the options is intended
+exec "$java" ${HAPROXYSTATS_JAVA_OPTS:-@DEFAULT_JAVA_OPTS@} -cp "$lib/*" @MAIN_CLASS@ "$@"

@@ -1,0 +1,21 @@
+package io.haproxystats.pull;
+
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * How one poll ended.
+ *
+ * @param epoch     the poll's directory name
+ * @param requests  requests started (sockets x commands)
+ * @param succeeded requests whose answer was complete
+ * @param failures  one message per failed or unfinished request
+ * @param committed true when the directory was renamed into dst-dir
+ */
+record PollResult(long epoch, int requests, int succeeded, List<String> failures, boolean committed,
+                  Duration wallTime) {
+
+    int pending() {
+        return requests - succeeded - failures.size();
+    }
+}

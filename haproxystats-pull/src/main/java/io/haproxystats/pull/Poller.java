@@ -1,0 +1,148 @@
+package io.haproxystats.pull;
+
+import io.haproxystats.common.haproxy.SocketAddress;
+import io.haproxystats.common.spool.PollFiles.Command;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One poll: {@code show info} and {@code show stat} to every socket at once, each request on its
+ * own virtual thread and connection, answers streamed into the poll's temporary directory; the
+ * directory is renamed into {@code dst-dir} only when every request succeeded within
+ * {@code pull-timeout}, and deleted otherwise.
+ */
+final class Poller {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Poller.class);
+    /** How long past the deadline the coordinator waits for requests that are being closed. */
+    private static final long GRACE_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
+
+    private final SocketDiscovery discovery;
+    private final StatsClient client;
+    private final Spool spool;
+    private final Duration pullTimeout;
+    private final int queueSize;
+    private final InstantSource clock;
+
+    Poller(SocketDiscovery discovery, StatsClient client, Spool spool, Duration pullTimeout, int queueSize,
+           InstantSource clock) {
+        this.discovery = discovery;
+        this.client = client;
+        this.spool = spool;
+        this.pullTimeout = pullTimeout;
+        this.queueSize = queueSize;
+        this.clock = clock;
+    }
+
+    private record Request(SocketAddress socket, Command command, Future<Long> answer) {
+    }
+
+    /**
+     * Runs one poll now. Empty when it was skipped (queue full, no sockets). On interrupt the poll
+     * is abandoned: requests cancelled, its temporary directory removed.
+     */
+    Optional<PollResult> pollOnce() throws IOException, InterruptedException {
+        int queued = spool.queued();
+        if (queued >= queueSize) {
+            LOG.warn("skipping poll: {} directories wait in dst-dir, queue-size is {} (is haproxystats-process running?)",
+                    queued, queueSize);
+            return Optional.empty();
+        }
+        List<SocketAddress> sockets = discovery.sockets();
+        if (sockets.isEmpty()) {
+            LOG.error("skipping poll: no stats socket found (socket-dir holds no UNIX socket and servers is empty)");
+            return Optional.empty();
+        }
+        long started = System.nanoTime();
+        long epoch = clock.instant().getEpochSecond();
+        long deadline = pullTimeout.isZero() ? Long.MAX_VALUE : started + pullTimeout.toNanos();
+        Path dir = spool.begin(epoch);
+        List<Request> requests = new ArrayList<>();
+        List<String> failures = new ArrayList<>();
+        int succeeded = 0;
+        ExecutorService executor = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("pull-", 0).factory());
+        try {
+            for (SocketAddress socket : sockets) {
+                for (Command command : Command.values()) {
+                    Path target = dir.resolve(socket.name() + command.suffix());
+                    requests.add(new Request(socket, command,
+                            executor.submit(() -> client.fetch(socket, command, deadline, target))));
+                }
+            }
+            for (Request request : requests) {
+                if (await(request, deadline, failures)) {
+                    succeeded++;
+                }
+            }
+        } catch (InterruptedException e) {
+            requests.forEach(r -> r.answer().cancel(true));
+            executor.shutdownNow();
+            spool.discard(dir);
+            LOG.info("poll {} abandoned: stopping", epoch);
+            throw e;
+        } finally {
+            executor.shutdownNow();
+        }
+        if (!executor.awaitTermination(5, TimeUnit.SECONDS)) {
+            LOG.error("poll {}: requests still running 5 s after being cancelled", epoch);
+        }
+        boolean committed = false;
+        if (failures.isEmpty()) {
+            committed = spool.commit(dir);
+        } else {
+            spool.discard(dir);
+        }
+        PollResult result = new PollResult(epoch, requests.size(), succeeded, List.copyOf(failures), committed,
+                Duration.ofNanos(System.nanoTime() - started));
+        report(result);
+        return Optional.of(result);
+    }
+
+    private static boolean await(Request request, long deadline, List<String> failures) throws InterruptedException {
+        try {
+            long wait = deadline == Long.MAX_VALUE ? Long.MAX_VALUE : deadline + GRACE_NANOS - System.nanoTime();
+            if (wait == Long.MAX_VALUE) {
+                request.answer().get();
+            } else {
+                request.answer().get(Math.max(0, wait), TimeUnit.NANOSECONDS);
+            }
+            return true;
+        } catch (TimeoutException e) {
+            request.answer().cancel(true);
+            failures.add(request.socket() + " '" + request.command().text() + "': no answer before the pull-timeout deadline");
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            failures.add(cause instanceof FetchException ? cause.getMessage()
+                    : request.socket() + " '" + request.command().text() + "': " + cause);
+        }
+        return false;
+    }
+
+    private static void report(PollResult r) {
+        String time = String.format(java.util.Locale.ROOT, "%.3f", r.wallTime().toNanos() / 1e9);
+        if (r.failures().isEmpty() && r.committed()) {
+            LOG.info("poll {}: done {}, pending {}, succeeded {}, failed 0, wall clock time {}s", r.epoch(),
+                    r.requests(), r.pending(), r.succeeded(), time);
+            return;
+        }
+        for (String failure : r.failures()) {
+            LOG.error("poll {}: {}", r.epoch(), failure);
+        }
+        LOG.error("poll {}: done {}, pending {}, succeeded {}, failed {}, wall clock time {}s; directory {}",
+                r.epoch(), r.requests(), r.pending(), r.succeeded(), r.failures().size(), time,
+                r.committed() ? "moved to dst-dir" : "removed, nothing moved to dst-dir");
+    }
+}

@@ -1,0 +1,72 @@
+package io.haproxystats.pull;
+
+import io.haproxystats.common.cli.DaemonCommand;
+import io.haproxystats.common.cli.ExitCodes;
+import io.haproxystats.common.cli.Logging;
+import io.haproxystats.common.cli.Signals;
+import io.haproxystats.common.cli.VersionProvider;
+import io.haproxystats.common.config.EffectiveConfig;
+import io.haproxystats.common.config.PullSettings;
+import java.time.InstantSource;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.function.Predicate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+
+/** {@code haproxystats-pull}: polls HAProxy stats sockets into the incoming directory. */
+@Command(name = "haproxystats-pull", versionProvider = VersionProvider.class, sortOptions = false,
+        description = "Pulls statistics from HAProxy over its stats sockets (UNIX and TCP) into dst-dir.",
+        exitCodeListHeading = "Exit codes:%n",
+        exitCodeList = {"0:clean stop (SIGTERM/SIGHUP) or -p/-P/-h/-v", "1:runtime failure",
+                "2:usage or configuration error"})
+public final class PullCommand extends DaemonCommand {
+
+    private static final Logger LOG = LoggerFactory.getLogger(PullCommand.class);
+
+    public static void main(String[] args) {
+        System.exit(execute(new PullCommand(), args));
+    }
+
+    @Override
+    protected Predicate<String> sections() {
+        return PullSettings::reads;
+    }
+
+    @Override
+    protected void validate(EffectiveConfig config) {
+        PullSettings.from(config);
+    }
+
+    @Override
+    protected int run(EffectiveConfig config) throws Exception {
+        PullSettings settings = PullSettings.from(config);
+        Logging.setLevel(settings.logLevel());
+        LOG.info("haproxystats-pull {} starting: pull-interval {}s, pull-timeout {}s, dst-dir {}",
+                VersionProvider.version(), settings.pullInterval().toMillis() / 1000.0,
+                settings.pullTimeout().toMillis() / 1000.0, settings.dstDir());
+        if (settings.pullTimeout().isZero()) {
+            LOG.warn("pull-timeout is 0: a socket that never answers will hold up every later poll");
+        }
+        Spool spool = new Spool(settings.dstDir(), settings.tmpDstDir());
+        spool.prepare();
+        ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1,
+                Thread.ofPlatform().daemon().name("pull-deadlines").factory());
+        timer.setRemoveOnCancelPolicy(true);
+        try (ScheduledExecutorService timers = timer) {
+            StatsClient client = new StatsClient(settings.connect(), settings.bufferLimit(), timers);
+            Poller poller = new Poller(new SocketDiscovery(settings.socketDir(), settings.servers()), client, spool,
+                    settings.pullTimeout(), settings.queueSize(), InstantSource.system());
+            Puller puller = new Puller(poller::pollOnce, settings.pullInterval(), System::nanoTime);
+            Thread scheduler = Thread.ofPlatform().name("pull-scheduler").start(puller);
+            Signals signals = Signals.install(puller::stop);
+            signals.awaitStop();
+            scheduler.join();
+            timers.shutdownNow();
+        }
+        LOG.info("haproxystats-pull stopped");
+        return ExitCodes.OK;
+    }
+
+}

@@ -1,0 +1,82 @@
+package io.haproxystats.pull;
+
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs a poll every {@code pull-interval} on the phase of the first one: it sleeps to the next
+ * tick rather than for a fixed time after the work, and a poll that overruns skips the ticks it
+ * missed instead of bursting to catch up. {@link #stop()} abandons an in-flight poll.
+ */
+final class Puller implements Runnable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Puller.class);
+
+    /** The work done at each tick; a plain method so tests can call it without the schedule. */
+    interface PollTask {
+        void poll() throws Exception;
+    }
+
+    private final PollTask task;
+    private final long intervalNanos;
+    private final LongSupplier nanoTime;
+    private volatile boolean running = true;
+    private volatile Thread thread;
+    private volatile long lastTickNanos;
+
+    Puller(PollTask task, Duration interval, LongSupplier nanoTime) {
+        this.task = task;
+        this.intervalNanos = interval.toNanos();
+        this.nanoTime = nanoTime;
+    }
+
+    @Override
+    public void run() {
+        thread = Thread.currentThread();
+        long start = nanoTime.getAsLong();
+        long tick = 0;
+        while (running) {
+            long due = start + tick * intervalNanos;
+            try {
+                long sleep = due - nanoTime.getAsLong();
+                if (sleep > 0) {
+                    TimeUnit.NANOSECONDS.sleep(sleep);
+                }
+                lastTickNanos = nanoTime.getAsLong();
+                task.poll();
+            } catch (InterruptedException e) {
+                if (!running) {
+                    break;
+                }
+                Thread.interrupted();
+            } catch (Throwable t) {
+                // One failing poll must not end the schedule; the next tick tries again.
+                LOG.error("poll failed: {}", t.toString(), t);
+            }
+            long elapsedTicks = (nanoTime.getAsLong() - start) / intervalNanos;
+            long next = elapsedTicks + 1;
+            if (next > tick + 1) {
+                LOG.warn("poll overran pull-interval; skipping {} tick(s)", next - tick - 1);
+            }
+            tick = next;
+        }
+        LOG.info("scheduler stopped");
+    }
+
+    /** Stops scheduling and abandons the in-flight poll; safe from any thread, idempotent. */
+    void stop() {
+        running = false;
+        Thread t = thread;
+        if (t != null) {
+            t.interrupt();
+        }
+    }
+
+    /** {@link System#nanoTime()} at the start of the latest poll, for liveness reporting. */
+    long lastTickNanos() {
+        return lastTickNanos;
+    }
+}

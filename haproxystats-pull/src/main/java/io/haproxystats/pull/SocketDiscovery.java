@@ -1,0 +1,58 @@
+package io.haproxystats.pull;
+
+import io.haproxystats.common.haproxy.SocketAddress;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The sockets of one poll: every UNIX socket (by file type) directly inside {@code socket-dir},
+ * then every {@code servers} URL. Looked up at each poll, so sockets that appear or disappear with
+ * HAProxy instances are followed without a restart.
+ */
+final class SocketDiscovery {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SocketDiscovery.class);
+    private static final int S_IFMT = 0170000;
+    private static final int S_IFSOCK = 0140000;
+
+    private final Optional<Path> socketDir;
+    private final List<SocketAddress> servers;
+
+    SocketDiscovery(Optional<Path> socketDir, List<SocketAddress> servers) {
+        this.socketDir = socketDir;
+        this.servers = servers;
+    }
+
+    List<SocketAddress> sockets() {
+        List<SocketAddress> out = new ArrayList<>();
+        socketDir.ifPresent(dir -> {
+            try (Stream<Path> files = Files.list(dir)) {
+                files.filter(SocketDiscovery::isSocket).sorted().forEach(p -> out.add(new SocketAddress.Unix(p)));
+            } catch (IOException e) {
+                LOG.error("cannot list socket-dir {}: {}", dir, e.toString());
+            }
+        });
+        for (SocketAddress server : servers) {
+            if (!out.contains(server)) {
+                out.add(server);
+            }
+        }
+        return out;
+    }
+
+    static boolean isSocket(Path p) {
+        try {
+            int mode = (Integer) Files.getAttribute(p, "unix:mode");
+            return (mode & S_IFMT) == S_IFSOCK;
+        } catch (IOException | UnsupportedOperationException e) {
+            return false;
+        }
+    }
+}

@@ -1,0 +1,199 @@
+package io.haproxystats.pull;
+
+import io.haproxystats.common.config.Connect;
+import io.haproxystats.common.haproxy.SocketAddress;
+import io.haproxystats.common.spool.PollFiles.Command;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.AsynchronousCloseException;
+import java.nio.channels.ClosedByInterruptException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Sends one command to one HAProxy stats socket and streams the answer into a file.
+ *
+ * <p>UNIX and TCP sockets both go through the JDK's {@link SocketChannel}, whose blocking calls
+ * release the carrier thread when run on a virtual thread (jnr-unixsocket's native read does not).
+ * The JDK has no timeouts on channels, so every bound is a scheduled {@code close()} of the
+ * channel: the per-try connect {@code timeout}, then the caller's deadline for the whole request.
+ *
+ * <p>An answer is accepted only when it is not empty, is at most {@code bufferLimit} bytes, starts
+ * the way the command's answer starts, and ends with HAProxy's terminating empty line; anything
+ * else (a truncated answer from a worker stopping during a reload, say) is a failure, never a
+ * silently shortened file. Thread-safe: one instance serves all requests of all polls.
+ */
+final class StatsClient {
+
+    private static final int CHUNK = 64 * 1024;
+
+    private final Connect connect;
+    private final long bufferLimit;
+    private final ScheduledExecutorService timer;
+
+    StatsClient(Connect connect, long bufferLimit, ScheduledExecutorService timer) {
+        this.connect = connect;
+        this.bufferLimit = bufferLimit;
+        this.timer = timer;
+    }
+
+    /**
+     * Fetches {@code command} from {@code socket} into {@code target} (created; must not exist).
+     *
+     * @param deadlineNanos {@link System#nanoTime()} by which the answer must be complete, or
+     *                      {@link Long#MAX_VALUE} for none
+     * @return the number of bytes written
+     */
+    long fetch(SocketAddress socket, Command command, long deadlineNanos, Path target)
+            throws FetchException, InterruptedException {
+        String what = socket + " '" + command.text() + "'";
+        SocketChannel channel = connectWithRetries(socket, what, deadlineNanos);
+        ScheduledFuture<?> deadline = scheduleClose(channel, deadlineNanos);
+        try (channel; FileChannel out = FileChannel.open(target, StandardOpenOption.CREATE_NEW,
+                StandardOpenOption.WRITE)) {
+            channel.write(ByteBuffer.wrap((command.text() + "\n").getBytes(StandardCharsets.US_ASCII)));
+            return copyAnswer(channel, out, command, what);
+        } catch (AsynchronousCloseException e) {
+            if (e instanceof ClosedByInterruptException) {
+                throw new InterruptedException(what + ": interrupted");
+            }
+            throw new FetchException(what + ": no complete answer before the pull-timeout deadline");
+        } catch (IOException e) {
+            throw new FetchException(what + ": " + describe(e), e);
+        } finally {
+            if (deadline != null) {
+                deadline.cancel(false);
+            }
+        }
+    }
+
+    private long copyAnswer(SocketChannel channel, FileChannel out, Command command, String what)
+            throws IOException, FetchException {
+        ByteBuffer buffer = ByteBuffer.allocate(CHUNK);
+        long total = 0;
+        byte last = 0;
+        byte beforeLast = 0;
+        byte[] head = new byte[2];
+        int headLength = 0;
+        while (true) {
+            buffer.clear();
+            int n = channel.read(buffer);
+            if (n < 0) {
+                break;
+            }
+            total += n;
+            if (total > bufferLimit) {
+                throw new FetchException(what + ": answer longer than buffer-limit (" + bufferLimit + " bytes)");
+            }
+            buffer.flip();
+            for (int i = 0; headLength < head.length && i < n; i++) {
+                head[headLength++] = buffer.get(i);
+            }
+            if (n >= 2) {
+                beforeLast = buffer.get(n - 2);
+                last = buffer.get(n - 1);
+            } else if (n == 1) {
+                beforeLast = last;
+                last = buffer.get(0);
+            }
+            while (buffer.hasRemaining()) {
+                out.write(buffer);
+            }
+        }
+        if (total == 0) {
+            throw new FetchException(what + ": empty answer");
+        }
+        if (command == Command.STAT && !(head[0] == '#' && head[1] == ' ')) {
+            throw new FetchException(what + ": answer is not 'show stat' CSV (no '# pxname' header): "
+                    + firstLineHint(head, headLength));
+        }
+        if (beforeLast != '\n' || last != '\n') {
+            throw new FetchException(what + ": truncated answer (" + total
+                    + " bytes, missing HAProxy's terminating empty line)");
+        }
+        return total;
+    }
+
+    private static String firstLineHint(byte[] head, int length) {
+        return "starts with '" + new String(head, 0, length, StandardCharsets.US_ASCII).replace("\n", "\\n") + "'";
+    }
+
+    private SocketChannel connectWithRetries(SocketAddress socket, String what, long deadlineNanos)
+            throws FetchException, InterruptedException {
+        int tries = connect.tries();
+        for (int failures = 0; ; ) {
+            long tryDeadline = Math.min(deadlineNanos, saturatedAdd(System.nanoTime(), connect.timeout().toNanos()));
+            try {
+                return connectOnce(socket, tryDeadline);
+            } catch (IOException e) {
+                failures++;
+                String reason = e instanceof AsynchronousCloseException
+                        ? "connect timed out after " + connect.timeout().toMillis() + " ms"
+                        : describe(e);
+                long wait = connect.waitAfterFailure(failures).toNanos();
+                if (failures >= tries || saturatedAdd(System.nanoTime(), wait) >= deadlineNanos) {
+                    throw new FetchException(what + ": cannot connect (" + failures + " tries): " + reason, e);
+                }
+                if (Thread.interrupted()) {
+                    throw new InterruptedException();
+                }
+                TimeUnit.NANOSECONDS.sleep(wait);
+            }
+        }
+    }
+
+    private SocketChannel connectOnce(SocketAddress socket, long deadlineNanos) throws IOException {
+        SocketChannel channel = switch (socket) {
+            case SocketAddress.Unix u -> SocketChannel.open(StandardProtocolFamily.UNIX);
+            case SocketAddress.Tcp t -> SocketChannel.open();
+        };
+        ScheduledFuture<?> timeout = scheduleClose(channel, deadlineNanos);
+        try {
+            switch (socket) {
+                case SocketAddress.Unix u -> channel.connect(UnixDomainSocketAddress.of(u.path()));
+                case SocketAddress.Tcp t -> channel.connect(new InetSocketAddress(t.host(), t.port()));
+            }
+            return channel;
+        } catch (IOException | RuntimeException e) {
+            channel.close();
+            throw e instanceof IOException io ? io : new IOException(e.getMessage(), e);
+        } finally {
+            if (timeout != null) {
+                timeout.cancel(false);
+            }
+        }
+    }
+
+    private ScheduledFuture<?> scheduleClose(SocketChannel channel, long deadlineNanos) {
+        if (deadlineNanos == Long.MAX_VALUE) {
+            return null;
+        }
+        long delay = Math.max(0, deadlineNanos - System.nanoTime());
+        return timer.schedule(() -> {
+            try {
+                channel.close();
+            } catch (IOException ignored) {
+                // Closing is the timeout; a failure to close leaves nothing to do.
+            }
+        }, delay, TimeUnit.NANOSECONDS);
+    }
+
+    private static long saturatedAdd(long a, long b) {
+        long r = a + b;
+        return ((a ^ r) & (b ^ r)) < 0 ? Long.MAX_VALUE : r;
+    }
+
+    static String describe(IOException e) {
+        String message = e.getMessage();
+        return e.getClass().getSimpleName() + (message == null ? "" : ": " + message);
+    }
+}
