@@ -1,0 +1,53 @@
+package io.haproxystats.process;
+
+import io.haproxystats.common.config.PythonValues;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.OptionalLong;
+
+/**
+ * Parses a {@code show info} answer: {@code Key: Value} lines, keeping values that are integers
+ * (as the original does; {@code Version}, {@code Uptime} and the like are dropped). Pure.
+ */
+final class InfoParser {
+
+    private InfoParser() {
+    }
+
+    /**
+     * @param file   for messages
+     * @param source socket name
+     * @throws ParseException on binary content, or a non-empty answer without any {@code Key: Value} line
+     */
+    static InfoRecord parse(String file, String source, String text) throws ParseException {
+        Map<String, Long> values = new HashMap<>();
+        int lineNo = 0;
+        int fields = 0;
+        int start = 0;
+        while (start < text.length()) {
+            int end = text.indexOf('\n', start);
+            if (end < 0) {
+                end = text.length();
+            }
+            lineNo++;
+            String line = text.substring(start, end);
+            start = end + 1;
+            if (line.indexOf('\0') >= 0) {
+                throw new ParseException(file, lineNo, "binary data (NUL byte) in a 'show info' answer");
+            }
+            int colon = line.indexOf(": ");
+            if (colon < 0) {
+                continue;
+            }
+            fields++;
+            OptionalLong value = PythonValues.parseInt(line.substring(colon + 2));
+            if (value.isPresent()) {
+                values.put(line.substring(0, colon), value.getAsLong());
+            }
+        }
+        if (fields == 0 && !text.isBlank()) {
+            throw new ParseException(file, 1, "not a 'show info' answer: no 'Key: Value' line");
+        }
+        return new InfoRecord(source, values);
+    }
+}

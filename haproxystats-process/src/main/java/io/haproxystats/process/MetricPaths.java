@@ -1,0 +1,86 @@
+package io.haproxystats.process;
+
+import io.haproxystats.common.config.GraphiteSettings;
+import io.haproxystats.common.config.GroupSettings;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Graphite path building: the prefix {@code <namespace>.<hostname>.haproxy} (hostname with dots
+ * as {@code _} when fqdn, else the short name; left out when prefix-hostname is false), the
+ * sanitising of HAProxy names, and group namespaces. Pure and immutable.
+ */
+final class MetricPaths {
+
+    private final String prefix;
+    private final Optional<GroupSettings> groups;
+
+    MetricPaths(GraphiteSettings graphite, String hostname) {
+        StringBuilder p = new StringBuilder(graphite.namespace());
+        if (graphite.prefixHostname()) {
+            String host = graphite.fqdn() ? hostname.replace('.', '_') : shortName(hostname);
+            p.append('.').append(sanitise(host));
+        }
+        this.prefix = p.append(".haproxy").toString();
+        this.groups = graphite.groups();
+    }
+
+    String prefix() {
+        return prefix;
+    }
+
+    private static String shortName(String hostname) {
+        int dot = hostname.indexOf('.');
+        return dot < 0 ? hostname : hostname.substring(0, dot);
+    }
+
+    /**
+     * Makes a name one Graphite path component: {@code .} becomes {@code _} (the original's rule);
+     * also, so that no input can break a line, whitespace and control characters become {@code _}.
+     */
+    static String sanitise(String name) {
+        StringBuilder out = null;
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            if (c == '.' || c <= ' ' || c == 0x7f || Character.isWhitespace(c) || Character.isISOControl(c)) {
+                if (out == null) {
+                    out = new StringBuilder(name.length()).append(name, 0, i);
+                }
+                out.append('_');
+            } else if (out != null) {
+                out.append(c);
+            }
+        }
+        return out == null ? name : out.toString();
+    }
+
+    /** Where lines of a frontend/backend/aggregated server go: one base path, or two with double writes. */
+    List<String> bases(Kind kind, String sanitisedName) {
+        String plain = prefix + "." + kind.word + "." + sanitisedName;
+        if (groups.isEmpty()) {
+            return List.of(plain);
+        }
+        GroupSettings g = groups.get();
+        List<GroupSettings.Group> patterns = switch (kind) {
+            case FRONTEND -> g.frontend();
+            case BACKEND -> g.backend();
+            case SERVER -> g.server();
+        };
+        Optional<String> group = GroupSettings.match(patterns, sanitisedName);
+        if (group.isEmpty()) {
+            return List.of(plain);
+        }
+        String grouped = prefix + "." + g.namespace() + "." + group.get() + "." + kind.word + "." + sanitisedName;
+        return g.doubleWrites() ? List.of(grouped, plain) : List.of(grouped);
+    }
+
+    enum Kind {
+        FRONTEND("frontend"), BACKEND("backend"), SERVER("server");
+
+        private final String word;
+
+        Kind(String word) {
+            this.word = word;
+        }
+    }
+}

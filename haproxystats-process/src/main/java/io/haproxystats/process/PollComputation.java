@@ -1,0 +1,104 @@
+package io.haproxystats.process;
+
+import io.haproxystats.common.config.ProcessSettings;
+import io.haproxystats.common.spool.PollFiles;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.LongSupplier;
+
+/**
+ * Turns the files of one poll directory into its Graphite lines: parse each {@code _info} and
+ * {@code _stat} answer, aggregate, and add the original's self metrics ({@code Metrics*}: lines of
+ * each part including the count line itself; {@code WallClockTime*}: seconds, "%.3f"). A file that
+ * cannot be parsed is reported in {@link Result#errors()} and left out; the others still count.
+ * No I/O; the clock is injected for the wall-clock metrics only.
+ */
+final class PollComputation {
+
+    /** The lines of a poll and the files that could not be parsed (file, line, reason). */
+    record Result(MetricBatch batch, List<String> errors) {
+    }
+
+    private final ProcessSettings settings;
+    private final MetricPaths paths;
+    private final SiteAggregator sites;
+    private final Set<String> wanted;
+    private final LongSupplier nanoTime;
+
+    PollComputation(ProcessSettings settings, MetricPaths paths, LongSupplier nanoTime) {
+        this.settings = settings;
+        this.paths = paths;
+        this.sites = new SiteAggregator(settings);
+        this.wanted = sites.wantedFields();
+        this.nanoTime = nanoTime;
+    }
+
+    /**
+     * @param timestamp the poll directory's name
+     * @param files     file name to content, for the files of the directory
+     * @param excludedFrontends names to skip
+     * @param excludedBackends  names to skip, with their servers
+     */
+    Result compute(String timestamp, Map<String, String> files, Set<String> excludedFrontends,
+                   Set<String> excludedBackends) {
+        long start = nanoTime.getAsLong();
+        MetricBatch out = new MetricBatch(timestamp);
+        List<String> errors = new ArrayList<>();
+        List<InfoRecord> infos = new ArrayList<>();
+        List<StatTable> stats = new ArrayList<>();
+        files.forEach((name, text) -> {
+            try {
+                if (name.endsWith(PollFiles.INFO_SUFFIX)) {
+                    infos.add(InfoParser.parse(name, stem(name, PollFiles.INFO_SUFFIX), text));
+                } else if (name.endsWith(PollFiles.STAT_SUFFIX) && !text.isEmpty()) {
+                    stats.add(StatParser.parse(name, stem(name, PollFiles.STAT_SUFFIX), text, wanted));
+                }
+            } catch (ParseException e) {
+                errors.add(e.getMessage());
+            }
+        });
+        String self = paths.prefix() + ".haproxystats.";
+        if (!infos.isEmpty()) {
+            long t0 = nanoTime.getAsLong();
+            int before = out.lines();
+            DaemonAggregator.aggregate(infos, settings.calculatePercentages(), settings.perProcessMetrics(), paths, out);
+            if (out.lines() > before) {
+                out.add(self + "MetricsHAProxy", out.lines() - before + 1);
+            }
+            out.addFormatted(self + "WallClockTimeHAProxy", seconds(nanoTime.getAsLong() - t0));
+        }
+        if (!stats.isEmpty()) {
+            long t0 = nanoTime.getAsLong();
+            int before = out.lines();
+            sites.frontends(stats, excludedFrontends, paths, out);
+            out.add(self + "MetricsFrontend", out.lines() - before + 1);
+            out.addFormatted(self + "WallClockTimeFrontends", seconds(nanoTime.getAsLong() - t0));
+
+            t0 = nanoTime.getAsLong();
+            before = out.lines();
+            sites.backends(stats, excludedBackends, paths, out);
+            out.add(self + "MetricsBackend", out.lines() - before + 1);
+            out.addFormatted(self + "WallClockTimeBackends", seconds(nanoTime.getAsLong() - t0));
+
+            t0 = nanoTime.getAsLong();
+            before = out.lines();
+            sites.servers(stats, excludedBackends, paths, out);
+            out.add(self + "MetricsServer", out.lines() - before + 1);
+            out.addFormatted(self + "WallClockTimeServers", seconds(nanoTime.getAsLong() - t0));
+        }
+        out.addFormatted(self + "WallClockTimeAllStats", seconds(nanoTime.getAsLong() - start));
+        out.addFormatted(self + "TotalWallClockTime", seconds(nanoTime.getAsLong() - start));
+        return new Result(out, List.copyOf(errors));
+    }
+
+    private static String stem(String name, String suffix) {
+        return name.substring(0, name.length() - suffix.length());
+    }
+
+    static String seconds(long nanos) {
+        return String.format(Locale.ROOT, "%.3f", nanos / 1e9);
+    }
+}

@@ -1,0 +1,220 @@
+package io.haproxystats.process;
+
+import io.haproxystats.common.config.ProcessSettings;
+import io.haproxystats.common.haproxy.MetricCatalogue;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import tech.tablesaw.api.StringColumn;
+
+/**
+ * Site statistics ({@code show stat} tables of every process) to lines for frontends, backends,
+ * servers and, optionally, servers across backends. Rows are grouped in one pass per table with a
+ * hash index over Tablesaw's column arrays: Tablesaw's own {@code summarize().by()} costs about
+ * 60 µs per group, too slow for 20,000 servers (see docs/benchmarks.md). Pure.
+ */
+final class SiteAggregator {
+
+    /** What one part aggregates: summed fields, fields averaged over all rows, over rows with traffic. */
+    record Spec(List<String> sums, List<String> means, List<String> trafficMeans) {
+
+        static Spec of(List<String> sums, List<String> means, List<String> trafficMeans) {
+            List<String> m = new ArrayList<>(means);
+            m.removeAll(sums);
+            List<String> t = new ArrayList<>(trafficMeans);
+            t.removeAll(sums);
+            t.removeAll(m);
+            return new Spec(List.copyOf(sums), List.copyOf(m), List.copyOf(t));
+        }
+
+        Set<String> fields() {
+            Set<String> all = new LinkedHashSet<>(sums);
+            all.addAll(means);
+            all.addAll(trafficMeans);
+            return all;
+        }
+    }
+
+    /** Running totals of one group (a frontend, a backend, a server). */
+    private static final class Group {
+        final String name;
+        final long[] sums;
+        final boolean[] seen;
+        final double[] meanSums;
+        final int[] meanCounts;
+        final double[] trafficSums;
+        final int[] trafficCounts;
+
+        Group(String name, Spec spec) {
+            this.name = name;
+            sums = new long[spec.sums().size()];
+            seen = new boolean[sums.length];
+            meanSums = new double[spec.means().size()];
+            meanCounts = new int[meanSums.length];
+            trafficSums = new double[spec.trafficMeans().size()];
+            trafficCounts = new int[trafficSums.length];
+        }
+    }
+
+    /** Columns of one table resolved for a spec; null where the table lacks the field. */
+    private record Columns(long[][] sums, long[][] means, long[][] traffic) {
+        static Columns of(StatTable t, Spec spec) {
+            return new Columns(resolve(t, spec.sums()), resolve(t, spec.means()), resolve(t, spec.trafficMeans()));
+        }
+
+        private static long[][] resolve(StatTable t, List<String> fields) {
+            long[][] out = new long[fields.size()][];
+            for (int i = 0; i < out.length; i++) {
+                out[i] = t.has(fields.get(i)) ? t.values(fields.get(i)) : null;
+            }
+            return out;
+        }
+    }
+
+    private final Spec frontend;
+    private final Spec backend;
+    private final Spec server;
+    private final boolean aggregateServers;
+
+    SiteAggregator(ProcessSettings settings) {
+        this.frontend = Spec.of(settings.frontendMetrics(), List.of(), List.of());
+        this.backend = Spec.of(settings.backendMetrics(), MetricCatalogue.BACKEND_MEAN, MetricCatalogue.TIMING_MEAN);
+        this.server = Spec.of(settings.serverMetrics(), MetricCatalogue.SERVER_MEAN, MetricCatalogue.TIMING_MEAN);
+        this.aggregateServers = settings.aggrServerMetrics();
+    }
+
+    /** Every numeric field the parser must read for this configuration. */
+    Set<String> wantedFields() {
+        Set<String> all = new LinkedHashSet<>(frontend.fields());
+        all.addAll(backend.fields());
+        all.addAll(server.fields());
+        all.add("lbtot");
+        all.add("type");
+        return all;
+    }
+
+    void frontends(List<StatTable> tables, Set<String> excluded, MetricPaths paths, MetricBatch out) {
+        Map<String, Group> groups = new LinkedHashMap<>();
+        for (StatTable t : tables) {
+            Columns c = Columns.of(t, frontend);
+            StringColumn px = t.pxname();
+            StringColumn sv = t.svname();
+            for (int r = 0; r < t.rows(); r++) {
+                if ("FRONTEND".equals(sv.get(r)) && !excluded.contains(px.get(r))) {
+                    add(groups.computeIfAbsent(px.get(r), n -> new Group(n, frontend)), c, r, null);
+                }
+            }
+        }
+        for (Group g : groups.values()) {
+            emit(g, frontend, paths.bases(MetricPaths.Kind.FRONTEND, MetricPaths.sanitise(g.name)), out);
+        }
+    }
+
+    void backends(List<StatTable> tables, Set<String> excluded, MetricPaths paths, MetricBatch out) {
+        Map<String, Group> groups = new LinkedHashMap<>();
+        for (StatTable t : tables) {
+            Columns c = Columns.of(t, backend);
+            long[] lbtot = t.has("lbtot") ? t.values("lbtot") : null;
+            StringColumn px = t.pxname();
+            StringColumn sv = t.svname();
+            for (int r = 0; r < t.rows(); r++) {
+                if ("BACKEND".equals(sv.get(r)) && !excluded.contains(px.get(r))) {
+                    add(groups.computeIfAbsent(px.get(r), n -> new Group(n, backend)), c, r, lbtot);
+                }
+            }
+        }
+        for (Group g : groups.values()) {
+            emit(g, backend, paths.bases(MetricPaths.Kind.BACKEND, MetricPaths.sanitise(g.name)), out);
+        }
+    }
+
+    /** Servers per backend, {@code TotalServers} per backend, and servers across backends if enabled. */
+    void servers(List<StatTable> tables, Set<String> excluded, MetricPaths paths, MetricBatch out) {
+        Map<String, Map<String, Group>> byBackend = new LinkedHashMap<>();
+        Map<String, Group> acrossBackends = new LinkedHashMap<>();
+        for (StatTable t : tables) {
+            Columns c = Columns.of(t, server);
+            long[] lbtot = t.has("lbtot") ? t.values("lbtot") : null;
+            long[] type = t.has("type") ? t.values("type") : null;
+            StringColumn px = t.pxname();
+            StringColumn sv = t.svname();
+            for (int r = 0; r < t.rows(); r++) {
+                String svname = sv.get(r);
+                boolean isServer = type != null ? type[r] == 2 : !"FRONTEND".equals(svname) && !"BACKEND".equals(svname);
+                if (!isServer || excluded.contains(px.get(r))) {
+                    continue;
+                }
+                Map<String, Group> servers = byBackend.computeIfAbsent(px.get(r), n -> new LinkedHashMap<>());
+                add(servers.computeIfAbsent(svname, n -> new Group(n, server)), c, r, lbtot);
+                if (aggregateServers) {
+                    add(acrossBackends.computeIfAbsent(svname, n -> new Group(n, server)), c, r, lbtot);
+                }
+            }
+        }
+        for (Map.Entry<String, Map<String, Group>> backendServers : byBackend.entrySet()) {
+            List<String> backendBases = paths.bases(MetricPaths.Kind.BACKEND, MetricPaths.sanitise(backendServers.getKey()));
+            for (Group g : backendServers.getValue().values()) {
+                List<String> bases = new ArrayList<>(backendBases.size());
+                for (String b : backendBases) {
+                    bases.add(b + ".server." + MetricPaths.sanitise(g.name));
+                }
+                emit(g, server, bases, out);
+            }
+            for (String b : backendBases) {
+                out.add(b + ".TotalServers", backendServers.getValue().size());
+            }
+        }
+        for (Group g : acrossBackends.values()) {
+            emit(g, server, paths.bases(MetricPaths.Kind.SERVER, MetricPaths.sanitise(g.name)), out);
+        }
+    }
+
+    private static void add(Group g, Columns c, int row, long[] lbtot) {
+        for (int i = 0; i < g.sums.length; i++) {
+            long[] col = c.sums()[i];
+            if (col != null) {
+                g.sums[i] += col[row];
+                g.seen[i] = true;
+            }
+        }
+        for (int i = 0; i < g.meanSums.length; i++) {
+            long[] col = c.means()[i];
+            if (col != null) {
+                g.meanSums[i] += col[row];
+                g.meanCounts[i]++;
+            }
+        }
+        if (lbtot != null && lbtot[row] > 0) {
+            for (int i = 0; i < g.trafficSums.length; i++) {
+                long[] col = c.traffic()[i];
+                if (col != null) {
+                    g.trafficSums[i] += col[row];
+                    g.trafficCounts[i]++;
+                }
+            }
+        }
+    }
+
+    private static void emit(Group g, Spec spec, List<String> bases, MetricBatch out) {
+        for (String base : bases) {
+            for (int i = 0; i < g.sums.length; i++) {
+                if (g.seen[i]) {
+                    out.add(base + "." + spec.sums().get(i), g.sums[i]);
+                }
+            }
+            for (int i = 0; i < g.meanSums.length; i++) {
+                if (g.meanCounts[i] > 0) {
+                    out.add(base + "." + spec.means().get(i), g.meanSums[i] / g.meanCounts[i]);
+                }
+            }
+            for (int i = 0; i < g.trafficSums.length; i++) {
+                if (g.trafficCounts[i] > 0) {
+                    out.add(base + "." + spec.trafficMeans().get(i), g.trafficSums[i] / g.trafficCounts[i]);
+                }
+            }
+        }
+    }
+}
