@@ -1,0 +1,122 @@
+package io.haproxystats.process;
+
+import io.haproxystats.common.cli.DaemonCommand;
+import io.haproxystats.common.cli.ExitCodes;
+import io.haproxystats.common.cli.Logging;
+import io.haproxystats.common.cli.Signals;
+import io.haproxystats.common.cli.VersionProvider;
+import io.haproxystats.common.config.ConfigurationException;
+import io.haproxystats.common.config.EffectiveConfig;
+import io.haproxystats.common.config.ProcessConfig;
+import io.haproxystats.common.config.ProcessSettings;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code haproxystats-process}: aggregates poll directories and ships the lines to Graphite. */
+@Command(name = "haproxystats-process", versionProvider = VersionProvider.class, sortOptions = false,
+        description = "Processes statistics pulled from HAProxy and pushes them to Graphite.",
+        exitCodeListHeading = "Exit codes:%n",
+        exitCodeList = {"0:clean stop (SIGTERM/SIGHUP) or -p/-P/-h/-v", "1:runtime failure (a worker died...)",
+                "2:usage or configuration error"})
+public final class ProcessCommand extends DaemonCommand {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ProcessCommand.class);
+
+    @Option(names = {"-d", "--dir"}, paramLabel = "DIR", description = "directory with additional *.conf files")
+    Path dir;
+
+    public static void main(String[] args) {
+        System.exit(execute(new ProcessCommand(), args));
+    }
+
+    @Override
+    protected Predicate<String> sections() {
+        return ProcessConfig::reads;
+    }
+
+    @Override
+    protected Path extraConfigDir() {
+        return dir;
+    }
+
+    @Override
+    protected void validate(EffectiveConfig config) {
+        ProcessConfig.from(config);
+    }
+
+    @Override
+    protected int run(EffectiveConfig effective) throws Exception {
+        ProcessConfig config = ProcessConfig.from(effective);
+        ProcessSettings settings = config.process();
+        Logging.setLevel(settings.logLevel());
+        prepareSourceDir(settings.srcDir());
+        LOG.info("haproxystats-process {} starting: {} workers, src-dir {}, graphite {}:{}", VersionProvider.version(),
+                settings.workers(), settings.srcDir(), config.graphite().server(), config.graphite().port());
+        ScheduledExecutorService timer = Executors.newScheduledThreadPool(1,
+                Thread.ofPlatform().daemon().name("process-timer").factory());
+        List<Dispatcher> dispatchers = new ArrayList<>();
+        config.localStore().ifPresent(dir -> dispatchers.add(new LocalStoreDispatcher(dir)));
+        dispatchers.add(new GraphiteDispatcher(config.graphite(), timer));
+        MetricPaths paths = new MetricPaths(config.graphite(), Hostname.local());
+        PollHandler handler = new PollHandler(new PollComputation(settings, paths, System::nanoTime), dispatchers,
+                settings.quarantineDir(), settings.excludeFrontends(), settings.excludeBackends());
+        WorkQueue queue = new WorkQueue();
+        Workers workers = new Workers(queue, handler, timer, config.graphite().delay());
+        workers.start(settings.workers());
+        ExecutorService watcherThread = Executors.newSingleThreadExecutor(
+                Thread.ofPlatform().daemon().name("incoming-watcher").factory());
+        IncomingWatcher watcher = new IncomingWatcher(settings.srcDir(), queue);
+        watcher.start(watcherThread);
+
+        AtomicInteger exit = new AtomicInteger(ExitCodes.OK);
+        CountDownLatch stop = new CountDownLatch(1);
+        long interval = settings.livenessCheckInterval().toMillis();
+        timer.scheduleAtFixedRate(() -> {
+            if (!workers.allAlive()) {
+                LOG.error("a worker died; stopping so that the service manager restarts haproxystats-process");
+                exit.set(ExitCodes.RUNTIME_FAILURE);
+                stop.countDown();
+            }
+        }, interval, interval, TimeUnit.MILLISECONDS);
+        Signals.install(stop::countDown);
+        stop.await();
+
+        LOG.info("stopping: no new directories; finishing the ones in progress");
+        watcher.close();
+        workers.stop();
+        workers.join();
+        for (Dispatcher d : dispatchers) {
+            d.close();
+        }
+        timer.shutdownNow();
+        watcherThread.shutdownNow();
+        LOG.info("haproxystats-process stopped");
+        return exit.get();
+    }
+
+    /** Creates src-dir if missing (start order of the two daemons does not matter) and checks access. */
+    private static void prepareSourceDir(Path src) {
+        try {
+            Files.createDirectories(src);
+        } catch (IOException e) {
+            throw new ConfigurationException("[process] src-dir: cannot create " + src + ": " + e);
+        }
+        if (!Files.isReadable(src) || !Files.isWritable(src)) {
+            throw new ConfigurationException("[process] src-dir: " + src + " must be readable and writable by this user");
+        }
+    }
+}
