@@ -1,0 +1,94 @@
+package io.haproxystats.common.testing;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A real HAProxy process (Debian's {@code haproxy}) for tests: a UNIX stats socket
+ * {@code <dir>/<name>.sock} at level admin, a TCP stats socket on 127.0.0.1, one frontend, and a
+ * backend whose servers point at closed local ports (so health checks mark them DOWN) plus one
+ * without checks (UP). Stopped by {@link #close()}.
+ */
+public final class HaproxyInstance implements AutoCloseable {
+
+    private final String name;
+    private final Path socket;
+    private final int statsPort;
+    private final Process process;
+
+    private HaproxyInstance(String name, Path socket, int statsPort, Process process) {
+        this.name = name;
+        this.socket = socket;
+        this.statsPort = statsPort;
+        this.process = process;
+    }
+
+    public static HaproxyInstance start(Path dir, String name) throws IOException, InterruptedException {
+        Path socket = dir.resolve(name + ".sock");
+        int statsPort = freePort();
+        int frontendPort = freePort();
+        Path cfg = dir.resolve(name + ".cfg");
+        Files.writeString(cfg, """
+                global
+                    stats socket %s mode 600 level admin
+                    stats socket 127.0.0.1:%d level admin
+                defaults
+                    mode http
+                    timeout connect 1s
+                    timeout client 5s
+                    timeout server 5s
+                frontend fe_%s
+                    bind 127.0.0.1:%d
+                    default_backend be.app
+                backend be.app
+                    server web.1 127.0.0.1:%d check inter 1s
+                    server web-2 127.0.0.1:%d
+                backend be_other
+                    server other 127.0.0.1:%d check inter 1s
+                """.formatted(socket, statsPort, name, frontendPort, freePort(), freePort(), freePort()));
+        Process p = new ProcessBuilder("haproxy", "-db", "-f", cfg.toString())
+                .redirectErrorStream(true)
+                .redirectOutput(dir.resolve(name + ".log").toFile())
+                .start();
+        HaproxyInstance instance = new HaproxyInstance(name, socket, statsPort, p);
+        Wait.until(Duration.ofSeconds(10), () -> Files.exists(socket) || !p.isAlive(), "haproxy " + name + " socket");
+        if (!p.isAlive()) {
+            throw new IllegalStateException("haproxy " + name + " exited: " + Files.readString(dir.resolve(name + ".log")));
+        }
+        return instance;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public Path socket() {
+        return socket;
+    }
+
+    public int statsPort() {
+        return statsPort;
+    }
+
+    public boolean isAlive() {
+        return process.isAlive();
+    }
+
+    public static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(5, TimeUnit.SECONDS)) {
+            process.destroyForcibly().waitFor();
+        }
+    }
+}

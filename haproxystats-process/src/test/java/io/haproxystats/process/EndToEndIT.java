@@ -1,0 +1,129 @@
+package io.haproxystats.process;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.haproxystats.common.testing.CarbonRelay;
+import io.haproxystats.common.testing.HaproxyInstance;
+import io.haproxystats.common.testing.Wait;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Real HAProxy instances feed the real haproxystats-pull executable, whose directories the real
+ * haproxystats-process executable sends to a real carbon-c-relay; both daemons stop on SIGTERM
+ * with exit 0. Also: the executables' -P and exit codes.
+ */
+class EndToEndIT {
+
+    static final Path PULL = Path.of("../haproxystats-pull/target/haproxystats-pull").toAbsolutePath().normalize();
+    static final Path PROCESS = Path.of("target/haproxystats-process").toAbsolutePath().normalize();
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void linesFromRealHaproxyReachTheRelayAndTheSpoolEndsEmpty() throws Exception {
+        Path run = Files.createDirectories(tmp.resolve("run"));
+        try (HaproxyInstance a = HaproxyInstance.start(run, "a");
+             HaproxyInstance b = HaproxyInstance.start(run, "b");
+             CarbonRelay relay = CarbonRelay.start(tmp)) {
+            Path conf = tmp.resolve("haproxystats.conf");
+            Files.writeString(conf, """
+                    [paths]
+                    base-dir = %s
+                    [pull]
+                    socket-dir = %s
+                    pull-interval = 1
+                    dst-dir = ${paths:base-dir}/incoming
+                    tmp-dst-dir = ${paths:base-dir}/incoming.tmp
+                    [process]
+                    src-dir = ${paths:base-dir}/incoming
+                    [graphite]
+                    port = %d
+                    namespace = lb
+                    prefix-hostname = false
+                    """.formatted(tmp.resolve("spool"), run, relay.port()));
+            Process process = start(PROCESS, conf, "process.log");
+            Process pull = start(PULL, conf, "pull.log");
+            Wait.until(Duration.ofSeconds(30), () -> timestamps(relay).size() >= 3, "3 polls at the relay");
+            pull.destroy(); // SIGTERM
+            assertTrue(pull.waitFor(10, TimeUnit.SECONDS));
+            assertEquals(0, pull.exitValue(), "pull exits 0 on SIGTERM");
+            Wait.until(Duration.ofSeconds(20), () -> count(tmp.resolve("spool/incoming")) == 0, "incoming/ drained");
+            process.destroy();
+            assertTrue(process.waitFor(10, TimeUnit.SECONDS));
+            assertEquals(0, process.exitValue(), "process exits 0 on SIGTERM");
+
+            List<String> lines = relay.lines();
+            String ts = timestamps(relay).first();
+            assertTrue(lines.contains("lb.haproxy.backend.be_app.TotalServers 2 " + ts), "TotalServers of be.app");
+            assertTrue(lines.stream().anyMatch(l -> l.startsWith("lb.haproxy.frontend.fe_a.stot ")));
+            assertTrue(lines.stream().anyMatch(l -> l.startsWith("lb.haproxy.backend.be_app.server.web_1.weight ")));
+            assertTrue(lines.stream().anyMatch(l -> l.startsWith("lb.haproxy.daemon.StdCpuUsagePct ")),
+                    "two instances give the CPU spread");
+            for (String line : lines) {
+                assertTrue(line.matches("lb\\.haproxy\\.[^ ]+ -?[0-9.]+ [0-9]+"), "well-formed: " + line);
+            }
+            assertEquals(0, count(tmp.resolve("spool/incoming.tmp")));
+        }
+    }
+
+    @Test
+    void executablesPrintTheEffectiveConfigurationAndRejectBadOnesWithExitTwo() throws Exception {
+        Path good = tmp.resolve("good.conf");
+        Files.writeString(good, "[paths]\nbase-dir = /srv/hs\n[process]\nsrc-dir = ${paths:base-dir}/in\n");
+        Process p = new ProcessBuilder(PROCESS.toString(), "-f", good.toString(), "-P").redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertEquals(0, p.waitFor());
+        assertTrue(out.contains("[process]\n") && out.contains("src-dir = /srv/hs/in\n"), out);
+        assertTrue(!out.contains("[pull]"), "process does not print [pull]");
+
+        Path bad = tmp.resolve("bad.conf");
+        Files.writeString(bad, "[graphite]\nport = http\n");
+        p = new ProcessBuilder(PROCESS.toString(), "-f", bad.toString()).redirectErrorStream(true).start();
+        out = new String(p.getInputStream().readAllBytes());
+        assertEquals(2, p.waitFor());
+        assertEquals("haproxystats-process: configuration error: [graphite] port: must be an integer, got 'http'\n", out);
+
+        p = new ProcessBuilder(PULL.toString(), "-v").redirectErrorStream(true).start();
+        out = new String(p.getInputStream().readAllBytes());
+        assertEquals(0, p.waitFor());
+        assertTrue(out.startsWith("haproxystats-pull "), out);
+    }
+
+    private Process start(Path exe, Path conf, String log) throws IOException {
+        return new ProcessBuilder(exe.toString(), "-f", conf.toString())
+                .redirectErrorStream(true).redirectOutput(tmp.resolve(log).toFile()).start();
+    }
+
+    private static TreeSet<String> timestamps(CarbonRelay relay) {
+        try {
+            TreeSet<String> ts = new TreeSet<>();
+            for (String l : relay.lines()) {
+                if (l.contains(".haproxystats.TotalWallClockTime ")) {
+                    ts.add(l.substring(l.lastIndexOf(' ') + 1));
+                }
+            }
+            return ts;
+        } catch (IOException e) {
+            return new TreeSet<>();
+        }
+    }
+
+    private static long count(Path dir) {
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.count();
+        } catch (IOException e) {
+            return -1;
+        }
+    }
+}
