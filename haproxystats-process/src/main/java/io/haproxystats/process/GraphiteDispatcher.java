@@ -47,8 +47,9 @@ final class GraphiteDispatcher implements Dispatcher {
             connect();
         }
         Socket current = socket;
-        ScheduledFuture<?> watchdog = timer.schedule(() -> closeQuietly(current),
-                Math.max(settings.writeTimeout().toMillis(), bytes.length / 1_000_000L * 1000L), TimeUnit.MILLISECONDS);
+        // write-timeout bounds a stalled peer; a large batch also gets one second per MB to drain.
+        long boundMillis = settings.writeTimeout().toMillis() + bytes.length / 1_000L;
+        ScheduledFuture<?> watchdog = timer.schedule(() -> closeQuietly(current), boundMillis, TimeUnit.MILLISECONDS);
         try {
             out.write(bytes);
             out.flush();
