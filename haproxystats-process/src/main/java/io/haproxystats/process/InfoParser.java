@@ -17,12 +17,19 @@ final class InfoParser {
     /**
      * @param file   for messages
      * @param source socket name
-     * @throws ParseException on binary content, or a non-empty answer without any {@code Key: Value} line
+     * @throws ParseException on binary content, or a non-empty answer that does not start with
+     *                        {@code Name: } as every HAProxy version's does (an error text such as
+     *                        "Unknown command...: ..." would otherwise pass as Key: Value lines)
      */
     static InfoRecord parse(String file, String source, String text) throws ParseException {
+        if (!text.isBlank() && !text.startsWith("Name: ")) {
+            int newline = text.indexOf('\n');
+            String first = newline < 0 ? text : text.substring(0, newline);
+            throw new ParseException(file, 1, first.indexOf('\0') >= 0 ? "binary data (NUL byte) in a 'show info' answer"
+                    : "not a 'show info' answer: expected it to start with 'Name: ', got '" + abbreviate(first) + "'");
+        }
         Map<String, Long> values = new HashMap<>();
         int lineNo = 0;
-        int fields = 0;
         int start = 0;
         while (start < text.length()) {
             int end = text.indexOf('\n', start);
@@ -39,15 +46,17 @@ final class InfoParser {
             if (colon < 0) {
                 continue;
             }
-            fields++;
             OptionalLong value = PythonValues.parseInt(line.substring(colon + 2));
             if (value.isPresent()) {
                 values.put(line.substring(0, colon), value.getAsLong());
             }
         }
-        if (fields == 0 && !text.isBlank()) {
-            throw new ParseException(file, 1, "not a 'show info' answer: no 'Key: Value' line");
-        }
         return new InfoRecord(source, values);
+    }
+
+    /** At most 60 characters of {@code s}, for messages; control characters shown as '?'. */
+    static String abbreviate(String s) {
+        String cut = s.length() <= 60 ? s : s.substring(0, 57) + "...";
+        return cut.replaceAll("\\p{Cntrl}", "?");
     }
 }

@@ -43,7 +43,7 @@ final class StatParser {
         Integer px = index.get("pxname");
         Integer sv = index.get("svname");
         if (px == null || sv == null) {
-            throw new ParseException(file, 1, "header lacks pxname or svname: '" + abbreviate(header) + "'");
+            throw new ParseException(file, 1, "header lacks pxname or svname: '" + InfoParser.abbreviate(header) + "'");
         }
         List<String> fields = new ArrayList<>();
         List<Integer> positions = new ArrayList<>();
@@ -71,15 +71,15 @@ final class StatParser {
                 continue;
             }
             List<String> values = splitCsv(line, file, lineNo);
-            if (values.size() <= Math.max(px, sv)) {
-                throw new ParseException(file, lineNo, "only " + values.size() + " fields, the header has "
-                        + names.size());
+            if (values.size() != names.size()) {
+                // HAProxy writes every row with the header's field count: fewer means a cut row.
+                throw new ParseException(file, lineNo, values.size() + " fields, the header has " + names.size()
+                        + (values.size() < names.size() ? " (truncated row?)" : ""));
             }
             long[] row = new long[fields.size()];
             for (int f = 0; f < fields.size(); f++) {
                 int position = positions.get(f);
-                String value = position < values.size() ? values.get(position) : "";
-                row[f] = parseLong(value, file, lineNo, fields.get(f));
+                row[f] = parseLong(values.get(position), file, lineNo, fields.get(f));
             }
             pxnames.add(values.get(px));
             svnames.add(values.get(sv));
@@ -127,7 +127,7 @@ final class StatParser {
             return Long.parseLong(value.strip());
         } catch (NumberFormatException e) {
             throw new ParseException(file, line, "field " + field + ": expected an integer, got '"
-                    + abbreviate(value) + "'");
+                    + InfoParser.abbreviate(value) + "'");
         }
     }
 
@@ -179,9 +179,5 @@ final class StatParser {
             out.remove(out.size() - 1);
         }
         return out;
-    }
-
-    private static String abbreviate(String s) {
-        return s.length() <= 60 ? s : s.substring(0, 57) + "...";
     }
 }

@@ -58,7 +58,7 @@ public final class PullCommand extends DaemonCommand {
             StatsClient client = new StatsClient(settings.connect(), settings.bufferLimit(), timers);
             Poller poller = new Poller(new SocketDiscovery(settings.socketDir(), settings.servers()), client, spool,
                     settings.pullTimeout(), settings.queueSize(), InstantSource.system());
-            Puller puller = new Puller(poller::pollOnce, settings.pullInterval(), System::nanoTime);
+            Puller puller = new Puller(poller::pollOnce, settings.pullInterval(), Puller.Ticker.system());
             Thread scheduler = Thread.ofPlatform().name("pull-scheduler").start(puller);
             Signals signals = Signals.install(puller::stop);
             signals.awaitStop();

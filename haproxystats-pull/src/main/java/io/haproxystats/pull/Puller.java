@@ -2,7 +2,6 @@ package io.haproxystats.pull;
 
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
-import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,32 +19,53 @@ final class Puller implements Runnable {
         void poll() throws Exception;
     }
 
+    /** The scheduler's clock: monotonic time and sleeping, injected so tests can drive the schedule. */
+    interface Ticker {
+        long nanoTime();
+
+        void sleepNanos(long nanos) throws InterruptedException;
+
+        static Ticker system() {
+            return new Ticker() {
+                @Override
+                public long nanoTime() {
+                    return System.nanoTime();
+                }
+
+                @Override
+                public void sleepNanos(long nanos) throws InterruptedException {
+                    TimeUnit.NANOSECONDS.sleep(nanos);
+                }
+            };
+        }
+    }
+
     private final PollTask task;
     private final long intervalNanos;
-    private final LongSupplier nanoTime;
+    private final Ticker ticker;
     private volatile boolean running = true;
     private volatile Thread thread;
     private volatile long lastTickNanos;
 
-    Puller(PollTask task, Duration interval, LongSupplier nanoTime) {
+    Puller(PollTask task, Duration interval, Ticker ticker) {
         this.task = task;
         this.intervalNanos = interval.toNanos();
-        this.nanoTime = nanoTime;
+        this.ticker = ticker;
     }
 
     @Override
     public void run() {
         thread = Thread.currentThread();
-        long start = nanoTime.getAsLong();
+        long start = ticker.nanoTime();
         long tick = 0;
         while (running) {
             long due = start + tick * intervalNanos;
             try {
-                long sleep = due - nanoTime.getAsLong();
+                long sleep = due - ticker.nanoTime();
                 if (sleep > 0) {
-                    TimeUnit.NANOSECONDS.sleep(sleep);
+                    ticker.sleepNanos(sleep);
                 }
-                lastTickNanos = nanoTime.getAsLong();
+                lastTickNanos = ticker.nanoTime();
                 task.poll();
             } catch (InterruptedException e) {
                 if (!running) {
@@ -56,8 +76,8 @@ final class Puller implements Runnable {
                 // One failing poll must not end the schedule; the next tick tries again.
                 LOG.error("poll failed: {}", t.toString(), t);
             }
-            long elapsedTicks = (nanoTime.getAsLong() - start) / intervalNanos;
-            long next = elapsedTicks + 1;
+            // The first tick not yet past: a poll that took exactly one interval is followed at once.
+            long next = Math.max(tick + 1, Math.ceilDiv(ticker.nanoTime() - start, intervalNanos));
             if (next > tick + 1) {
                 LOG.warn("poll overran pull-interval; skipping {} tick(s)", next - tick - 1);
             }

@@ -61,6 +61,9 @@ final class StatsClient {
         try (channel; FileChannel out = FileChannel.open(target, StandardOpenOption.CREATE_NEW,
                 StandardOpenOption.WRITE)) {
             channel.write(ByteBuffer.wrap((command.text() + "\n").getBytes(StandardCharsets.US_ASCII)));
+            // Half-close as socat does: a worker's CLI answers and closes either way, and a peer
+            // that waits for more commands (the master CLI) answers and closes instead of hanging.
+            channel.shutdownOutput();
             return copyAnswer(channel, out, command, what);
         } catch (AsynchronousCloseException e) {
             if (e instanceof ClosedByInterruptException) {
@@ -82,7 +85,7 @@ final class StatsClient {
         long total = 0;
         byte last = 0;
         byte beforeLast = 0;
-        byte[] head = new byte[2];
+        byte[] head = new byte[24];
         int headLength = 0;
         while (true) {
             buffer.clear();
@@ -112,9 +115,10 @@ final class StatsClient {
         if (total == 0) {
             throw new FetchException(what + ": empty answer");
         }
-        if (command == Command.STAT && !(head[0] == '#' && head[1] == ' ')) {
-            throw new FetchException(what + ": answer is not 'show stat' CSV (no '# pxname' header): "
-                    + firstLineHint(head, headLength));
+        String start = new String(head, 0, headLength, StandardCharsets.ISO_8859_1);
+        if (!start.startsWith(command.answerPrefix())) {
+            throw new FetchException(what + ": not an answer to '" + command.text() + "' (expected it to start with '"
+                    + command.answerPrefix().strip() + "'): " + firstLineHint(head, headLength));
         }
         if (beforeLast != '\n' || last != '\n') {
             throw new FetchException(what + ": truncated answer (" + total
@@ -124,7 +128,9 @@ final class StatsClient {
     }
 
     private static String firstLineHint(byte[] head, int length) {
-        return "starts with '" + new String(head, 0, length, StandardCharsets.US_ASCII).replace("\n", "\\n") + "'";
+        String text = new String(head, 0, length, StandardCharsets.ISO_8859_1);
+        int newline = text.indexOf('\n');
+        return "starts with '" + (newline < 0 ? text : text.substring(0, newline)) + "'";
     }
 
     private SocketChannel connectWithRetries(SocketAddress socket, String what, long deadlineNanos)

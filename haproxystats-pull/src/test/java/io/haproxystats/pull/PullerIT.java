@@ -17,11 +17,13 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -201,6 +203,91 @@ class PullerIT {
         assertTrue(again.isAlive());
         assertTrue(poller.pollOnce().orElseThrow().committed());
         assertEquals(2, names(dst).size());
+    }
+
+    @Test
+    void aPathThatIsNotASocketIsIgnoredInSocketDirAndFailsAsAServer() throws Exception {
+        haproxy("a");
+        Path notes = Files.writeString(sockets.resolve("notes.sock"), "not a socket\n");
+        Files.createDirectories(sockets.resolve("dir.sock"));
+        PollResult scanned = poller(List.of(), Duration.ofSeconds(2), 6291456, 10).pollOnce().orElseThrow();
+        assertTrue(scanned.committed(), "only real sockets in socket-dir are polled: " + scanned.failures());
+        assertEquals(2, scanned.requests());
+
+        PollResult named = poller(List.of(new SocketAddress.Unix(notes)), Duration.ofSeconds(2), 6291456, 10)
+                .pollOnce().orElseThrow();
+        assertFalse(named.committed());
+        assertEquals(2, named.failures().size(), named.failures().toString());
+        assertTrue(named.failures().get(0).startsWith("unix://" + notes + " 'show info': cannot connect (2 tries): "),
+                named.failures().toString());
+    }
+
+    @Test
+    void pollsDuringMasterWorkerReloadsNeverLandAPartialDirectory() throws Exception {
+        Path master = Files.createDirectories(tmp.resolve("master")).resolve("mw.master");
+        HaproxyInstance mw = HaproxyInstance.startMasterWorker(sockets, "mw", master);
+        closeables.add(mw);
+        AtomicLong seconds = new AtomicLong(1_700_000_000L);
+        Spool spool = new Spool(dst, spoolTmp);
+        spool.prepare();
+        StatsClient client = new StatsClient(new Connect(2, Duration.ofMillis(200), Duration.ofMillis(20), 1),
+                6291456, timer);
+        // A distinct name per poll, so polls can run back to back.
+        Poller poller = new Poller(new SocketDiscovery(Optional.of(sockets), List.of()), client, spool,
+                Duration.ofSeconds(2), 100_000, () -> Instant.ofEpochSecond(seconds.incrementAndGet()));
+        int committed = 0;
+        int failed = 0;
+        for (int reload = 0; reload < 8; reload++) {
+            mw.reload();
+            long until = System.nanoTime() + 400_000_000L;
+            while (System.nanoTime() < until) {
+                PollResult r = poller.pollOnce().orElseThrow();
+                if (r.committed()) {
+                    committed++;
+                } else {
+                    failed++;
+                }
+            }
+        }
+        assertTrue(mw.isAlive(), "the master survived 8 reloads");
+        String processes = HaproxyInstance.cli(master, "show proc");
+        assertTrue(processes.lines().anyMatch(l -> l.matches("\\d+\\s+master\\s+8 .*")), "8 reloads done: " + processes);
+        boolean recovered = false;
+        for (int i = 0; i < 50 && !recovered; i++) {
+            recovered = poller.pollOnce().orElseThrow().committed();
+            if (recovered) {
+                committed++;
+            } else {
+                Thread.sleep(100);
+            }
+        }
+        assertTrue(recovered, "polls succeed again after the reloads");
+
+        // The master CLI answers "Unknown command" to show info/stat: a clear, quick failure.
+        Poller masterPoller = new Poller(new SocketDiscovery(Optional.empty(), List.of(new SocketAddress.Unix(master))),
+                client, spool, Duration.ofSeconds(2), 100_000, () -> Instant.ofEpochSecond(seconds.incrementAndGet()));
+        PollResult wrong = masterPoller.pollOnce().orElseThrow();
+        assertFalse(wrong.committed());
+        assertTrue(wrong.failures().get(0).contains("'show info': not an answer to 'show info' (expected it to start"
+                + " with 'Name:'): starts with 'Unknown command"), wrong.failures().toString());
+        assertTrue(wrong.wallTime().toMillis() < 2000, "failed on the answer, not at the deadline");
+        assertEquals(List.of(), names(spoolTmp));
+        List<String> landed = names(dst);
+        assertEquals(committed, landed.size(), "every committed poll landed, no failed one did (" + failed + " failed)");
+        for (String poll : landed) {
+            Path dir = dst.resolve(poll);
+            assertEquals(List.of("mw.sock_info", "mw.sock_stat"), names(dir));
+            String info = Files.readString(dir.resolve("mw.sock_info"));
+            assertTrue(info.startsWith("Name: HAProxy\n") && info.endsWith("\n\n"), poll + " info complete");
+            List<String> rows = Files.readAllLines(dir.resolve("mw.sock_stat"));
+            assertTrue(rows.get(0).startsWith("# pxname,svname,"), poll);
+            assertEquals("", rows.get(rows.size() - 1), poll + " ends with the empty line");
+            long columns = rows.get(0).chars().filter(c -> c == ',').count();
+            for (String row : rows.subList(1, rows.size() - 1)) {
+                assertEquals(columns, row.chars().filter(c -> c == ',').count(), poll + " complete row: " + row);
+            }
+            assertEquals(6, rows.size() - 2, poll + ": 1 frontend, 2 backends, 3 servers: " + rows);
+        }
     }
 
     private ServerSocketChannel unixServer(String name) throws IOException {

@@ -18,15 +18,25 @@ public final class PollFiles {
 
     /** The HAProxy commands, each with the suffix of the file its answer goes to. */
     public enum Command {
-        INFO("show info", INFO_SUFFIX),
-        STAT("show stat", STAT_SUFFIX);
+        INFO("show info", INFO_SUFFIX, "Name: "),
+        STAT("show stat", STAT_SUFFIX, "# ");
 
         private final String text;
         private final String suffix;
+        private final String answerPrefix;
 
-        Command(String text, String suffix) {
+        Command(String text, String suffix, String answerPrefix) {
             this.text = text;
             this.suffix = suffix;
+            this.answerPrefix = answerPrefix;
+        }
+
+        /**
+         * How every HAProxy version's answer to this command starts (1.5 to 3.x); anything else,
+         * such as the master CLI's "Unknown command", is not an answer to it.
+         */
+        public String answerPrefix() {
+            return answerPrefix;
         }
 
         /** What is sent on the socket, without the newline. */

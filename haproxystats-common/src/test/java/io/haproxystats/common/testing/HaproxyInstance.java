@@ -1,10 +1,18 @@
 package io.haproxystats.common.testing;
 
 import java.io.IOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -28,6 +36,20 @@ public final class HaproxyInstance implements AutoCloseable {
     }
 
     public static HaproxyInstance start(Path dir, String name) throws IOException, InterruptedException {
+        return start(dir, name, null);
+    }
+
+    /**
+     * An instance in master-worker mode ({@code haproxy -W}) with its master CLI on
+     * {@code masterSocket}; {@link #reload()} makes the master start a new worker.
+     */
+    public static HaproxyInstance startMasterWorker(Path dir, String name, Path masterSocket)
+            throws IOException, InterruptedException {
+        return start(dir, name, masterSocket);
+    }
+
+    private static HaproxyInstance start(Path dir, String name, Path masterSocket)
+            throws IOException, InterruptedException {
         Path socket = dir.resolve(name + ".sock");
         int statsPort = freePort();
         int frontendPort = freePort();
@@ -50,7 +72,11 @@ public final class HaproxyInstance implements AutoCloseable {
                 backend be_other
                     server other 127.0.0.1:%d check inter 1s
                 """.formatted(socket, statsPort, name, frontendPort, freePort(), freePort(), freePort()));
-        Process p = new ProcessBuilder("haproxy", "-db", "-f", cfg.toString())
+        List<String> command = new ArrayList<>(List.of("haproxy", "-db", "-f", cfg.toString()));
+        if (masterSocket != null) {
+            command.addAll(List.of("-W", "-S", masterSocket.toString()));
+        }
+        Process p = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(dir.resolve(name + ".log").toFile())
                 .start();
@@ -72,6 +98,24 @@ public final class HaproxyInstance implements AutoCloseable {
 
     public int statsPort() {
         return statsPort;
+    }
+
+    /** Asks a master-worker instance to reload (SIGUSR2 to the master): a new worker, the old one finishing. */
+    public void reload() throws IOException, InterruptedException {
+        Process kill = new ProcessBuilder("kill", "-USR2", Long.toString(process.pid())).inheritIO().start();
+        if (kill.waitFor() != 0) {
+            throw new IOException("kill -USR2 " + process.pid() + " failed");
+        }
+    }
+
+    /** Sends one command to a UNIX CLI socket (the master's or a worker's) and returns the answer. */
+    public static String cli(Path socket, String command) throws IOException {
+        try (SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+            channel.connect(UnixDomainSocketAddress.of(socket));
+            channel.write(ByteBuffer.wrap((command + "\n").getBytes(StandardCharsets.US_ASCII)));
+            channel.shutdownOutput();
+            return new String(Channels.newInputStream(channel).readAllBytes(), StandardCharsets.UTF_8);
+        }
     }
 
     public boolean isAlive() {

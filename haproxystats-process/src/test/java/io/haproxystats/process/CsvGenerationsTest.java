@@ -1,0 +1,148 @@
+package io.haproxystats.process;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.haproxystats.common.config.ConfigLoader;
+import io.haproxystats.common.config.ProcessConfig;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * {@code show stat} as each HAProxy generation writes it, built from the field lists of HAProxy's
+ * management guide (section 9.1) for the versions this machine cannot run: 1.5 (62 fields, up to
+ * ttime), 1.7 (agent and check details, addr, mode, algo), 1.8 (conn_rate..dses), 2.0 (wrew..
+ * need_conn_est), 2.2 (uweight), 2.4-2.9 (agg_* then the "-" separator and module columns), 3.x
+ * (srid..proto before "-"). The same traffic gives the same numbers in every generation; fields a
+ * generation lacks give no line, never an error.
+ */
+class CsvGenerationsTest {
+
+    enum Generation {
+        V1_5(0), V1_7(1), V1_8(2), V2_0(3), V2_2(4), V2_4(5), V3_0(6);
+
+        final int level;
+
+        Generation(int level) {
+            this.level = level;
+        }
+    }
+
+    private static final List<List<String>> ADDED = List.of(
+            List.of("pxname", "svname", "qcur", "qmax", "scur", "smax", "slim", "stot", "bin", "bout", "dreq", "dresp",
+                    "ereq", "econ", "eresp", "wretr", "wredis", "status", "weight", "act", "bck", "chkfail", "chkdown",
+                    "lastchg", "downtime", "qlimit", "pid", "iid", "sid", "throttle", "lbtot", "tracked", "type", "rate",
+                    "rate_lim", "rate_max", "check_status", "check_code", "check_duration", "hrsp_1xx", "hrsp_2xx",
+                    "hrsp_3xx", "hrsp_4xx", "hrsp_5xx", "hrsp_other", "hanafail", "req_rate", "req_rate_max", "req_tot",
+                    "cli_abrt", "srv_abrt", "comp_in", "comp_out", "comp_byp", "comp_rsp", "lastsess", "last_chk",
+                    "last_agt", "qtime", "ctime", "rtime", "ttime"),
+            List.of("agent_status", "agent_code", "agent_duration", "check_desc", "agent_desc", "check_rise",
+                    "check_fall", "check_health", "agent_rise", "agent_fall", "agent_health", "addr", "cookie", "mode",
+                    "algo"),
+            List.of("conn_rate", "conn_rate_max", "conn_tot", "intercepted", "dcon", "dses"),
+            List.of("wrew", "connect", "reuse", "cache_lookups", "cache_hits", "srv_icur", "src_ilim", "qtime_max",
+                    "ctime_max", "rtime_max", "ttime_max", "eint", "idle_conn_cur", "safe_conn_cur", "used_conn_cur",
+                    "need_conn_est"),
+            List.of("uweight"),
+            List.of("agg_server_status", "agg_server_check_status", "agg_check_status"),
+            List.of("srid", "sess_other", "h1sess", "h2sess", "h3sess", "req_other", "h1req", "h2req", "h3req", "proto"));
+    /** Module columns after the "-" separator (2.4+): names that collide with nothing we read. */
+    private static final List<String> MODULES = List.of("-", "ssl_sess", "ssl_reused_sess", "h2_headers_rcvd",
+            "h1_open_connections", "h1_bytes_in");
+
+    @TempDir
+    Path tmp;
+
+    static List<String> header(Generation g) {
+        List<String> fields = new ArrayList<>();
+        for (int i = 0; i <= g.level; i++) {
+            fields.addAll(ADDED.get(i));
+        }
+        if (g.level >= Generation.V2_4.level) {
+            fields.addAll(MODULES);
+        }
+        return fields;
+    }
+
+    /** One row with the given values by field name; other fields empty, as HAProxy leaves n/a fields. */
+    static String row(List<String> header, Map<String, String> values) {
+        StringBuilder b = new StringBuilder();
+        for (String field : header) {
+            b.append(values.getOrDefault(field, "")).append(',');
+        }
+        return b.toString();
+    }
+
+    static Map<String, String> values(String... keysAndValues) {
+        Map<String, String> m = new HashMap<>();
+        for (int i = 0; i < keysAndValues.length; i += 2) {
+            m.put(keysAndValues[i], keysAndValues[i + 1]);
+        }
+        return m;
+    }
+
+    static String capture(Generation g, int scale) {
+        List<String> h = header(g);
+        String s = Integer.toString(scale);
+        List<String> rows = new ArrayList<>();
+        rows.add("# " + String.join(",", h) + ",");
+        rows.add(row(h, values("pxname", "fe.main", "svname", "FRONTEND", "scur", s, "stot", "7", "status", "OPEN",
+                "type", "0", "req_tot", "9", "conn_tot", "11", "mode", "http", "proto", "", "h1_bytes_in", "123")));
+        rows.add(row(h, values("pxname", "be.app", "svname", "BACKEND", "scur", s, "stot", "5", "status", "UP",
+                "weight", "2", "act", "2", "bck", "0", "lbtot", "4", "type", "1", "rtime", "12", "algo", "roundrobin")));
+        rows.add(row(h, values("pxname", "be.app", "svname", "web1", "scur", s, "stot", "3", "status", "UP",
+                "weight", "1", "lbtot", "3", "type", "2", "rtime", "10", "check_status", "L7OK",
+                "check_desc", "\"Layer7 check passed, code 200\"", "addr", "10.0.0.1:80", "srid", "1")));
+        rows.add(row(h, values("pxname", "be.app", "svname", "web2", "scur", "0", "stot", "2", "status", "DOWN",
+                "weight", "1", "lbtot", "1", "type", "2", "rtime", "20", "check_status", "L4CON",
+                "check_desc", "\"Layer4 connection problem, info: \"\"Connection refused\"\"\"", "addr", "10.0.0.2:80")));
+        return String.join("\n", rows) + "\n\n";
+    }
+
+    private Map<String, String> lines(Generation g) throws IOException {
+        Path conf = Files.writeString(tmp.resolve("c.conf"), "[graphite]\nnamespace = lb\nprefix-hostname = false\n");
+        ProcessConfig config = ProcessConfig.from(ConfigLoader.load(conf, null));
+        PollComputation computation = new PollComputation(config.process(), new MetricPaths(config.graphite(), "h"),
+                () -> 0L);
+        PollComputation.Result r = computation.compute("1700000000",
+                Map.of("a.sock_stat", capture(g, 1), "b.sock_stat", capture(g, 2)), Set.of(), Set.of());
+        assertEquals(List.of(), r.errors(), g.name());
+        Map<String, String> out = new HashMap<>();
+        Stream.of(r.batch().text().split("\n")).map(l -> l.split(" ")).forEach(f -> out.put(f[0], f[1]));
+        return out;
+    }
+
+    @ParameterizedTest
+    @EnumSource(Generation.class)
+    void everyGenerationGivesTheSameNumbersForTheFieldsItHas(Generation g) throws IOException {
+        Map<String, String> out = lines(g);
+        assertEquals("3", out.get("lb.haproxy.frontend.fe_main.scur"), "1 + 2 across the two instances");
+        assertEquals("14", out.get("lb.haproxy.frontend.fe_main.stot"));
+        assertEquals("18", out.get("lb.haproxy.frontend.fe_main.req_tot"));
+        assertEquals("8", out.get("lb.haproxy.backend.be_app.lbtot"));
+        assertEquals("2", out.get("lb.haproxy.backend.be_app.weight"));
+        assertEquals("12", out.get("lb.haproxy.backend.be_app.rtime"));
+        assertEquals("6", out.get("lb.haproxy.backend.be_app.server.web1.stot"));
+        assertEquals("20", out.get("lb.haproxy.backend.be_app.server.web2.rtime"));
+        assertEquals("2", out.get("lb.haproxy.backend.be_app.TotalServers"));
+        // conn_tot exists from 1.8 on; before, its line is simply not sent.
+        assertEquals(g.level >= Generation.V1_8.level, out.containsKey("lb.haproxy.frontend.fe_main.conn_tot"), g.name());
+        if (g.level >= Generation.V1_8.level) {
+            assertEquals("22", out.get("lb.haproxy.frontend.fe_main.conn_tot"));
+        }
+        assertFalse(out.keySet().stream().anyMatch(k -> k.contains("h1_bytes_in") || k.contains(".-")),
+                "module columns after '-' are not metrics");
+        assertTrue(out.keySet().stream().allMatch(k -> !k.contains(" ")));
+    }
+}

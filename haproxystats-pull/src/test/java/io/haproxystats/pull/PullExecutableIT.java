@@ -1,0 +1,141 @@
+package io.haproxystats.pull;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.haproxystats.common.testing.HaproxyInstance;
+import io.haproxystats.common.testing.Wait;
+import java.io.IOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The haproxystats-pull executable against real HAProxy instances: the directory contract, and SIGTERM. */
+class PullExecutableIT {
+
+    static final Path PULL = Path.of("target/haproxystats-pull").toAbsolutePath();
+
+    @TempDir
+    Path tmp;
+
+    private Path config(Path socketDir, String pullTimeout) throws IOException {
+        Path conf = tmp.resolve("pull.conf");
+        Files.writeString(conf, """
+                [paths]
+                base-dir = %s
+                [pull]
+                socket-dir = %s
+                pull-interval = 1
+                pull-timeout = %s
+                queue-size = 1000
+                dst-dir = ${paths:base-dir}/incoming
+                tmp-dst-dir = ${paths:base-dir}/incoming.tmp
+                """.formatted(tmp.resolve("spool"), socketDir, pullTimeout));
+        return conf;
+    }
+
+    private Process start(Path conf) throws IOException {
+        return new ProcessBuilder(PULL.toString(), "-f", conf.toString())
+                .redirectErrorStream(true).redirectOutput(tmp.resolve("pull.log").toFile()).start();
+    }
+
+    @Test
+    void aWatcherOfDstDirOnlyEverSeesCompletePolls() throws Exception {
+        Path run = Files.createDirectories(tmp.resolve("run"));
+        try (HaproxyInstance a = HaproxyInstance.start(run, "a");
+             HaproxyInstance b = HaproxyInstance.start(run, "b");
+             HaproxyInstance c = HaproxyInstance.start(run, "c")) {
+            Path incoming = tmp.resolve("spool/incoming");
+            Process pull = start(config(run, "2"));
+            Set<String> seen = ConcurrentHashMap.newKeySet();
+            List<String> problems = new ArrayList<>();
+            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            // Look as often as we can: the moment a directory is visible it must be complete.
+            while (System.nanoTime() < until) {
+                for (String poll : list(incoming)) {
+                    if (seen.add(poll)) {
+                        List<String> files = list(incoming.resolve(poll));
+                        if (!files.equals(List.of("a.sock_info", "a.sock_stat", "b.sock_info", "b.sock_stat",
+                                "c.sock_info", "c.sock_stat"))) {
+                            problems.add(poll + ": " + files);
+                        }
+                        for (String f : files) {
+                            String text = Files.readString(incoming.resolve(poll).resolve(f));
+                            if (!text.endsWith("\n\n")) {
+                                problems.add(poll + "/" + f + " is not complete");
+                            }
+                        }
+                    }
+                }
+            }
+            pull.destroy();
+            assertTrue(pull.waitFor(10, TimeUnit.SECONDS));
+            assertEquals(0, pull.exitValue(), Files.readString(tmp.resolve("pull.log")));
+            assertEquals(List.of(), problems);
+            assertTrue(seen.size() >= 3, "polls seen: " + seen);
+            assertEquals(List.of(), list(tmp.resolve("spool/incoming.tmp")));
+            String log = Files.readString(tmp.resolve("pull.log"));
+            assertTrue(log.contains("done 6, pending 0, succeeded 6, failed 0"), log);
+        }
+    }
+
+    @Test
+    void sigtermWhileAPollHangsOnASilentSocketExitsZeroWithinTheBoundAndLeavesNoTemp() throws Exception {
+        Path run = Files.createDirectories(tmp.resolve("run"));
+        try (HaproxyInstance a = HaproxyInstance.start(run, "a");
+             ServerSocketChannel silent = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+            silent.bind(UnixDomainSocketAddress.of(run.resolve("silent.sock")));
+            List<SocketChannel> held = new ArrayList<>();
+            Thread.ofVirtual().start(() -> {
+                try {
+                    while (true) {
+                        held.add(silent.accept()); // accepts, never answers
+                    }
+                } catch (IOException e) {
+                    // closed at the end of the test
+                }
+            });
+            Path spoolTmp = tmp.resolve("spool/incoming.tmp");
+            Process pull = start(config(run, "20"));
+            Wait.until(Duration.ofSeconds(15), () -> !list(spoolTmp).isEmpty(), "a poll in flight");
+            Thread.sleep(300); // well inside the hung poll (pull-timeout 20 s)
+            long t0 = System.nanoTime();
+            pull.destroy(); // SIGTERM
+            boolean exited = pull.waitFor(30, TimeUnit.SECONDS);
+            long tookMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+            assertTrue(exited);
+            assertEquals(0, pull.exitValue(), Files.readString(tmp.resolve("pull.log")));
+            // The contract: within 1 s plus pull-timeout; abandoning the poll should not need the timeout at all.
+            assertTrue(tookMillis < 21_000, "exited after " + tookMillis + " ms");
+            assertEquals(List.of(), list(spoolTmp), "the abandoned poll's temp directory is removed");
+            assertEquals(List.of(), list(tmp.resolve("spool/incoming")), "nothing partial landed");
+            String log = Files.readString(tmp.resolve("pull.log"));
+            assertTrue(log.contains("abandoned: stopping"), log);
+            System.out.println("SIGTERM during a hung poll: exit 0 after " + tookMillis + " ms");
+        }
+    }
+
+    private static List<String> list(Path dir) {
+        try (Stream<Path> s = Files.list(dir)) {
+            return new ArrayList<>(new TreeSet<>(s.map(p -> p.getFileName().toString()).toList()));
+        } catch (NoSuchFileException e) {
+            return List.of();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
