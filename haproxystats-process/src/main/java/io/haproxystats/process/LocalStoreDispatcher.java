@@ -4,11 +4,14 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * {@code [local-store]}: each poll's complete lines in {@code <dir>/<timestamp>/stats}, written to a
  * temporary file and renamed, so a reader never sees half a file. (The original wrote each poll's
  * TotalWallClockTime line into the next poll's file; here a poll's file holds all its lines.)
+ * Synchronous: the future is complete when {@link #submit} returns; a write error fails it and
+ * the poll stays on disk.
  */
 final class LocalStoreDispatcher implements Dispatcher {
 
@@ -24,14 +27,16 @@ final class LocalStoreDispatcher implements Dispatcher {
     }
 
     @Override
-    public void send(MetricBatch batch) throws IOException {
-        Path pollDir = Files.createDirectories(dir.resolve(batch.timestamp()));
-        Path tmp = pollDir.resolve(".stats.tmp");
-        Files.write(tmp, batch.bytes());
-        Files.move(tmp, pollDir.resolve("stats"), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-    }
-
-    @Override
-    public void close() {
+    public CompletableFuture<Void> submit(MetricBatch batch) {
+        try {
+            Path pollDir = Files.createDirectories(dir.resolve(batch.timestamp()));
+            Path tmp = pollDir.resolve(".stats.tmp");
+            Files.write(tmp, batch.bytes());
+            Files.move(tmp, pollDir.resolve("stats"), StandardCopyOption.REPLACE_EXISTING,
+                    StandardCopyOption.ATOMIC_MOVE);
+            return CompletableFuture.completedFuture(null);
+        } catch (IOException e) {
+            return CompletableFuture.failedFuture(new IOException(name() + ": " + e, e));
+        }
     }
 }

@@ -6,79 +6,121 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Handles one poll directory end to end: read its files, compute its lines, hand them to every
- * dispatcher, then delete the directory, or move it to quarantine when a file could not be parsed
- * (the valid files' lines are still sent). If a dispatcher cannot take the lines, the directory is
- * left in place and the caller retries it later: it is the durable copy.
+ * Handles one poll directory end to end: read its files, compute its lines, submit them to every
+ * dispatcher, and once every dispatcher has handed them on, delete the directory, or move it to
+ * quarantine when a file could not be parsed (the valid files' lines are still sent). Until then
+ * the directory stays where it is: it is the durable copy, so a crash loses nothing. A batch that
+ * a dispatcher could not deliver leaves the directory in place to be retried; one dropped under the
+ * overflow rule is deleted (and said so).
  */
 final class PollHandler {
 
     private static final Logger LOG = LoggerFactory.getLogger(PollHandler.class);
     private static final Pattern COMMENT = Pattern.compile("\\s*#.*");
 
-    enum Outcome { DONE, QUARANTINED, RETRY, GONE }
+    enum Outcome { DONE, QUARANTINED, DROPPED, RETRY, GONE }
 
     private final PollComputation computation;
     private final List<Dispatcher> dispatchers;
+    private final Supplier<DeliveryStats> deliveryStats;
+    private final String selfPrefix;
+    private final Executor finisher;
     private final Path quarantineDir;
     private final Optional<Path> excludeFrontends;
     private final Optional<Path> excludeBackends;
 
-    PollHandler(PollComputation computation, List<Dispatcher> dispatchers, Path quarantineDir,
-                Optional<Path> excludeFrontends, Optional<Path> excludeBackends) {
+    /**
+     * @param deliveryStats the Graphite queue's figures, sent with each poll as self metrics
+     * @param selfPrefix    {@code P.haproxystats.}
+     * @param finisher      runs the deletes and moves once batches are delivered, off the senders' threads
+     */
+    PollHandler(PollComputation computation, List<Dispatcher> dispatchers, Supplier<DeliveryStats> deliveryStats,
+                String selfPrefix, Executor finisher, Path quarantineDir, Optional<Path> excludeFrontends,
+                Optional<Path> excludeBackends) {
         this.computation = computation;
         this.dispatchers = dispatchers;
+        this.deliveryStats = deliveryStats;
+        this.selfPrefix = selfPrefix;
+        this.finisher = finisher;
         this.quarantineDir = quarantineDir;
         this.excludeFrontends = excludeFrontends;
         this.excludeBackends = excludeBackends;
     }
 
-    Outcome handle(Path dir) {
+    /**
+     * Computes and submits a poll; may block while a dispatcher's queue is full (backpressure).
+     * The future completes once the directory has been dealt with.
+     */
+    CompletableFuture<Outcome> handle(Path dir) throws InterruptedException {
         if (!Files.isDirectory(dir)) {
-            return Outcome.GONE;
+            return CompletableFuture.completedFuture(Outcome.GONE);
         }
         Map<String, String> files;
         try {
             files = readFiles(dir);
         } catch (IOException e) {
             LOG.error("{}: cannot read: {}; moving it to quarantine", dir, e.toString());
-            return quarantine(dir);
+            return CompletableFuture.completedFuture(quarantine(dir));
         }
         PollComputation.Result result = computation.compute(dir.getFileName().toString(), files,
                 names(excludeFrontends), names(excludeBackends));
         for (String error : result.errors()) {
             LOG.error("{}: {}", dir, error);
         }
+        MetricBatch batch = result.batch();
+        DeliveryStats stats = deliveryStats.get();
+        batch.add(selfPrefix + "GraphiteQueuedLines", stats.queuedLines());
+        batch.add(selfPrefix + "GraphiteDroppedLines", stats.droppedLines());
+        batch.add(selfPrefix + "GraphiteReconnects", stats.reconnects());
+        List<CompletableFuture<Void>> delivered = new ArrayList<>();
         for (Dispatcher d : dispatchers) {
             try {
-                d.send(result.batch());
-            } catch (IOException e) {
-                LOG.warn("{}: not delivered to {}: {}; it stays in place and is retried", dir, d.name(), e.getMessage());
-                return Outcome.RETRY;
+                delivered.add(d.submit(batch));
+            } catch (Dispatcher.RejectedException e) {
+                delivered.add(CompletableFuture.failedFuture(e));
             }
         }
-        LOG.info("{}: {} lines sent", dir.getFileName(), result.batch().lines());
-        if (!result.errors().isEmpty()) {
+        boolean parseErrors = !result.errors().isEmpty();
+        return CompletableFuture.allOf(delivered.toArray(CompletableFuture[]::new))
+                .handleAsync((ignored, failure) -> finish(dir, batch, parseErrors, failure), finisher);
+    }
+
+    private Outcome finish(Path dir, MetricBatch batch, boolean parseErrors, Throwable failure) {
+        Throwable cause = failure instanceof CompletionException && failure.getCause() != null
+                ? failure.getCause() : failure;
+        if (cause != null && !(cause instanceof Dispatcher.DroppedException)) {
+            LOG.warn("{}: not delivered ({}); it stays in place and is retried", dir.getFileName(), cause.getMessage());
+            return Outcome.RETRY;
+        }
+        if (cause == null) {
+            LOG.info("{}: {} lines delivered", dir.getFileName(), batch.lines());
+        }
+        if (parseErrors) {
             return quarantine(dir);
         }
         try {
             Directories.deleteTree(dir);
         } catch (IOException e) {
-            LOG.error("{}: sent, but cannot remove it: {}", dir, e.toString());
+            LOG.error("{}: delivered, but cannot remove it: {}", dir, e.toString());
         }
-        return Outcome.DONE;
+        return cause == null ? Outcome.DONE : Outcome.DROPPED;
     }
 
     private Outcome quarantine(Path dir) {

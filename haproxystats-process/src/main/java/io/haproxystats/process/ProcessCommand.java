@@ -9,9 +9,11 @@ import io.haproxystats.common.config.ConfigurationException;
 import io.haproxystats.common.config.EffectiveConfig;
 import io.haproxystats.common.config.ProcessConfig;
 import io.haproxystats.common.config.ProcessSettings;
+import io.haproxystats.common.spool.Directories;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -35,6 +37,8 @@ import picocli.CommandLine.Option;
 public final class ProcessCommand extends DaemonCommand {
 
     private static final Logger LOG = LoggerFactory.getLogger(ProcessCommand.class);
+    /** How long a clean stop waits for queued lines to be flushed; the rest stays on disk. */
+    static final Duration STOP_DRAIN = Duration.ofSeconds(10);
 
     @Option(names = {"-d", "--dir"}, paramLabel = "DIR", description = "directory with additional *.conf files")
     Path dir;
@@ -68,18 +72,24 @@ public final class ProcessCommand extends DaemonCommand {
                 settings.workers(), settings.srcDir(), config.graphite().server(), config.graphite().port());
         ScheduledExecutorService timer = Executors.newScheduledThreadPool(1,
                 Thread.ofPlatform().daemon().name("process-timer").factory());
+        ExecutorService finisher = Executors.newSingleThreadExecutor(
+                Thread.ofPlatform().name("process-finisher").factory());
+        Path src = settings.srcDir();
+        GraphiteDispatcher graphite = new GraphiteDispatcher(config.graphite(), timer,
+                () -> incomingAtLimit(src, config.incomingLimit()));
         List<Dispatcher> dispatchers = new ArrayList<>();
         config.localStore().ifPresent(dir -> dispatchers.add(new LocalStoreDispatcher(dir)));
-        dispatchers.add(new GraphiteDispatcher(config.graphite(), timer));
+        dispatchers.add(graphite);
         MetricPaths paths = new MetricPaths(config.graphite(), Hostname.local());
         PollHandler handler = new PollHandler(new PollComputation(settings, paths, System::nanoTime), dispatchers,
-                settings.quarantineDir(), settings.excludeFrontends(), settings.excludeBackends());
+                graphite::stats, paths.prefix() + ".haproxystats.", finisher, settings.quarantineDir(),
+                settings.excludeFrontends(), settings.excludeBackends());
         WorkQueue queue = new WorkQueue();
         Workers workers = new Workers(queue, handler, timer, config.graphite().delay());
         workers.start(settings.workers());
         ExecutorService watcherThread = Executors.newSingleThreadExecutor(
                 Thread.ofPlatform().daemon().name("incoming-watcher").factory());
-        IncomingWatcher watcher = new IncomingWatcher(settings.srcDir(), queue);
+        IncomingWatcher watcher = new IncomingWatcher(src, queue);
         watcher.start(watcherThread);
 
         AtomicInteger exit = new AtomicInteger(ExitCodes.OK);
@@ -95,17 +105,30 @@ public final class ProcessCommand extends DaemonCommand {
         Signals.install(stop::countDown);
         stop.await();
 
-        LOG.info("stopping: no new directories; finishing the ones in progress");
+        LOG.info("stopping: no new directories; finishing the ones in progress, then flushing (at most {} s)",
+                STOP_DRAIN.toSeconds());
         watcher.close();
         workers.stop();
+        dispatchers.forEach(Dispatcher::stopWaiting); // a worker blocked on a full queue gives its poll back
         workers.join();
         for (Dispatcher d : dispatchers) {
-            d.close();
+            d.close(STOP_DRAIN);
         }
+        finisher.shutdown();
+        finisher.awaitTermination(10, TimeUnit.SECONDS);
         timer.shutdownNow();
         watcherThread.shutdownNow();
         LOG.info("haproxystats-process stopped");
         return exit.get();
+    }
+
+    /** True when src-dir holds as many polls as the puller allows: the durable queue is full too. */
+    static boolean incomingAtLimit(Path src, int limit) {
+        try {
+            return Directories.countSubdirectories(src) >= limit;
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     /** Creates src-dir if missing (start order of the two daemons does not matter) and checks access. */

@@ -11,8 +11,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * {@code workers} platform threads (the work is CPU-bound) taking poll directories from the queue.
- * A directory whose lines could not be delivered goes back to the queue after {@code retryDelay}.
- * {@link #stop()} lets each worker finish the directory in hand and exit.
+ * A worker computes a poll and submits its lines, then takes the next directory; the directory is
+ * released (or, when it could not be delivered, offered again after {@code retryDelay}) when its
+ * delivery completes. A worker blocks in submit while a dispatcher's queue is full: that is the
+ * backpressure. {@link #stop()} lets each worker finish the directory in hand and exit.
  */
 final class Workers {
 
@@ -24,6 +26,7 @@ final class Workers {
     private final Duration retryDelay;
     private final List<Thread> threads = new ArrayList<>();
     private volatile boolean running = true;
+    private volatile long lastProgressNanos = System.nanoTime();
 
     Workers(WorkQueue queue, PollHandler handler, ScheduledExecutorService timer, Duration retryDelay) {
         this.queue = queue;
@@ -49,23 +52,39 @@ final class Workers {
             if (dir == null) {
                 continue;
             }
-            PollHandler.Outcome outcome;
             try {
-                outcome = handler.handle(dir);
+                handler.handle(dir).whenComplete((outcome, failure) -> {
+                    if (failure != null) {
+                        LOG.error("{}: unexpected failure after delivery; the directory stays in place", dir, failure);
+                    }
+                    release(dir, failure == null ? outcome : PollHandler.Outcome.RETRY);
+                });
+            } catch (InterruptedException e) {
+                queue.done(dir);
+                return;
             } catch (RuntimeException e) {
                 // A bug must not lose the poll: it stays on disk and the worker goes on.
                 LOG.error("{}: unexpected failure; the directory stays in place", dir, e);
-                outcome = PollHandler.Outcome.RETRY;
-            }
-            if (outcome == PollHandler.Outcome.RETRY && running) {
-                timer.schedule(() -> {
-                    queue.done(dir);
-                    queue.offer(dir);
-                }, retryDelay.toMillis(), TimeUnit.MILLISECONDS);
-            } else {
-                queue.done(dir);
+                release(dir, PollHandler.Outcome.RETRY);
             }
         }
+    }
+
+    private void release(Path dir, PollHandler.Outcome outcome) {
+        lastProgressNanos = System.nanoTime();
+        if (outcome == PollHandler.Outcome.RETRY && running) {
+            timer.schedule(() -> {
+                queue.done(dir);
+                queue.offer(dir);
+            }, retryDelay.toMillis(), TimeUnit.MILLISECONDS);
+        } else {
+            queue.done(dir);
+        }
+    }
+
+    /** {@link System#nanoTime()} when a directory last finished (delivered, quarantined or released). */
+    long lastProgressNanos() {
+        return lastProgressNanos;
     }
 
     /** True while every worker thread runs (the liveness check). */

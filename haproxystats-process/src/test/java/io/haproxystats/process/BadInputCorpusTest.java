@@ -95,11 +95,12 @@ class BadInputCorpusTest {
                 new MetricPaths(config.graphite(), "lb-01"), System::nanoTime);
         Path store = root.resolve("local-store");
         Path quarantine = root.resolve("quarantine");
-        PollHandler handler = new PollHandler(computation, List.of(new LocalStoreDispatcher(store)), quarantine,
-                Optional.empty(), Optional.empty());
+        PollHandler handler = new PollHandler(computation, List.of(new LocalStoreDispatcher(store)),
+                () -> DeliveryStats.NONE, "lb.haproxystats.", Runnable::run, quarantine, Optional.empty(),
+                Optional.empty());
         log.list.clear();
 
-        assertEquals(PollHandler.Outcome.QUARANTINED, handler.handle(poll));
+        assertEquals(PollHandler.Outcome.QUARANTINED, handler.handle(poll).get());
 
         assertFalse(Files.exists(poll), "left incoming/");
         assertArrayEquals(broken, Files.readAllBytes(quarantine.resolve("1700000000").resolve(c.file())),

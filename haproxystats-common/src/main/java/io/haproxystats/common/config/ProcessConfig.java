@@ -8,10 +8,14 @@ import java.util.Optional;
 /**
  * Everything {@code haproxystats-process} reads, validated once before any thread starts.
  *
- * @param localStore {@code [local-store] dir} when that section exists (default
- *                   {@code ${paths:base-dir}/local-store})
+ * @param localStore    {@code [local-store] dir} when that section exists (default
+ *                      {@code ${paths:base-dir}/local-store})
+ * @param incomingLimit {@code [pull] queue-size}: the number of directories in src-dir at which the
+ *                      puller suspends; with the Graphite queue also full, the processor then drops
+ *                      the oldest poll rather than let the puller lose the newest
  */
-public record ProcessConfig(ProcessSettings process, GraphiteSettings graphite, Optional<Path> localStore) {
+public record ProcessConfig(ProcessSettings process, GraphiteSettings graphite, Optional<Path> localStore,
+                            int incomingLimit) {
 
     /** Sections this daemon reads; {@code -p}/{@code -P} print these. */
     public static boolean reads(String section) {
@@ -27,6 +31,8 @@ public record ProcessConfig(ProcessSettings process, GraphiteSettings graphite, 
                     .map(v -> PullSettings.path(config, "local-store", "dir"))
                     .orElseGet(() -> Path.of(config.get("paths", "base-dir"), "local-store")));
         }
-        return new ProcessConfig(ProcessSettings.from(config), GraphiteSettings.from(config), localStore);
+        int incomingLimit = (int) config.getInt(PullSettings.SECTION, "queue-size", 1, Integer.MAX_VALUE);
+        return new ProcessConfig(ProcessSettings.from(config), GraphiteSettings.from(config), localStore,
+                incomingLimit);
     }
 }

@@ -1,0 +1,357 @@
+package io.haproxystats.process;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.haproxystats.common.testing.CarbonRelay;
+import io.haproxystats.common.testing.HaproxyInstance;
+import io.haproxystats.common.testing.Wait;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Delivery that loses nothing, through both executables, real HAProxy instances and a real
+ * carbon-c-relay: a relay outage, kill -9 of the processor (Graphite down, then mid-send), and
+ * backpressure with tiny queues. The reference for "every line produced" is local-store, which
+ * receives each poll's complete batch before Graphite does. Self metrics ({@code .haproxystats.})
+ * differ between two computations of one poll and are left out of the comparison.
+ */
+class DeliveryIT {
+
+    static final Path PULL = Path.of("../haproxystats-pull/target/haproxystats-pull").toAbsolutePath().normalize();
+    static final Path PROCESS = Path.of("target/haproxystats-process").toAbsolutePath().normalize();
+
+    @TempDir
+    Path tmp;
+    Path run;
+    Path spool;
+    final List<AutoCloseable> closeables = new ArrayList<>();
+    final List<Process> processes = new ArrayList<>();
+    final List<CarbonRelay> relays = new ArrayList<>();
+
+    @BeforeEach
+    void haproxy() throws Exception {
+        run = Files.createDirectories(tmp.resolve("run"));
+        spool = tmp.resolve("spool");
+        closeables.add(HaproxyInstance.start(run, "a"));
+        closeables.add(HaproxyInstance.start(run, "b"));
+    }
+
+    @AfterEach
+    void stopAll(org.junit.jupiter.api.TestInfo info) throws Exception {
+        // Keep the daemons' logs for inspection after the temp directory is gone.
+        Path keep = Files.createDirectories(Path.of("target/delivery-logs", info.getTestMethod().orElseThrow().getName()));
+        try (Stream<Path> files = Files.list(tmp)) {
+            for (Path f : files.filter(f -> f.toString().endsWith(".log")).toList()) {
+                Files.copy(f, keep.resolve(f.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            }
+        }
+        for (Process p : processes) {
+            p.destroyForcibly().waitFor();
+        }
+        for (CarbonRelay r : relays) {
+            r.close();
+        }
+        for (AutoCloseable c : closeables) {
+            c.close();
+        }
+    }
+
+    private Path config(int relayPort, int graphiteQueueSize, int pullQueueSize) throws IOException {
+        Path conf = tmp.resolve("haproxystats.conf");
+        Files.writeString(conf, """
+                [paths]
+                base-dir = %s
+                [pull]
+                socket-dir = %s
+                pull-interval = 1
+                queue-size = %d
+                dst-dir = ${paths:base-dir}/incoming
+                tmp-dst-dir = ${paths:base-dir}/incoming.tmp
+                [process]
+                src-dir = ${paths:base-dir}/incoming
+                workers = 2
+                [graphite]
+                port = %d
+                namespace = lb
+                prefix-hostname = false
+                retries = 1
+                interval = 0.1
+                delay = 0.5
+                queue-size = %d
+                [local-store]
+                dir = ${paths:base-dir}/local-store
+                """.formatted(spool, run, pullQueueSize, relayPort, graphiteQueueSize));
+        return conf;
+    }
+
+    private Process start(Path exe, Path conf, String log) throws IOException {
+        Process p = new ProcessBuilder(exe.toString(), "-f", conf.toString())
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(tmp.resolve(log).toFile()))
+                .start();
+        processes.add(p);
+        return p;
+    }
+
+    private CarbonRelay relay(int port) throws Exception {
+        CarbonRelay r = CarbonRelay.start(tmp, port);
+        relays.add(r);
+        return r;
+    }
+
+    private static void stop(Process p) throws InterruptedException {
+        p.destroy();
+        assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+        assertEquals(0, p.exitValue());
+    }
+
+    /** "path timestamp" to value for every data line (self metrics left out). */
+    private static Map<String, String> dataLines(List<String> lines) {
+        Map<String, String> out = new TreeMap<>();
+        for (String line : lines) {
+            String[] f = line.split(" ");
+            if (f.length == 3 && !f[0].contains(".haproxystats.")) {
+                out.put(f[0] + " " + f[2], f[1]);
+            }
+        }
+        return out;
+    }
+
+    private Map<String, Map<String, String>> produced() {
+        Map<String, Map<String, String>> polls = new TreeMap<>();
+        Path store = spool.resolve("local-store");
+        if (!Files.isDirectory(store)) {
+            return polls;
+        }
+        try (Stream<Path> dirs = Files.list(store)) {
+            for (Path d : dirs.toList()) {
+                Path stats = d.resolve("stats");
+                if (Files.exists(stats)) {
+                    polls.put(d.getFileName().toString(), dataLines(Files.readAllLines(stats)));
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return polls;
+    }
+
+    private Map<String, String> delivered() {
+        List<String> all = new ArrayList<>();
+        try {
+            for (CarbonRelay r : relays) {
+                all.addAll(r.lines());
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return dataLines(all);
+    }
+
+    private long incoming() {
+        try (Stream<Path> s = Files.list(spool.resolve("incoming"))) {
+            return s.count();
+        } catch (IOException e) {
+            return -1;
+        }
+    }
+
+    /** Polls whose every line reached the relay (with the same value), out of those produced. */
+    private Set<String> complete() {
+        Map<String, String> got = delivered();
+        Set<String> done = new TreeSet<>();
+        produced().forEach((poll, lines) -> {
+            if (lines.entrySet().stream().allMatch(e -> e.getValue().equals(got.get(e.getKey())))) {
+                done.add(poll);
+            }
+        });
+        return done;
+    }
+
+    /** Per incomplete poll: lines missing at the relay, and one example. */
+    private String missing() {
+        Map<String, String> got = delivered();
+        StringBuilder b = new StringBuilder();
+        produced().forEach((poll, lines) -> {
+            List<String> absent = lines.entrySet().stream().filter(e -> !e.getValue().equals(got.get(e.getKey())))
+                    .map(e -> e.getKey() + "=" + e.getValue() + " got " + got.get(e.getKey())).toList();
+            if (!absent.isEmpty()) {
+                b.append(poll).append(": ").append(absent.size()).append(" of ").append(lines.size())
+                        .append(" missing, e.g. ").append(absent.get(0)).append("; ");
+            }
+        });
+        return b.toString();
+    }
+
+    private static int lineCount(Map<String, Map<String, String>> polls) {
+        return polls.values().stream().mapToInt(Map::size).sum();
+    }
+
+    private void report(String test, Set<String> dropped) {
+        Map<String, Map<String, String>> produced = produced();
+        Map<String, String> got = delivered();
+        long deliveredLines = produced.entrySet().stream().filter(e -> !dropped.contains(e.getKey()))
+                .flatMap(e -> e.getValue().entrySet().stream())
+                .filter(e -> e.getValue().equals(got.get(e.getKey()))).count();
+        long expectedLines = produced.entrySet().stream().filter(e -> !dropped.contains(e.getKey()))
+                .mapToLong(e -> e.getValue().size()).sum();
+        System.out.printf("%s: polls produced %d, dropped under the documented bound %d; data lines delivered %d of %d%n",
+                test, produced.size(), dropped.size(), deliveredLines, expectedLines);
+        assertEquals(expectedLines, deliveredLines, test + ": every line of every poll not dropped reached the relay; "
+                + missing());
+    }
+
+    @Test
+    void aRelayOutageOfSeveralPollsLosesNothing() throws Exception {
+        int port = HaproxyInstance.freePort();
+        CarbonRelay first = relay(port);
+        Path conf = config(port, 1_000_000, 360);
+        Process process = start(PROCESS, conf, "process.log");
+        Process pull = start(PULL, conf, "pull.log");
+        Wait.until(Duration.ofSeconds(30), () -> complete().size() >= 2, "2 polls delivered before the outage");
+        // Stop between polls: once everything produced so far has arrived.
+        Wait.until(Duration.ofSeconds(10), () -> complete().size() == produced().size(), "relay caught up");
+        first.kill();
+        long outageStart = System.nanoTime();
+        Wait.until(Duration.ofSeconds(60), () -> incoming() >= 15, "15 polls waiting in incoming/ during the outage");
+        relay(port);
+        long outageSeconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - outageStart);
+        Wait.until(Duration.ofSeconds(30), () -> incoming() == 0, "incoming/ drained after the outage");
+        stop(pull);
+        try {
+            Wait.until(Duration.ofSeconds(30), () -> incoming() == 0 && complete().size() == produced().size(),
+                    "every poll delivered");
+        } catch (AssertionError e) {
+            throw new AssertionError(e.getMessage() + ": " + missing(), e);
+        }
+        stop(process);
+        System.out.println("relay outage of " + outageSeconds + " s");
+        report("outage", Set.of());
+        assertTrue(produced().size() >= 8);
+        String log = Files.readString(tmp.resolve("process.log"));
+        assertTrue(log.contains("connection lost") || log.contains("cannot connect"), "the loss is logged");
+        assertTrue(log.contains("reconnected"), log);
+    }
+
+    @Test
+    void killDashNineWhileGraphiteIsDownAndWhileSendingLosesNothing() throws Exception {
+        int port = HaproxyInstance.freePort(); // no relay yet: Graphite is down
+        Path conf = config(port, 1_000_000, 360);
+        Process process = start(PROCESS, conf, "process.log");
+        Process pull = start(PULL, conf, "pull.log");
+        Wait.until(Duration.ofSeconds(30), () -> produced().size() >= 4, "4 polls computed while Graphite is down");
+        process.destroyForcibly().waitFor(); // kill -9 with lines queued in memory
+        stop(pull);
+        long waiting = incoming();
+        assertTrue(waiting >= 4, "every undelivered poll is still on disk: " + waiting);
+        // A larger backlog, so that the next kill lands while it is being sent.
+        Path fixture = Fixtures.small().resolve("1795224218");
+        for (int i = 0; i < 200; i++) {
+            Path poll = Files.createDirectories(spool.resolve("incoming.tmp").resolve(Integer.toString(1_700_000_000 + i)));
+            try (Stream<Path> files = Files.list(fixture)) {
+                for (Path f : files.toList()) {
+                    Files.copy(f, poll.resolve(f.getFileName()));
+                }
+            }
+            Files.move(poll, spool.resolve("incoming").resolve(poll.getFileName()));
+        }
+        CarbonRelay relay = relay(port);
+        process = start(PROCESS, conf, "process.log");
+        Wait.until(Duration.ofSeconds(30), () -> {
+            try {
+                return !relay.lines().isEmpty();
+            } catch (IOException e) {
+                return false;
+            }
+        }, "the first lines reach the relay");
+        process.destroyForcibly().waitFor(); // kill -9 mid-send
+        long left = incoming();
+        System.out.println("kill -9 mid-send left " + left + " of " + (waiting + 200) + " polls in incoming/");
+        assertTrue(left > 0, "the kill landed before everything was sent");
+        process = start(PROCESS, conf, "process.log");
+        Wait.until(Duration.ofSeconds(60), () -> incoming() == 0, "incoming/ drained after the restart");
+        Wait.until(Duration.ofSeconds(30), () -> complete().size() == produced().size(), "every poll at the relay");
+        stop(process);
+        report("kill -9", Set.of());
+        assertEquals(waiting + 200, produced().size());
+    }
+
+    @Test
+    void tinyQueuesHoldPollsInIncomingSuspendThePullerAndDropOnlyOldestWithALogLine() throws Exception {
+        int port = HaproxyInstance.freePort();
+        CarbonRelay first = relay(port);
+        // A poll of 2 small instances is a few hundred lines: the Graphite queue holds one poll.
+        Path conf = config(port, 50, 4);
+        Process process = start(PROCESS, conf, "process.log");
+        Process pull = start(PULL, conf, "pull.log");
+        Wait.until(Duration.ofSeconds(30), () -> complete().size() >= 2, "2 polls delivered before the outage");
+        Wait.until(Duration.ofSeconds(10), () -> complete().size() == produced().size(), "relay caught up");
+        first.kill();
+        long[] most = {0};
+        Wait.until(Duration.ofSeconds(40), () -> {
+            most[0] = Math.max(most[0], incoming());
+            return log("process.log").contains("dropped the oldest waiting poll");
+        }, "both bounds exhausted: the processor drops the oldest poll");
+        for (int i = 0; i < 100; i++) {
+            most[0] = Math.max(most[0], incoming());
+            Thread.sleep(20);
+        }
+        // It reaches 4 only for the moment between a poll's arrival and the next drop (at most 1 s).
+        assertTrue(most[0] >= 3 && most[0] <= 4, "incoming/ grew while Graphite was down, never past [pull]"
+                + " queue-size: most seen " + most[0]);
+        // With the processor stopped as well, the puller suspends at its own bound.
+        stop(process);
+        Wait.until(Duration.ofSeconds(20), () -> log("pull.log").contains("skipping poll: 4 directories wait in dst-dir,"
+                + " queue-size is 4"), "the puller suspends");
+        relay(port);
+        process = start(PROCESS, conf, "process.log");
+        Wait.until(Duration.ofSeconds(30), () -> incoming() == 0, "incoming/ drained after the outage");
+        int before = produced().size();
+        Wait.until(Duration.ofSeconds(30), () -> produced().size() > before + 1, "polling resumed");
+        stop(pull);
+        Wait.until(Duration.ofSeconds(30), () -> incoming() == 0, "incoming/ drained");
+        stop(process);
+        Set<String> dropped = new TreeSet<>();
+        long droppedLines = 0;
+        Matcher m = Pattern.compile("dropped the oldest waiting poll (\\d+) \\((\\d+) lines").matcher(log("process.log"));
+        while (m.find()) {
+            dropped.add(m.group(1));
+            droppedLines += Long.parseLong(m.group(2));
+        }
+        System.out.println("backpressure: " + dropped.size() + " polls (" + droppedLines + " lines) dropped, each logged");
+        Wait.until(Duration.ofSeconds(30), () -> {
+            Set<String> done = complete();
+            return produced().keySet().stream().allMatch(p -> done.contains(p) || dropped.contains(p));
+        }, "every poll not dropped at the relay");
+        report("backpressure", dropped);
+        Set<String> complete = complete();
+        for (String poll : produced().keySet()) {
+            assertTrue(complete.contains(poll) || dropped.contains(poll), poll + " delivered or reported dropped");
+        }
+    }
+
+    private String log(String name) {
+        try {
+            return Files.readString(tmp.resolve(name));
+        } catch (IOException e) {
+            return "";
+        }
+    }
+}
