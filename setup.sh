@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Sets up a fresh Debian/Ubuntu machine to build and test haproxystats, then builds it.
-#   - installs haproxy, socat, carbon-c-relay and maven from the distribution when missing
+#   - installs haproxy, socat, carbon-c-relay, maven and systemd (for systemd-analyze verify of
+#     the units) from the distribution when missing
 #     (as root, or through sudo);
 #   - selects a JDK 21+: $JAVA_HOME, then `java` on PATH, then /usr/lib/jvm/*; installs
 #     openjdk-21-jdk-headless (or 25) when none is found; records it in .java-home;
@@ -16,6 +17,7 @@ command -v haproxy >/dev/null 2>&1 || missing+=(haproxy)
 command -v socat >/dev/null 2>&1 || missing+=(socat)
 command -v carbon-c-relay >/dev/null 2>&1 || missing+=(carbon-c-relay)
 command -v mvn >/dev/null 2>&1 || missing+=(maven)
+command -v systemd-analyze >/dev/null 2>&1 || missing+=(systemd)
 if [ ${#missing[@]} -gt 0 ]; then
     echo "setup: installing ${missing[*]}"
     as_root apt-get update -qq

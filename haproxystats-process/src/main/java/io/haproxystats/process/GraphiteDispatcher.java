@@ -162,6 +162,16 @@ final class GraphiteDispatcher implements Dispatcher {
         }
     }
 
+    /** False while the peer is known unreachable (a round of connection tries failed, or the connection was lost). */
+    boolean reachable() {
+        return !down;
+    }
+
+    /** True while the sender thread runs. */
+    boolean senderAlive() {
+        return sender.isAlive();
+    }
+
     @Override
     public void stopWaiting() {
         lock.lock();

@@ -10,6 +10,8 @@ import io.haproxystats.common.config.EffectiveConfig;
 import io.haproxystats.common.config.ProcessConfig;
 import io.haproxystats.common.config.ProcessSettings;
 import io.haproxystats.common.spool.Directories;
+import io.haproxystats.common.status.StatusFile;
+import io.haproxystats.common.systemd.SystemdNotifier;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -39,6 +41,8 @@ public final class ProcessCommand extends DaemonCommand {
     private static final Logger LOG = LoggerFactory.getLogger(ProcessCommand.class);
     /** How long a clean stop waits for queued lines to be flushed; the rest stays on disk. */
     static final Duration STOP_DRAIN = Duration.ofSeconds(10);
+    /** In {@code [paths] base-dir}; read by contrib/nagios/check_haproxystats_process. */
+    static final String STATUS_FILE = "haproxystats-process.status";
 
     @Option(names = {"-d", "--dir"}, paramLabel = "DIR", description = "directory with additional *.conf files")
     Path dir;
@@ -92,6 +96,16 @@ public final class ProcessCommand extends DaemonCommand {
         IncomingWatcher watcher = new IncomingWatcher(src, queue);
         watcher.start(watcherThread);
 
+        SystemdNotifier notifier = SystemdNotifier.fromEnvironment(System.getenv());
+        ProcessReporter reporter = new ProcessReporter(
+                new StatusFile(Path.of(effective.get("paths", "base-dir"), STATUS_FILE)), notifier, workers, graphite,
+                src);
+        notifier.ready("watching " + src + ", " + settings.workers() + " workers");
+        // The watchdog's pace when systemd asks for one, else a status update every 5 s.
+        long every = notifier.watchdogInterval().map(Duration::toMillis).orElse(5000L);
+        timer.scheduleAtFixedRate(() -> reporter.report(notifier.watchdogInterval().isPresent()), 0, every,
+                TimeUnit.MILLISECONDS);
+
         AtomicInteger exit = new AtomicInteger(ExitCodes.OK);
         CountDownLatch stop = new CountDownLatch(1);
         long interval = settings.livenessCheckInterval().toMillis();
@@ -102,7 +116,10 @@ public final class ProcessCommand extends DaemonCommand {
                 stop.countDown();
             }
         }, interval, interval, TimeUnit.MILLISECONDS);
-        Signals.install(stop::countDown);
+        Signals.install(() -> {
+            notifier.stopping();
+            stop.countDown();
+        });
         stop.await();
 
         LOG.info("stopping: no new directories; finishing the ones in progress, then flushing (at most {} s)",
@@ -118,6 +135,8 @@ public final class ProcessCommand extends DaemonCommand {
         finisher.awaitTermination(10, TimeUnit.SECONDS);
         timer.shutdownNow();
         watcherThread.shutdownNow();
+        reporter.report(false);
+        notifier.close();
         LOG.info("haproxystats-process stopped");
         return exit.get();
     }

@@ -27,6 +27,8 @@ final class Workers {
     private final List<Thread> threads = new ArrayList<>();
     private volatile boolean running = true;
     private volatile long lastProgressNanos = System.nanoTime();
+    private volatile String lastFinished = "";
+    private volatile long lastFinishedEpoch;
 
     Workers(WorkQueue queue, PollHandler handler, ScheduledExecutorService timer, Duration retryDelay) {
         this.queue = queue;
@@ -72,6 +74,10 @@ final class Workers {
 
     private void release(Path dir, PollHandler.Outcome outcome) {
         lastProgressNanos = System.nanoTime();
+        if (outcome != PollHandler.Outcome.RETRY && outcome != PollHandler.Outcome.GONE) {
+            lastFinished = dir.getFileName().toString();
+            lastFinishedEpoch = System.currentTimeMillis() / 1000;
+        }
         if (outcome == PollHandler.Outcome.RETRY && running) {
             timer.schedule(() -> {
                 queue.done(dir);
@@ -85,6 +91,16 @@ final class Workers {
     /** {@link System#nanoTime()} when a directory last finished (delivered, quarantined or released). */
     long lastProgressNanos() {
         return lastProgressNanos;
+    }
+
+    /** Name of the last poll directory delivered, quarantined or dropped; empty before the first. */
+    String lastFinished() {
+        return lastFinished;
+    }
+
+    /** Wall-clock epoch seconds when {@link #lastFinished()} was finished; 0 before the first. */
+    long lastFinishedEpoch() {
+        return lastFinishedEpoch;
     }
 
     /** True while every worker thread runs (the liveness check). */

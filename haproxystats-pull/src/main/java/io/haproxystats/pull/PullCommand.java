@@ -7,7 +7,11 @@ import io.haproxystats.common.cli.Signals;
 import io.haproxystats.common.cli.VersionProvider;
 import io.haproxystats.common.config.EffectiveConfig;
 import io.haproxystats.common.config.PullSettings;
+import io.haproxystats.common.status.StatusFile;
+import io.haproxystats.common.systemd.SystemdNotifier;
+import java.nio.file.Path;
 import java.time.InstantSource;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.function.Predicate;
@@ -24,6 +28,8 @@ import picocli.CommandLine.Command;
 public final class PullCommand extends DaemonCommand {
 
     private static final Logger LOG = LoggerFactory.getLogger(PullCommand.class);
+    /** In {@code [paths] base-dir}; read by contrib/nagios/check_haproxystats_pull. */
+    static final String STATUS_FILE = "haproxystats-pull.status";
 
     public static void main(String[] args) {
         System.exit(execute(new PullCommand(), args));
@@ -51,16 +57,37 @@ public final class PullCommand extends DaemonCommand {
         }
         Spool spool = new Spool(settings.dstDir(), settings.tmpDstDir());
         spool.prepare();
+        SystemdNotifier notifier = SystemdNotifier.fromEnvironment(System.getenv());
+        PullReporter reporter = new PullReporter(
+                new StatusFile(Path.of(config.get("paths", "base-dir"), STATUS_FILE)), notifier,
+                InstantSource.system(), settings.pullInterval());
         ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1,
                 Thread.ofPlatform().daemon().name("pull-deadlines").factory());
         timer.setRemoveOnCancelPolicy(true);
-        try (ScheduledExecutorService timers = timer) {
+        try (ScheduledExecutorService timers = timer; notifier) {
             StatsClient client = new StatsClient(settings.connect(), settings.bufferLimit(), timers);
             Poller poller = new Poller(new SocketDiscovery(settings.socketDir(), settings.servers()), client, spool,
                     settings.pullTimeout(), settings.queueSize(), InstantSource.system());
-            Puller puller = new Puller(poller::pollOnce, settings.pullInterval(), Puller.Ticker.system());
+            Puller puller = new Puller(() -> reporter.polled(poller.pollOnce()), settings.pullInterval(),
+                    Puller.Ticker.system());
             Thread scheduler = Thread.ofPlatform().name("pull-scheduler").start(puller);
-            Signals signals = Signals.install(puller::stop);
+            Signals signals = Signals.install(() -> {
+                notifier.stopping();
+                puller.stop();
+            });
+            reporter.started();
+            // A poll may legitimately take pull-timeout; beyond that plus two intervals the loop is stuck.
+            long stuckNanos = settings.pullInterval().multipliedBy(2).plus(settings.pullTimeout())
+                    .plusSeconds(5).toNanos();
+            notifier.watchdogInterval().ifPresent(every -> timers.scheduleAtFixedRate(() -> {
+                long sinceTick = System.nanoTime() - puller.lastTickNanos();
+                if (scheduler.isAlive() && (puller.lastTickNanos() == 0 || sinceTick < stuckNanos)) {
+                    notifier.watchdog();
+                } else {
+                    LOG.error("scheduler stuck or dead ({} s since the last poll began); withholding the watchdog",
+                            sinceTick / 1_000_000_000L);
+                }
+            }, 0, every.toMillis(), TimeUnit.MILLISECONDS));
             signals.awaitStop();
             scheduler.join();
             timers.shutdownNow();

@@ -1,0 +1,55 @@
+package io.haproxystats.common.status;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A daemon's small status file in the base directory, read by the nagios checks
+ * ({@code contrib/nagios}): {@code key=value} lines, replaced whole by a rename so a reader never
+ * sees half of it. Keys always present: {@code pid}, {@code updated} (epoch seconds of this
+ * write); the daemon adds its own. Failures to write are logged once and never stop the daemon.
+ */
+public final class StatusFile {
+
+    private static final Logger LOG = LoggerFactory.getLogger(StatusFile.class);
+
+    private final Path file;
+    private boolean failureLogged;
+
+    public StatusFile(Path file) {
+        this.file = file;
+    }
+
+    public Path path() {
+        return file;
+    }
+
+    /** Replaces the file's content with pid, updated and {@code values}, in that order. */
+    public synchronized void write(long nowEpochSeconds, Map<String, ?> values) {
+        Map<String, Object> all = new LinkedHashMap<>();
+        all.put("pid", ProcessHandle.current().pid());
+        all.put("updated", nowEpochSeconds);
+        all.putAll(values);
+        StringBuilder text = new StringBuilder();
+        all.forEach((k, v) -> text.append(k).append('=').append(v).append('\n'));
+        Path tmp = file.resolveSibling("." + file.getFileName() + ".tmp");
+        try {
+            Files.createDirectories(file.getParent());
+            Files.writeString(tmp, text, StandardCharsets.UTF_8);
+            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            failureLogged = false;
+        } catch (IOException e) {
+            if (!failureLogged) {
+                failureLogged = true;
+                LOG.warn("cannot write status file {} ({}); the nagios checks will report it stale", file, e.toString());
+            }
+        }
+    }
+}

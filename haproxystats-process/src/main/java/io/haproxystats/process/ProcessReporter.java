@@ -1,0 +1,83 @@
+package io.haproxystats.process;
+
+import io.haproxystats.common.spool.Directories;
+import io.haproxystats.common.status.StatusFile;
+import io.haproxystats.common.systemd.SystemdNotifier;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Tells the outside world how processing goes, every few seconds: the status file that
+ * {@code check_haproxystats_process} reads, systemd's {@code STATUS=} line, and {@code WATCHDOG=1}
+ * only while healthy: every worker and the sender alive, and the queue moving. "Moving" allows a
+ * Graphite outage (restarting cannot fix that, and the polls are safe on disk): the daemon is
+ * stuck only when polls wait, Graphite is reachable, and nothing finished for {@link #STALL}.
+ */
+final class ProcessReporter {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ProcessReporter.class);
+    static final Duration STALL = Duration.ofMinutes(2);
+
+    private final StatusFile status;
+    private final SystemdNotifier notifier;
+    private final Workers workers;
+    private final GraphiteDispatcher graphite;
+    private final Path srcDir;
+    private boolean unhealthyLogged;
+
+    ProcessReporter(StatusFile status, SystemdNotifier notifier, Workers workers, GraphiteDispatcher graphite,
+                    Path srcDir) {
+        this.status = status;
+        this.notifier = notifier;
+        this.workers = workers;
+        this.graphite = graphite;
+        this.srcDir = srcDir;
+    }
+
+    /** Called on a timer: status file, STATUS= and, when healthy and asked for, WATCHDOG=1. */
+    synchronized void report(boolean sendWatchdog) {
+        long incoming = incoming();
+        DeliveryStats stats = graphite.stats();
+        Map<String, Object> values = new LinkedHashMap<>();
+        values.put("last_finished", workers.lastFinished());
+        values.put("last_finished_at", workers.lastFinishedEpoch());
+        values.put("incoming", incoming);
+        values.put("graphite", graphite.reachable() ? "reachable" : "unreachable");
+        values.put("queued_lines", stats.queuedLines());
+        values.put("dropped_lines", stats.droppedLines());
+        values.put("healthy", healthy(incoming));
+        status.write(System.currentTimeMillis() / 1000, values);
+        notifier.status(incoming + " polls waiting, last done " + (workers.lastFinished().isEmpty() ? "none yet"
+                : workers.lastFinished()) + ", Graphite " + (graphite.reachable() ? "reachable" : "UNREACHABLE")
+                + ", " + stats.queuedLines() + " lines queued, " + stats.droppedLines() + " dropped");
+        if (sendWatchdog) {
+            if (healthy(incoming)) {
+                notifier.watchdog();
+                unhealthyLogged = false;
+            } else if (!unhealthyLogged) {
+                unhealthyLogged = true;
+                LOG.error("unhealthy (a worker or the sender died, or polls wait while Graphite is reachable and "
+                        + "nothing finished for {} s); withholding the watchdog", STALL.toSeconds());
+            }
+        }
+    }
+
+    boolean healthy(long incoming) {
+        boolean stalled = incoming > 0 && graphite.reachable()
+                && System.nanoTime() - workers.lastProgressNanos() > STALL.toNanos();
+        return workers.allAlive() && graphite.senderAlive() && !stalled;
+    }
+
+    private long incoming() {
+        try {
+            return Directories.countSubdirectories(srcDir);
+        } catch (IOException e) {
+            return -1;
+        }
+    }
+}
