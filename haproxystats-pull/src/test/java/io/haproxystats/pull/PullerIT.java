@@ -238,10 +238,16 @@ class PullerIT {
         int committed = 0;
         int failed = 0;
         for (int reload = 0; reload < 8; reload++) {
-            mw.reload();
-            int done = reload + 1; // signals sent during a reload may merge: wait for each one
-            long waitUntil = System.nanoTime() + 10_000_000_000L;
-            while (reloads(master) < done && System.nanoTime() < waitUntil) {
+            // A signal sent while the master is still busy with the previous reload can be merged
+            // into it: wait for each reload to be counted, and send the signal again if it was not.
+            int done = reload + 1;
+            long giveUp = System.nanoTime() + 30_000_000_000L;
+            long resendAt = 0;
+            while (reloads(master) < done && System.nanoTime() < giveUp) {
+                if (System.nanoTime() >= resendAt) {
+                    mw.reload();
+                    resendAt = System.nanoTime() + 2_000_000_000L;
+                }
                 if (poller.pollOnce().orElseThrow().committed()) { // keep polling while the master reloads
                     committed++;
                 } else {
@@ -259,7 +265,7 @@ class PullerIT {
             }
         }
         assertTrue(mw.isAlive(), "the master survived 8 reloads");
-        assertEquals(8, reloads(master), "8 reloads done: " + HaproxyInstance.cli(master, "show proc"));
+        assertTrue(reloads(master) >= 8, "8 reloads done: " + HaproxyInstance.cli(master, "show proc"));
         boolean recovered = false;
         for (int i = 0; i < 50 && !recovered; i++) {
             recovered = poller.pollOnce().orElseThrow().committed();
