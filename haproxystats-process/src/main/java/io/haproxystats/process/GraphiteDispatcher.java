@@ -337,8 +337,11 @@ final class GraphiteDispatcher implements Dispatcher {
             closeQuietly(current);
         }, boundMillis, TimeUnit.MILLISECONDS);
         try {
+            long t0 = System.nanoTime();
             out.write(p.bytes());
             out.flush();
+            LOG.debug("{}: poll {}: {} lines written in {} ms", name(), p.timestamp(), p.lines(),
+                    (System.nanoTime() - t0) / 1_000_000);
             return true;
         } catch (IOException e) {
             lost(timedOut.get() ? "write-timeout: a write blocked longer than write-timeout plus 1 s per MB, "

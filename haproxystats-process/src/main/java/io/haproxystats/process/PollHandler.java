@@ -72,6 +72,7 @@ final class PollHandler {
         if (!Files.isDirectory(dir)) {
             return CompletableFuture.completedFuture(Outcome.GONE);
         }
+        long t0 = System.nanoTime();
         Map<String, String> files;
         try {
             files = readFiles(dir);
@@ -79,8 +80,11 @@ final class PollHandler {
             LOG.error("{}: cannot read: {}; moving it to quarantine", dir, e.toString());
             return CompletableFuture.completedFuture(quarantine(dir));
         }
+        long t1 = System.nanoTime();
         PollComputation.Result result = computation.compute(dir.getFileName().toString(), files,
                 names(excludeFrontends), names(excludeBackends));
+        LOG.debug("{}: read {} files in {} ms, computed {} lines in {} ms", dir.getFileName(), files.size(),
+                (t1 - t0) / 1_000_000, result.batch().lines(), (System.nanoTime() - t1) / 1_000_000);
         for (String error : result.errors()) {
             LOG.error("{}: {}", dir, error);
         }

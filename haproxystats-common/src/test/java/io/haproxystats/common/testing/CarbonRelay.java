@@ -77,6 +77,11 @@ public final class CarbonRelay implements AutoCloseable {
         return port;
     }
 
+    /** The file the relay writes every line it receives to. */
+    public Path file() {
+        return out;
+    }
+
     /** Lines received so far. */
     public List<String> lines() throws IOException {
         return Files.exists(out) ? Files.readAllLines(out) : List.of();

@@ -1,0 +1,236 @@
+package io.haproxystats.process;
+
+import io.haproxystats.common.testing.CarbonRelay;
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardWatchEventKinds;
+import java.nio.file.WatchEvent;
+import java.nio.file.WatchKey;
+import java.nio.file.WatchService;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * The processor benchmark of issue 7 (bench/process-bench.sh runs it): the built
+ * {@code haproxystats-process} executable, with the launcher's JVM options, a real carbon-c-relay
+ * on 127.0.0.1 writing to a file, and POLLS copies of one poll directory renamed into
+ * {@code incoming/} one after the other. Per poll: the time from the rename to the directory's
+ * removal, with every line of the poll then checked to be in the relay's file; the JVM's CPU
+ * seconds; at the end its peak resident memory (VmHWM). The first WARMUP polls are the cold
+ * start and are reported apart. Not a test: no assertion, figures for docs/benchmarks.md.
+ *
+ * <pre>ProcessBench PROCESS_EXECUTABLE POLL_DIR [POLLS 13] [WARMUP 3]</pre>
+ */
+public final class ProcessBench {
+
+    public static void main(String[] args) throws Exception {
+        Path exe = Path.of(args[0]).toAbsolutePath();
+        Path template = Path.of(args[1]);
+        int polls = args.length > 2 ? Integer.parseInt(args[2]) : 13;
+        int warmup = args.length > 3 ? Integer.parseInt(args[3]) : 3;
+        Path work = Files.createTempDirectory("process-bench");
+        try (CarbonRelay relay = CarbonRelay.start(work)) {
+            Path spool = work.resolve("spool");
+            Path incoming = Files.createDirectories(spool.resolve("incoming"));
+            Path staging = Files.createDirectories(spool.resolve("incoming.tmp"));
+            Path conf = work.resolve("haproxystats.conf");
+            Files.writeString(conf, """
+                    [paths]
+                    base-dir = %s
+                    [process]
+                    src-dir = ${paths:base-dir}/incoming
+                    loglevel = %s
+                    [graphite]
+                    server = 127.0.0.1
+                    port = %d
+                    """.formatted(spool, System.getProperty("bench.loglevel", "info"), relay.port()));
+            Path log = work.resolve("process.log");
+            Process process = new ProcessBuilder(exe.toString(), "-f", conf.toString())
+                    .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            long pid = process.pid();
+            waitFor(() -> Files.readString(log).contains("connected") || Files.readString(log).contains("starting"),
+                    "process start");
+            RelayCounter counter = new RelayCounter(relay);
+            long hz = 100; // USER_HZ on Linux
+            List<Double> seconds = new ArrayList<>();
+            List<Double> cpu = new ArrayList<>();
+            long lines = 0;
+            for (int i = 0; i < polls; i++) {
+                String epoch = Long.toString(1_700_000_000L + 10L * i);
+                Path staged = Files.createDirectories(staging.resolve(epoch));
+                try (Stream<Path> files = Files.list(template)) {
+                    for (Path f : files.toList()) {
+                        Files.copy(f, staged.resolve(f.getFileName()));
+                    }
+                }
+                long ticks0 = cpuTicks(pid);
+                Path target = incoming.resolve(epoch);
+                long t1;
+                // Wait for the removal with inotify, not by polling: on 2 cores a polling loop
+                // takes CPU from the processor and the relay and slows what it measures.
+                try (WatchService watch = incoming.getFileSystem().newWatchService()) {
+                    incoming.register(watch, StandardWatchEventKinds.ENTRY_DELETE);
+                    long t0 = System.nanoTime();
+                    Files.move(staged, target, StandardCopyOption.ATOMIC_MOVE);
+                    t1 = awaitDeletion(watch, target);
+                    t1 -= t0;
+                }
+                long ticks1 = cpuTicks(pid);
+                long delivered = deliveredLines(log, epoch);
+                counter.awaitLines(epoch, delivered);
+                seconds.add(t1 / 1e9);
+                cpu.add((ticks1 - ticks0) / (double) hz);
+                lines = delivered;
+                System.out.printf(Locale.ROOT, "poll %d: %.3f s rename->removed, %.2f CPU s, %d lines, all at the relay%n",
+                        i + 1, t1 / 1e9, (ticks1 - ticks0) / (double) hz, delivered);
+            }
+            if (System.getProperty("bench.loglevel") != null) {
+                Files.readAllLines(log).stream().filter(l -> l.contains("computed") || l.contains("written"))
+                        .forEach(System.out::println);
+            }
+            String hwm = procStatus(pid, "VmHWM");
+            String rss = procStatus(pid, "VmRSS");
+            process.destroy();
+            process.waitFor(30, TimeUnit.SECONDS);
+            double[] warm = seconds.subList(warmup, seconds.size()).stream().mapToDouble(Double::doubleValue).sorted()
+                    .toArray();
+            double[] warmCpu = cpu.subList(warmup, cpu.size()).stream().mapToDouble(Double::doubleValue).sorted()
+                    .toArray();
+            System.out.printf(Locale.ROOT, "%s: %d lines a poll; first (cold) poll %.3f s; warm polls (%d): median %.3f s, "
+                            + "min %.3f, max %.3f; CPU a warm poll: median %.2f s; VmHWM %s, VmRSS at the end %s%n",
+                    template.getFileName(), lines, seconds.get(0), warm.length, median(warm), warm[0],
+                    warm[warm.length - 1], median(warmCpu), hwm, rss);
+        }
+    }
+
+    /** Blocks until {@code target} is deleted; returns System.nanoTime() then. */
+    private static long awaitDeletion(WatchService watch, Path target) throws Exception {
+        while (true) {
+            WatchKey key = watch.poll(120, TimeUnit.SECONDS);
+            if (key == null) {
+                throw new IllegalStateException("timed out waiting for the removal of " + target);
+            }
+            long now = System.nanoTime();
+            for (WatchEvent<?> e : key.pollEvents()) {
+                if (target.getFileName().equals(e.context())) {
+                    return now;
+                }
+            }
+            key.reset();
+            if (!Files.exists(target)) {
+                return now;
+            }
+        }
+    }
+
+    private static double median(double[] sorted) {
+        int n = sorted.length;
+        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+    }
+
+    private static long cpuTicks(long pid) throws IOException {
+        String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return Long.parseLong(f[11]) + Long.parseLong(f[12]); // utime, stime
+    }
+
+    private static String procStatus(long pid, String key) throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+            if (line.startsWith(key + ":")) {
+                long kb = Long.parseLong(line.replaceAll("\\D", ""));
+                return String.format(Locale.ROOT, "%.1f MiB", kb / 1024.0);
+            }
+        }
+        return "?";
+    }
+
+    private static long deliveredLines(Path log, String epoch) throws Exception {
+        Pattern p = Pattern.compile(epoch + ": (\\d+) lines delivered");
+        long[] found = {-1};
+        waitFor(() -> {
+            Matcher m = p.matcher(Files.readString(log));
+            if (m.find()) {
+                found[0] = Long.parseLong(m.group(1));
+                return true;
+            }
+            return false;
+        }, "the delivery log line of " + epoch);
+        return found[0];
+    }
+
+    interface Check {
+        boolean ok() throws Exception;
+    }
+
+    private static void waitFor(Check check, String what) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        while (!check.ok()) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("timed out waiting for " + what);
+            }
+            Thread.sleep(20);
+        }
+    }
+
+    /** Reads the relay's file incrementally and counts lines per timestamp. */
+    private static final class RelayCounter {
+        private final Path file;
+        private long offset;
+        private final Map<String, Long> perTimestamp = new HashMap<>();
+        private byte[] carry = new byte[0];
+
+        RelayCounter(CarbonRelay relay) throws IOException {
+            this.file = relay.file();
+        }
+
+        void awaitLines(String epoch, long expected) throws Exception {
+            waitFor(() -> {
+                readMore();
+                return perTimestamp.getOrDefault(epoch, 0L) >= expected;
+            }, expected + " lines of " + epoch + " at the relay");
+        }
+
+        private void readMore() throws IOException {
+            if (!Files.exists(file)) {
+                return;
+            }
+            try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "r")) {
+                long length = f.length();
+                if (length <= offset) {
+                    return;
+                }
+                byte[] chunk = new byte[(int) (length - offset)];
+                f.seek(offset);
+                f.readFully(chunk);
+                offset = length;
+                byte[] all = Arrays.copyOf(carry, carry.length + chunk.length);
+                System.arraycopy(chunk, 0, all, carry.length, chunk.length);
+                int start = 0;
+                for (int i = 0; i < all.length; i++) {
+                    if (all[i] == '\n') {
+                        int space = i - 1;
+                        while (space > start && all[space] != ' ') {
+                            space--;
+                        }
+                        String ts = new String(all, space + 1, i - space - 1, StandardCharsets.US_ASCII);
+                        perTimestamp.merge(ts, 1L, Long::sum);
+                        start = i + 1;
+                    }
+                }
+                carry = Arrays.copyOfRange(all, start, all.length);
+            }
+        }
+    }
+}
