@@ -17,5 +17,5 @@ trap 'rm -rf "$work"' EXIT
 "$java" -cp "$cp" io.haproxystats.process.LargePollGenerator \
     "$here/haproxystats-process/src/test/resources/fixtures/small/1795224218" "$work" 1700000000 \
     "$files" "$backends" "$servers" 2>/dev/null
-"$java" -Xmx1g ${BENCH_LOGLEVEL:+-Dbench.loglevel=$BENCH_LOGLEVEL} ${BENCH_TMPDIR:+-Djava.io.tmpdir=$BENCH_TMPDIR} -cp "$cp" io.haproxystats.process.ProcessBench \
+"$java" -Xmx1g ${BENCH_SINK:+-Dbench.sink=$BENCH_SINK} ${BENCH_LOGLEVEL:+-Dbench.loglevel=$BENCH_LOGLEVEL} ${BENCH_TMPDIR:+-Djava.io.tmpdir=$BENCH_TMPDIR} -cp "$cp" io.haproxystats.process.ProcessBench \
     "$here/haproxystats-process/target/haproxystats-process" "$work/1700000000" "$polls" "$warmup" 2>&1 | grep -v '^WARNING'

@@ -48,8 +48,8 @@ final class GraphiteDispatcher implements Dispatcher {
 
     private static final Logger LOG = LoggerFactory.getLogger(GraphiteDispatcher.class);
 
-    /** A queued batch as bytes only: the batch's text is not kept twice while it waits. */
-    private record Pending(String timestamp, int lines, byte[] bytes, CompletableFuture<Void> done) {
+    /** A queued batch; it is complete when submitted and nobody adds to it after. */
+    private record Pending(String timestamp, int lines, MetricBatch batch, CompletableFuture<Void> done) {
     }
 
     private final GraphiteSettings settings;
@@ -101,7 +101,7 @@ final class GraphiteDispatcher implements Dispatcher {
     @Override
     public CompletableFuture<Void> submit(MetricBatch batch) throws InterruptedException, RejectedException {
         int lines = batch.lines();
-        Pending p = new Pending(batch.timestamp(), lines, batch.bytes(), new CompletableFuture<>());
+        Pending p = new Pending(batch.timestamp(), lines, batch, new CompletableFuture<>());
         lock.lock();
         try {
             while (!queue.isEmpty() && queuedLines + lines > capacity) {
@@ -331,14 +331,14 @@ final class GraphiteDispatcher implements Dispatcher {
         }
         Socket current = socket;
         AtomicBoolean timedOut = new AtomicBoolean();
-        long boundMillis = settings.writeTimeout().toMillis() + p.bytes().length / 1_000L;
+        long boundMillis = settings.writeTimeout().toMillis() + p.batch().byteCount() / 1_000L;
         ScheduledFuture<?> watchdog = timer.schedule(() -> {
             timedOut.set(true);
             closeQuietly(current);
         }, boundMillis, TimeUnit.MILLISECONDS);
         try {
             long t0 = System.nanoTime();
-            out.write(p.bytes());
+            p.batch().writeTo(out);
             out.flush();
             LOG.debug("{}: poll {}: {} lines written in {} ms", name(), p.timestamp(), p.lines(),
                     (System.nanoTime() - t0) / 1_000_000);

@@ -1,6 +1,7 @@
 package io.haproxystats.process;
 
 import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -31,7 +32,9 @@ final class LocalStoreDispatcher implements Dispatcher {
         try {
             Path pollDir = Files.createDirectories(dir.resolve(batch.timestamp()));
             Path tmp = pollDir.resolve(".stats.tmp");
-            Files.write(tmp, batch.bytes());
+            try (OutputStream out = Files.newOutputStream(tmp)) {
+                batch.writeTo(out);
+            }
             Files.move(tmp, pollDir.resolve("stats"), StandardCopyOption.REPLACE_EXISTING,
                     StandardCopyOption.ATOMIC_MOVE);
             return CompletableFuture.completedFuture(null);

@@ -2,25 +2,38 @@ package io.haproxystats.process;
 
 import io.haproxystats.common.config.ProcessSettings;
 import io.haproxystats.common.spool.PollFiles;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import java.util.function.LongSupplier;
 
 /**
  * Turns the files of one poll directory into its Graphite lines: parse each {@code _info} and
  * {@code _stat} answer, aggregate, and add the original's self metrics ({@code Metrics*}: lines of
  * each part including the count line itself; {@code WallClockTime*}: seconds, "%.3f"). A file that
- * cannot be parsed is reported in {@link Result#errors()} and left out; the others still count.
- * No I/O; the clock is injected for the wall-clock metrics only.
+ * cannot be read or parsed is reported in {@link Result#errors()} and left out; the others still
+ * count. Files come as {@link Source}s read one small group at a time, so memory holds a few
+ * files' text and tables plus the running totals, never the whole poll. No I/O of its own; the
+ * clock is injected for the wall-clock metrics only.
  */
 final class PollComputation {
 
     /** The lines of a poll and the files that could not be parsed (file, line, reason). */
     record Result(MetricBatch batch, List<String> errors) {
     }
+
+    /** One file's content, read when it is needed. */
+    interface Source {
+        String read() throws IOException;
+    }
+
+    /** Files parsed at once: the cores' worth, so parsing runs in parallel and memory stays bounded. */
+    private static final int GROUP = Math.max(2, Runtime.getRuntime().availableProcessors());
 
     private final ProcessSettings settings;
     private final MetricPaths paths;
@@ -36,29 +49,41 @@ final class PollComputation {
         this.nanoTime = nanoTime;
     }
 
+    /** {@link #compute(String, SortedMap, Set, Set)} for contents already in memory. */
+    Result compute(String timestamp, Map<String, String> files, Set<String> excludedFrontends,
+                   Set<String> excludedBackends) {
+        SortedMap<String, Source> sources = new TreeMap<>();
+        files.forEach((name, text) -> sources.put(name, () -> text));
+        return compute(timestamp, sources, excludedFrontends, excludedBackends);
+    }
+
     /**
      * @param timestamp the poll directory's name
-     * @param files     file name to content, for the files of the directory
+     * @param files     file name to content, for the files of the directory, in name order
      * @param excludedFrontends names to skip
      * @param excludedBackends  names to skip, with their servers
      */
-    Result compute(String timestamp, Map<String, String> files, Set<String> excludedFrontends,
+    Result compute(String timestamp, SortedMap<String, Source> files, Set<String> excludedFrontends,
                    Set<String> excludedBackends) {
         long start = nanoTime.getAsLong();
         MetricBatch out = new MetricBatch(timestamp);
         List<String> errors = new ArrayList<>();
         List<InfoRecord> infos = new ArrayList<>();
-        List<StatTable> stats = new ArrayList<>();
-        // Files are parsed in parallel (the common fork-join pool): parsing is most of the work of
-        // a large poll, and each file is independent. Results are merged in file-name order, so
-        // the output does not depend on the scheduling.
-        List<Object> parsed = files.entrySet().parallelStream().map(e -> parse(e.getKey(), e.getValue())).toList();
-        for (Object o : parsed) {
-            switch (o) {
-                case InfoRecord info -> infos.add(info);
-                case StatTable stat -> stats.add(stat);
-                case String error -> errors.add(error);
-                default -> { }
+        SiteAggregator.Accumulator site = sites.accumulator(excludedFrontends, excludedBackends);
+        // Parsed a group at a time in parallel (the common fork-join pool), then added in file-name
+        // order: the output does not depend on the scheduling, and each group's text and tables
+        // can be collected before the next is read.
+        List<Map.Entry<String, Source>> all = new ArrayList<>(files.entrySet());
+        for (int from = 0; from < all.size(); from += GROUP) {
+            List<Object> parsed = all.subList(from, Math.min(all.size(), from + GROUP)).parallelStream()
+                    .map(e -> parse(e.getKey(), e.getValue())).toList();
+            for (Object o : parsed) {
+                switch (o) {
+                    case InfoRecord info -> infos.add(info);
+                    case StatTable stat -> site.add(stat);
+                    case String error -> errors.add(error);
+                    default -> { }
+                }
             }
         }
         String self = paths.prefix() + ".haproxystats.";
@@ -71,22 +96,23 @@ final class PollComputation {
             }
             out.addFormatted(self + "WallClockTimeHAProxy", seconds(nanoTime.getAsLong() - t0));
         }
-        if (!stats.isEmpty()) {
+        if (site.any()) {
+            // Rows were grouped while the files were parsed; these times cover naming and formatting.
             long t0 = nanoTime.getAsLong();
             int before = out.lines();
-            sites.frontends(stats, excludedFrontends, paths, out);
+            site.emitFrontends(paths, out);
             out.add(self + "MetricsFrontend", out.lines() - before + 1);
             out.addFormatted(self + "WallClockTimeFrontends", seconds(nanoTime.getAsLong() - t0));
 
             t0 = nanoTime.getAsLong();
             before = out.lines();
-            sites.backends(stats, excludedBackends, paths, out);
+            site.emitBackends(paths, out);
             out.add(self + "MetricsBackend", out.lines() - before + 1);
             out.addFormatted(self + "WallClockTimeBackends", seconds(nanoTime.getAsLong() - t0));
 
             t0 = nanoTime.getAsLong();
             before = out.lines();
-            sites.servers(stats, excludedBackends, paths, out);
+            site.emitServers(paths, out);
             out.add(self + "MetricsServer", out.lines() - before + 1);
             out.addFormatted(self + "WallClockTimeServers", seconds(nanoTime.getAsLong() - t0));
         }
@@ -96,7 +122,13 @@ final class PollComputation {
     }
 
     /** An InfoRecord, a StatTable, an error message, or a marker for a file that is not data. */
-    private Object parse(String name, String text) {
+    private Object parse(String name, Source source) {
+        String text;
+        try {
+            text = source.read();
+        } catch (IOException e) {
+            return name + ": cannot read: " + e;
+        }
         try {
             if (name.endsWith(PollFiles.INFO_SUFFIX)) {
                 return InfoParser.parse(name, stem(name, PollFiles.INFO_SUFFIX), text);

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -73,7 +74,7 @@ final class PollHandler {
             return CompletableFuture.completedFuture(Outcome.GONE);
         }
         long t0 = System.nanoTime();
-        Map<String, String> files;
+        SortedMap<String, PollComputation.Source> files;
         try {
             files = readFiles(dir);
         } catch (IOException e) {
@@ -83,8 +84,8 @@ final class PollHandler {
         long t1 = System.nanoTime();
         PollComputation.Result result = computation.compute(dir.getFileName().toString(), files,
                 names(excludeFrontends), names(excludeBackends));
-        LOG.debug("{}: read {} files in {} ms, computed {} lines in {} ms", dir.getFileName(), files.size(),
-                (t1 - t0) / 1_000_000, result.batch().lines(), (System.nanoTime() - t1) / 1_000_000);
+        LOG.debug("{}: listed {} files in {} ms, read and computed {} lines in {} ms", dir.getFileName(),
+                files.size(), (t1 - t0) / 1_000_000, result.batch().lines(), (System.nanoTime() - t1) / 1_000_000);
         for (String error : result.errors()) {
             LOG.error("{}: {}", dir, error);
         }
@@ -102,11 +103,12 @@ final class PollHandler {
             }
         }
         boolean parseErrors = !result.errors().isEmpty();
+        int lines = batch.lines(); // not the batch: its bytes need not stay alive until delivery
         return CompletableFuture.allOf(delivered.toArray(CompletableFuture[]::new))
-                .handleAsync((ignored, failure) -> finish(dir, batch, parseErrors, failure), finisher);
+                .handleAsync((ignored, failure) -> finish(dir, lines, parseErrors, failure), finisher);
     }
 
-    private Outcome finish(Path dir, MetricBatch batch, boolean parseErrors, Throwable failure) {
+    private Outcome finish(Path dir, int lines, boolean parseErrors, Throwable failure) {
         Throwable cause = failure instanceof CompletionException && failure.getCause() != null
                 ? failure.getCause() : failure;
         if (cause != null && !(cause instanceof Dispatcher.DroppedException)) {
@@ -114,7 +116,7 @@ final class PollHandler {
             return Outcome.RETRY;
         }
         if (cause == null) {
-            LOG.info("{}: {} lines delivered", dir.getFileName(), batch.lines());
+            LOG.info("{}: {} lines delivered", dir.getFileName(), lines);
         }
         if (parseErrors) {
             return quarantine(dir);
@@ -125,6 +127,11 @@ final class PollHandler {
             LOG.error("{}: delivered, but cannot remove it: {}", dir, e.toString());
         }
         return cause == null ? Outcome.DONE : Outcome.DROPPED;
+    }
+
+    /** For a poll that could not be processed within the heap: kept, intact, for the operator. */
+    Outcome quarantineTooLarge(Path dir) {
+        return quarantine(dir);
     }
 
     private Outcome quarantine(Path dir) {
@@ -142,12 +149,14 @@ final class PollHandler {
         return Outcome.QUARANTINED;
     }
 
-    private static Map<String, String> readFiles(Path dir) throws IOException {
-        Map<String, String> files = new TreeMap<>();
+    /** The directory's regular files, each read when the computation needs it. */
+    private static SortedMap<String, PollComputation.Source> readFiles(Path dir) throws IOException {
+        SortedMap<String, PollComputation.Source> files = new TreeMap<>();
         try (Stream<Path> s = Files.list(dir)) {
             for (Path p : s.toList()) {
                 if (Files.isRegularFile(p)) {
-                    files.put(p.getFileName().toString(), new String(Files.readAllBytes(p), StandardCharsets.UTF_8));
+                    files.put(p.getFileName().toString(),
+                            () -> new String(Files.readAllBytes(p), StandardCharsets.UTF_8));
                 }
             }
         }

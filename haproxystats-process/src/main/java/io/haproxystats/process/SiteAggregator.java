@@ -12,8 +12,8 @@ import tech.tablesaw.api.StringColumn;
 
 /**
  * Site statistics ({@code show stat} tables of every process) to lines for frontends, backends,
- * servers and, optionally, servers across backends. Rows are grouped in one pass per table with a
- * hash index over Tablesaw's column arrays: Tablesaw's own {@code summarize().by()} costs about
+ * servers and, optionally, servers across backends. Rows are grouped in one pass per table, as the
+ * table arrives ({@link Accumulator}), with a hash index over Tablesaw's column arrays: Tablesaw's own {@code summarize().by()} costs about
  * 60 µs per group, too slow for 20,000 servers (see docs/benchmarks.md). Pure.
  */
 final class SiteAggregator {
@@ -43,18 +43,18 @@ final class SiteAggregator {
         final String name;
         final long[] sums;
         final boolean[] seen;
-        final double[] meanSums;
+        final long[] meanSums;
         final int[] meanCounts;
-        final double[] trafficSums;
+        final long[] trafficSums;
         final int[] trafficCounts;
 
         Group(String name, Spec spec) {
             this.name = name;
             sums = new long[spec.sums().size()];
             seen = new boolean[sums.length];
-            meanSums = new double[spec.means().size()];
+            meanSums = new long[spec.means().size()];
             meanCounts = new int[meanSums.length];
-            trafficSums = new double[spec.trafficMeans().size()];
+            trafficSums = new long[spec.trafficMeans().size()];
             trafficCounts = new int[trafficSums.length];
         }
     }
@@ -96,79 +96,104 @@ final class SiteAggregator {
         return all;
     }
 
-    void frontends(List<StatTable> tables, Set<String> excluded, MetricPaths paths, MetricBatch out) {
-        Map<String, Group> groups = new LinkedHashMap<>();
-        for (StatTable t : tables) {
-            Columns c = Columns.of(t, frontend);
-            StringColumn px = t.pxname();
-            StringColumn sv = t.svname();
-            for (int r = 0; r < t.rows(); r++) {
-                if ("FRONTEND".equals(sv.get(r)) && !excluded.contains(px.get(r))) {
-                    add(groups.computeIfAbsent(px.get(r), n -> new Group(n, frontend)), c, r, null);
-                }
-            }
-        }
-        for (Group g : groups.values()) {
-            emit(g, frontend, paths.bases(MetricPaths.Kind.FRONTEND, MetricPaths.sanitise(g.name)), out);
-        }
+    /** A poll's running totals: tables are added one at a time and can be dropped after. */
+    Accumulator accumulator(Set<String> excludedFrontends, Set<String> excludedBackends) {
+        return new Accumulator(excludedFrontends, excludedBackends);
     }
 
-    void backends(List<StatTable> tables, Set<String> excluded, MetricPaths paths, MetricBatch out) {
-        Map<String, Group> groups = new LinkedHashMap<>();
-        for (StatTable t : tables) {
-            Columns c = Columns.of(t, backend);
-            long[] lbtot = t.has("lbtot") ? t.values("lbtot") : null;
-            StringColumn px = t.pxname();
-            StringColumn sv = t.svname();
-            for (int r = 0; r < t.rows(); r++) {
-                if ("BACKEND".equals(sv.get(r)) && !excluded.contains(px.get(r))) {
-                    add(groups.computeIfAbsent(px.get(r), n -> new Group(n, backend)), c, r, lbtot);
-                }
-            }
-        }
-        for (Group g : groups.values()) {
-            emit(g, backend, paths.bases(MetricPaths.Kind.BACKEND, MetricPaths.sanitise(g.name)), out);
-        }
-    }
+    /**
+     * Groups rows as tables arrive, so a poll never needs all its tables in memory at once (a
+     * 64-file poll of 5,500-row answers is hundreds of MB as tables, a few MB as totals). Every
+     * aggregate is a sum or a count of integers, so the result does not depend on the order in
+     * which tables are added; lines come out in first-seen order of the names.
+     */
+    final class Accumulator {
+        private final Set<String> excludedFrontends;
+        private final Set<String> excludedBackends;
+        private final Map<String, Group> frontends = new LinkedHashMap<>();
+        private final Map<String, Group> backends = new LinkedHashMap<>();
+        private final Map<String, Map<String, Group>> byBackend = new LinkedHashMap<>();
+        private final Map<String, Group> acrossBackends = new LinkedHashMap<>();
+        private boolean any;
 
-    /** Servers per backend, {@code TotalServers} per backend, and servers across backends if enabled. */
-    void servers(List<StatTable> tables, Set<String> excluded, MetricPaths paths, MetricBatch out) {
-        Map<String, Map<String, Group>> byBackend = new LinkedHashMap<>();
-        Map<String, Group> acrossBackends = new LinkedHashMap<>();
-        for (StatTable t : tables) {
-            Columns c = Columns.of(t, server);
+        private Accumulator(Set<String> excludedFrontends, Set<String> excludedBackends) {
+            this.excludedFrontends = excludedFrontends;
+            this.excludedBackends = excludedBackends;
+        }
+
+        /** True once a table was added: the site parts are sent only then (an empty file adds none). */
+        boolean any() {
+            return any;
+        }
+
+        void add(StatTable t) {
+            any = true;
+            Columns fc = Columns.of(t, frontend);
+            Columns bc = Columns.of(t, backend);
+            Columns sc = Columns.of(t, server);
             long[] lbtot = t.has("lbtot") ? t.values("lbtot") : null;
             long[] type = t.has("type") ? t.values("type") : null;
             StringColumn px = t.pxname();
             StringColumn sv = t.svname();
             for (int r = 0; r < t.rows(); r++) {
+                String pxname = px.get(r);
                 String svname = sv.get(r);
-                boolean isServer = type != null ? type[r] == 2 : !"FRONTEND".equals(svname) && !"BACKEND".equals(svname);
-                if (!isServer || excluded.contains(px.get(r))) {
+                if ("FRONTEND".equals(svname)) {
+                    if (!excludedFrontends.contains(pxname)) {
+                        SiteAggregator.add(frontends.computeIfAbsent(pxname, n -> new Group(n, frontend)), fc, r, null);
+                    }
                     continue;
                 }
-                Map<String, Group> servers = byBackend.computeIfAbsent(px.get(r), n -> new LinkedHashMap<>());
-                add(servers.computeIfAbsent(svname, n -> new Group(n, server)), c, r, lbtot);
+                if (excludedBackends.contains(pxname)) {
+                    continue;
+                }
+                if ("BACKEND".equals(svname)) {
+                    SiteAggregator.add(backends.computeIfAbsent(pxname, n -> new Group(n, backend)), bc, r, lbtot);
+                    continue;
+                }
+                boolean isServer = type == null || type[r] == 2;
+                if (!isServer) {
+                    continue;
+                }
+                Map<String, Group> servers = byBackend.computeIfAbsent(pxname, n -> new LinkedHashMap<>());
+                SiteAggregator.add(servers.computeIfAbsent(svname, n -> new Group(n, server)), sc, r, lbtot);
                 if (aggregateServers) {
-                    add(acrossBackends.computeIfAbsent(svname, n -> new Group(n, server)), c, r, lbtot);
+                    SiteAggregator.add(acrossBackends.computeIfAbsent(svname, n -> new Group(n, server)), sc, r, lbtot);
                 }
             }
         }
-        for (Map.Entry<String, Map<String, Group>> backendServers : byBackend.entrySet()) {
-            List<String> backendBases = paths.bases(MetricPaths.Kind.BACKEND, MetricPaths.sanitise(backendServers.getKey()));
-            for (Group g : backendServers.getValue().values()) {
-                List<String> bases = new ArrayList<>(backendBases.size());
+
+        void emitFrontends(MetricPaths paths, MetricBatch out) {
+            for (Group g : frontends.values()) {
+                emit(g, frontend, paths.bases(MetricPaths.Kind.FRONTEND, MetricPaths.sanitise(g.name)), out);
+            }
+        }
+
+        void emitBackends(MetricPaths paths, MetricBatch out) {
+            for (Group g : backends.values()) {
+                emit(g, backend, paths.bases(MetricPaths.Kind.BACKEND, MetricPaths.sanitise(g.name)), out);
+            }
+        }
+
+        /** Servers per backend, {@code TotalServers} per backend, and servers across backends if enabled. */
+        void emitServers(MetricPaths paths, MetricBatch out) {
+            for (Map.Entry<String, Map<String, Group>> backendServers : byBackend.entrySet()) {
+                List<String> backendBases = paths.bases(MetricPaths.Kind.BACKEND,
+                        MetricPaths.sanitise(backendServers.getKey()));
+                for (Group g : backendServers.getValue().values()) {
+                    List<String> bases = new ArrayList<>(backendBases.size());
+                    for (String b : backendBases) {
+                        bases.add(b + ".server." + MetricPaths.sanitise(g.name));
+                    }
+                    emit(g, server, bases, out);
+                }
                 for (String b : backendBases) {
-                    bases.add(b + ".server." + MetricPaths.sanitise(g.name));
+                    out.add(b + ".TotalServers", backendServers.getValue().size());
                 }
-                emit(g, server, bases, out);
             }
-            for (String b : backendBases) {
-                out.add(b + ".TotalServers", backendServers.getValue().size());
+            for (Group g : acrossBackends.values()) {
+                emit(g, server, paths.bases(MetricPaths.Kind.SERVER, MetricPaths.sanitise(g.name)), out);
             }
-        }
-        for (Group g : acrossBackends.values()) {
-            emit(g, server, paths.bases(MetricPaths.Kind.SERVER, MetricPaths.sanitise(g.name)), out);
         }
     }
 
@@ -207,12 +232,12 @@ final class SiteAggregator {
             }
             for (int i = 0; i < g.meanSums.length; i++) {
                 if (g.meanCounts[i] > 0) {
-                    out.add(base + "." + spec.means().get(i), g.meanSums[i] / g.meanCounts[i]);
+                    out.add(base + "." + spec.means().get(i), (double) g.meanSums[i] / g.meanCounts[i]);
                 }
             }
             for (int i = 0; i < g.trafficSums.length; i++) {
                 if (g.trafficCounts[i] > 0) {
-                    out.add(base + "." + spec.trafficMeans().get(i), g.trafficSums[i] / g.trafficCounts[i]);
+                    out.add(base + "." + spec.trafficMeans().get(i), (double) g.trafficSums[i] / g.trafficCounts[i]);
                 }
             }
         }

@@ -41,7 +41,8 @@ public final class ProcessBench {
         int polls = args.length > 2 ? Integer.parseInt(args[2]) : 13;
         int warmup = args.length > 3 ? Integer.parseInt(args[3]) : 3;
         Path work = Files.createTempDirectory("process-bench");
-        try (CarbonRelay relay = CarbonRelay.start(work)) {
+        boolean plain = "plain".equals(System.getProperty("bench.sink"));
+        try (Sink relay = plain ? new PlainSink() : new RelaySink(CarbonRelay.start(work))) {
             Path spool = work.resolve("spool");
             Path incoming = Files.createDirectories(spool.resolve("incoming"));
             Path staging = Files.createDirectories(spool.resolve("incoming.tmp"));
@@ -62,7 +63,7 @@ public final class ProcessBench {
             long pid = process.pid();
             waitFor(() -> Files.readString(log).contains("connected") || Files.readString(log).contains("starting"),
                     "process start");
-            RelayCounter counter = new RelayCounter(relay);
+            Sink counter = relay;
             long hz = 100; // USER_HZ on Linux
             List<Double> seconds = new ArrayList<>();
             List<Double> cpu = new ArrayList<>();
@@ -108,9 +109,9 @@ public final class ProcessBench {
                     .toArray();
             double[] warmCpu = cpu.subList(warmup, cpu.size()).stream().mapToDouble(Double::doubleValue).sorted()
                     .toArray();
-            System.out.printf(Locale.ROOT, "%s: %d lines a poll; first (cold) poll %.3f s; warm polls (%d): median %.3f s, "
+            System.out.printf(Locale.ROOT, "%s, sink %s: %d lines a poll; first (cold) poll %.3f s; warm polls (%d): median %.3f s, "
                             + "min %.3f, max %.3f; CPU a warm poll: median %.2f s; VmHWM %s, VmRSS at the end %s%n",
-                    template.getFileName(), lines, seconds.get(0), warm.length, median(warm), warm[0],
+                    template.getFileName(), plain ? "in-process TCP reader" : "carbon-c-relay", lines, seconds.get(0), warm.length, median(warm), warm[0],
                     warm[warm.length - 1], median(warmCpu), hwm, rss);
         }
     }
@@ -184,53 +185,127 @@ public final class ProcessBench {
         }
     }
 
-    /** Reads the relay's file incrementally and counts lines per timestamp. */
-    private static final class RelayCounter {
-        private final Path file;
-        private long offset;
-        private final Map<String, Long> perTimestamp = new HashMap<>();
-        private byte[] carry = new byte[0];
+    /** Where the processor sends; counts the lines received per timestamp. */
+    interface Sink extends AutoCloseable {
+        int port();
 
-        RelayCounter(CarbonRelay relay) throws IOException {
-            this.file = relay.file();
+        void awaitLines(String epoch, long expected) throws Exception;
+    }
+
+    /** A real carbon-c-relay writing to a file, read incrementally. */
+    private static final class RelaySink implements Sink {
+        private final CarbonRelay relay;
+        private final LineCounter counter = new LineCounter();
+        private long offset;
+
+        RelaySink(CarbonRelay relay) {
+            this.relay = relay;
         }
 
-        void awaitLines(String epoch, long expected) throws Exception {
+        @Override
+        public int port() {
+            return relay.port();
+        }
+
+        @Override
+        public void awaitLines(String epoch, long expected) throws Exception {
             waitFor(() -> {
-                readMore();
-                return perTimestamp.getOrDefault(epoch, 0L) >= expected;
+                Path file = relay.file();
+                if (Files.exists(file)) {
+                    try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "r")) {
+                        long length = f.length();
+                        if (length > offset) {
+                            byte[] chunk = new byte[(int) (length - offset)];
+                            f.seek(offset);
+                            f.readFully(chunk);
+                            offset = length;
+                            counter.feed(chunk, chunk.length);
+                        }
+                    }
+                }
+                return counter.count(epoch) >= expected;
             }, expected + " lines of " + epoch + " at the relay");
         }
 
-        private void readMore() throws IOException {
-            if (!Files.exists(file)) {
-                return;
-            }
-            try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "r")) {
-                long length = f.length();
-                if (length <= offset) {
-                    return;
-                }
-                byte[] chunk = new byte[(int) (length - offset)];
-                f.seek(offset);
-                f.readFully(chunk);
-                offset = length;
-                byte[] all = Arrays.copyOf(carry, carry.length + chunk.length);
-                System.arraycopy(chunk, 0, all, carry.length, chunk.length);
-                int start = 0;
-                for (int i = 0; i < all.length; i++) {
-                    if (all[i] == '\n') {
-                        int space = i - 1;
-                        while (space > start && all[space] != ' ') {
-                            space--;
-                        }
-                        String ts = new String(all, space + 1, i - space - 1, StandardCharsets.US_ASCII);
-                        perTimestamp.merge(ts, 1L, Long::sum);
-                        start = i + 1;
+        @Override
+        public void close() throws Exception {
+            relay.close();
+        }
+    }
+
+    /**
+     * A plain TCP reader in this JVM: shows the processor's own time, without a relay's
+     * ingestion (carbon-c-relay's stalls dominate on small machines, see docs/benchmarks.md).
+     */
+    private static final class PlainSink implements Sink {
+        private final java.net.ServerSocket server;
+        private final LineCounter counter = new LineCounter();
+
+        PlainSink() throws IOException {
+            server = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
+            Thread.ofPlatform().daemon().start(() -> {
+                try {
+                    while (true) {
+                        java.net.Socket s = server.accept();
+                        Thread.ofPlatform().daemon().start(() -> {
+                            byte[] buf = new byte[1 << 20];
+                            try (s) {
+                                int n;
+                                while ((n = s.getInputStream().read(buf)) > 0) {
+                                    counter.feed(buf, n);
+                                }
+                            } catch (IOException e) {
+                                // closed
+                            }
+                        });
                     }
+                } catch (IOException e) {
+                    // closed
                 }
-                carry = Arrays.copyOfRange(all, start, all.length);
+            });
+        }
+
+        @Override
+        public int port() {
+            return server.getLocalPort();
+        }
+
+        @Override
+        public void awaitLines(String epoch, long expected) throws Exception {
+            waitFor(() -> counter.count(epoch) >= expected, expected + " lines of " + epoch + " at the reader");
+        }
+
+        @Override
+        public void close() throws IOException {
+            server.close();
+        }
+    }
+
+    /** Counts lines per timestamp (the last field) from a byte stream. */
+    private static final class LineCounter {
+        private final Map<String, Long> perTimestamp = new HashMap<>();
+        private byte[] carry = new byte[0];
+
+        synchronized void feed(byte[] chunk, int n) {
+            byte[] all = Arrays.copyOf(carry, carry.length + n);
+            System.arraycopy(chunk, 0, all, carry.length, n);
+            int start = 0;
+            for (int i = 0; i < all.length; i++) {
+                if (all[i] == '\n') {
+                    int space = i - 1;
+                    while (space > start && all[space] != ' ') {
+                        space--;
+                    }
+                    String ts = new String(all, space + 1, i - space - 1, StandardCharsets.US_ASCII);
+                    perTimestamp.merge(ts, 1L, Long::sum);
+                    start = i + 1;
+                }
             }
+            carry = Arrays.copyOfRange(all, start, all.length);
+        }
+
+        synchronized long count(String epoch) {
+            return perTimestamp.getOrDefault(epoch, 0L);
         }
     }
 }
