@@ -230,27 +230,7 @@ final class StatParser {
     }
 
     private static long parseLong(String value, String file, int line, String field) throws ParseException {
-        int length = value.length();
-        if (length == 0) {
-            return 0;
-        }
-        long result = 0;
-        int i = 0;
-        boolean negative = value.charAt(0) == '-';
-        if (negative) {
-            i = 1;
-        }
-        if (i == length || length - i > 18) {
-            return slowParse(value, file, line, field);
-        }
-        for (; i < length; i++) {
-            char c = value.charAt(i);
-            if (c < '0' || c > '9') {
-                return slowParse(value, file, line, field);
-            }
-            result = result * 10 + (c - '0');
-        }
-        return negative ? -result : result;
+        return parseLong(value, 0, value.length(), file, line, field);
     }
 
     private static long slowParse(String value, String file, int line, String field) throws ParseException {

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.haproxystats.common.testing.CarbonRelay;
 import io.haproxystats.common.testing.HaproxyInstance;
+import io.haproxystats.common.testing.TestConfig;
 import io.haproxystats.common.testing.Wait;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -76,15 +77,8 @@ class DeliveryIT {
 
     private Path config(int relayPort, int graphiteQueueSize, int pullQueueSize) throws IOException {
         Path conf = tmp.resolve("haproxystats.conf");
-        Files.writeString(conf, """
-                [paths]
-                base-dir = %s
-                [pull]
-                socket-dir = %s
-                pull-interval = 1
+        Files.writeString(conf, TestConfig.spool(spool, run) + """
                 queue-size = %d
-                dst-dir = ${paths:base-dir}/incoming
-                tmp-dst-dir = ${paths:base-dir}/incoming.tmp
                 [process]
                 src-dir = ${paths:base-dir}/incoming
                 workers = 2
@@ -98,7 +92,7 @@ class DeliveryIT {
                 queue-size = %d
                 [local-store]
                 dir = ${paths:base-dir}/local-store
-                """.formatted(spool, run, pullQueueSize, relayPort, graphiteQueueSize));
+                """.formatted(pullQueueSize, relayPort, graphiteQueueSize));
         return conf;
     }
 

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.haproxystats.common.testing.CarbonRelay;
 import io.haproxystats.common.testing.HaproxyInstance;
+import io.haproxystats.common.testing.TestConfig;
 import io.haproxystats.common.testing.Wait;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -37,21 +38,14 @@ class EndToEndIT {
              HaproxyInstance b = HaproxyInstance.start(run, "b");
              CarbonRelay relay = CarbonRelay.start(tmp)) {
             Path conf = tmp.resolve("haproxystats.conf");
-            Files.writeString(conf, """
-                    [paths]
-                    base-dir = %s
-                    [pull]
-                    socket-dir = %s
-                    pull-interval = 1
-                    dst-dir = ${paths:base-dir}/incoming
-                    tmp-dst-dir = ${paths:base-dir}/incoming.tmp
+            Files.writeString(conf, TestConfig.spool(tmp.resolve("spool"), run) + """
                     [process]
                     src-dir = ${paths:base-dir}/incoming
                     [graphite]
                     port = %d
                     namespace = lb
                     prefix-hostname = false
-                    """.formatted(tmp.resolve("spool"), run, relay.port()));
+                    """.formatted(relay.port()));
             Process process = start(PROCESS, conf, "process.log");
             Process pull = start(PULL, conf, "pull.log");
             Wait.until(Duration.ofSeconds(30), () -> timestamps(relay).size() >= 3, "3 polls at the relay");

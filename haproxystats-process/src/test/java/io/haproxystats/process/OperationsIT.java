@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.haproxystats.common.testing.HaproxyInstance;
+import io.haproxystats.common.testing.TestConfig;
 import io.haproxystats.common.testing.Wait;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -52,21 +53,14 @@ class OperationsIT {
         Path run = Files.createDirectories(tmp.resolve("run"));
         closeables.add(HaproxyInstance.start(run, "a"));
         Path conf = tmp.resolve("haproxystats.conf");
-        Files.writeString(conf, """
-                [paths]
-                base-dir = %s
-                [pull]
-                socket-dir = %s
-                pull-interval = 1
-                dst-dir = ${paths:base-dir}/incoming
-                tmp-dst-dir = ${paths:base-dir}/incoming.tmp
+        Files.writeString(conf, TestConfig.spool(tmp.resolve("spool"), run) + """
                 [process]
                 src-dir = ${paths:base-dir}/incoming
                 [graphite]
                 port = %d
                 retries = 0
                 delay = 1
-                """.formatted(tmp.resolve("spool"), run, HaproxyInstance.freePort()));
+                """.formatted(HaproxyInstance.freePort()));
         return conf;
     }
 

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.haproxystats.common.testing.HaproxyInstance;
+import io.haproxystats.common.testing.TestConfig;
 import io.haproxystats.common.testing.Wait;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
@@ -34,17 +35,10 @@ class PullExecutableIT {
 
     private Path config(Path socketDir, String pullTimeout) throws IOException {
         Path conf = tmp.resolve("pull.conf");
-        Files.writeString(conf, """
-                [paths]
-                base-dir = %s
-                [pull]
-                socket-dir = %s
-                pull-interval = 1
+        Files.writeString(conf, TestConfig.spool(tmp.resolve("spool"), socketDir) + """
                 pull-timeout = %s
                 queue-size = 1000
-                dst-dir = ${paths:base-dir}/incoming
-                tmp-dst-dir = ${paths:base-dir}/incoming.tmp
-                """.formatted(tmp.resolve("spool"), socketDir, pullTimeout));
+                """.formatted(pullTimeout));
         return conf;
     }
 

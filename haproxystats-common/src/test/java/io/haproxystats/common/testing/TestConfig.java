@@ -1,0 +1,26 @@
+package io.haproxystats.common.testing;
+
+import java.nio.file.Path;
+
+/** The configuration the daemon-level tests share; each test appends its own lines. */
+public final class TestConfig {
+
+    private TestConfig() {
+    }
+
+    /**
+     * {@code [paths] base-dir} and a {@code [pull]} section polling {@code socketDir} every second
+     * into {@code base/incoming}; {@code [pull]} is left open, so a test can append its options.
+     */
+    public static String spool(Path base, Path socketDir) {
+        return """
+                [paths]
+                base-dir = %s
+                [pull]
+                socket-dir = %s
+                pull-interval = 1
+                dst-dir = ${paths:base-dir}/incoming
+                tmp-dst-dir = ${paths:base-dir}/incoming.tmp
+                """.formatted(base, socketDir);
+    }
+}
