@@ -2,14 +2,16 @@
 # @NAME@ launcher (generated at build time from haproxystats-common/src/main/sh/launcher.sh).
 #
 # Finds a Java 21+ runtime: $JAVA_HOME, then `java` on PATH, then /usr/lib/jvm/*, and runs
-# @MAIN_CLASS@ with the jars in lib/ beside this file (or ../lib, as installed from the tarball or
-# the Debian package). JVM options: $HAPROXYSTATS_JAVA_OPTS, default "@DEFAULT_JAVA_OPTS@".
+# @MAIN_CLASS@ with the jars in lib/ beside this file (the build), or ../lib/@NAME@ (the tarball
+# and the Debian package, whose /usr/bin entry is a link to here). JVM options: $HAPROXYSTATS_JAVA_OPTS, default "@DEFAULT_JAVA_OPTS@".
 set -eu
 
 self=$(readlink -f "$0")
 here=$(dirname "$self")
 if [ -d "$here/lib" ]; then
     lib="$here/lib"
+elif [ -d "$here/../lib/@NAME@" ]; then
+    lib="$here/../lib/@NAME@"
 elif [ -d "$here/../lib" ]; then
     lib="$here/../lib"
 else
