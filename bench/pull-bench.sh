@@ -68,6 +68,11 @@ while [ "$(grep -c 'wall clock time' "$work/pull.log" || true)" -lt "$polls" ]; 
     kill -0 "$pull" 2>/dev/null || { cat "$work/pull.log"; exit 1; }
     sleep 0.2
 done
+if [ -n "${BENCH_NMT:-}" ]; then
+    # Native memory by area: run with BENCH_NMT=1 and -XX:NativeMemoryTracking=summary in
+    # HAPROXYSTATS_JAVA_OPTS.
+    "${JAVA_HOME:+$JAVA_HOME/bin/}jcmd" "$pull" VM.native_memory summary | grep -E "committed=" | head -25
+fi
 rss=$(awk '/VmRSS/{print $2}' "/proc/$pull/status")
 hwm=$(awk '/VmHWM/{print $2}' "/proc/$pull/status")
 ticks=$(awk '{print $14 + $15}' "/proc/$pull/stat")

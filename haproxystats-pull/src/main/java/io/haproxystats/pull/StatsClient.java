@@ -34,7 +34,12 @@ import java.util.concurrent.TimeUnit;
  */
 final class StatsClient {
 
-    private static final int CHUNK = 64 * 1024;
+    /**
+     * Read size. Small on purpose: 64 requests a poll each holding a large buffer outlive a small
+     * young generation, get promoted and grow the heap (measured: 64 KB buffers grew a 64 MB heap
+     * to its limit in 40 polls of 32 sockets).
+     */
+    private static final int CHUNK = 8 * 1024;
 
     private final Connect connect;
     private final long bufferLimit;
