@@ -1,0 +1,76 @@
+package io.haproxystats.process;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The benchmark harness in smoke mode (tiny sizes, one or two iterations), so that it cannot rot:
+ * the generator, the processor benchmark against a real relay, the Graphite send benchmark and the
+ * puller benchmark script. Figures are printed, never asserted (docs/benchmarks.md).
+ */
+class BenchSmokeIT {
+
+    @TempDir
+    Path tmp;
+
+    private static String captureOut(ThrowingRunnable r) throws Exception {
+        PrintStream old = System.out;
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
+        try {
+            r.run();
+        } finally {
+            System.setOut(old);
+        }
+        String out = buf.toString(StandardCharsets.UTF_8);
+        System.out.print(out);
+        return out;
+    }
+
+    interface ThrowingRunnable {
+        void run() throws Exception;
+    }
+
+    @Test
+    void generatorAndProcessorBenchmarkRunOnATinyPoll() throws Exception {
+        Path poll = LargePollGenerator.generate(Fixtures.small().resolve("1795224218"), tmp, "1700000000", 2, 5, 3, 1);
+        try (Stream<Path> files = Files.list(poll)) {
+            assertEquals(4, files.count(), "2 _info + 2 _stat");
+        }
+        String stat = Files.readString(poll.resolve("haproxy1.sock_stat"));
+        assertTrue(stat.startsWith("# pxname,svname,"), stat);
+        assertEquals(1 + 5 * (3 + 2), stat.strip().split("\n").length, "header + 5 proxies x (3 servers + FE + BE)");
+
+        String out = captureOut(() -> ProcessBench.main(new String[] {
+            Path.of("target/haproxystats-process").toAbsolutePath().toString(), poll.toString(), "2", "1"}));
+        assertTrue(out.contains("poll 2: ") && out.contains("all at the relay"), out);
+        assertTrue(out.contains("warm polls (1): median "), out);
+    }
+
+    @Test
+    void graphiteSendBenchmarkRuns() throws Exception {
+        String out = captureOut(() -> GraphiteSendBench.main(new String[] {"2", "1000"}));
+        assertTrue(out.contains("graphite send: 1000 lines in 1 batches; dispatcher flushed "), out);
+    }
+
+    @Test
+    void pullBenchmarkScriptRuns() throws Exception {
+        Process p = new ProcessBuilder("bash", Path.of("../bench/pull-bench.sh").toAbsolutePath().toString(), "1", "2")
+                .redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(120, TimeUnit.SECONDS));
+        assertEquals(0, p.exitValue(), out);
+        assertTrue(out.contains("instances=1 polls=2 poll wall time ms: median="), out);
+        assertTrue(out.contains("ERROR log lines=0"), out);
+    }
+}
