@@ -133,7 +133,8 @@ final class PollComputation {
             if (name.endsWith(PollFiles.INFO_SUFFIX)) {
                 return InfoParser.parse(name, stem(name, PollFiles.INFO_SUFFIX), text);
             } else if (name.endsWith(PollFiles.STAT_SUFFIX) && !text.isEmpty()) {
-                return StatParser.parse(name, stem(name, PollFiles.STAT_SUFFIX), text, wanted);
+                return StatParser.parse(name, stem(name, PollFiles.STAT_SUFFIX), text, wanted,
+                        settings.stateMetrics());
             }
             return Boolean.FALSE;
         } catch (ParseException e) {

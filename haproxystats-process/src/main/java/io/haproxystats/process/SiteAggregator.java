@@ -47,6 +47,10 @@ final class SiteAggregator {
         final int[] meanCounts;
         final long[] trafficSums;
         final int[] trafficCounts;
+        /** Rows in each state (state metrics); for a backend, its own state (UP, DOWN). */
+        long[] states;
+        /** For a backend: its servers' rows in each server state. */
+        long[] serverStates;
 
         Group(String name, Spec spec) {
             this.name = name;
@@ -78,12 +82,56 @@ final class SiteAggregator {
     private final Spec backend;
     private final Spec server;
     private final boolean aggregateServers;
+    private final boolean stateMetrics;
+
+    /** The states counted by the state metrics, in the order they are sent. */
+    static final List<String> FRONTEND_STATES = List.of("OPEN", "STOP");
+    static final List<String> BACKEND_STATES = List.of("UP", "DOWN");
+    static final List<String> SERVER_STATES = List.of("UP", "DOWN", "NOLB", "DRAIN", "MAINT");
 
     SiteAggregator(ProcessSettings settings) {
         this.frontend = Spec.of(settings.frontendMetrics(), List.of(), List.of());
         this.backend = Spec.of(settings.backendMetrics(), MetricCatalogue.BACKEND_MEAN, MetricCatalogue.TIMING_MEAN);
         this.server = Spec.of(settings.serverMetrics(), MetricCatalogue.SERVER_MEAN, MetricCatalogue.TIMING_MEAN);
         this.aggregateServers = settings.aggrServerMetrics();
+        this.stateMetrics = settings.stateMetrics();
+    }
+
+    /**
+     * A server's {@code status} as one of {@link #SERVER_STATES}: transitional values count as
+     * their main state ("UP 2/3" is UP, "DOWN 1/2" DOWN), "MAINT(via)" and "MAINT (resolution)"
+     * MAINT, "DRAIN (agent)" DRAIN, and "no check" (a server without health checks) UP; -1 for
+     * anything else, which is not counted.
+     */
+    static int serverState(String status) {
+        String s = status.strip().toUpperCase(java.util.Locale.ROOT);
+        for (int i = SERVER_STATES.size() - 1; i >= 0; i--) {
+            if (s.startsWith(SERVER_STATES.get(i))) {
+                return i;
+            }
+        }
+        return s.equals("NO CHECK") ? 0 : -1;
+    }
+
+    /** A frontend's status: OPEN (FULL, a frontend at its connection limit, is open too) or STOP. */
+    static int frontendState(String status) {
+        String s = status.strip().toUpperCase(java.util.Locale.ROOT);
+        return s.equals("OPEN") || s.equals("FULL") ? 0 : s.equals("STOP") ? 1 : -1;
+    }
+
+    /** A backend's status: UP or DOWN. */
+    static int backendState(String status) {
+        String s = status.strip().toUpperCase(java.util.Locale.ROOT);
+        return s.startsWith("UP") ? 0 : s.startsWith("DOWN") ? 1 : -1;
+    }
+
+    private static void count(Group g, int state, int states) {
+        if (g.states == null) {
+            g.states = new long[states];
+        }
+        if (state >= 0) {
+            g.states[state]++;
+        }
     }
 
     /** Every numeric field the parser must read for this configuration. */
@@ -114,6 +162,7 @@ final class SiteAggregator {
         private final Map<String, Group> backends = new LinkedHashMap<>();
         private final Map<String, Map<String, Group>> byBackend = new LinkedHashMap<>();
         private final Map<String, Group> acrossBackends = new LinkedHashMap<>();
+        private final Map<String, long[]> backendServerStates = new LinkedHashMap<>();
         private boolean any;
 
         private Accumulator(Set<String> excludedFrontends, Set<String> excludedBackends) {
@@ -135,12 +184,17 @@ final class SiteAggregator {
             long[] type = t.has("type") ? t.values("type") : null;
             StringColumn px = t.pxname();
             StringColumn sv = t.svname();
+            StringColumn status = stateMetrics ? t.status() : null;
             for (int r = 0; r < t.rows(); r++) {
                 String pxname = px.get(r);
                 String svname = sv.get(r);
                 if ("FRONTEND".equals(svname)) {
                     if (!excludedFrontends.contains(pxname)) {
-                        SiteAggregator.add(frontends.computeIfAbsent(pxname, n -> new Group(n, frontend)), fc, r, null);
+                        Group g = frontends.computeIfAbsent(pxname, n -> new Group(n, frontend));
+                        SiteAggregator.add(g, fc, r, null);
+                        if (status != null) {
+                            count(g, frontendState(status.get(r)), FRONTEND_STATES.size());
+                        }
                     }
                     continue;
                 }
@@ -148,7 +202,11 @@ final class SiteAggregator {
                     continue;
                 }
                 if ("BACKEND".equals(svname)) {
-                    SiteAggregator.add(backends.computeIfAbsent(pxname, n -> new Group(n, backend)), bc, r, lbtot);
+                    Group g = backends.computeIfAbsent(pxname, n -> new Group(n, backend));
+                    SiteAggregator.add(g, bc, r, lbtot);
+                    if (status != null) {
+                        count(g, backendState(status.get(r)), BACKEND_STATES.size());
+                    }
                     continue;
                 }
                 boolean isServer = type == null || type[r] == 2;
@@ -156,22 +214,39 @@ final class SiteAggregator {
                     continue;
                 }
                 Map<String, Group> servers = byBackend.computeIfAbsent(pxname, n -> new LinkedHashMap<>());
-                SiteAggregator.add(servers.computeIfAbsent(svname, n -> new Group(n, server)), sc, r, lbtot);
+                Group g = servers.computeIfAbsent(svname, n -> new Group(n, server));
+                SiteAggregator.add(g, sc, r, lbtot);
+                int state = status == null ? -1 : serverState(status.get(r));
+                if (status != null) {
+                    count(g, state, SERVER_STATES.size());
+                    long[] perBackend = backendServerStates.computeIfAbsent(pxname, n -> new long[SERVER_STATES.size()]);
+                    if (state >= 0) {
+                        perBackend[state]++;
+                    }
+                }
                 if (aggregateServers) {
-                    SiteAggregator.add(acrossBackends.computeIfAbsent(svname, n -> new Group(n, server)), sc, r, lbtot);
+                    Group across = acrossBackends.computeIfAbsent(svname, n -> new Group(n, server));
+                    SiteAggregator.add(across, sc, r, lbtot);
+                    if (status != null) {
+                        count(across, state, SERVER_STATES.size());
+                    }
                 }
             }
         }
 
         void emitFrontends(MetricPaths paths, MetricBatch out) {
             for (Group g : frontends.values()) {
-                emit(g, frontend, paths.bases(MetricPaths.Kind.FRONTEND, MetricPaths.sanitise(g.name)), out);
+                List<String> bases = paths.bases(MetricPaths.Kind.FRONTEND, MetricPaths.sanitise(g.name));
+                emit(g, frontend, bases, out);
+                emitStates(bases, ".status.", FRONTEND_STATES, g.states, out);
             }
         }
 
         void emitBackends(MetricPaths paths, MetricBatch out) {
             for (Group g : backends.values()) {
-                emit(g, backend, paths.bases(MetricPaths.Kind.BACKEND, MetricPaths.sanitise(g.name)), out);
+                List<String> bases = paths.bases(MetricPaths.Kind.BACKEND, MetricPaths.sanitise(g.name));
+                emit(g, backend, bases, out);
+                emitStates(bases, ".status.", BACKEND_STATES, g.states, out);
             }
         }
 
@@ -186,13 +261,18 @@ final class SiteAggregator {
                         bases.add(b + ".server." + MetricPaths.sanitise(g.name));
                     }
                     emit(g, server, bases, out);
+                    emitStates(bases, ".status.", SERVER_STATES, g.states, out);
                 }
                 for (String b : backendBases) {
                     out.add(b + ".TotalServers", backendServers.getValue().size());
                 }
+                emitStates(backendBases, ".servers.", SERVER_STATES, backendServerStates.get(backendServers.getKey()),
+                        out);
             }
             for (Group g : acrossBackends.values()) {
-                emit(g, server, paths.bases(MetricPaths.Kind.SERVER, MetricPaths.sanitise(g.name)), out);
+                List<String> bases = paths.bases(MetricPaths.Kind.SERVER, MetricPaths.sanitise(g.name));
+                emit(g, server, bases, out);
+                emitStates(bases, ".status.", SERVER_STATES, g.states, out);
             }
         }
     }
@@ -219,6 +299,19 @@ final class SiteAggregator {
                     g.trafficSums[i] += col[row];
                     g.trafficCounts[i]++;
                 }
+            }
+        }
+    }
+
+    /** {@code <base><infix><STATE> <count>} for every state, zeros included (the set is complete); nothing without counts. */
+    private static void emitStates(List<String> bases, String infix, List<String> names, long[] counts,
+                                   MetricBatch out) {
+        if (counts == null) {
+            return;
+        }
+        for (String base : bases) {
+            for (int i = 0; i < names.size(); i++) {
+                out.add(base + infix + names.get(i), counts[i]);
             }
         }
     }

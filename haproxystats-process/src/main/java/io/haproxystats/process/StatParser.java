@@ -27,6 +27,15 @@ final class StatParser {
     }
 
     static StatTable parse(String file, String source, String text, Set<String> wanted) throws ParseException {
+        return parse(file, source, text, wanted, false);
+    }
+
+    /**
+     * @param withStatus also keep the text field {@code status} (UP, DOWN 1/2, MAINT, OPEN...) as a
+     *                   column, for the state metrics; absent from the table when the header lacks it
+     */
+    static StatTable parse(String file, String source, String text, Set<String> wanted, boolean withStatus)
+            throws ParseException {
         if (text.indexOf('\0') >= 0) {
             throw new ParseException(file, 0, "binary data (NUL byte) in a 'show stat' answer");
         }
@@ -62,6 +71,10 @@ final class StatParser {
         }
         slotOf[px] = PXNAME;
         slotOf[sv] = SVNAME;
+        Integer status = index.get("status");
+        if (withStatus && status != null) {
+            slotOf[status] = STATUS;
+        }
         RowScanner scanner = new RowScanner(file, names.size(), slotOf, fields);
         int lineNo = 1;
         int start = headerEnd < 0 ? text.length() : headerEnd + 1;
@@ -81,6 +94,7 @@ final class StatParser {
         List<String> pxnames = scanner.pxnames;
         List<String> svnames = scanner.svnames;
         List<long[]> rows = scanner.rows;
+        boolean keepStatus = withStatus && status != null;
         Table table = Table.create(source,
                 StringColumn.create("pxname", pxnames),
                 StringColumn.create("svname", svnames));
@@ -91,12 +105,16 @@ final class StatParser {
             }
             table.addColumns(LongColumn.create(fields.get(f), column));
         }
+        if (keepStatus) {
+            table.addColumns(StringColumn.create(StatTable.STATUS, scanner.statuses));
+        }
         return new StatTable(source, table);
     }
 
     private static final int SKIP = -1;
     private static final int PXNAME = -2;
     private static final int SVNAME = -3;
+    private static final int STATUS = -4;
 
     private static boolean isBlank(String text, int from, int to) {
         for (int i = from; i < to; i++) {
@@ -121,6 +139,7 @@ final class StatParser {
         final List<String> fieldNames;
         final List<String> pxnames = new ArrayList<>();
         final List<String> svnames = new ArrayList<>();
+        final List<String> statuses = new ArrayList<>();
         final List<long[]> rows = new ArrayList<>();
 
         RowScanner(String file, int width, int[] slotOf, List<String> fieldNames) {
@@ -137,6 +156,7 @@ final class StatParser {
             long[] row = new long[fieldNames.size()];
             String pxname = null;
             String svname = null;
+            String statusText = "";
             int field = 0;
             int i = from;
             while (i <= to) {
@@ -186,6 +206,8 @@ final class StatParser {
                     pxname = quoted != null ? quoted : text.substring(valueStart, valueEnd);
                 } else if (slot == SVNAME) {
                     svname = quoted != null ? quoted : text.substring(valueStart, valueEnd);
+                } else if (slot == STATUS) {
+                    statusText = quoted != null ? quoted : text.substring(valueStart, valueEnd);
                 }
                 field++;
                 i++; // past the comma (or past the end)
@@ -199,6 +221,7 @@ final class StatParser {
             }
             pxnames.add(pxname);
             svnames.add(svname);
+            statuses.add(statusText);
             rows.add(row);
         }
     }

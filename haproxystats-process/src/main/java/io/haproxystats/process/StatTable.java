@@ -14,6 +14,14 @@ import tech.tablesaw.api.Table;
  */
 record StatTable(String source, Table table) {
 
+    /** The text column kept for the state metrics (when asked for and the header has it). */
+    static final String STATUS = "status";
+
+    /** The status text of each row, or null when the table does not carry it. */
+    StringColumn status() {
+        return table.containsColumn(STATUS) ? table.stringColumn(STATUS) : null;
+    }
+
     StringColumn pxname() {
         return table.stringColumn("pxname");
     }

@@ -268,6 +268,35 @@ class AggregationRulesTest {
     }
 
     @Test
+    void stateMetricsCountEachStateSummedOverProcessesOnlyWhenAsked() throws IOException {
+        String header = "# pxname,svname,status,stot,type,";
+        String a = header + "\nfe,FRONTEND,OPEN,1,0,\nbe.x,s1,UP,1,2,\nbe.x,s2,MAINT(via),1,2,\nbe.x,s3,no check,1,2,"
+                + "\nbe.x,BACKEND,UP,3,1,\n\n";
+        String b = header + "\nfe,FRONTEND,STOP,1,0,\nbe.x,s1,DOWN 1/2,1,2,\nbe.x,s2,DRAIN (agent),1,2,\nbe.x,s3,UP 2/3,1,2,"
+                + "\nbe.x,BACKEND,DOWN,3,1,\n\n";
+        Map<String, String> files = Map.of("a.sock_stat", a, "b.sock_stat", b);
+        Map<String, String> on = run("[process]\nstate-metrics = true\naggr-server-metrics = true\n", files);
+        assertEquals(Map.of("status.OPEN", "1", "status.STOP", "1", "stot", "2"), under(on, P + ".frontend.fe."));
+        Map<String, String> s1 = under(on, P + ".backend.be_x.server.s1.status.");
+        assertEquals(Map.of("UP", "1", "DOWN", "1", "NOLB", "0", "DRAIN", "0", "MAINT", "0"), s1, "UP in a, DOWN 1/2 in b");
+        assertEquals("1", on.get(P + ".backend.be_x.server.s2.status.MAINT"), "MAINT(via)");
+        assertEquals("1", on.get(P + ".backend.be_x.server.s2.status.DRAIN"), "DRAIN (agent)");
+        assertEquals("2", on.get(P + ".backend.be_x.server.s3.status.UP"), "no check and UP 2/3 are UP");
+        assertEquals(Map.of("UP", "3", "DOWN", "1", "NOLB", "0", "DRAIN", "1", "MAINT", "1"),
+                under(on, P + ".backend.be_x.servers."), "server rows per state across both processes");
+        assertEquals("1", on.get(P + ".backend.be_x.status.UP"));
+        assertEquals("1", on.get(P + ".backend.be_x.status.DOWN"));
+        assertEquals("1", on.get(P + ".server.s1.status.DOWN"), "servers across backends too");
+        long serverPart = on.keySet().stream().filter(k -> k.contains(".server.") || k.endsWith(".TotalServers")
+                || k.contains(".servers.")).count();
+        assertEquals(Long.toString(serverPart + 1), on.get(P + ".haproxystats.MetricsServer"), "counted in their part");
+
+        Map<String, String> off = run("", files);
+        assertTrue(off.keySet().stream().noneMatch(k -> k.contains(".status.") || k.contains(".servers.")),
+                "off by default: no new series for upgraders");
+    }
+
+    @Test
     void numbersPrintAsIntegersWhenIntegralAndShortestFormOtherwise() throws IOException {
         Map<String, String> out = run("", Map.of("a.sock_stat", stat("be,BACKEND,0,0,1,1,0,,0,1,,,,"),
                 "b.sock_stat", stat("be,BACKEND,0,0,2,0,0,,0,1,,,,"),

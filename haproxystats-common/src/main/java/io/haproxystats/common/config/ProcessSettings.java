@@ -17,13 +17,15 @@ import java.util.Optional;
  * @param excludeBackends  file of backend names to skip (their servers too), if set
  * @param quarantineDir    where a poll directory with an unreadable file is moved
  *                         ({@code quarantine-dir}, default {@code ${paths:base-dir}/quarantine})
+ * @param stateMetrics     {@code state-metrics}: send frontend/backend/server states as numbers
+ *                         (new, default false: each is a new series per server)
  */
 public record ProcessSettings(LogLevel logLevel, int workers, Path srcDir, boolean aggrServerMetrics,
                               boolean perProcessMetrics, boolean calculatePercentages,
                               Duration livenessCheckInterval, List<String> frontendMetrics,
                               List<String> backendMetrics, List<String> serverMetrics,
                               Optional<Path> excludeFrontends, Optional<Path> excludeBackends,
-                              Path quarantineDir) {
+                              Path quarantineDir, boolean stateMetrics) {
 
     public static final String SECTION = "process";
 
@@ -45,7 +47,8 @@ public record ProcessSettings(LogLevel logLevel, int workers, Path srcDir, boole
                 metrics(config, "server-metrics", MetricCatalogue.SERVER_SUM),
                 config.find(s, "exclude-frontends").filter(v -> !v.isBlank()).map(Path::of),
                 config.find(s, "exclude-backends").filter(v -> !v.isBlank()).map(Path::of),
-                quarantine);
+                quarantine,
+                config.find(s, "state-metrics").isPresent() && config.getBoolean(s, "state-metrics"));
     }
 
     private static List<String> metrics(EffectiveConfig config, String option, List<String> defaults) {

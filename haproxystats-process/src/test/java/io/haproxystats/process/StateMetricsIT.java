@@ -1,0 +1,73 @@
+package io.haproxystats.process;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.haproxystats.common.config.ConfigLoader;
+import io.haproxystats.common.config.ProcessConfig;
+import io.haproxystats.common.testing.HaproxyInstance;
+import io.haproxystats.common.testing.Wait;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * State metrics from real HAProxy answers: in the test instance web.1 and other are checked
+ * against closed ports (DOWN once the checks fail), web-2 has no check ("no check": UP), the
+ * frontend is OPEN and be.app UP (web-2 serves).
+ */
+class StateMetricsIT {
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void serversBackendsAndFrontendsOfARealHaproxyAsNumbers() throws Exception {
+        try (HaproxyInstance h = HaproxyInstance.start(tmp, "a")) {
+            Wait.until(Duration.ofSeconds(30), () -> down(h, "be.app,web.1,") && down(h, "be_other,other,"),
+                    "web.1 and other DOWN by their checks");
+            Path conf = Files.writeString(tmp.resolve("c.conf"),
+                    "[graphite]\nnamespace = lb\nprefix-hostname = false\n[process]\nstate-metrics = true\n");
+            ProcessConfig config = ProcessConfig.from(ConfigLoader.load(conf, null));
+            PollComputation computation = new PollComputation(config.process(), new MetricPaths(config.graphite(), "h"),
+                    System::nanoTime);
+            PollComputation.Result r = computation.compute("1700000000",
+                    Map.of("a.sock_stat", stat(h), "a.sock_info", HaproxyInstance.cli(h.socket(), "show info")),
+                    Set.of(), Set.of());
+            assertEquals(java.util.List.of(), r.errors());
+            Map<String, String> out = new HashMap<>();
+            for (String line : r.batch().text().split("\n")) {
+                String[] f = line.split(" ");
+                out.put(f[0], f[1]);
+            }
+            String be = "lb.haproxy.backend.be_app.";
+            assertEquals("1", out.get(be + "server.web_1.status.DOWN"));
+            assertEquals("0", out.get(be + "server.web_1.status.UP"));
+            assertEquals("1", out.get(be + "server.web-2.status.UP"), "no check counts as UP");
+            assertEquals("1", out.get(be + "servers.UP"));
+            assertEquals("1", out.get(be + "servers.DOWN"));
+            assertEquals("0", out.get(be + "servers.MAINT"));
+            assertEquals("1", out.get(be + "status.UP"));
+            assertEquals("1", out.get("lb.haproxy.backend.be_other.status.DOWN"), "its only server is down");
+            assertEquals("1", out.get("lb.haproxy.frontend.fe_a.status.OPEN"));
+            assertEquals("0", out.get("lb.haproxy.frontend.fe_a.status.STOP"));
+        }
+    }
+
+    private static boolean down(HaproxyInstance h, String rowStart) {
+        return stat(h).lines().anyMatch(l -> l.startsWith(rowStart) && l.contains(",DOWN,"));
+    }
+
+    private static String stat(HaproxyInstance h) {
+        try {
+            return HaproxyInstance.cli(h.socket(), "show stat");
+        } catch (IOException e) {
+            return "";
+        }
+    }
+}
