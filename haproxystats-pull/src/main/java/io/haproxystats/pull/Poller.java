@@ -3,6 +3,7 @@ package io.haproxystats.pull;
 import io.haproxystats.common.haproxy.SocketAddress;
 import io.haproxystats.common.spool.PollFiles.Command;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.InstantSource;
@@ -31,6 +32,7 @@ final class Poller {
     private static final long GRACE_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
 
     private final SocketDiscovery discovery;
+    private final List<SocketAddress> masters;
     private final StatsClient client;
     private final Spool spool;
     private final Duration pullTimeout;
@@ -39,7 +41,14 @@ final class Poller {
 
     Poller(SocketDiscovery discovery, StatsClient client, Spool spool, Duration pullTimeout, int queueSize,
            InstantSource clock) {
+        this(discovery, List.of(), client, spool, pullTimeout, queueSize, clock);
+    }
+
+    /** @param masters master CLI sockets: each poll asks each for its workers and polls every one of them */
+    Poller(SocketDiscovery discovery, List<SocketAddress> masters, StatsClient client, Spool spool,
+           Duration pullTimeout, int queueSize, InstantSource clock) {
         this.discovery = discovery;
+        this.masters = masters;
         this.client = client;
         this.spool = spool;
         this.pullTimeout = pullTimeout;
@@ -47,7 +56,8 @@ final class Poller {
         this.clock = clock;
     }
 
-    private record Request(SocketAddress socket, Command command, Future<Long> answer) {
+    /** One request in flight; {@code what} names it in failure messages. */
+    private record Request(String what, Future<Long> answer) {
     }
 
     /**
@@ -62,7 +72,7 @@ final class Poller {
             return Optional.empty();
         }
         List<SocketAddress> sockets = discovery.sockets();
-        if (sockets.isEmpty()) {
+        if (sockets.isEmpty() && masters.isEmpty()) {
             LOG.error("skipping poll: no stats socket found (socket-dir holds no UNIX socket and servers is empty)");
             return Optional.empty();
         }
@@ -78,8 +88,29 @@ final class Poller {
             for (SocketAddress socket : sockets) {
                 for (Command command : Command.values()) {
                     Path target = dir.resolve(socket.name() + command.suffix());
-                    requests.add(new Request(socket, command,
+                    requests.add(new Request(socket + " '" + command.text() + "'",
                             executor.submit(() -> client.fetch(socket, command, deadline, target))));
+                }
+            }
+            // The sockets' requests run meanwhile; each master is asked for its workers, and every
+            // worker, current or old, is then polled through it like any socket.
+            for (SocketAddress master : masters) {
+                List<MasterWorkers.Worker> workers;
+                try {
+                    String proc = client.query(master, "show proc", MasterWorkers.ANSWER_PREFIX, deadline);
+                    Files.writeString(dir.resolve(master.name() + MasterWorkers.PROC_SUFFIX), proc);
+                    workers = MasterWorkers.parse(proc);
+                } catch (FetchException e) {
+                    failures.add(e.getMessage());
+                    continue;
+                }
+                for (MasterWorkers.Worker worker : workers) {
+                    for (Command command : Command.values()) {
+                        String prefix = "@!" + worker.pid() + " ";
+                        Path target = dir.resolve(master.name() + "." + worker.pid() + command.suffix());
+                        requests.add(new Request(master + " '" + prefix + command.text() + "'",
+                                executor.submit(() -> client.fetch(master, prefix, command, deadline, target))));
+                    }
                 }
             }
             for (Request request : requests) {
@@ -122,11 +153,10 @@ final class Poller {
             return true;
         } catch (TimeoutException e) {
             request.answer().cancel(true);
-            failures.add(request.socket() + " '" + request.command().text() + "': no answer before the pull-timeout deadline");
+            failures.add(request.what() + ": no answer before the pull-timeout deadline");
         } catch (ExecutionException e) {
             Throwable cause = e.getCause();
-            failures.add(cause instanceof FetchException ? cause.getMessage()
-                    : request.socket() + " '" + request.command().text() + "': " + cause);
+            failures.add(cause instanceof FetchException ? cause.getMessage() : request.what() + ": " + cause);
         }
         return false;
     }

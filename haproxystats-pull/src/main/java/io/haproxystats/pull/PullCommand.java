@@ -66,8 +66,9 @@ public final class PullCommand extends DaemonCommand {
         timer.setRemoveOnCancelPolicy(true);
         try (ScheduledExecutorService timers = timer; notifier) {
             StatsClient client = new StatsClient(settings.connect(), settings.bufferLimit(), timers);
-            Poller poller = new Poller(new SocketDiscovery(settings.socketDir(), settings.servers()), client, spool,
-                    settings.pullTimeout(), settings.queueSize(), InstantSource.system());
+            Poller poller = new Poller(new SocketDiscovery(settings.socketDir(), settings.servers()),
+                    settings.masterSockets(), client, spool, settings.pullTimeout(), settings.queueSize(),
+                    InstantSource.system());
             Puller puller = new Puller(() -> reporter.polled(poller.pollOnce()), settings.pullInterval(),
                     Puller.Ticker.system());
             Thread scheduler = Thread.ofPlatform().name("pull-scheduler").start(puller);

@@ -60,16 +60,42 @@ final class StatsClient {
      */
     long fetch(SocketAddress socket, Command command, long deadlineNanos, Path target)
             throws FetchException, InterruptedException {
-        String what = socket + " '" + command.text() + "'";
+        return fetch(socket, "", command, deadlineNanos, target);
+    }
+
+    /**
+     * As {@link #fetch(SocketAddress, Command, long, Path)}, with {@code prefix} before the
+     * command: {@code "@!<pid> "} asks a master CLI to pass the command to that worker.
+     */
+    long fetch(SocketAddress socket, String prefix, Command command, long deadlineNanos, Path target)
+            throws FetchException, InterruptedException {
+        try (FileChannel out = FileChannel.open(target, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            return exchange(socket, prefix + command.text(), command.answerPrefix(), deadlineNanos, out);
+        } catch (IOException e) {
+            throw new FetchException(socket + " '" + prefix + command.text() + "': cannot write " + target + ": "
+                    + describe(e), e);
+        }
+    }
+
+    /** Sends {@code text} and returns the whole answer, which must start with {@code answerPrefix}. */
+    String query(SocketAddress socket, String text, String answerPrefix, long deadlineNanos)
+            throws FetchException, InterruptedException {
+        java.io.ByteArrayOutputStream answer = new java.io.ByteArrayOutputStream();
+        exchange(socket, text, answerPrefix, deadlineNanos, java.nio.channels.Channels.newChannel(answer));
+        return answer.toString(StandardCharsets.UTF_8);
+    }
+
+    private long exchange(SocketAddress socket, String text, String answerPrefix, long deadlineNanos,
+                          java.nio.channels.WritableByteChannel out) throws FetchException, InterruptedException {
+        String what = socket + " '" + text + "'";
         SocketChannel channel = connectWithRetries(socket, what, deadlineNanos);
         ScheduledFuture<?> deadline = scheduleClose(channel, deadlineNanos);
-        try (channel; FileChannel out = FileChannel.open(target, StandardOpenOption.CREATE_NEW,
-                StandardOpenOption.WRITE)) {
-            channel.write(ByteBuffer.wrap((command.text() + "\n").getBytes(StandardCharsets.US_ASCII)));
+        try (channel) {
+            channel.write(ByteBuffer.wrap((text + "\n").getBytes(StandardCharsets.US_ASCII)));
             // Half-close as socat does: a worker's CLI answers and closes either way, and a peer
             // that waits for more commands (the master CLI) answers and closes instead of hanging.
             channel.shutdownOutput();
-            return copyAnswer(channel, out, command, what);
+            return copyAnswer(channel, out, text, answerPrefix, what);
         } catch (AsynchronousCloseException e) {
             if (e instanceof ClosedByInterruptException) {
                 throw new InterruptedException(what + ": interrupted");
@@ -84,8 +110,8 @@ final class StatsClient {
         }
     }
 
-    private long copyAnswer(SocketChannel channel, FileChannel out, Command command, String what)
-            throws IOException, FetchException {
+    private long copyAnswer(SocketChannel channel, java.nio.channels.WritableByteChannel out, String text,
+                            String answerPrefix, String what) throws IOException, FetchException {
         ByteBuffer buffer = ByteBuffer.allocate(CHUNK);
         long total = 0;
         byte last = 0;
@@ -121,9 +147,9 @@ final class StatsClient {
             throw new FetchException(what + ": empty answer");
         }
         String start = new String(head, 0, headLength, StandardCharsets.ISO_8859_1);
-        if (!start.startsWith(command.answerPrefix())) {
-            throw new FetchException(what + ": not an answer to '" + command.text() + "' (expected it to start with '"
-                    + command.answerPrefix().strip() + "'): " + firstLineHint(head, headLength));
+        if (!start.startsWith(answerPrefix)) {
+            throw new FetchException(what + ": not an answer to '" + text + "' (expected it to start with '"
+                    + answerPrefix.strip() + "'): " + firstLineHint(head, headLength));
         }
         if (beforeLast != '\n' || last != '\n') {
             throw new FetchException(what + ": truncated answer (" + total

@@ -12,6 +12,8 @@ import java.util.Optional;
  *
  * @param socketDir    directory whose UNIX sockets are polled (unset: none)
  * @param servers      extra sockets from {@code servers}
+ * @param masterSockets master CLI sockets ({@code master-sockets}, new): every worker of each
+ *                     master, current and old, is polled through it
  * @param connect      per-socket connect policy ({@code retries}, {@code timeout}, {@code interval})
  * @param pullTimeout  bound of one whole poll; {@link Duration#ZERO} means none
  * @param pullInterval time between the starts of two polls
@@ -22,7 +24,7 @@ import java.util.Optional;
  */
 public record PullSettings(LogLevel logLevel, Optional<Path> socketDir, List<SocketAddress> servers, Connect connect,
                            Duration pullTimeout, Duration pullInterval, long bufferLimit, Path dstDir,
-                           Path tmpDstDir, int workers, int queueSize) {
+                           Path tmpDstDir, int workers, int queueSize, List<SocketAddress> masterSockets) {
 
     public static final String SECTION = "pull";
 
@@ -49,6 +51,21 @@ public record PullSettings(LogLevel logLevel, Optional<Path> socketDir, List<Soc
                 }
             }
         });
+        List<SocketAddress> masters = new ArrayList<>();
+        config.find(s, "master-sockets").ifPresent(value -> {
+            for (String entry : value.split(",")) {
+                String e = entry.strip();
+                if (e.isEmpty()) {
+                    continue;
+                }
+                try {
+                    masters.add(e.startsWith("/") ? new SocketAddress.Unix(Path.of(e)) : SocketAddress.parse(e));
+                } catch (IllegalArgumentException ex) {
+                    throw ConfigurationException.forOption(s, "master-sockets", ex.getMessage()
+                            + " (or an absolute path)");
+                }
+            }
+        });
         Connect connect = new Connect(
                 (int) config.getInt(s, "retries", -1, Integer.MAX_VALUE),
                 Durations.read(config, s, "timeout", 0.001),
@@ -65,7 +82,7 @@ public record PullSettings(LogLevel logLevel, Optional<Path> socketDir, List<Soc
         int workers = (int) config.getInt(s, "workers", 1, 10_000);
         int queueSize = (int) config.getInt(s, "queue-size", 1, Integer.MAX_VALUE);
         return new PullSettings(level, socketDir, List.copyOf(servers), connect, pullTimeout, pullInterval,
-                bufferLimit, dst, tmp, workers, queueSize);
+                bufferLimit, dst, tmp, workers, queueSize, List.copyOf(masters));
     }
 
     static Path path(EffectiveConfig config, String section, String option) {

@@ -1,0 +1,56 @@
+package io.haproxystats.pull;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The workers a master CLI lists in its {@code show proc} answer: the current ones under
+ * {@code # workers} and those still finishing old connections after a reload under
+ * {@code # old workers} (HAProxy 2.x/3.x). Programs and the master itself are not polled.
+ *
+ * <pre>
+ * #&lt;PID&gt;          &lt;type&gt;          &lt;reloads&gt;       &lt;uptime&gt;        &lt;version&gt;
+ * 31189           master          1 [failed: 0]   0d00h00m04s     2.6.12-1+deb12u4
+ * # workers
+ * 31283           worker          0               0d00h00m02s     2.6.12-1+deb12u4
+ * # old workers
+ * 31215           worker          1               0d00h00m04s     2.6.12-1+deb12u4
+ * # programs
+ * </pre>
+ */
+final class MasterWorkers {
+
+    /** How a {@code show proc} answer starts. */
+    static final String ANSWER_PREFIX = "#<PID>";
+    /** The master's {@code show proc} answer is kept in the poll as {@code <master>_proc}, for reference. */
+    static final String PROC_SUFFIX = "_proc";
+
+    /** A worker process; {@code old} when it belongs to a configuration before the last reload. */
+    record Worker(long pid, boolean old) {
+    }
+
+    private MasterWorkers() {
+    }
+
+    static List<Worker> parse(String showProc) {
+        List<Worker> workers = new ArrayList<>();
+        String section = "";
+        for (String line : showProc.split("\n")) {
+            String l = line.strip();
+            if (l.startsWith("#")) {
+                section = l;
+                continue;
+            }
+            boolean current = section.equals("# workers");
+            boolean old = section.equals("# old workers");
+            if (!(current || old) || l.isEmpty()) {
+                continue;
+            }
+            String pid = l.split("\\s+")[0];
+            if (pid.matches("\\d+")) {
+                workers.add(new Worker(Long.parseLong(pid), old));
+            }
+        }
+        return workers;
+    }
+}
