@@ -18,6 +18,8 @@ import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import io.haproxystats.common.haproxy.SocketAddress;
 
 /** {@code haproxystats-pull}: polls HAProxy stats sockets into the incoming directory. */
 @Command(name = "haproxystats-pull", versionProvider = VersionProvider.class, sortOptions = false,
@@ -30,6 +32,13 @@ public final class PullCommand extends DaemonCommand {
     private static final Logger LOG = LoggerFactory.getLogger(PullCommand.class);
     /** In {@code [paths] base-dir}; read by contrib/nagios/check_haproxystats_pull. */
     static final String STATUS_FILE = "haproxystats-pull.status";
+
+    @Option(names = "--show-servers", description = "print every server of every socket as "
+            + "<socket>: <backend>/<server>: <OPERATIONAL>/<ADMIN> and exit (read-only; exit 2 when a socket cannot be read)")
+    boolean showServers;
+
+    @Option(names = "--server", paramLabel = "NAME", description = "with --show-servers: only servers named NAME")
+    String serverName;
 
     public static void main(String[] args) {
         System.exit(execute(new PullCommand(), args));
@@ -48,6 +57,9 @@ public final class PullCommand extends DaemonCommand {
     @Override
     protected int run(EffectiveConfig config) throws Exception {
         PullSettings settings = PullSettings.from(config);
+        if (showServers) {
+            return showServers(settings);
+        }
         Logging.setLevel(settings.logLevel());
         LOG.info("haproxystats-pull {} starting: pull-interval {}s, pull-timeout {}s, dst-dir {}",
                 VersionProvider.version(), settings.pullInterval().toMillis() / 1000.0,
@@ -97,4 +109,37 @@ public final class PullCommand extends DaemonCommand {
         return ExitCodes.OK;
     }
 
+
+    /**
+     * The read-only view operators use around maintenance: {@code show servers state} from every
+     * socket the puller would poll, one line a server. It only reads; it never changes state.
+     */
+    private int showServers(PullSettings settings) throws InterruptedException {
+        ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1,
+                Thread.ofPlatform().daemon().name("show-servers").factory());
+        int exit = ExitCodes.OK;
+        try {
+            StatsClient client = new StatsClient(settings.connect(), settings.bufferLimit(), timer);
+            for (SocketAddress socket : new SocketDiscovery(settings.socketDir(), settings.servers()).sockets()) {
+                long deadline = System.nanoTime() + settings.pullTimeout().toNanos();
+                try {
+                    String answer = client.query(socket, "show servers state", ServerStates.ANSWER_PREFIX,
+                            settings.pullTimeout().isZero() ? Long.MAX_VALUE : deadline);
+                    for (ServerStates.Server s : ServerStates.parse(answer)) {
+                        if (serverName == null || serverName.equals(s.server())) {
+                            System.out.println(socket.name() + ": " + s.backend() + "/" + s.server() + ": "
+                                    + s.operational() + "/" + s.admin());
+                        }
+                    }
+                } catch (FetchException e) {
+                    System.err.println("haproxystats-pull: " + e.getMessage());
+                    exit = ExitCodes.CONFIG_ERROR; // 2, as the issue asks of an unreadable socket
+                }
+            }
+        } finally {
+            timer.shutdownNow();
+        }
+        System.out.flush();
+        return exit;
+    }
 }

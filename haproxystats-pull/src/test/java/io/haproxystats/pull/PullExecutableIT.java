@@ -123,6 +123,52 @@ class PullExecutableIT {
         }
     }
 
+    @Test
+    void showServersPrintsEveryServerReadOnlyAndExitsTwoWhenASocketCannotBeRead() throws Exception {
+        Path run = Files.createDirectories(tmp.resolve("run"));
+        try (HaproxyInstance a = HaproxyInstance.start(run, "a");
+             HaproxyInstance b = HaproxyInstance.start(run, "b")) {
+            HaproxyInstance.cli(a.socket(), "disable server be.app/web-2");
+            HaproxyInstance.cli(b.socket(), "set server be.app/web-2 state drain");
+            Path conf = config(run, "2");
+            Result all = pull(conf, "--show-servers");
+            assertEquals(0, all.exit(), all.out());
+            List<String> lines = all.out().lines().toList();
+            assertTrue(lines.contains("a.sock: be.app/web-2: DOWN/MAINT"), all.out());
+            assertTrue(lines.contains("b.sock: be.app/web-2: UP/DRAIN"), all.out());
+            assertTrue(lines.stream().anyMatch(l -> l.startsWith("a.sock: be.app/web.1: ")), all.out());
+            assertTrue(lines.stream().anyMatch(l -> l.startsWith("b.sock: be_other/other: ")), all.out());
+            assertEquals(6, lines.size(), "3 servers x 2 instances: " + all.out());
+
+            Result one = pull(conf, "--show-servers", "--server", "web-2");
+            assertEquals(List.of("a.sock: be.app/web-2: DOWN/MAINT", "b.sock: be.app/web-2: UP/DRAIN"),
+                    one.out().lines().toList());
+            String after = HaproxyInstance.cli(a.socket(), "show servers state be.app");
+            assertTrue(after.contains(" web-2 "), "read-only: the state is as the test set it: " + after);
+
+            try (var dead = java.nio.channels.ServerSocketChannel.open(java.net.StandardProtocolFamily.UNIX)) {
+                dead.bind(java.net.UnixDomainSocketAddress.of(run.resolve("gone.sock")));
+            }
+            Result broken = pull(conf, "--show-servers");
+            assertEquals(2, broken.exit(), broken.out());
+            assertTrue(broken.out().contains("haproxystats-pull: unix://" + run.resolve("gone.sock")
+                    + " 'show servers state': cannot connect"), broken.out());
+            assertTrue(broken.out().contains("a.sock: be.app/web-2: DOWN/MAINT"), "the readable sockets still print");
+        }
+    }
+
+    record Result(int exit, String out) {
+    }
+
+    private Result pull(Path conf, String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(PULL.toString(), "-f", conf.toString()));
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+        return new Result(p.exitValue(), out);
+    }
+
     private static List<String> list(Path dir) {
         try (Stream<Path> s = Files.list(dir)) {
             return new ArrayList<>(new TreeSet<>(s.map(p -> p.getFileName().toString()).toList()));
