@@ -36,13 +36,17 @@ final class MetricPaths {
 
     /**
      * Makes a name one Graphite path component: {@code .} becomes {@code _} (the original's rule);
-     * also, so that no input can break a line, whitespace and control characters become {@code _}.
+     * also, so that no input can break a line or reach outside its component, whitespace and
+     * control characters (a space or newline would split the line), {@code /} (a directory in
+     * carbon's whisper tree) and {@code ;} (the start of Graphite 1.1 tags) become {@code _}.
+     * Anything else, non-ASCII included, is kept.
      */
     static String sanitise(String name) {
         StringBuilder out = null;
         for (int i = 0; i < name.length(); i++) {
             char c = name.charAt(i);
-            if (c == '.' || c <= ' ' || c == 0x7f || Character.isWhitespace(c) || Character.isISOControl(c)) {
+            if (c == '.' || c == '/' || c == ';' || c <= ' ' || c == 0x7f || Character.isWhitespace(c)
+                    || Character.isISOControl(c)) {
                 if (out == null) {
                     out = new StringBuilder(name.length()).append(name, 0, i);
                 }
