@@ -41,7 +41,25 @@ final class FaultyPeer implements AutoCloseable {
         if (receiveBuffer > 0) {
             server.setReceiveBufferSize(receiveBuffer); // inherited by accepted sockets: a peer that fills fast
         }
-        server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+        // The peer this one replaces on the same port may take a moment to release it (its close
+        // completes when its accepting thread wakes up): retry for a few seconds.
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (true) {
+            try {
+                server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+                break;
+            } catch (java.net.BindException e) {
+                if (System.nanoTime() > deadline) {
+                    throw e;
+                }
+                try {
+                    Thread.sleep(50);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+            }
+        }
         Thread.ofVirtual().start(this::acceptLoop);
     }
 
