@@ -166,27 +166,7 @@ final class StatParser {
                 int valueEnd;
                 if (i < to && text.charAt(i) == '"') {
                     StringBuilder b = new StringBuilder();
-                    i++;
-                    while (true) {
-                        if (i >= to) {
-                            throw new ParseException(file, lineNo, "unterminated quoted field");
-                        }
-                        char c = text.charAt(i);
-                        if (c == '"') {
-                            if (i + 1 < to && text.charAt(i + 1) == '"') {
-                                b.append('"');
-                                i += 2;
-                                continue;
-                            }
-                            i++;
-                            break;
-                        }
-                        b.append(c);
-                        i++;
-                    }
-                    if (i < to && text.charAt(i) != ',') {
-                        throw new ParseException(file, lineNo, "text after a closing quote");
-                    }
+                    i = readQuoted(text, i, to, b, file, lineNo);
                     quoted = b.toString();
                     valueEnd = i;
                 } else {
@@ -265,6 +245,37 @@ final class StatParser {
         }
     }
 
+    /**
+     * Reads the quoted field that starts at {@code text[start] == '"'} (ending before {@code end})
+     * into {@code field}, {@code ""} being one quote; returns the index just after the closing
+     * quote, where a comma or the end of the line must follow.
+     */
+    private static int readQuoted(String text, int start, int end, StringBuilder field, String file, int lineNo)
+            throws ParseException {
+        int i = start + 1;
+        while (true) {
+            if (i >= end) {
+                throw new ParseException(file, lineNo, "unterminated quoted field");
+            }
+            char c = text.charAt(i);
+            if (c == '"') {
+                if (i + 1 < end && text.charAt(i + 1) == '"') {
+                    field.append('"');
+                    i += 2;
+                    continue;
+                }
+                i++;
+                break;
+            }
+            field.append(c);
+            i++;
+        }
+        if (i < end && text.charAt(i) != ',') {
+            throw new ParseException(file, lineNo, "text after a closing quote");
+        }
+        return i;
+    }
+
     /** Splits one CSV line; double quotes enclose a field that may hold commas ({@code ""} is a quote). */
     static List<String> splitCsv(String line, String file, int lineNo) throws ParseException {
         List<String> out = new ArrayList<>();
@@ -276,28 +287,8 @@ final class StatParser {
         while (i <= n) {
             if (i < n && line.charAt(i) == '"') {
                 StringBuilder field = new StringBuilder();
-                i++;
-                while (true) {
-                    if (i >= n) {
-                        throw new ParseException(file, lineNo, "unterminated quoted field");
-                    }
-                    char c = line.charAt(i);
-                    if (c == '"') {
-                        if (i + 1 < n && line.charAt(i + 1) == '"') {
-                            field.append('"');
-                            i += 2;
-                            continue;
-                        }
-                        i++;
-                        break;
-                    }
-                    field.append(c);
-                    i++;
-                }
+                i = readQuoted(line, i, n, field, file, lineNo);
                 out.add(field.toString());
-                if (i < n && line.charAt(i) != ',') {
-                    throw new ParseException(file, lineNo, "text after a closing quote");
-                }
                 i++;
             } else {
                 int comma = line.indexOf(',', i);
