@@ -127,7 +127,7 @@ final class PollComputation {
         try {
             text = source.read();
         } catch (IOException e) {
-            return name + ": cannot read: " + e;
+            return name + ": cannot read: " + e.getMessage();
         }
         try {
             if (name.endsWith(PollFiles.INFO_SUFFIX)) {

@@ -46,6 +46,7 @@ final class PollHandler {
     private final Path quarantineDir;
     private final Optional<Path> excludeFrontends;
     private final Optional<Path> excludeBackends;
+    private final long maxFileBytes;
 
     /**
      * @param deliveryStats the Graphite queue's figures, sent with each poll as self metrics
@@ -54,7 +55,7 @@ final class PollHandler {
      */
     PollHandler(PollComputation computation, List<Dispatcher> dispatchers, Supplier<DeliveryStats> deliveryStats,
                 String selfPrefix, Executor finisher, Path quarantineDir, Optional<Path> excludeFrontends,
-                Optional<Path> excludeBackends) {
+                Optional<Path> excludeBackends, long maxFileBytes) {
         this.computation = computation;
         this.dispatchers = dispatchers;
         this.deliveryStats = deliveryStats;
@@ -63,6 +64,7 @@ final class PollHandler {
         this.quarantineDir = quarantineDir;
         this.excludeFrontends = excludeFrontends;
         this.excludeBackends = excludeBackends;
+        this.maxFileBytes = maxFileBytes;
     }
 
     /**
@@ -149,14 +151,24 @@ final class PollHandler {
         return Outcome.QUARANTINED;
     }
 
-    /** The directory's regular files, each read when the computation needs it. */
-    private static SortedMap<String, PollComputation.Source> readFiles(Path dir) throws IOException {
+    /**
+     * The directory's regular files, each read when the computation needs it; a file larger than
+     * the puller ever writes ({@code [pull] buffer-limit}) is refused unread, so a stray huge file
+     * costs no memory and ends in quarantine with the reason.
+     */
+    private SortedMap<String, PollComputation.Source> readFiles(Path dir) throws IOException {
         SortedMap<String, PollComputation.Source> files = new TreeMap<>();
         try (Stream<Path> s = Files.list(dir)) {
             for (Path p : s.toList()) {
                 if (Files.isRegularFile(p)) {
-                    files.put(p.getFileName().toString(),
-                            () -> new String(Files.readAllBytes(p), StandardCharsets.UTF_8));
+                    files.put(p.getFileName().toString(), () -> {
+                        long size = Files.size(p);
+                        if (size > maxFileBytes) {
+                            throw new IOException(size + " bytes, more than [pull] buffer-limit (" + maxFileBytes
+                                    + "): not an answer haproxystats-pull wrote; not read");
+                        }
+                        return new String(Files.readAllBytes(p), StandardCharsets.UTF_8);
+                    });
                 }
             }
         }

@@ -87,7 +87,7 @@ public final class ProcessCommand extends DaemonCommand {
         MetricPaths paths = new MetricPaths(config.graphite(), Hostname.local());
         PollHandler handler = new PollHandler(new PollComputation(settings, paths, System::nanoTime), dispatchers,
                 graphite::stats, paths.prefix() + ".haproxystats.", finisher, settings.quarantineDir(),
-                settings.excludeFrontends(), settings.excludeBackends());
+                settings.excludeFrontends(), settings.excludeBackends(), config.maxFileBytes());
         WorkQueue queue = new WorkQueue();
         Workers workers = new Workers(queue, handler, timer, config.graphite().delay());
         workers.start(settings.workers());

@@ -97,7 +97,7 @@ class BadInputCorpusTest {
         Path quarantine = root.resolve("quarantine");
         PollHandler handler = new PollHandler(computation, List.of(new LocalStoreDispatcher(store)),
                 () -> DeliveryStats.NONE, "lb.haproxystats.", Runnable::run, quarantine, Optional.empty(),
-                Optional.empty());
+                Optional.empty(), config.maxFileBytes());
         log.list.clear();
 
         assertEquals(PollHandler.Outcome.QUARANTINED, handler.handle(poll).get());
@@ -116,5 +116,33 @@ class BadInputCorpusTest {
         // The valid instance's part that shares the broken file's kind is still there.
         assertTrue(sent.contains(brokenIsStat ? ".frontend." : ".daemon.CurrConns "), "valid files still sent");
         assertTrue(sent.contains(brokenIsStat ? ".daemon.CurrConns " : ".frontend."), "the other kind too");
+    }
+
+    @Test
+    void aFileLargerThanThePullerEverWritesIsRefusedUnreadAndQuarantined() throws Exception {
+        Path poll = Files.createDirectories(tmp.resolve("huge/incoming/1700000000"));
+        Path good = Fixtures.small().resolve("1795224218");
+        Files.copy(good.resolve("haproxy2.sock_info"), poll.resolve("haproxy2.sock_info"));
+        Files.copy(good.resolve("haproxy2.sock_stat"), poll.resolve("haproxy2.sock_stat"));
+        try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(poll.resolve("huge.sock_stat").toFile(), "rw")) {
+            f.setLength(1L << 30); // 1 GB, sparse: no disk or memory used
+        }
+        ProcessConfig config = Fixtures.smallConfig();
+        PollComputation computation = new PollComputation(config.process(),
+                new MetricPaths(config.graphite(), "lb-01"), System::nanoTime);
+        Path quarantine = tmp.resolve("huge/quarantine");
+        Path store = tmp.resolve("huge/local-store");
+        PollHandler handler = new PollHandler(computation, List.of(new LocalStoreDispatcher(store)),
+                () -> DeliveryStats.NONE, "lb.haproxystats.", Runnable::run, quarantine, Optional.empty(),
+                Optional.empty(), config.maxFileBytes());
+        log.list.clear();
+
+        assertEquals(PollHandler.Outcome.QUARANTINED, handler.handle(poll).get());
+        List<String> errors = log.list.stream().filter(e -> e.getLevel() == Level.ERROR)
+                .map(ILoggingEvent::getFormattedMessage).toList();
+        assertTrue(errors.stream().anyMatch(e -> e.contains("huge.sock_stat: cannot read: 1073741824 bytes, more than "
+                + "[pull] buffer-limit (6291456): not an answer haproxystats-pull wrote; not read")), errors.toString());
+        assertEquals(1L << 30, Files.size(quarantine.resolve("1700000000/huge.sock_stat")), "kept as it was");
+        assertTrue(Files.readString(store.resolve("1700000000/stats")).contains(".frontend."), "the valid files sent");
     }
 }

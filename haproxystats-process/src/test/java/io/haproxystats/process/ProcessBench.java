@@ -50,6 +50,9 @@ public final class ProcessBench {
             Files.writeString(conf, """
                     [paths]
                     base-dir = %s
+                    [pull]
+                    # The 20,000-server files are larger than the default 6 MB answer limit.
+                    buffer-limit = 1073741824
                     [process]
                     src-dir = ${paths:base-dir}/incoming
                     loglevel = %s

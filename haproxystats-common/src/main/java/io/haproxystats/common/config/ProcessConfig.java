@@ -13,9 +13,11 @@ import java.util.Optional;
  * @param incomingLimit {@code [pull] queue-size}: the number of directories in src-dir at which the
  *                      puller suspends; with the Graphite queue also full, the processor then drops
  *                      the oldest poll rather than let the puller lose the newest
+ * @param maxFileBytes  {@code [pull] buffer-limit}: the largest answer the puller writes; a larger
+ *                      file in a poll was not written by it and is refused without being read
  */
 public record ProcessConfig(ProcessSettings process, GraphiteSettings graphite, Optional<Path> localStore,
-                            int incomingLimit) {
+                            int incomingLimit, long maxFileBytes) {
 
     /** Sections this daemon reads; {@code -p}/{@code -P} print these. */
     public static boolean reads(String section) {
@@ -32,7 +34,8 @@ public record ProcessConfig(ProcessSettings process, GraphiteSettings graphite, 
                     .orElseGet(() -> Path.of(config.get("paths", "base-dir"), "local-store")));
         }
         int incomingLimit = (int) config.getInt(PullSettings.SECTION, "queue-size", 1, Integer.MAX_VALUE);
+        long maxFileBytes = config.getInt(PullSettings.SECTION, "buffer-limit", 1, Integer.MAX_VALUE - 16);
         return new ProcessConfig(ProcessSettings.from(config), GraphiteSettings.from(config), localStore,
-                incomingLimit);
+                incomingLimit, maxFileBytes);
     }
 }
