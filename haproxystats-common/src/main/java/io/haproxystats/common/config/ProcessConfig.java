@@ -33,9 +33,22 @@ public record ProcessConfig(ProcessSettings process, GraphiteSettings graphite, 
                     .map(v -> PullSettings.path(config, "local-store", "dir"))
                     .orElseGet(() -> Path.of(config.get("paths", "base-dir"), "local-store")));
         }
-        int incomingLimit = (int) config.getInt(PullSettings.SECTION, "queue-size", 1, Integer.MAX_VALUE);
-        long maxFileBytes = config.getInt(PullSettings.SECTION, "buffer-limit", 1, Integer.MAX_VALUE - 16);
+        int incomingLimit = (int) pullHint(config, "queue-size", Integer.MAX_VALUE);
+        long maxFileBytes = pullHint(config, "buffer-limit", Integer.MAX_VALUE - 16);
         return new ProcessConfig(ProcessSettings.from(config), GraphiteSettings.from(config), localStore,
                 incomingLimit, maxFileBytes);
+    }
+
+    /**
+     * A {@code [pull]} value the processor only uses as a bound. The processor does not validate
+     * the puller's section (the original's did not read it at all): an invalid value there is the
+     * puller's configuration error, and the processor falls back to the built-in default.
+     */
+    private static long pullHint(EffectiveConfig config, String option, long max) {
+        try {
+            return config.getInt(PullSettings.SECTION, option, 1, max);
+        } catch (ConfigurationException e) {
+            return Long.parseLong(Defaults.table().get(PullSettings.SECTION).get(option));
+        }
     }
 }
