@@ -131,12 +131,8 @@ final class PollHandler {
         return cause == null ? Outcome.DONE : Outcome.DROPPED;
     }
 
-    /** For a poll that could not be processed within the heap: kept, intact, for the operator. */
-    Outcome quarantineTooLarge(Path dir) {
-        return quarantine(dir);
-    }
-
-    private Outcome quarantine(Path dir) {
+    /** Moves a poll, intact, to quarantine-dir for the operator (also used for a poll too large for the heap). */
+    Outcome quarantine(Path dir) {
         try {
             Files.createDirectories(quarantineDir);
             Path target = quarantineDir.resolve(dir.getFileName());

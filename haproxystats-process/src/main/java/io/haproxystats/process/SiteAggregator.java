@@ -105,7 +105,7 @@ final class SiteAggregator {
      */
     static int serverState(String status) {
         String s = status.strip().toUpperCase(java.util.Locale.ROOT);
-        for (int i = SERVER_STATES.size() - 1; i >= 0; i--) {
+        for (int i = 0; i < SERVER_STATES.size(); i++) {
             if (s.startsWith(SERVER_STATES.get(i))) {
                 return i;
             }

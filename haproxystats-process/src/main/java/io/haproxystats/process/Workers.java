@@ -73,7 +73,7 @@ final class Workers {
                 // that stops all processing. Set it aside instead; the memory it held is free again.
                 LOG.error("{}: too large for the heap ({}); moving it to quarantine. Raise -Xmx with "
                         + "HAPROXYSTATS_JAVA_OPTS and move it back into src-dir to process it", dir, e.getMessage());
-                release(dir, handler.quarantineTooLarge(dir));
+                release(dir, handler.quarantine(dir));
             }
         }
     }
