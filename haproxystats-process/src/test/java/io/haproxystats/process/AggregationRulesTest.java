@@ -4,10 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.haproxystats.common.config.ConfigLoader;
-import io.haproxystats.common.config.ProcessConfig;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -31,10 +28,8 @@ class AggregationRulesTest {
     @TempDir
     Path tmp;
 
-    private PollComputation computation(String ini) throws IOException {
-        Path conf = Files.writeString(tmp.resolve("t.conf"), "[graphite]\nnamespace = lb\n" + ini);
-        ProcessConfig config = ProcessConfig.from(ConfigLoader.load(conf, null));
-        return new PollComputation(config.process(), new MetricPaths(config.graphite(), HOST), () -> 0L);
+    private PollComputation computation(String ini) {
+        return Fixtures.computation(tmp, "[graphite]\nnamespace = lb\n" + ini, HOST);
     }
 
     /** Path to value, in the order sent; every line must have the poll's timestamp. */

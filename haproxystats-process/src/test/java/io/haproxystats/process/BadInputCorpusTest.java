@@ -82,23 +82,33 @@ class BadInputCorpusTest {
         return cases().stream().map(c -> DynamicTest.dynamicTest(c.file(), () -> check(c)));
     }
 
+    /** A valid instance's real files, next to which the broken one is put. */
+    private static void addValidInstance(Path poll) throws IOException {
+        Path good = Fixtures.small().resolve("1795224218");
+        Files.copy(good.resolve("haproxy2.sock_info"), poll.resolve("haproxy2.sock_info"));
+        Files.copy(good.resolve("haproxy2.sock_stat"), poll.resolve("haproxy2.sock_stat"));
+    }
+
+    /** The real handler with the fixture's configuration, local-store as its dispatcher; the log cleared. */
+    private PollHandler handler(Path store, Path quarantine) {
+        ProcessConfig config = Fixtures.smallConfig();
+        PollComputation computation = new PollComputation(config.process(),
+                new MetricPaths(config.graphite(), "lb-01"), System::nanoTime);
+        log.list.clear();
+        return new PollHandler(computation, List.of(new LocalStoreDispatcher(store)), () -> DeliveryStats.NONE,
+                "lb.haproxystats.", Runnable::run, quarantine, Optional.empty(), Optional.empty(),
+                config.maxFileBytes());
+    }
+
     private void check(Case c) throws Exception {
         Path root = Files.createDirectories(tmp.resolve(c.file()));
         Path poll = Files.createDirectories(root.resolve("incoming/1700000000"));
         byte[] broken = Files.readAllBytes(corpus().resolve(c.file()));
         Files.write(poll.resolve(c.file()), broken);
-        Path good = Fixtures.small().resolve("1795224218");
-        Files.copy(good.resolve("haproxy2.sock_info"), poll.resolve("haproxy2.sock_info"));
-        Files.copy(good.resolve("haproxy2.sock_stat"), poll.resolve("haproxy2.sock_stat"));
-        ProcessConfig config = Fixtures.smallConfig();
-        PollComputation computation = new PollComputation(config.process(),
-                new MetricPaths(config.graphite(), "lb-01"), System::nanoTime);
+        addValidInstance(poll);
         Path store = root.resolve("local-store");
         Path quarantine = root.resolve("quarantine");
-        PollHandler handler = new PollHandler(computation, List.of(new LocalStoreDispatcher(store)),
-                () -> DeliveryStats.NONE, "lb.haproxystats.", Runnable::run, quarantine, Optional.empty(),
-                Optional.empty(), config.maxFileBytes());
-        log.list.clear();
+        PollHandler handler = handler(store, quarantine);
 
         assertEquals(PollHandler.Outcome.QUARANTINED, handler.handle(poll).get());
 
@@ -121,21 +131,13 @@ class BadInputCorpusTest {
     @Test
     void aFileLargerThanThePullerEverWritesIsRefusedUnreadAndQuarantined() throws Exception {
         Path poll = Files.createDirectories(tmp.resolve("huge/incoming/1700000000"));
-        Path good = Fixtures.small().resolve("1795224218");
-        Files.copy(good.resolve("haproxy2.sock_info"), poll.resolve("haproxy2.sock_info"));
-        Files.copy(good.resolve("haproxy2.sock_stat"), poll.resolve("haproxy2.sock_stat"));
+        addValidInstance(poll);
         try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(poll.resolve("huge.sock_stat").toFile(), "rw")) {
             f.setLength(1L << 30); // 1 GB, sparse: no disk or memory used
         }
-        ProcessConfig config = Fixtures.smallConfig();
-        PollComputation computation = new PollComputation(config.process(),
-                new MetricPaths(config.graphite(), "lb-01"), System::nanoTime);
         Path quarantine = tmp.resolve("huge/quarantine");
         Path store = tmp.resolve("huge/local-store");
-        PollHandler handler = new PollHandler(computation, List.of(new LocalStoreDispatcher(store)),
-                () -> DeliveryStats.NONE, "lb.haproxystats.", Runnable::run, quarantine, Optional.empty(),
-                Optional.empty(), config.maxFileBytes());
-        log.list.clear();
+        PollHandler handler = handler(store, quarantine);
 
         assertEquals(PollHandler.Outcome.QUARANTINED, handler.handle(poll).get());
         List<String> errors = log.list.stream().filter(e -> e.getLevel() == Level.ERROR)

@@ -57,6 +57,25 @@ class BenchSmokeIT {
         assertTrue(out.contains("warm polls (1): median "), out);
     }
 
+    /**
+     * The issue's large-poll figure, 178,055 lines, is the original's: ours plus the 'nan' lines it
+     * sends for the 4 timing means of every server and backend without traffic (a listed fix).
+     */
+    @Test
+    void theLargePollGivesTheOriginalsLineCountPlusTheDroppedNanLines() throws Exception {
+        Path poll = LargePollGenerator.generate(Fixtures.small().resolve("1795224218"), tmp, "1700000000", 32, 250, 20, 1);
+        String text = Fixtures.computation(tmp, "[graphite]\nnamespace = lb\n", "h").compute("1700000000", Fixtures.files(poll), java.util.Set.of(), java.util.Set.of()).batch().text();
+        long lines = text.lines().count();
+        long servers = text.lines().filter(l -> l.matches(".*\\.backend\\.[^ ]+\\.server\\.[^ .]+\\.scur .*")).count();
+        long timedServers = text.lines().filter(l -> l.matches(".*\\.backend\\.[^ ]+\\.server\\.[^ .]+\\.rtime .*")).count();
+        long backends = text.lines().filter(l -> l.matches(".*\\.backend\\.[^ .]+\\.scur .*")).count();
+        long timedBackends = text.lines().filter(l -> l.matches(".*\\.backend\\.[^ .]+\\.rtime .*")).count();
+        System.out.printf("large poll: %d lines, %d of %d servers and %d of %d backends without traffic%n", lines,
+                servers - timedServers, servers, backends - timedBackends, backends);
+        assertEquals(5000, servers);
+        assertEquals(178_055, lines + 4 * (servers - timedServers) + 4 * (backends - timedBackends));
+    }
+
     @Test
     void graphiteSendBenchmarkRuns() throws Exception {
         String out = captureOut(() -> GraphiteSendBench.main(new String[] {"2", "1000"}));

@@ -4,17 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.haproxystats.common.config.ConfigLoader;
-import io.haproxystats.common.config.ProcessConfig;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -111,16 +107,12 @@ class CsvGenerationsTest {
     }
 
     private Map<String, String> lines(Generation g) throws IOException {
-        Path conf = Files.writeString(tmp.resolve("c.conf"), "[graphite]\nnamespace = lb\nprefix-hostname = false\n");
-        ProcessConfig config = ProcessConfig.from(ConfigLoader.load(conf, null));
-        PollComputation computation = new PollComputation(config.process(), new MetricPaths(config.graphite(), "h"),
-                () -> 0L);
+        PollComputation computation = Fixtures.computation(tmp, "[graphite]\nnamespace = lb\nprefix-hostname = false\n",
+                "h");
         PollComputation.Result r = computation.compute("1700000000",
                 Map.of("a.sock_stat", capture(g, 1), "b.sock_stat", capture(g, 2)), Set.of(), Set.of());
         assertEquals(List.of(), r.errors(), g.name());
-        Map<String, String> out = new HashMap<>();
-        Stream.of(r.batch().text().split("\n")).map(l -> l.split(" ")).forEach(f -> out.put(f[0], f[1]));
-        return out;
+        return Fixtures.values(r.batch());
     }
 
     @ParameterizedTest

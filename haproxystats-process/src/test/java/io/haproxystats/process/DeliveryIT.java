@@ -212,6 +212,16 @@ class DeliveryIT {
                 + missing());
     }
 
+    /**
+     * Once 2 polls arrived, kills the relay between polls (when everything produced so far has
+     * arrived), so that the outage, not the kill, decides what is delivered.
+     */
+    private void startOutage(CarbonRelay relay) throws InterruptedException {
+        Wait.until(Duration.ofSeconds(30), () -> complete().size() >= 2, "2 polls delivered before the outage");
+        Wait.until(Duration.ofSeconds(10), () -> complete().size() == produced().size(), "relay caught up");
+        relay.kill();
+    }
+
     @Test
     void aRelayOutageOfSeveralPollsLosesNothing() throws Exception {
         int port = HaproxyInstance.freePort();
@@ -219,10 +229,7 @@ class DeliveryIT {
         Path conf = config(port, 1_000_000, 360);
         Process process = start(PROCESS, conf, "process.log");
         Process pull = start(PULL, conf, "pull.log");
-        Wait.until(Duration.ofSeconds(30), () -> complete().size() >= 2, "2 polls delivered before the outage");
-        // Stop between polls: once everything produced so far has arrived.
-        Wait.until(Duration.ofSeconds(10), () -> complete().size() == produced().size(), "relay caught up");
-        first.kill();
+        startOutage(first);
         long outageStart = System.nanoTime();
         Wait.until(Duration.ofSeconds(60), () -> incoming() >= 15, "15 polls waiting in incoming/ during the outage");
         relay(port);
@@ -295,9 +302,7 @@ class DeliveryIT {
         Path conf = config(port, 50, 4);
         Process process = start(PROCESS, conf, "process.log");
         Process pull = start(PULL, conf, "pull.log");
-        Wait.until(Duration.ofSeconds(30), () -> complete().size() >= 2, "2 polls delivered before the outage");
-        Wait.until(Duration.ofSeconds(10), () -> complete().size() == produced().size(), "relay caught up");
-        first.kill();
+        startOutage(first);
         long[] most = {0};
         Wait.until(Duration.ofSeconds(40), () -> {
             most[0] = Math.max(most[0], incoming());

@@ -42,4 +42,28 @@ final class Fixtures {
         }
         return files;
     }
+
+    /**
+     * A computation configured by {@code ini} (written to {@code dir/test.conf}), for the host
+     * {@code hostname}, with a clock that always says 0 (the wall-clock self metrics are 0.000).
+     */
+    static PollComputation computation(Path dir, String ini, String hostname) {
+        try {
+            Path conf = Files.writeString(dir.resolve("test.conf"), ini);
+            ProcessConfig config = ProcessConfig.from(ConfigLoader.load(conf, null));
+            return new PollComputation(config.process(), new MetricPaths(config.graphite(), hostname), () -> 0L);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Path to value for every line of a batch (a path sent twice keeps its last value). */
+    static Map<String, String> values(MetricBatch batch) {
+        Map<String, String> out = new TreeMap<>();
+        for (String line : batch.text().split("\n")) {
+            String[] f = line.split(" ");
+            out.put(f[0], f[1]);
+        }
+        return out;
+    }
 }

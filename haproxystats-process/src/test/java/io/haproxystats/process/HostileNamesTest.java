@@ -3,9 +3,6 @@ package io.haproxystats.process;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.haproxystats.common.config.ConfigLoader;
-import io.haproxystats.common.config.ProcessConfig;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -38,11 +35,8 @@ class HostileNamesTest {
             stat.append(n).append(",").append(n).append(",1,2,\n");
         }
         stat.append('\n');
-        Path conf = Files.writeString(tmp.resolve("c.conf"), "[graphite]\nnamespace = lb\nprefix-hostname = false\n"
-                + "[process]\naggr-server-metrics = true\nstate-metrics = true\n");
-        ProcessConfig config = ProcessConfig.from(ConfigLoader.load(conf, null));
-        PollComputation.Result r = new PollComputation(config.process(), new MetricPaths(config.graphite(), "h"),
-                () -> 0L).compute("1700000000", Map.of("evil.sock_stat", stat.toString()), Set.of(), Set.of());
+        PollComputation.Result r = Fixtures.computation(tmp, "[graphite]\nnamespace = lb\nprefix-hostname = false\n"
+                + "[process]\naggr-server-metrics = true\nstate-metrics = true\n", "h").compute("1700000000", Map.of("evil.sock_stat", stat.toString()), Set.of(), Set.of());
         assertEquals(List.of(), r.errors());
         String text = r.batch().text();
         String[] lines = text.split("\n", -1);
@@ -63,10 +57,7 @@ class HostileNamesTest {
 
     @Test
     void aNewlineInsideAQuotedNameIsACutRowNotTwoLines() throws Exception {
-        Path conf = Files.writeString(tmp.resolve("c.conf"), "[graphite]\nnamespace = lb\n");
-        ProcessConfig config = ProcessConfig.from(ConfigLoader.load(conf, null));
-        PollComputation.Result r = new PollComputation(config.process(), new MetricPaths(config.graphite(), "h"),
-                () -> 0L).compute("1700000000", Map.of("evil.sock_stat",
+        PollComputation.Result r = Fixtures.computation(tmp, "[graphite]\nnamespace = lb\n", "h").compute("1700000000", Map.of("evil.sock_stat",
                 "# pxname,svname,scur,type,\n\"fe\nfake.metric 999 1\",FRONTEND,1,0,\n\n"), Set.of(), Set.of());
         assertEquals(1, r.errors().size(), "the file is rejected (and its poll quarantined), never sent");
         assertTrue(r.errors().get(0).startsWith("evil.sock_stat line 2: unterminated quoted field"), r.errors().toString());

@@ -3,9 +3,8 @@ package io.haproxystats.process;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.haproxystats.common.config.ConfigLoader;
-import io.haproxystats.common.config.ProcessConfig;
 import io.haproxystats.common.testing.HaproxyInstance;
+import io.haproxystats.common.testing.TestConfig;
 import io.haproxystats.common.testing.Wait;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -15,7 +14,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -77,15 +75,8 @@ class MasterCliIT {
                         "an old worker keeps serving the slow client after the reload");
 
                 Path spool = tmp.resolve("spool");
-                Path conf = Files.writeString(tmp.resolve("pull.conf"), """
-                        [paths]
-                        base-dir = %s
-                        [pull]
-                        master-sockets = %s
-                        pull-interval = 1
-                        dst-dir = ${paths:base-dir}/incoming
-                        tmp-dst-dir = ${paths:base-dir}/incoming.tmp
-                        """.formatted(spool, master));
+                Path conf = Files.writeString(tmp.resolve("pull.conf"),
+                        TestConfig.spool(spool, "master-sockets = " + master));
                 Process pull = new ProcessBuilder(PULL.toString(), "-f", conf.toString()).redirectErrorStream(true)
                         .redirectOutput(tmp.resolve("pull.log").toFile()).start();
                 Path incoming = spool.resolve("incoming");
@@ -98,19 +89,12 @@ class MasterCliIT {
                 assertTrue(files.contains("mw.master_proc"), files.toString());
                 assertEquals(2, files.stream().filter(f -> f.matches("mw\\.master\\.\\d+_stat")).count(), files.toString());
 
-                Path pconf = Files.writeString(tmp.resolve("process.conf"), "[graphite]\nnamespace = lb\n"
-                        + "prefix-hostname = false\n[process]\nper-process-metrics = true\n");
-                ProcessConfig config = ProcessConfig.from(ConfigLoader.load(pconf, null));
-                PollComputation computation = new PollComputation(config.process(),
-                        new MetricPaths(config.graphite(), "h"), System::nanoTime);
+                PollComputation computation = Fixtures.computation(tmp, "[graphite]\nnamespace = lb\n"
+                        + "prefix-hostname = false\n[process]\nper-process-metrics = true\n", "h");
                 PollComputation.Result r = computation.compute(poll.getFileName().toString(), Fixtures.files(poll),
                         Set.of(), Set.of());
                 assertEquals(List.of(), r.errors());
-                Map<String, String> out = new HashMap<>();
-                for (String line : r.batch().text().split("\n")) {
-                    String[] f = line.split(" ");
-                    out.put(f[0], f[1]);
-                }
+                Map<String, String> out = Fixtures.values(r.batch());
                 assertEquals("1", out.get("lb.haproxy.frontend.fe_mw.scur"), "the old worker's live connection counts");
                 assertEquals("1", out.get("lb.haproxy.backend.be_mw.server.s1.scur"));
                 long perWorker = out.keySet().stream()

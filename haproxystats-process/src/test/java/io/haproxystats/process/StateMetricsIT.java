@@ -2,15 +2,11 @@ package io.haproxystats.process;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.haproxystats.common.config.ConfigLoader;
-import io.haproxystats.common.config.ProcessConfig;
 import io.haproxystats.common.testing.HaproxyInstance;
 import io.haproxystats.common.testing.Wait;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -31,20 +27,13 @@ class StateMetricsIT {
         try (HaproxyInstance h = HaproxyInstance.start(tmp, "a")) {
             Wait.until(Duration.ofSeconds(30), () -> down(h, "be.app,web.1,") && down(h, "be_other,other,"),
                     "web.1 and other DOWN by their checks");
-            Path conf = Files.writeString(tmp.resolve("c.conf"),
-                    "[graphite]\nnamespace = lb\nprefix-hostname = false\n[process]\nstate-metrics = true\n");
-            ProcessConfig config = ProcessConfig.from(ConfigLoader.load(conf, null));
-            PollComputation computation = new PollComputation(config.process(), new MetricPaths(config.graphite(), "h"),
-                    System::nanoTime);
+            PollComputation computation = Fixtures.computation(tmp,
+                    "[graphite]\nnamespace = lb\nprefix-hostname = false\n[process]\nstate-metrics = true\n", "h");
             PollComputation.Result r = computation.compute("1700000000",
                     Map.of("a.sock_stat", stat(h), "a.sock_info", HaproxyInstance.cli(h.socket(), "show info")),
                     Set.of(), Set.of());
             assertEquals(java.util.List.of(), r.errors());
-            Map<String, String> out = new HashMap<>();
-            for (String line : r.batch().text().split("\n")) {
-                String[] f = line.split(" ");
-                out.put(f[0], f[1]);
-            }
+            Map<String, String> out = Fixtures.values(r.batch());
             String be = "lb.haproxy.backend.be_app.";
             assertEquals("1", out.get(be + "server.web_1.status.DOWN"));
             assertEquals("0", out.get(be + "server.web_1.status.UP"));

@@ -13,14 +13,19 @@ public final class TestConfig {
      * into {@code base/incoming}; {@code [pull]} is left open, so a test can append its options.
      */
     public static String spool(Path base, Path socketDir) {
+        return spool(base, "socket-dir = " + socketDir);
+    }
+
+    /** As {@link #spool(Path, Path)}, with what to poll given as a {@code [pull]} line (e.g. master-sockets). */
+    public static String spool(Path base, String pollLine) {
         return """
                 [paths]
                 base-dir = %s
                 [pull]
-                socket-dir = %s
+                %s
                 pull-interval = 1
                 dst-dir = ${paths:base-dir}/incoming
                 tmp-dst-dir = ${paths:base-dir}/incoming.tmp
-                """.formatted(base, socketDir);
+                """.formatted(base, pollLine);
     }
 }
