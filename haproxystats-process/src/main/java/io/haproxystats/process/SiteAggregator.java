@@ -1,6 +1,7 @@
 package io.haproxystats.process;
 
 import io.haproxystats.common.config.ProcessSettings;
+import io.haproxystats.common.haproxy.Aggregation;
 import io.haproxystats.common.haproxy.MetricCatalogue;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -18,64 +19,50 @@ import tech.tablesaw.api.StringColumn;
  */
 final class SiteAggregator {
 
-    /** What one part aggregates: summed fields, fields averaged over all rows, over rows with traffic. */
-    record Spec(List<String> sums, List<String> means, List<String> trafficMeans) {
+    /**
+     * What one part aggregates: each field with its {@link Aggregation}. The fields an option
+     * lists come first, aggregated by their nature (MetricCatalogue); then the part's fixed means
+     * and traffic means, unless the option listed them already.
+     */
+    record Spec(List<String> fields, Aggregation[] kinds) {
 
-        static Spec of(List<String> sums, List<String> means, List<String> trafficMeans) {
-            List<String> m = new ArrayList<>(means);
-            m.removeAll(sums);
-            List<String> t = new ArrayList<>(trafficMeans);
-            t.removeAll(sums);
-            t.removeAll(m);
-            return new Spec(List.copyOf(sums), List.copyOf(m), List.copyOf(t));
-        }
-
-        Set<String> fields() {
-            Set<String> all = new LinkedHashSet<>(sums);
-            all.addAll(means);
-            all.addAll(trafficMeans);
-            return all;
+        static Spec of(List<String> listed, List<String> means, List<String> trafficMeans) {
+            Map<String, Aggregation> all = new LinkedHashMap<>();
+            for (String field : listed) {
+                all.put(field, MetricCatalogue.aggregation(field).orElseThrow());
+            }
+            means.forEach(f -> all.putIfAbsent(f, Aggregation.MEAN));
+            trafficMeans.forEach(f -> all.putIfAbsent(f, Aggregation.TRAFFIC_MEAN));
+            return new Spec(List.copyOf(all.keySet()), all.values().toArray(new Aggregation[0]));
         }
     }
 
-    /** Running totals of one group (a frontend, a backend, a server). */
+    /**
+     * Running totals of one group (a frontend, a backend, a server): per field, the sum (or the
+     * extremum for MAX and MIN) and the number of rows that counted.
+     */
     private static final class Group {
         final String name;
-        final long[] sums;
-        final boolean[] seen;
-        final long[] meanSums;
-        final int[] meanCounts;
-        final long[] trafficSums;
-        final int[] trafficCounts;
+        final long[] values;
+        final int[] counts;
         /** Rows in each state (state metrics); for a backend, its own state (UP, DOWN). */
         long[] states;
-        /** For a backend: its servers' rows in each server state. */
-        long[] serverStates;
 
         Group(String name, Spec spec) {
             this.name = name;
-            sums = new long[spec.sums().size()];
-            seen = new boolean[sums.length];
-            meanSums = new long[spec.means().size()];
-            meanCounts = new int[meanSums.length];
-            trafficSums = new long[spec.trafficMeans().size()];
-            trafficCounts = new int[trafficSums.length];
+            values = new long[spec.fields().size()];
+            counts = new int[values.length];
         }
     }
 
-    /** Columns of one table resolved for a spec; null where the table lacks the field. */
-    private record Columns(long[][] sums, long[][] means, long[][] traffic) {
-        static Columns of(StatTable t, Spec spec) {
-            return new Columns(resolve(t, spec.sums()), resolve(t, spec.means()), resolve(t, spec.trafficMeans()));
+    /** A table's column per field of a spec; null where the table lacks the field. */
+    private static long[][] columns(StatTable t, Spec spec) {
+        long[][] out = new long[spec.fields().size()][];
+        for (int i = 0; i < out.length; i++) {
+            String field = spec.fields().get(i);
+            out[i] = t.has(field) ? t.values(field) : null;
         }
-
-        private static long[][] resolve(StatTable t, List<String> fields) {
-            long[][] out = new long[fields.size()][];
-            for (int i = 0; i < out.length; i++) {
-                out[i] = t.has(fields.get(i)) ? t.values(fields.get(i)) : null;
-            }
-            return out;
-        }
+        return out;
     }
 
     private final Spec frontend;
@@ -177,9 +164,9 @@ final class SiteAggregator {
 
         void add(StatTable t) {
             any = true;
-            Columns fc = Columns.of(t, frontend);
-            Columns bc = Columns.of(t, backend);
-            Columns sc = Columns.of(t, server);
+            long[][] fc = columns(t, frontend);
+            long[][] bc = columns(t, backend);
+            long[][] sc = columns(t, server);
             long[] lbtot = t.has("lbtot") ? t.values("lbtot") : null;
             long[] type = t.has("type") ? t.values("type") : null;
             StringColumn px = t.pxname();
@@ -191,7 +178,7 @@ final class SiteAggregator {
                 if ("FRONTEND".equals(svname)) {
                     if (!excludedFrontends.contains(pxname)) {
                         Group g = frontends.computeIfAbsent(pxname, n -> new Group(n, frontend));
-                        SiteAggregator.add(g, fc, r, null);
+                        SiteAggregator.add(g, frontend.kinds(), fc, r, null);
                         if (status != null) {
                             count(g, frontendState(status.get(r)), FRONTEND_STATES.size());
                         }
@@ -203,7 +190,7 @@ final class SiteAggregator {
                 }
                 if ("BACKEND".equals(svname)) {
                     Group g = backends.computeIfAbsent(pxname, n -> new Group(n, backend));
-                    SiteAggregator.add(g, bc, r, lbtot);
+                    SiteAggregator.add(g, backend.kinds(), bc, r, lbtot);
                     if (status != null) {
                         count(g, backendState(status.get(r)), BACKEND_STATES.size());
                     }
@@ -215,7 +202,7 @@ final class SiteAggregator {
                 }
                 Map<String, Group> servers = byBackend.computeIfAbsent(pxname, n -> new LinkedHashMap<>());
                 Group g = servers.computeIfAbsent(svname, n -> new Group(n, server));
-                SiteAggregator.add(g, sc, r, lbtot);
+                SiteAggregator.add(g, server.kinds(), sc, r, lbtot);
                 int state = status == null ? -1 : serverState(status.get(r));
                 if (status != null) {
                     count(g, state, SERVER_STATES.size());
@@ -226,7 +213,7 @@ final class SiteAggregator {
                 }
                 if (aggregateServers) {
                     Group across = acrossBackends.computeIfAbsent(svname, n -> new Group(n, server));
-                    SiteAggregator.add(across, sc, r, lbtot);
+                    SiteAggregator.add(across, server.kinds(), sc, r, lbtot);
                     if (status != null) {
                         count(across, state, SERVER_STATES.size());
                     }
@@ -277,29 +264,26 @@ final class SiteAggregator {
         }
     }
 
-    private static void add(Group g, Columns c, int row, long[] lbtot) {
-        for (int i = 0; i < g.sums.length; i++) {
-            long[] col = c.sums()[i];
-            if (col != null) {
-                g.sums[i] += col[row];
-                g.seen[i] = true;
+    private static void add(Group g, Aggregation[] kinds, long[][] columns, int row, long[] lbtot) {
+        boolean traffic = lbtot != null && lbtot[row] > 0;
+        for (int i = 0; i < kinds.length; i++) {
+            long[] col = columns[i];
+            if (col == null) {
+                continue;
             }
-        }
-        for (int i = 0; i < g.meanSums.length; i++) {
-            long[] col = c.means()[i];
-            if (col != null) {
-                g.meanSums[i] += col[row];
-                g.meanCounts[i]++;
-            }
-        }
-        if (lbtot != null && lbtot[row] > 0) {
-            for (int i = 0; i < g.trafficSums.length; i++) {
-                long[] col = c.traffic()[i];
-                if (col != null) {
-                    g.trafficSums[i] += col[row];
-                    g.trafficCounts[i]++;
+            long v = col[row];
+            switch (kinds[i]) {
+                case SUM, MEAN -> g.values[i] += v;
+                case TRAFFIC_MEAN -> {
+                    if (!traffic) {
+                        continue;
+                    }
+                    g.values[i] += v;
                 }
+                case MAX -> g.values[i] = g.counts[i] == 0 ? v : Math.max(g.values[i], v);
+                case MIN -> g.values[i] = g.counts[i] == 0 ? v : Math.min(g.values[i], v);
             }
+            g.counts[i]++;
         }
     }
 
@@ -317,20 +301,16 @@ final class SiteAggregator {
     }
 
     private static void emit(Group g, Spec spec, List<String> bases, MetricBatch out) {
+        Aggregation[] kinds = spec.kinds();
         for (String base : bases) {
-            for (int i = 0; i < g.sums.length; i++) {
-                if (g.seen[i]) {
-                    out.add(base + "." + spec.sums().get(i), g.sums[i]);
+            for (int i = 0; i < kinds.length; i++) {
+                if (g.counts[i] == 0) {
+                    continue;
                 }
-            }
-            for (int i = 0; i < g.meanSums.length; i++) {
-                if (g.meanCounts[i] > 0) {
-                    out.add(base + "." + spec.means().get(i), (double) g.meanSums[i] / g.meanCounts[i]);
-                }
-            }
-            for (int i = 0; i < g.trafficSums.length; i++) {
-                if (g.trafficCounts[i] > 0) {
-                    out.add(base + "." + spec.trafficMeans().get(i), (double) g.trafficSums[i] / g.trafficCounts[i]);
+                String path = base + "." + spec.fields().get(i);
+                switch (kinds[i]) {
+                    case MEAN, TRAFFIC_MEAN -> out.add(path, (double) g.values[i] / g.counts[i]);
+                    default -> out.add(path, g.values[i]);
                 }
             }
         }

@@ -58,7 +58,7 @@ final class StatParser {
         List<Integer> positions = new ArrayList<>();
         for (String field : wanted) {
             Integer position = index.get(field);
-            if (position != null && MetricCatalogue.STAT_FIELDS.contains(field)) {
+            if (position != null && MetricCatalogue.isMetric(field)) {
                 fields.add(field);
                 positions.add(position);
             }

@@ -300,4 +300,29 @@ class AggregationRulesTest {
         assertEquals("1.6666666666666667", out.get(P + ".backend.be.weight"));
         assertEquals("0", out.get(P + ".backend.be.bck"));
     }
+
+    /** The newer fields, listed in the options, are aggregated by their nature, not all summed. */
+    @Test
+    void listedFieldsAreAggregatedByTheirNatureMaximaOfTimesAgesAndModuleCounters() throws IOException {
+        String header = "# pxname,svname,scur,lbtot,type,rtime,rtime_max,lastsess,weight,idle_conn_cur,-,"
+                + "h2_open_connections,ssl_sess,";
+        // Two instances. be: rtime_max 40 and 25 -> max 40; lastsess 9 and 3 -> the most recent, 3;
+        // rtime 10 (lbtot 5) and 30 (lbtot 0: no traffic) -> 10; weight 1 and 2 -> mean 1.5;
+        // idle_conn_cur 4 + 6 = 10. Frontend module counters: h2_open_connections 2 + 5, ssl_sess 7 + 1.
+        String a = header + "\nfe,FRONTEND,1,,0,,,,,,-,2,7,\nbe,BACKEND,1,5,1,10,40,9,1,4,-,,,\n\n";
+        String b = header + "\nfe,FRONTEND,2,,0,,,,,,-,5,1,\nbe,BACKEND,3,0,1,30,25,3,2,6,-,,,\n\n";
+        Map<String, String> out = run("[process]\nfrontend-metrics = scur h2_open_connections ssl_sess\n"
+                + "backend-metrics = scur rtime_max lastsess rtime weight idle_conn_cur\n",
+                Map.of("a.sock_stat", a, "b.sock_stat", b));
+        assertEquals(Map.of("scur", "3", "h2_open_connections", "7", "ssl_sess", "8"), under(out, P + ".frontend.fe."));
+        Map<String, String> be = under(out, P + ".backend.be.");
+        assertEquals("40", be.get("rtime_max"), "max, not 65");
+        assertEquals("3", be.get("lastsess"), "the most recent, not 12");
+        assertEquals("10", be.get("rtime"), "mean over rows with traffic");
+        assertEquals("1.5", be.get("weight"), "mean");
+        assertEquals("10", be.get("idle_conn_cur"), "gauges are summed");
+        assertEquals("4", be.get("scur"));
+        // The fixed means still follow the listed fields: act and bck are absent from this header.
+        assertEquals(Set.of("scur", "rtime_max", "lastsess", "rtime", "weight", "idle_conn_cur"), be.keySet());
+    }
 }

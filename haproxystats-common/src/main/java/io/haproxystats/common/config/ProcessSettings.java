@@ -61,7 +61,7 @@ public record ProcessSettings(LogLevel logLevel, int workers, Path srcDir, boole
             if (name.isEmpty()) {
                 continue;
             }
-            if (!MetricCatalogue.STAT_FIELDS.contains(name)) {
+            if (!MetricCatalogue.isMetric(name)) {
                 throw ConfigurationException.forOption(SECTION, option, "'" + name
                         + "' is not a numeric HAProxy statistic (see docs/metrics.md for the list)");
             }
