@@ -1,5 +1,6 @@
 package io.haproxystats.process;
 
+import io.haproxystats.common.haproxy.Excerpt;
 import io.haproxystats.common.config.PythonValues;
 import java.util.HashMap;
 import java.util.Map;
@@ -26,7 +27,7 @@ final class InfoParser {
             int newline = text.indexOf('\n');
             String first = newline < 0 ? text : text.substring(0, newline);
             throw new ParseException(file, 1, first.indexOf('\0') >= 0 ? "binary data (NUL byte) in a 'show info' answer"
-                    : "not a 'show info' answer: expected it to start with 'Name: ', got '" + abbreviate(first) + "'");
+                    : "not a 'show info' answer: expected it to start with 'Name: ', got '" + Excerpt.of(first) + "'");
         }
         Map<String, Long> values = new HashMap<>();
         int lineNo = 0;
@@ -52,11 +53,5 @@ final class InfoParser {
             }
         }
         return new InfoRecord(source, values);
-    }
-
-    /** At most 60 characters of {@code s}, for messages; control characters shown as '?'. */
-    static String abbreviate(String s) {
-        String cut = s.length() <= 60 ? s : s.substring(0, 57) + "...";
-        return cut.replaceAll("\\p{Cntrl}", "?");
     }
 }

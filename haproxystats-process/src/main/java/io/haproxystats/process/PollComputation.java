@@ -1,6 +1,7 @@
 package io.haproxystats.process;
 
 import io.haproxystats.common.config.ProcessSettings;
+import io.haproxystats.common.haproxy.ServersStateAnswer;
 import io.haproxystats.common.spool.PollFiles;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -13,11 +14,11 @@ import java.util.TreeMap;
 import java.util.function.LongSupplier;
 
 /**
- * Turns the files of one poll directory into its Graphite lines: parse each {@code _info} and
- * {@code _stat} answer, aggregate, and add the original's self metrics ({@code Metrics*}: lines of
- * each part including the count line itself; {@code WallClockTime*}: seconds, "%.3f"). A file that
- * cannot be read or parsed is reported in {@link Result#errors()} and left out; the others still
- * count. Files come as {@link Source}s read one small group at a time, so memory holds a few
+ * Turns the files of one poll directory into its Graphite lines: parse each {@code _info},
+ * {@code _stat} and {@code _servers_state} answer, aggregate, and add the original's self metrics
+ * ({@code Metrics*}: lines of each part including the count line itself; {@code WallClockTime*}:
+ * seconds, "%.3f"). A file that cannot be read or parsed is reported in {@link Result#errors()}
+ * and left out; the others still count. Files come as {@link Source}s read one small group at a time, so memory holds a few
  * files' text and tables plus the running totals, never the whole poll. No I/O of its own; the
  * clock is injected for the wall-clock metrics only.
  */
@@ -70,6 +71,7 @@ final class PollComputation {
         List<String> errors = new ArrayList<>();
         List<InfoRecord> infos = new ArrayList<>();
         SiteAggregator.Accumulator site = sites.accumulator(excludedFrontends, excludedBackends);
+        ServersStateAggregator serverStates = new ServersStateAggregator(excludedBackends);
         // Parsed a group at a time in parallel (the common fork-join pool), then added in file-name
         // order: the output does not depend on the scheduling, and each group's text and tables
         // can be collected before the next is read.
@@ -81,6 +83,7 @@ final class PollComputation {
                 switch (o) {
                     case InfoRecord info -> infos.add(info);
                     case StatTable stat -> site.add(stat);
+                    case ServersStateAnswer state -> serverStates.add(state);
                     case String error -> errors.add(error);
                     default -> { }
                 }
@@ -96,7 +99,7 @@ final class PollComputation {
             }
             out.addFormatted(self + "WallClockTimeHAProxy", seconds(nanoTime.getAsLong() - t0));
         }
-        if (site.any()) {
+        if (site.any() || serverStates.any()) {
             // Rows were grouped while the files were parsed; these times cover naming and formatting.
             long t0 = nanoTime.getAsLong();
             int before = out.lines();
@@ -113,6 +116,7 @@ final class PollComputation {
             t0 = nanoTime.getAsLong();
             before = out.lines();
             site.emitServers(paths, out);
+            serverStates.emit(paths, out);
             out.add(self + "MetricsServer", out.lines() - before + 1);
             out.addFormatted(self + "WallClockTimeServers", seconds(nanoTime.getAsLong() - t0));
         }
@@ -135,10 +139,14 @@ final class PollComputation {
             } else if (name.endsWith(PollFiles.STAT_SUFFIX) && !text.isEmpty()) {
                 return StatParser.parse(name, stem(name, PollFiles.STAT_SUFFIX), text, wanted,
                         settings.stateMetrics());
+            } else if (name.endsWith(PollFiles.SERVERS_STATE_SUFFIX) && !text.isEmpty()) {
+                return ServersStateAnswer.parse(text);
             }
             return Boolean.FALSE;
         } catch (ParseException e) {
             return e.getMessage();
+        } catch (ServersStateAnswer.MalformedException e) {
+            return new ParseException(name, e.line(), e.getMessage()).getMessage();
         }
     }
 

@@ -1,5 +1,6 @@
 package io.haproxystats.process;
 
+import io.haproxystats.common.haproxy.Excerpt;
 import io.haproxystats.common.haproxy.MetricCatalogue;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -52,7 +53,7 @@ final class StatParser {
         Integer px = index.get("pxname");
         Integer sv = index.get("svname");
         if (px == null || sv == null) {
-            throw new ParseException(file, 1, "header lacks pxname or svname: '" + InfoParser.abbreviate(header) + "'");
+            throw new ParseException(file, 1, "header lacks pxname or svname: '" + Excerpt.of(header) + "'");
         }
         List<String> fields = new ArrayList<>();
         List<Integer> positions = new ArrayList<>();
@@ -241,7 +242,7 @@ final class StatParser {
             return Long.parseLong(value.strip());
         } catch (NumberFormatException e) {
             throw new ParseException(file, line, "field " + field + ": expected an integer, got '"
-                    + InfoParser.abbreviate(value) + "'");
+                    + Excerpt.of(value) + "'");
         }
     }
 

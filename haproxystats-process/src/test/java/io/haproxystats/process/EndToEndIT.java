@@ -38,7 +38,8 @@ class EndToEndIT {
              HaproxyInstance b = HaproxyInstance.start(run, "b");
              CarbonRelay relay = CarbonRelay.start(tmp)) {
             Path conf = tmp.resolve("haproxystats.conf");
-            Files.writeString(conf, TestConfig.spool(tmp.resolve("spool"), run) + """
+            Files.writeString(conf, TestConfig.spool(tmp.resolve("spool"), "socket-dir = " + run
+                    + "\ncommands = info stat servers-state") + """
                     [process]
                     src-dir = ${paths:base-dir}/incoming
                     [graphite]
@@ -62,6 +63,8 @@ class EndToEndIT {
             assertTrue(lines.contains("lb.haproxy.backend.be_app.TotalServers 2 " + ts), "TotalServers of be.app");
             assertTrue(lines.stream().anyMatch(l -> l.startsWith("lb.haproxy.frontend.fe_a.stot ")));
             assertTrue(lines.stream().anyMatch(l -> l.startsWith("lb.haproxy.backend.be_app.server.web_1.weight ")));
+            assertTrue(lines.contains("lb.haproxy.backend.be_app.server.web-2.op_state.UP 2 " + ts),
+                    "show servers state asked of both instances (commands), web-2 has no check: UP in both");
             assertTrue(lines.stream().anyMatch(l -> l.startsWith("lb.haproxy.daemon.StdCpuUsagePct ")),
                     "two instances give the CPU spread");
             for (String line : lines) {

@@ -48,6 +48,35 @@ class StateMetricsIT {
         }
     }
 
+    /**
+     * {@code show servers state} answers of two real instances: in b, web-2 is put into maintenance
+     * and other into drain over the admin socket (the test's own action; the puller never sends
+     * one). web.1 is stopped by its failing check in both.
+     */
+    @Test
+    void serversStateAnswersOfRealHaproxyAsCounts() throws Exception {
+        try (HaproxyInstance a = HaproxyInstance.start(tmp, "a"); HaproxyInstance b = HaproxyInstance.start(tmp, "b")) {
+            assertEquals("\n", HaproxyInstance.cli(b.socket(), "set server be.app/web-2 state maint"));
+            assertEquals("\n", HaproxyInstance.cli(b.socket(), "set server be_other/other state drain"));
+            Wait.until(Duration.ofSeconds(30), () -> down(a, "be.app,web.1,") && down(b, "be.app,web.1,"),
+                    "web.1 DOWN by its checks in both");
+            PollComputation computation = Fixtures.computation(tmp,
+                    "[graphite]\nnamespace = lb\nprefix-hostname = false\n", "h");
+            PollComputation.Result r = computation.compute("1700000000", Map.of(
+                    "a.sock_servers_state", HaproxyInstance.cli(a.socket(), "show servers state"),
+                    "b.sock_servers_state", HaproxyInstance.cli(b.socket(), "show servers state")), Set.of(), Set.of());
+            assertEquals(java.util.List.of(), r.errors());
+            Map<String, String> out = Fixtures.values(r.batch());
+            String be = "lb.haproxy.backend.be_app.";
+            assertEquals("2", out.get(be + "server.web_1.op_state.DOWN"));
+            assertEquals("1", out.get(be + "server.web-2.admin_state.FMAINT"), "maintenance in b only");
+            assertEquals("1", out.get(be + "server.web-2.op_state.UP"), "a's web-2 has no check: up");
+            assertEquals("1", out.get("lb.haproxy.backend.be_other.server.other.admin_state.FDRAIN"));
+            assertEquals("0", out.get("lb.haproxy.backend.be_other.server.other.admin_state.FMAINT"));
+            assertEquals("1", out.get(be + "servers.admin_state.FMAINT"));
+        }
+    }
+
     private static boolean down(HaproxyInstance h, String rowStart) {
         return stat(h).lines().anyMatch(l -> l.startsWith(rowStart) && l.contains(",DOWN,"));
     }

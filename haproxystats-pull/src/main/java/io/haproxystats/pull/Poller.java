@@ -20,7 +20,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One poll: {@code show info} and {@code show stat} to every socket at once, each request on its
+ * One poll: {@code show info} and {@code show stat} (and {@code show servers state} when
+ * {@code [pull] commands} names it) to every socket at once, each request on its
  * own virtual thread and connection, answers streamed into the poll's temporary directory; the
  * directory is renamed into {@code dst-dir} only when every request succeeded within
  * {@code pull-timeout}, and deleted otherwise.
@@ -33,6 +34,7 @@ final class Poller {
 
     private final SocketDiscovery discovery;
     private final List<SocketAddress> masters;
+    private final List<Command> commands;
     private final StatsClient client;
     private final Spool spool;
     private final Duration pullTimeout;
@@ -41,14 +43,18 @@ final class Poller {
 
     Poller(SocketDiscovery discovery, StatsClient client, Spool spool, Duration pullTimeout, int queueSize,
            InstantSource clock) {
-        this(discovery, List.of(), client, spool, pullTimeout, queueSize, clock);
+        this(discovery, List.of(), List.of(Command.INFO, Command.STAT), client, spool, pullTimeout, queueSize, clock);
     }
 
-    /** @param masters master CLI sockets: each poll asks each for its workers and polls every one of them */
-    Poller(SocketDiscovery discovery, List<SocketAddress> masters, StatsClient client, Spool spool,
-           Duration pullTimeout, int queueSize, InstantSource clock) {
+    /**
+     * @param masters  master CLI sockets: each poll asks each for its workers and polls every one of them
+     * @param commands what every socket and worker is asked ({@code [pull] commands})
+     */
+    Poller(SocketDiscovery discovery, List<SocketAddress> masters, List<Command> commands, StatsClient client,
+           Spool spool, Duration pullTimeout, int queueSize, InstantSource clock) {
         this.discovery = discovery;
         this.masters = masters;
+        this.commands = List.copyOf(commands);
         this.client = client;
         this.spool = spool;
         this.pullTimeout = pullTimeout;
@@ -86,7 +92,7 @@ final class Poller {
         ExecutorService executor = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("pull-", 0).factory());
         try {
             for (SocketAddress socket : sockets) {
-                for (Command command : Command.values()) {
+                for (Command command : commands) {
                     Path target = dir.resolve(socket.name() + command.suffix());
                     requests.add(new Request(socket + " '" + command.text() + "'",
                             executor.submit(() -> client.fetch(socket, command, deadline, target))));
@@ -105,7 +111,7 @@ final class Poller {
                     continue;
                 }
                 for (MasterWorkers.Worker worker : workers) {
-                    for (Command command : Command.values()) {
+                    for (Command command : commands) {
                         String prefix = "@!" + worker.pid() + " ";
                         Path target = dir.resolve(master.name() + "." + worker.pid() + command.suffix());
                         requests.add(new Request(master + " '" + prefix + command.text() + "'",

@@ -19,6 +19,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import io.haproxystats.common.haproxy.ServersStateAnswer;
 import io.haproxystats.common.haproxy.SocketAddress;
 
 /** {@code haproxystats-pull}: polls HAProxy stats sockets into the incoming directory. */
@@ -79,8 +80,8 @@ public final class PullCommand extends DaemonCommand {
         try (ScheduledExecutorService timers = timer; notifier) {
             StatsClient client = new StatsClient(settings.connect(), settings.bufferLimit(), timers);
             Poller poller = new Poller(new SocketDiscovery(settings.socketDir(), settings.servers()),
-                    settings.masterSockets(), client, spool, settings.pullTimeout(), settings.queueSize(),
-                    InstantSource.system());
+                    settings.masterSockets(), settings.commands(), client, spool, settings.pullTimeout(),
+                    settings.queueSize(), InstantSource.system());
             Puller puller = new Puller(() -> reporter.polled(poller.pollOnce()), settings.pullInterval(),
                     Puller.Ticker.system());
             Thread scheduler = Thread.ofPlatform().name("pull-scheduler").start(puller);
@@ -112,7 +113,9 @@ public final class PullCommand extends DaemonCommand {
 
     /**
      * The read-only view operators use around maintenance: {@code show servers state} from every
-     * socket the puller would poll, one line a server. It only reads; it never changes state.
+     * socket the puller would poll and every worker of each master socket (labelled
+     * {@code <master>.<pid>}, as their poll files), one line a server. It only reads; it never
+     * changes state. Exit 2 when any socket or worker cannot be read; the others still print.
      */
     private int showServers(PullSettings settings) throws InterruptedException {
         ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1,
@@ -120,20 +123,21 @@ public final class PullCommand extends DaemonCommand {
         int exit = ExitCodes.OK;
         try {
             StatsClient client = new StatsClient(settings.connect(), settings.bufferLimit(), timer);
+            long deadline = settings.pullTimeout().isZero() ? Long.MAX_VALUE
+                    : System.nanoTime() + settings.pullTimeout().toNanos();
             for (SocketAddress socket : new SocketDiscovery(settings.socketDir(), settings.servers()).sockets()) {
-                long deadline = System.nanoTime() + settings.pullTimeout().toNanos();
+                exit = Math.max(exit, printServers(client, socket, "", socket.name(), deadline));
+            }
+            for (SocketAddress master : settings.masterSockets()) {
                 try {
-                    String answer = client.query(socket, "show servers state", ServerStates.ANSWER_PREFIX,
-                            settings.pullTimeout().isZero() ? Long.MAX_VALUE : deadline);
-                    for (ServerStates.Server s : ServerStates.parse(answer)) {
-                        if (serverName == null || serverName.equals(s.server())) {
-                            System.out.println(socket.name() + ": " + s.backend() + "/" + s.server() + ": "
-                                    + s.operational() + "/" + s.admin());
-                        }
+                    String proc = client.query(master, "show proc", MasterWorkers.ANSWER_PREFIX, deadline);
+                    for (MasterWorkers.Worker worker : MasterWorkers.parse(proc)) {
+                        exit = Math.max(exit, printServers(client, master, "@!" + worker.pid() + " ",
+                                master.name() + "." + worker.pid(), deadline));
                     }
                 } catch (FetchException e) {
                     System.err.println("haproxystats-pull: " + e.getMessage());
-                    exit = ExitCodes.CONFIG_ERROR; // 2, as the issue asks of an unreadable socket
+                    exit = ExitCodes.CONFIG_ERROR;
                 }
             }
         } finally {
@@ -141,5 +145,30 @@ public final class PullCommand extends DaemonCommand {
         }
         System.out.flush();
         return exit;
+    }
+
+    /** Prints one answer's servers as {@code <label>: <backend>/<server>: <OPERATIONAL>/<ADMIN>}; 2 when unreadable. */
+    private int printServers(StatsClient client, SocketAddress socket, String prefix, String label, long deadline)
+            throws InterruptedException {
+        String answer;
+        try {
+            answer = client.query(socket, prefix + "show servers state", ServersStateAnswer.ANSWER_PREFIX, deadline);
+        } catch (FetchException e) {
+            System.err.println("haproxystats-pull: " + e.getMessage());
+            return ExitCodes.CONFIG_ERROR; // 2, as the issue asks of an unreadable socket
+        }
+        try {
+            for (ServersStateAnswer.Row s : ServersStateAnswer.parse(answer).rows()) {
+                if (serverName == null || serverName.equals(s.server())) {
+                    System.out.println(label + ": " + s.backend() + "/" + s.server() + ": " + s.operational() + "/"
+                            + s.admin());
+                }
+            }
+            return ExitCodes.OK;
+        } catch (ServersStateAnswer.MalformedException e) {
+            System.err.println("haproxystats-pull: " + socket + " '" + prefix + "show servers state' line " + e.line()
+                    + ": " + e.getMessage());
+            return ExitCodes.CONFIG_ERROR;
+        }
     }
 }

@@ -157,6 +157,32 @@ class PullExecutableIT {
         }
     }
 
+    /** Through a master socket, every worker's servers, labelled as the worker's poll files. */
+    @Test
+    void showServersReadsEveryWorkerOfAMasterSocket() throws Exception {
+        Path run = Files.createDirectories(tmp.resolve("run"));
+        Path master = tmp.resolve("mw.master");
+        try (HaproxyInstance mw = HaproxyInstance.startMasterWorker(tmp, "mw", master)) {
+            Wait.until(Duration.ofSeconds(10), () -> workers(master).size() == 1, "the worker in show proc");
+            long pid = workers(master).get(0);
+            HaproxyInstance.cli(mw.socket(), "set server be.app/web-2 state drain");
+            Path conf = config(run, "2");
+            Files.writeString(conf, Files.readString(conf) + "master-sockets = " + master + "\n");
+            Result r = pull(conf, "--show-servers", "--server", "web-2");
+            assertEquals(0, r.exit(), r.out());
+            assertEquals(List.of("mw.master." + pid + ": be.app/web-2: UP/DRAIN"), r.out().lines().toList());
+        }
+    }
+
+    private static List<Long> workers(Path master) {
+        try {
+            return MasterWorkers.parse(HaproxyInstance.cli(master, "show proc")).stream()
+                    .map(MasterWorkers.Worker::pid).toList();
+        } catch (IOException e) {
+            return List.of();
+        }
+    }
+
     record Result(int exit, String out) {
     }
 

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.haproxystats.common.config.Connect;
 import io.haproxystats.common.haproxy.SocketAddress;
+import io.haproxystats.common.spool.PollFiles.Command;
 import io.haproxystats.common.testing.HaproxyInstance;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
@@ -64,12 +65,17 @@ class PullerIT {
 
     private Poller poller(List<SocketAddress> servers, Duration pullTimeout, long bufferLimit, int queueSize)
             throws IOException {
+        return poller(servers, List.of(Command.INFO, Command.STAT), pullTimeout, bufferLimit, queueSize);
+    }
+
+    private Poller poller(List<SocketAddress> servers, List<Command> commands, Duration pullTimeout, long bufferLimit,
+                          int queueSize) throws IOException {
         Spool spool = new Spool(dst, spoolTmp);
         spool.prepare();
         StatsClient client = new StatsClient(new Connect(1, Duration.ofMillis(200), Duration.ofMillis(50), 1),
                 bufferLimit, timer);
-        return new Poller(new SocketDiscovery(Optional.of(sockets), servers), client, spool, pullTimeout, queueSize,
-                InstantSource.system());
+        return new Poller(new SocketDiscovery(Optional.of(sockets), servers), List.of(), commands, client, spool,
+                pullTimeout, queueSize, InstantSource.system());
     }
 
     private static List<String> names(Path dir) throws IOException {
@@ -104,6 +110,22 @@ class PullerIT {
             }
         }
         assertEquals(List.of(), names(spoolTmp), "nothing left in tmp-dst-dir");
+    }
+
+    @Test
+    void serversStateIsAskedOfEverySocketWhenCommandsNameIt() throws Exception {
+        HaproxyInstance a = haproxy("a");
+        SocketAddress tcp = new SocketAddress.Tcp("127.0.0.1", a.statsPort());
+        PollResult result = poller(List.of(tcp), List.of(Command.INFO, Command.STAT, Command.SERVERS_STATE),
+                Duration.ofSeconds(2), 6291456, 10).pollOnce().orElseThrow();
+        assertTrue(result.committed(), result.failures().toString());
+        Path poll = dst.resolve(Long.toString(result.epoch()));
+        String tcpName = "127.0.0.1:" + a.statsPort();
+        assertEquals(List.of(tcpName + "_info", tcpName + "_servers_state", tcpName + "_stat", "a.sock_info",
+                "a.sock_servers_state", "a.sock_stat"), names(poll));
+        String state = Files.readString(poll.resolve("a.sock_servers_state"), StandardCharsets.UTF_8);
+        assertTrue(state.startsWith("1\n# be_id be_name srv_id srv_name srv_addr srv_op_state srv_admin_state"), state);
+        assertTrue(state.contains(" be.app 1 web.1 "), state);
     }
 
     @Test

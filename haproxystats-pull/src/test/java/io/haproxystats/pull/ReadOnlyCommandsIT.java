@@ -4,7 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.haproxystats.common.config.Connect;
+import io.haproxystats.common.haproxy.ServersStateAnswer;
 import io.haproxystats.common.haproxy.SocketAddress;
+import io.haproxystats.common.spool.PollFiles.Command;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
@@ -29,7 +31,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Security: whatever the configuration, the puller only ever sends read-only commands to an
  * (admin-level) socket: show info, show stat, show proc and, through a master, the same two
- * prefixed with {@code @!<pid>}; --show-servers sends show servers state. A recording peer that
+ * prefixed with {@code @!<pid>}, and show servers state (both ways) when {@code [pull] commands}
+ * names it or for --show-servers. A recording peer that
  * plays a master and a worker captures every command line of a poll with both kinds of socket.
  */
 class ReadOnlyCommandsIT {
@@ -51,18 +54,19 @@ class ReadOnlyCommandsIT {
                 StatsClient client = new StatsClient(new Connect(0, Duration.ofSeconds(1), Duration.ZERO, 1), 1 << 20,
                         timer);
                 Poller poller = new Poller(new SocketDiscovery(Optional.of(worker.getParent()), List.of()),
-                        List.of(new SocketAddress.Unix(master)), client, spool, Duration.ofSeconds(5), 10,
+                        List.of(new SocketAddress.Unix(master)), List.of(Command.values()), client, spool, Duration.ofSeconds(5), 10,
                         () -> Instant.ofEpochSecond(1_700_000_000L));
                 PollResult r = poller.pollOnce().orElseThrow();
                 assertTrue(r.committed(), r.failures().toString());
-                client.query(new SocketAddress.Unix(worker), "show servers state", ServerStates.ANSWER_PREFIX,
+                client.query(new SocketAddress.Unix(worker), "show servers state", ServersStateAnswer.ANSWER_PREFIX,
                         Long.MAX_VALUE);
             } finally {
                 timer.shutdownNow();
             }
         }
         assertEquals(new TreeSet<>(Set.of("show info", "show stat", "show proc", "@!4242 show info",
-                "@!4242 show stat", "show servers state")), new TreeSet<>(received), "every command line received");
+                "@!4242 show stat", "show servers state", "@!4242 show servers state")), new TreeSet<>(received),
+                "every command line received, with every optional command of [pull] commands on");
     }
 
     /** A peer answering like HAProxy (a worker, or a master with one worker 4242), recording each line. */

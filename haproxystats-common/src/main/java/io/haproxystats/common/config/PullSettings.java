@@ -3,7 +3,9 @@ package io.haproxystats.common.config;
 import io.haproxystats.common.haproxy.SocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
+import io.haproxystats.common.spool.PollFiles.Command;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 
@@ -21,10 +23,13 @@ import java.util.Optional;
  * @param workers      the original's thread count for disk writes; accepted and validated, unused:
  *                     every request runs on its own virtual thread
  * @param queueSize    polls are skipped while {@code dstDir} holds this many directories
+ * @param commands     what each poll asks every socket ({@code commands}, new): {@code info stat}
+ *                     by default, {@code servers-state} optional
  */
 public record PullSettings(LogLevel logLevel, Optional<Path> socketDir, List<SocketAddress> servers, Connect connect,
                            Duration pullTimeout, Duration pullInterval, long bufferLimit, Path dstDir,
-                           Path tmpDstDir, int workers, int queueSize, List<SocketAddress> masterSockets) {
+                           Path tmpDstDir, int workers, int queueSize, List<SocketAddress> masterSockets,
+                           List<Command> commands) {
 
     public static final String SECTION = "pull";
 
@@ -82,7 +87,30 @@ public record PullSettings(LogLevel logLevel, Optional<Path> socketDir, List<Soc
         int workers = (int) config.getInt(s, "workers", 1, 10_000);
         int queueSize = (int) config.getInt(s, "queue-size", 1, Integer.MAX_VALUE);
         return new PullSettings(level, socketDir, List.copyOf(servers), connect, pullTimeout, pullInterval,
-                bufferLimit, dst, tmp, workers, queueSize, List.copyOf(masters));
+                bufferLimit, dst, tmp, workers, queueSize, List.copyOf(masters), commands(config));
+    }
+
+    /** {@code commands}: a space list of info, stat, servers-state; default {@code info stat}. */
+    static List<Command> commands(EffectiveConfig config) {
+        Optional<String> value = config.find(SECTION, "commands");
+        if (value.isEmpty()) {
+            return List.of(Command.INFO, Command.STAT);
+        }
+        List<Command> out = new ArrayList<>();
+        for (String name : value.get().strip().split("\\s+")) {
+            Command command = Arrays.stream(Command.values()).filter(c -> c.option().equals(name)).findFirst()
+                    .orElseThrow(() -> ConfigurationException.forOption(SECTION, "commands", "'" + name
+                            + "' is not one of info, stat, servers-state"));
+            if (out.contains(command)) {
+                throw ConfigurationException.forOption(SECTION, "commands", "'" + name + "' is listed twice");
+            }
+            out.add(command);
+        }
+        if (!out.contains(Command.INFO) || !out.contains(Command.STAT)) {
+            throw ConfigurationException.forOption(SECTION, "commands",
+                    "must list info and stat (every metric comes from them); servers-state is optional");
+        }
+        return List.copyOf(out);
     }
 
     static Path path(EffectiveConfig config, String section, String option) {

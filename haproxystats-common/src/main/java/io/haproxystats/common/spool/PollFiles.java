@@ -6,29 +6,40 @@ package io.haproxystats.common.spool;
  * stats socket, {@code <name>_info} (the answer to {@code show info}) and {@code <name>_stat}
  * ({@code show stat}), exactly as HAProxy sent them. The puller writes it under
  * {@code tmp-dst-dir} and renames it into {@code dst-dir} only when every answer arrived, so the
- * processor never sees a partial poll.
+ * processor never sees a partial poll. With {@code [pull] commands} naming servers-state, each
+ * socket also has {@code <name>_servers_state} ({@code show servers state}).
  */
 public final class PollFiles {
 
     public static final String INFO_SUFFIX = "_info";
     public static final String STAT_SUFFIX = "_stat";
+    public static final String SERVERS_STATE_SUFFIX = "_servers_state";
 
     private PollFiles() {
     }
 
     /** The HAProxy commands, each with the suffix of the file its answer goes to. */
     public enum Command {
-        INFO("show info", INFO_SUFFIX, "Name: "),
-        STAT("show stat", STAT_SUFFIX, "# ");
+        INFO("show info", INFO_SUFFIX, "Name: ", "info"),
+        STAT("show stat", STAT_SUFFIX, "# ", "stat"),
+        /** Optional ({@code [pull] commands}): operational and administrative state per server. */
+        SERVERS_STATE("show servers state", SERVERS_STATE_SUFFIX, "1\n# ", "servers-state");
 
         private final String text;
         private final String suffix;
         private final String answerPrefix;
+        private final String option;
 
-        Command(String text, String suffix, String answerPrefix) {
+        Command(String text, String suffix, String answerPrefix, String option) {
             this.text = text;
             this.suffix = suffix;
             this.answerPrefix = answerPrefix;
+            this.option = option;
+        }
+
+        /** The command's name in {@code [pull] commands}. */
+        public String option() {
+            return option;
         }
 
         /**
