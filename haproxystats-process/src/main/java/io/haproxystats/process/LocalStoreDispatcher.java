@@ -1,5 +1,6 @@
 package io.haproxystats.process;
 
+import io.haproxystats.common.spool.FileModes;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
@@ -30,9 +31,9 @@ final class LocalStoreDispatcher implements Dispatcher {
     @Override
     public CompletableFuture<Void> submit(MetricBatch batch) {
         try {
-            Path pollDir = Files.createDirectories(dir.resolve(batch.timestamp()));
+            Path pollDir = FileModes.createDirectories(dir.resolve(batch.timestamp()));
             Path tmp = pollDir.resolve(".stats.tmp");
-            try (OutputStream out = Files.newOutputStream(tmp)) {
+            try (OutputStream out = FileModes.overwrite(tmp)) {
                 batch.writeTo(out);
             }
             Files.move(tmp, pollDir.resolve("stats"), StandardCopyOption.REPLACE_EXISTING,

@@ -1,6 +1,7 @@
 package io.haproxystats.process;
 
 import io.haproxystats.common.spool.Directories;
+import io.haproxystats.common.spool.FileModes;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -9,7 +10,6 @@ import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.SortedMap;
@@ -134,7 +134,7 @@ final class PollHandler {
     /** Moves a poll, intact, to quarantine-dir for the operator (also used for a poll too large for the heap). */
     Outcome quarantine(Path dir) {
         try {
-            Files.createDirectories(quarantineDir);
+            FileModes.createDirectories(quarantineDir);
             Path target = quarantineDir.resolve(dir.getFileName());
             for (int i = 1; Files.exists(target); i++) {
                 target = quarantineDir.resolve(dir.getFileName() + "." + i);

@@ -9,7 +9,9 @@ import io.haproxystats.common.config.ConfigurationException;
 import io.haproxystats.common.config.EffectiveConfig;
 import io.haproxystats.common.config.ProcessConfig;
 import io.haproxystats.common.config.ProcessSettings;
+import io.haproxystats.common.config.WorldWritable;
 import io.haproxystats.common.spool.Directories;
+import io.haproxystats.common.spool.FileModes;
 import io.haproxystats.common.status.StatusFile;
 import io.haproxystats.common.systemd.SystemdNotifier;
 import java.io.IOException;
@@ -85,6 +87,10 @@ public final class ProcessCommand extends DaemonCommand {
         config.localStore().ifPresent(dir -> dispatchers.add(new LocalStoreDispatcher(dir)));
         dispatchers.add(graphite);
         MetricPaths paths = new MetricPaths(config.graphite(), Hostname.local());
+        List<Path> excludeFiles = new ArrayList<>();
+        settings.excludeFrontends().ifPresent(excludeFiles::add);
+        settings.excludeBackends().ifPresent(excludeFiles::add);
+        WorldWritable.warnings(excludeFiles).forEach(LOG::warn);
         PollHandler handler = new PollHandler(new PollComputation(settings, paths, System::nanoTime), dispatchers,
                 graphite::stats, paths.prefix() + ".haproxystats.", finisher, settings.quarantineDir(),
                 settings.excludeFrontends(), settings.excludeBackends(), config.maxFileBytes());
@@ -153,7 +159,7 @@ public final class ProcessCommand extends DaemonCommand {
     /** Creates src-dir if missing (start order of the two daemons does not matter) and checks access. */
     private static void prepareSourceDir(Path src) {
         try {
-            Files.createDirectories(src);
+            FileModes.createDirectories(src);
         } catch (IOException e) {
             throw new ConfigurationException("[process] src-dir: cannot create " + src + ": " + e);
         }

@@ -1,9 +1,9 @@
 package io.haproxystats.pull;
 
 import io.haproxystats.common.haproxy.SocketAddress;
+import io.haproxystats.common.spool.FileModes;
 import io.haproxystats.common.spool.PollFiles.Command;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.InstantSource;
@@ -104,7 +104,7 @@ final class Poller {
                 List<MasterWorkers.Worker> workers;
                 try {
                     String proc = client.query(master, "show proc", MasterWorkers.ANSWER_PREFIX, deadline);
-                    Files.writeString(dir.resolve(master.name() + MasterWorkers.PROC_SUFFIX), proc);
+                    FileModes.writeString(dir.resolve(master.name() + MasterWorkers.PROC_SUFFIX), proc);
                     workers = MasterWorkers.parse(proc);
                 } catch (FetchException e) {
                     failures.add(e.getMessage());

@@ -2,9 +2,10 @@ package io.haproxystats.pull;
 
 import io.haproxystats.common.config.ConfigurationException;
 import io.haproxystats.common.spool.Directories;
+import io.haproxystats.common.spool.FileModes;
 import java.io.IOException;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -34,8 +35,8 @@ final class Spool {
      * which the rename would not be atomic.
      */
     void prepare() throws IOException {
-        Files.createDirectories(dstDir);
-        Files.createDirectories(tmpDir);
+        FileModes.createDirectories(dstDir);
+        FileModes.createDirectories(tmpDir);
         if (Directories.device(dstDir) != Directories.device(tmpDir)) {
             throw new ConfigurationException("[pull] tmp-dst-dir: " + tmpDir + " and dst-dir " + dstDir
                     + " are on different file systems; the move into dst-dir must be an atomic rename");
@@ -55,7 +56,7 @@ final class Spool {
     Path begin(long epoch) throws IOException {
         Path dir = tmpDir.resolve(Long.toString(epoch));
         Directories.deleteTree(dir);
-        Files.createDirectory(dir);
+        FileModes.createDirectory(dir);
         return dir;
     }
 

@@ -2,6 +2,7 @@ package io.haproxystats.pull;
 
 import io.haproxystats.common.config.Connect;
 import io.haproxystats.common.haproxy.SocketAddress;
+import io.haproxystats.common.spool.FileModes;
 import io.haproxystats.common.spool.PollFiles.Command;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -14,7 +15,6 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -69,7 +69,7 @@ final class StatsClient {
      */
     long fetch(SocketAddress socket, String prefix, Command command, long deadlineNanos, Path target)
             throws FetchException, InterruptedException {
-        try (FileChannel out = FileChannel.open(target, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+        try (FileChannel out = FileModes.createNew(target)) {
             return exchange(socket, prefix + command.text(), command.answerPrefix(), deadlineNanos, out);
         } catch (IOException e) {
             throw new FetchException(socket + " '" + prefix + command.text() + "': cannot write " + target + ": "

@@ -4,15 +4,18 @@ import io.haproxystats.common.config.ConfigLoader;
 import io.haproxystats.common.config.ConfigPrinter;
 import io.haproxystats.common.config.ConfigurationException;
 import io.haproxystats.common.config.EffectiveConfig;
+import io.haproxystats.common.config.WorldWritable;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import picocli.CommandLine;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
+import picocli.CommandLine;
 
 /**
  * What both daemons' command lines share: {@code -f FILE}, {@code -p}, {@code -P}, {@code -h},
@@ -75,6 +78,11 @@ public abstract class DaemonCommand implements Callable<Integer> {
             ConfigPrinter.printEffective(out, config, sections());
             return ExitCodes.OK;
         }
+        List<Path> steering = new ArrayList<>(List.of(file));
+        if (extraConfigDir() != null) {
+            steering.add(extraConfigDir());
+        }
+        WorldWritable.warnings(steering).forEach(LOG::warn);
         return run(config);
     }
 

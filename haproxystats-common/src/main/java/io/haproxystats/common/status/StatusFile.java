@@ -1,7 +1,7 @@
 package io.haproxystats.common.status;
 
+import io.haproxystats.common.spool.FileModes;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -41,8 +41,8 @@ public final class StatusFile {
         all.forEach((k, v) -> text.append(k).append('=').append(v).append('\n'));
         Path tmp = file.resolveSibling("." + file.getFileName() + ".tmp");
         try {
-            Files.createDirectories(file.getParent());
-            Files.writeString(tmp, text, StandardCharsets.UTF_8);
+            FileModes.createDirectories(file.getParent());
+            FileModes.writeString(tmp, text.toString());
             Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             failureLogged = false;
         } catch (IOException e) {
