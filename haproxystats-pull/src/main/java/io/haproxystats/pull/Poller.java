@@ -85,7 +85,16 @@ final class Poller {
         long started = System.nanoTime();
         long epoch = clock.instant().getEpochSecond();
         long deadline = pullTimeout.isZero() ? Long.MAX_VALUE : started + pullTimeout.toNanos();
-        Path dir = spool.begin(epoch);
+        Path dir;
+        try {
+            dir = spool.begin(epoch);
+        } catch (IOException e) {
+            // Disk full, tmp-dst-dir not writable: a failed poll like any other, tried again next tick.
+            PollResult result = new PollResult(epoch, 0, 0, List.of("cannot create the poll's directory in"
+                    + " tmp-dst-dir: " + StatsClient.describe(e)), false, Duration.ofNanos(System.nanoTime() - started));
+            report(result);
+            return Optional.of(result);
+        }
         List<Request> requests = new ArrayList<>();
         List<String> failures = new ArrayList<>();
         int succeeded = 0;
@@ -138,7 +147,12 @@ final class Poller {
         }
         boolean committed = false;
         if (failures.isEmpty()) {
-            committed = spool.commit(dir);
+            try {
+                committed = spool.commit(dir);
+            } catch (IOException e) {
+                failures.add("cannot move the poll into dst-dir: " + StatsClient.describe(e));
+                spool.discard(dir);
+            }
         } else {
             spool.discard(dir);
         }

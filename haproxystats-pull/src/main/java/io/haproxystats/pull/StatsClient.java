@@ -139,8 +139,13 @@ final class StatsClient {
                 beforeLast = last;
                 last = buffer.get(0);
             }
-            while (buffer.hasRemaining()) {
-                out.write(buffer);
+            try {
+                while (buffer.hasRemaining()) {
+                    out.write(buffer);
+                }
+            } catch (IOException e) {
+                // Not the socket's fault: say so, the operator looks at the disk, not at HAProxy.
+                throw new FetchException(what + ": cannot write the answer into tmp-dst-dir: " + describe(e), e);
             }
         }
         if (total == 0) {
