@@ -294,6 +294,86 @@ class DeliveryIT {
         assertEquals(waiting + 200, produced().size());
     }
 
+    /**
+     * The processor killed (-9) and restarted 8 times while polls keep arriving: every poll the
+     * puller landed is in local-store exactly once (one complete file per poll) and reached the
+     * relay at least once; a poll sent twice has the same values both times.
+     */
+    @Test
+    void theProcessorKilledAndRestartedInALoopWhilePollsArriveLosesNoPoll() throws Exception {
+        int port = HaproxyInstance.freePort();
+        CarbonRelay relay = relay(port);
+        Path conf = config(port, 1_000_000, 360);
+        Process pull = start(PULL, conf, "pull.log");
+        java.util.Random random = new java.util.Random(42);
+        for (int i = 0; i < 8; i++) {
+            Process process = start(PROCESS, conf, "process.log");
+            Thread.sleep(600 + random.nextInt(1400)); // test pacing, not an assertion: kills land at varied points
+            process.destroyForcibly().waitFor();
+        }
+        int before = produced().size();
+        Process process = start(PROCESS, conf, "process.log");
+        Wait.until(Duration.ofSeconds(30), () -> produced().size() >= before + 2, "polls processed after the last restart");
+        stop(pull);
+        Wait.until(Duration.ofSeconds(60), () -> incoming() == 0, "incoming/ drained");
+        Wait.until(Duration.ofSeconds(30), () -> complete().size() == produced().size(), "every poll at the relay");
+        stop(process);
+
+        Set<String> landed = new TreeSet<>();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("poll (\\d+): done").matcher(log("pull.log"));
+        while (m.find()) {
+            landed.add(m.group(1));
+        }
+        assertTrue(landed.size() >= 8, "polls landed during the kill loop: " + landed.size());
+        assertEquals(landed, produced().keySet(), "every landed poll in local-store, none twice, none invented");
+        try (Stream<Path> files = Files.walk(spool.resolve("local-store"))) {
+            assertEquals(List.of(), files.filter(f -> f.getFileName().toString().startsWith(".")).toList(),
+                    "no half-written local-store file left");
+        }
+        Map<String, Set<String>> values = new TreeMap<>();
+        for (String line : relay.lines()) {
+            String[] f = line.split(" ");
+            if (f.length == 3 && !f[0].contains(".haproxystats.")) {
+                values.computeIfAbsent(f[0] + " " + f[2], k -> new TreeSet<>()).add(f[1]);
+            }
+        }
+        assertEquals(List.of(), values.entrySet().stream().filter(e -> e.getValue().size() > 1).limit(5).toList(),
+                "a poll sent more than once carries the same values");
+        report("kill loop", Set.of());
+        System.out.println("kill loop: " + landed.size() + " polls landed, 8 kills, " + log("process.log")
+                .lines().filter(l -> l.contains("starting")).count() + " processor starts");
+    }
+
+    /**
+     * Clock jumps: poll directories named before the last processed one and far in the future are
+     * processed like any other, in arrival order, never skipped as stale or early.
+     */
+    @Test
+    void pollsNamedInThePastOrTheFutureAreProcessedNotSkipped() throws Exception {
+        int port = HaproxyInstance.freePort();
+        CarbonRelay relay = relay(port);
+        Path conf = config(port, 1_000_000, 360);
+        Files.createDirectories(spool.resolve("incoming"));
+        Files.createDirectories(spool.resolve("incoming.tmp"));
+        Process process = start(PROCESS, conf, "process.log");
+        Path fixture = Fixtures.small().resolve("1795224218");
+        for (String name : List.of("1795224218", "1000000000", "4102444800")) {
+            Path poll = Files.createDirectories(spool.resolve("incoming.tmp").resolve(name));
+            try (Stream<Path> files = Files.list(fixture)) {
+                for (Path f : files.toList()) {
+                    Files.copy(f, poll.resolve(f.getFileName()));
+                }
+            }
+            Files.move(poll, spool.resolve("incoming").resolve(name));
+            Wait.until(Duration.ofSeconds(30), () -> incoming() == 0, name + " processed");
+        }
+        Wait.until(Duration.ofSeconds(30), () -> complete().size() == 3, "the three polls at the relay");
+        stop(process);
+        assertEquals(Set.of("1000000000", "1795224218", "4102444800"), produced().keySet());
+        assertTrue(relay.lines().stream().anyMatch(l -> l.endsWith(" 1000000000")), "past timestamp sent as it is");
+        assertTrue(relay.lines().stream().anyMatch(l -> l.endsWith(" 4102444800")), "future timestamp sent as it is");
+    }
+
     @Test
     void tinyQueuesHoldPollsInIncomingSuspendThePullerAndDropOnlyOldestWithALogLine() throws Exception {
         int port = HaproxyInstance.freePort();
