@@ -82,8 +82,9 @@ grep 'wall clock time' "$work/pull.log" | head -n "$polls" | sed -E 's/.*wall cl
 python3 -c "
 import statistics, sys
 t = [float(x) * 1000 for x in sys.stdin]
+s = sorted(t)
 print(f'instances=$instances polls={len(t)} poll wall time ms: median={statistics.median(t):.1f} '
-      f'min={min(t):.1f} max={max(t):.1f}')
+      f'min={min(t):.1f} p99={s[min(len(s) - 1, int(len(s) * 0.99))]:.1f} max={max(t):.1f}')
 print(f'puller after {len(t)} polls: VmRSS={$rss/1024:.1f} MiB VmHWM={$hwm/1024:.1f} MiB '
-      f'CPU={$ticks/$hz:.2f} s total, ERROR log lines=$failed')
+      f'CPU={$ticks/$hz:.2f} s total ({$ticks/$hz/len(t)*1000:.1f} ms per poll), ERROR log lines=$failed')
 "

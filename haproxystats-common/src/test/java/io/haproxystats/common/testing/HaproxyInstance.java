@@ -26,12 +26,16 @@ public final class HaproxyInstance implements AutoCloseable {
     private final String name;
     private final Path socket;
     private final int statsPort;
+    private final int frontendPort;
+    private final int serverPort;
     private final Process process;
 
-    private HaproxyInstance(String name, Path socket, int statsPort, Process process) {
+    private HaproxyInstance(String name, Path socket, int statsPort, int frontendPort, int serverPort, Process process) {
         this.name = name;
         this.socket = socket;
         this.statsPort = statsPort;
+        this.frontendPort = frontendPort;
+        this.serverPort = serverPort;
         this.process = process;
     }
 
@@ -53,6 +57,7 @@ public final class HaproxyInstance implements AutoCloseable {
         Path socket = dir.resolve(name + ".sock");
         int statsPort = freePort();
         int frontendPort = freePort();
+        int serverPort = freePort();
         Path cfg = dir.resolve(name + ".cfg");
         Files.writeString(cfg, """
                 global
@@ -71,7 +76,7 @@ public final class HaproxyInstance implements AutoCloseable {
                     server web-2 127.0.0.1:%d
                 backend be_other
                     server other 127.0.0.1:%d check inter 1s
-                """.formatted(socket, statsPort, name, frontendPort, freePort(), freePort(), freePort()));
+                """.formatted(socket, statsPort, name, frontendPort, freePort(), serverPort, freePort()));
         List<String> command = new ArrayList<>(List.of("haproxy", "-db", "-f", cfg.toString()));
         if (masterSocket != null) {
             command.addAll(List.of("-W", "-S", masterSocket.toString()));
@@ -80,7 +85,7 @@ public final class HaproxyInstance implements AutoCloseable {
                 .redirectErrorStream(true)
                 .redirectOutput(dir.resolve(name + ".log").toFile())
                 .start();
-        HaproxyInstance instance = new HaproxyInstance(name, socket, statsPort, p);
+        HaproxyInstance instance = new HaproxyInstance(name, socket, statsPort, frontendPort, serverPort, p);
         Wait.until(Duration.ofSeconds(10), () -> Files.exists(socket) || !p.isAlive(), "haproxy " + name + " socket");
         if (!p.isAlive()) {
             throw new IllegalStateException("haproxy " + name + " exited: " + Files.readString(dir.resolve(name + ".log")));
@@ -94,6 +99,19 @@ public final class HaproxyInstance implements AutoCloseable {
 
     public Path socket() {
         return socket;
+    }
+
+    /** Where the frontend fe_NAME listens (HTTP), on 127.0.0.1. */
+    public int frontendPort() {
+        return frontendPort;
+    }
+
+    /**
+     * The port of be.app's server web-2 (no health check, so it takes the traffic while web.1 is
+     * DOWN): nothing listens there unless the test serves it, and HAProxy answers 503.
+     */
+    public int serverPort() {
+        return serverPort;
     }
 
     public int statsPort() {

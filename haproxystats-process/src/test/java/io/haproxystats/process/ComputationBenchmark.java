@@ -1,0 +1,94 @@
+package io.haproxystats.process;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * JMH benchmarks of the processor's pure core on the issue's workload, built in memory by the
+ * project's generator (LargePollGenerator from the real captures): parsing one {@code _stat}
+ * answer, the whole computation of a poll (parse, group, format: no I/O), and writing a poll's
+ * lines to an in-process sink. Run by bench/jmh.sh (figures in docs/benchmarks.md); JmhSmokeTest
+ * runs every benchmark once on a tiny poll in the test command so they cannot rot.
+ *
+ * <p>Run with the launcher's heap options ({@code -XX:+UseSerialGC -Xmx256m}, set in {@link Fork}).
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MILLISECONDS)
+@Fork(value = 1, jvmArgsAppend = {"-XX:+UseSerialGC", "-Xms32m", "-Xmx256m"})
+@Warmup(iterations = 3, time = 2)
+@Measurement(iterations = 5, time = 2)
+public class ComputationBenchmark {
+
+    /** Files per poll: FILES _info plus FILES _stat. */
+    @Param({"32"})
+    public int files;
+    @Param({"250"})
+    public int backends;
+    @Param({"20"})
+    public int servers;
+
+    private Path work;
+    private Map<String, String> poll;
+    private String oneStat;
+    private PollComputation computation;
+    private MetricBatch batch;
+
+    @Setup
+    public void setUp() throws IOException {
+        work = Files.createTempDirectory("jmh-poll");
+        Path dir = LargePollGenerator.generate(Fixtures.small().resolve("1795224218"), work, "1700000000", files,
+                backends, servers, 1);
+        poll = Fixtures.files(dir);
+        oneStat = poll.entrySet().stream().filter(e -> e.getKey().endsWith("_stat")).findFirst().orElseThrow()
+                .getValue();
+        computation = Fixtures.computation(work, "[graphite]\nnamespace = lb\n", "h");
+        batch = computation.compute("1700000000", poll, Set.of(), Set.of()).batch();
+    }
+
+    @TearDown
+    public void tearDown() throws IOException {
+        try (var s = Files.walk(work)) {
+            for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
+    }
+
+    /** One {@code _stat} answer (5,500 rows x 128 columns at the defaults) into a table. */
+    @Benchmark
+    public StatTable parseOneStatFile() throws ParseException {
+        return StatParser.parse("a_stat", "a", oneStat, Set.of("scur", "stot", "bin", "bout", "lbtot", "type",
+                "qcur", "rtime", "weight", "act", "bck"));
+    }
+
+    /** A whole poll, in memory: parse every file, group, name and format every line. */
+    @Benchmark
+    public int computePoll() {
+        return computation.compute("1700000000", poll, Set.of(), Set.of()).batch().lines();
+    }
+
+    /** A poll's formatted lines written to a sink that discards them (the socket write without the socket). */
+    @Benchmark
+    public int writePollLines() throws IOException {
+        batch.writeTo(OutputStream.nullOutputStream());
+        return batch.lines();
+    }
+}
