@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.haproxystats.common.testing.CarbonRelay;
+import io.haproxystats.common.testing.Entries;
 import io.haproxystats.common.testing.HaproxyInstance;
 import io.haproxystats.common.testing.TestConfig;
 import io.haproxystats.common.testing.Wait;
@@ -48,12 +49,12 @@ class CreatedFilesIT {
             Files.setPosixFilePermissions(conf, PosixFilePermissions.fromString("rw-rw-rw-"));
             Process pull = underUmask000(EndToEndIT.PULL, conf, "pull.log");
             Process process = underUmask000(EndToEndIT.PROCESS, conf, "process.log");
-            Wait.until(Duration.ofSeconds(30), () -> count(base.resolve("local-store")) >= 2, "2 polls in local-store");
+            Wait.until(Duration.ofSeconds(30), () -> Entries.count(base.resolve("local-store")) >= 2, "2 polls in local-store");
             // A poll with a broken file: the processor moves it into the quarantine it creates.
             Path bad = Files.createDirectories(base.resolve("incoming.tmp/1700000000"));
             Files.writeString(bad.resolve("x.sock_stat"), "not a show stat answer\n");
             Files.move(bad, base.resolve("incoming/1700000000"));
-            Wait.until(Duration.ofSeconds(30), () -> count(base.resolve("quarantine")) == 1, "the bad poll quarantined");
+            Wait.until(Duration.ofSeconds(30), () -> Entries.count(base.resolve("quarantine")) == 1, "the bad poll quarantined");
             pull.destroy();
             process.destroy();
             assertTrue(pull.waitFor(10, TimeUnit.SECONDS) && process.waitFor(10, TimeUnit.SECONDS));
@@ -71,7 +72,7 @@ class CreatedFilesIT {
                 }
             }
             assertTrue(Files.exists(base.resolve("haproxystats-pull.status")), "the walk covers the status files");
-            assertTrue(count(base.resolve("local-store")) >= 2);
+            assertTrue(Entries.count(base.resolve("local-store")) >= 2);
             assertEquals(List.of(), writable, "group- or world-writable paths created under umask 000");
             for (String log : List.of("pull.log", "process.log")) {
                 assertTrue(Files.readString(tmp.resolve(log)).contains(conf + " is world-writable"), log);
@@ -83,13 +84,5 @@ class CreatedFilesIT {
     private Process underUmask000(Path exe, Path conf, String log) throws IOException {
         return new ProcessBuilder("bash", "-c", "umask 000; exec \"$0\" -f \"$1\"", exe.toString(), conf.toString())
                 .redirectErrorStream(true).redirectOutput(tmp.resolve(log).toFile()).start();
-    }
-
-    private static long count(Path dir) {
-        try (Stream<Path> s = Files.list(dir)) {
-            return s.count();
-        } catch (IOException e) {
-            return 0;
-        }
     }
 }

@@ -263,15 +263,8 @@ class DeliveryIT {
         long waiting = incoming();
         assertTrue(waiting >= 4, "every undelivered poll is still on disk: " + waiting);
         // A larger backlog, so that the next kill lands while it is being sent.
-        Path fixture = Fixtures.small().resolve("1795224218");
         for (int i = 0; i < 200; i++) {
-            Path poll = Files.createDirectories(spool.resolve("incoming.tmp").resolve(Integer.toString(1_700_000_000 + i)));
-            try (Stream<Path> files = Files.list(fixture)) {
-                for (Path f : files.toList()) {
-                    Files.copy(f, poll.resolve(f.getFileName()));
-                }
-            }
-            Files.move(poll, spool.resolve("incoming").resolve(poll.getFileName()));
+            landCapture(Integer.toString(1_700_000_000 + i));
         }
         CarbonRelay relay = relay(port);
         process = start(PROCESS, conf, "process.log");
@@ -356,15 +349,8 @@ class DeliveryIT {
         Files.createDirectories(spool.resolve("incoming"));
         Files.createDirectories(spool.resolve("incoming.tmp"));
         Process process = start(PROCESS, conf, "process.log");
-        Path fixture = Fixtures.small().resolve("1795224218");
         for (String name : List.of("1795224218", "1000000000", "4102444800")) {
-            Path poll = Files.createDirectories(spool.resolve("incoming.tmp").resolve(name));
-            try (Stream<Path> files = Files.list(fixture)) {
-                for (Path f : files.toList()) {
-                    Files.copy(f, poll.resolve(f.getFileName()));
-                }
-            }
-            Files.move(poll, spool.resolve("incoming").resolve(name));
+            landCapture(name);
             Wait.until(Duration.ofSeconds(30), () -> incoming() == 0, name + " processed");
         }
         Wait.until(Duration.ofSeconds(30), () -> complete().size() == 3, "the three polls at the relay");
@@ -424,6 +410,17 @@ class DeliveryIT {
         for (String poll : produced().keySet()) {
             assertTrue(complete.contains(poll) || dropped.contains(poll), poll + " delivered or reported dropped");
         }
+    }
+
+    /** The real capture's poll, landed in incoming/ as the puller lands one (built aside, renamed in). */
+    private void landCapture(String name) throws IOException {
+        Path poll = Files.createDirectories(spool.resolve("incoming.tmp").resolve(name));
+        try (Stream<Path> files = Files.list(Fixtures.small().resolve("1795224218"))) {
+            for (Path f : files.toList()) {
+                Files.copy(f, poll.resolve(f.getFileName()));
+            }
+        }
+        Files.move(poll, spool.resolve("incoming").resolve(name));
     }
 
     private String log(String name) {

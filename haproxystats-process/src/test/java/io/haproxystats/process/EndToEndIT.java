@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.haproxystats.common.testing.CarbonRelay;
+import io.haproxystats.common.testing.Entries;
 import io.haproxystats.common.testing.HaproxyInstance;
 import io.haproxystats.common.testing.TestConfig;
 import io.haproxystats.common.testing.Wait;
@@ -53,7 +54,7 @@ class EndToEndIT {
             pull.destroy(); // SIGTERM
             assertTrue(pull.waitFor(10, TimeUnit.SECONDS));
             assertEquals(0, pull.exitValue(), "pull exits 0 on SIGTERM");
-            Wait.until(Duration.ofSeconds(20), () -> count(tmp.resolve("spool/incoming")) == 0, "incoming/ drained");
+            Wait.until(Duration.ofSeconds(20), () -> Entries.count(tmp.resolve("spool/incoming")) == 0, "incoming/ drained");
             process.destroy();
             assertTrue(process.waitFor(10, TimeUnit.SECONDS));
             assertEquals(0, process.exitValue(), "process exits 0 on SIGTERM");
@@ -70,7 +71,7 @@ class EndToEndIT {
             for (String line : lines) {
                 assertTrue(line.matches("lb\\.haproxy\\.[^ ]+ -?[0-9.]+ [0-9]+"), "well-formed: " + line);
             }
-            assertEquals(0, count(tmp.resolve("spool/incoming.tmp")));
+            assertEquals(0, Entries.count(tmp.resolve("spool/incoming.tmp")));
         }
     }
 
@@ -113,14 +114,6 @@ class EndToEndIT {
             return ts;
         } catch (IOException e) {
             return new TreeSet<>();
-        }
-    }
-
-    private static long count(Path dir) {
-        try (Stream<Path> s = Files.list(dir)) {
-            return s.count();
-        } catch (IOException e) {
-            return -1;
         }
     }
 }

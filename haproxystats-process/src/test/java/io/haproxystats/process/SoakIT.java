@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.net.httpserver.HttpServer;
 import io.haproxystats.common.testing.CarbonRelay;
+import io.haproxystats.common.testing.Entries;
 import io.haproxystats.common.testing.HaproxyInstance;
 import io.haproxystats.common.testing.TestConfig;
 import io.haproxystats.common.testing.Wait;
@@ -124,7 +125,7 @@ class SoakIT {
             pull.destroy();
             assertTrue(pull.waitFor(15, TimeUnit.SECONDS));
             Path incoming = tmp.resolve("spool/incoming");
-            Wait.until(Duration.ofSeconds(60), () -> count(incoming) == 0, "incoming/ drained");
+            Wait.until(Duration.ofSeconds(60), () -> Entries.count(incoming) == 0, "incoming/ drained");
             Set<String> landed = landedPolls(Files.readString(tmp.resolve("pull.log")));
             Wait.until(Duration.ofSeconds(30), () -> relayed(relay).containsAll(landed), "every landed poll at the relay");
             process.destroy();
@@ -268,13 +269,5 @@ class SoakIT {
     private Process start(Path exe, Path conf, String log) throws IOException {
         return new ProcessBuilder(exe.toString(), "-f", conf.toString())
                 .redirectErrorStream(true).redirectOutput(tmp.resolve(log).toFile()).start();
-    }
-
-    private static long count(Path dir) {
-        try (Stream<Path> s = Files.list(dir)) {
-            return s.count();
-        } catch (IOException e) {
-            return -1;
-        }
     }
 }

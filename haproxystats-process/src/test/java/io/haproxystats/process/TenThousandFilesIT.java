@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.haproxystats.common.testing.CarbonRelay;
+import io.haproxystats.common.testing.Entries;
 import io.haproxystats.common.testing.Wait;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -59,7 +60,7 @@ class TenThousandFilesIT {
                     .redirectErrorStream(true).redirectOutput(tmp.resolve("process.log").toFile()).start();
             try {
                 Files.move(poll, spool.resolve("incoming/1700000000"));
-                Wait.until(Duration.ofSeconds(120), () -> count(spool.resolve("incoming")) == 0 || !process.isAlive(),
+                Wait.until(Duration.ofSeconds(120), () -> Entries.count(spool.resolve("incoming")) == 0 || !process.isAlive(),
                         "the poll processed");
                 assertTrue(process.isAlive(), Files.readString(tmp.resolve("process.log")));
                 long hwm = vmHwmKib(process.pid());
@@ -70,7 +71,7 @@ class TenThousandFilesIT {
             }
             String log = Files.readString(tmp.resolve("process.log"));
             assertTrue(!log.contains(" ERROR "), log);
-            assertEquals(0, count(spool.resolve("quarantine")), "nothing quarantined");
+            assertEquals(0, Entries.count(spool.resolve("quarantine")), "nothing quarantined");
             List<String> lines = Files.readAllLines(spool.resolve("local-store/1700000000/stats"));
             // Uptime_sec is averaged over the 5,000 identical records: the capture's own value.
             String uptime = info.lines().filter(l -> l.startsWith("Uptime_sec: ")).findFirst().orElseThrow()
@@ -90,13 +91,5 @@ class TenThousandFilesIT {
             }
         }
         return -1;
-    }
-
-    private static long count(Path dir) {
-        try (Stream<Path> s = Files.list(dir)) {
-            return s.count();
-        } catch (IOException e) {
-            return 0;
-        }
     }
 }

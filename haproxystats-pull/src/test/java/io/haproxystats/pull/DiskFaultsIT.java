@@ -3,6 +3,7 @@ package io.haproxystats.pull;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.haproxystats.common.testing.Entries;
 import io.haproxystats.common.testing.HaproxyInstance;
 import io.haproxystats.common.testing.TestConfig;
 import io.haproxystats.common.testing.Wait;
@@ -57,7 +58,7 @@ class DiskFaultsIT {
             Process pull = new ProcessBuilder(PullExecutableIT.PULL.toString(), "-f", conf.toString())
                     .redirectErrorStream(true).redirectOutput(log.toFile()).start();
             try {
-                Wait.until(Duration.ofSeconds(20), () -> count(incoming) >= 2, "2 polls landed");
+                Wait.until(Duration.ofSeconds(20), () -> Entries.count(incoming) >= 2, "2 polls landed");
 
                 // Disk full: fill the file system; polls fail with ENOSPC, the daemon goes on.
                 Path filler = fs.resolve("filler");
@@ -67,16 +68,16 @@ class DiskFaultsIT {
                         "three polls failed on ENOSPC");
                 assertTrue(pull.isAlive(), "still running while the disk is full");
                 Files.delete(filler);
-                long before = count(incoming);
-                Wait.until(Duration.ofSeconds(20), () -> count(incoming) > before, "a poll lands once space returns");
+                long before = Entries.count(incoming);
+                Wait.until(Duration.ofSeconds(20), () -> Entries.count(incoming) > before, "a poll lands once space returns");
 
                 // Read-only: polls fail with EROFS, then land again once it is writable.
                 assertEquals(0, run("mount", "-o", "remount,ro", fs.toString()));
                 Wait.until(Duration.ofSeconds(20), () -> logHas(log, "Read-only file system"), "EROFS reported");
                 assertTrue(pull.isAlive(), "still running while the spool is read-only");
                 assertEquals(0, run("mount", "-o", "remount,rw", fs.toString()));
-                long beforeRw = count(incoming);
-                Wait.until(Duration.ofSeconds(20), () -> count(incoming) > beforeRw, "a poll lands once writable");
+                long beforeRw = Entries.count(incoming);
+                Wait.until(Duration.ofSeconds(20), () -> Entries.count(incoming) > beforeRw, "a poll lands once writable");
             } finally {
                 pull.destroy();
                 assertTrue(pull.waitFor(10, TimeUnit.SECONDS));
@@ -143,13 +144,6 @@ class DiskFaultsIT {
         }
     }
 
-    private static long count(Path dir) {
-        try (Stream<Path> s = Files.list(dir)) {
-            return s.count();
-        } catch (IOException e) {
-            return 0;
-        }
-    }
 
     private static List<String> names(Path dir) throws IOException {
         try (Stream<Path> s = Files.list(dir)) {
