@@ -33,10 +33,11 @@ public record ProcessSettings(LogLevel logLevel, int workers, Path srcDir, boole
         String s = SECTION;
         LogLevel level = LogLevel.read(config, s);
         int workers = (int) config.getInt(s, "workers", 1, 1024);
+        PullSettings.path("paths", "base-dir", config.get("paths", "base-dir")); // the status file goes there
         Path src = PullSettings.path(config, s, "src-dir");
         Path quarantine = config.find(s, "quarantine-dir")
                 .map(v -> PullSettings.path(config, s, "quarantine-dir"))
-                .orElseGet(() -> Path.of(config.get("paths", "base-dir"), "quarantine"));
+                .orElseGet(() -> PullSettings.path("paths", "base-dir", config.get("paths", "base-dir"), "quarantine"));
         return new ProcessSettings(level, workers, src,
                 config.getBoolean(s, "aggr-server-metrics"),
                 config.getBoolean(s, "per-process-metrics"),
@@ -45,8 +46,10 @@ public record ProcessSettings(LogLevel logLevel, int workers, Path srcDir, boole
                 metrics(config, "frontend-metrics", MetricCatalogue.FRONTEND_SUM),
                 metrics(config, "backend-metrics", MetricCatalogue.BACKEND_SUM),
                 metrics(config, "server-metrics", MetricCatalogue.SERVER_SUM),
-                config.find(s, "exclude-frontends").filter(v -> !v.isBlank()).map(Path::of),
-                config.find(s, "exclude-backends").filter(v -> !v.isBlank()).map(Path::of),
+                config.find(s, "exclude-frontends").filter(v -> !v.isBlank())
+                        .map(v -> PullSettings.path(s, "exclude-frontends", v)),
+                config.find(s, "exclude-backends").filter(v -> !v.isBlank())
+                        .map(v -> PullSettings.path(s, "exclude-backends", v)),
                 quarantine,
                 config.find(s, "state-metrics").isPresent() && config.getBoolean(s, "state-metrics"));
     }

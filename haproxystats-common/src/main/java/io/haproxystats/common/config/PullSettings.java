@@ -1,6 +1,7 @@
 package io.haproxystats.common.config;
 
 import io.haproxystats.common.haproxy.SocketAddress;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
 import io.haproxystats.common.spool.PollFiles.Command;
@@ -42,7 +43,9 @@ public record PullSettings(LogLevel logLevel, Optional<Path> socketDir, List<Soc
         String s = SECTION;
         config.resolveAll(List.of(LayeredConfig.DEFAULT_SECTION, s));
         LogLevel level = LogLevel.read(config, s);
-        Optional<Path> socketDir = config.find(s, "socket-dir").filter(v -> !v.isBlank()).map(Path::of);
+        path("paths", "base-dir", config.get("paths", "base-dir")); // the status file goes there
+        Optional<Path> socketDir = config.find(s, "socket-dir").filter(v -> !v.isBlank())
+                .map(v -> path(s, "socket-dir", v));
         List<SocketAddress> servers = new ArrayList<>();
         config.find(s, "servers").ifPresent(value -> {
             for (String url : value.split(",")) {
@@ -64,7 +67,8 @@ public record PullSettings(LogLevel logLevel, Optional<Path> socketDir, List<Soc
                     continue;
                 }
                 try {
-                    masters.add(e.startsWith("/") ? new SocketAddress.Unix(Path.of(e)) : SocketAddress.parse(e));
+                    masters.add(e.startsWith("/") ? new SocketAddress.Unix(path(s, "master-sockets", e))
+                            : SocketAddress.parse(e));
                 } catch (IllegalArgumentException ex) {
                     throw ConfigurationException.forOption(s, "master-sockets", ex.getMessage()
                             + " (or an absolute path)");
@@ -118,6 +122,18 @@ public record PullSettings(LogLevel logLevel, Optional<Path> socketDir, List<Soc
         if (value.isBlank()) {
             throw ConfigurationException.forOption(section, option, "must be a path, got an empty value");
         }
-        return Path.of(value);
+        return path(section, option, value);
+    }
+
+    /**
+     * {@code value} (and {@code more}) as a path; a value the file system cannot name (a NUL
+     * byte, found by ParsersFuzzTest) is an error naming the option, not an exception.
+     */
+    static Path path(String section, String option, String value, String... more) {
+        try {
+            return Path.of(value, more);
+        } catch (InvalidPathException e) {
+            throw ConfigurationException.forOption(section, option, "not a usable path: " + e.getReason());
+        }
     }
 }

@@ -53,7 +53,11 @@ public sealed interface SocketAddress permits SocketAddress.Unix, SocketAddress.
             if (!path.startsWith("/") || path.length() < 2) {
                 throw new IllegalArgumentException("'" + s + "' must be unix:///absolute/path/to/socket");
             }
-            return new Unix(Path.of(path));
+            try {
+                return new Unix(Path.of(path));
+            } catch (java.nio.file.InvalidPathException e) {
+                throw new IllegalArgumentException("'" + Excerpt.of(s) + "' is not a usable path: " + e.getReason());
+            }
         }
         Matcher m = TCP.matcher(s);
         if (m.matches()) {
