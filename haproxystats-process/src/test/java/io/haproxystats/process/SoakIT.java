@@ -156,8 +156,11 @@ class SoakIT {
     /**
      * Growth after the warm-up (the first quarter of the run, when heaps and pools size
      * themselves): the median resident memory of the last quarter may exceed that of the second
-     * quarter by at most max(16 MiB, 10%); threads and file descriptors in the last quarter may
-     * exceed the second quarter's maximum by at most 2 (a connection or thread in flight).
+     * quarter by at most max(32 MiB, 20%), since the processor's heap still grows by steps of about
+     * 15-20 MiB in its first minutes (seen at 70 s in both a 2- and a 10-minute run, flat after);
+     * a leak of 1 MiB a poll (60 MiB a minute) is still caught in the 2-minute run. Threads and
+     * file descriptors in the last quarter may exceed the second quarter's maximum by at most 2
+     * (a connection or thread in flight).
      */
     static List<String> trendFailures(List<Sample> samples) {
         List<String> failures = new ArrayList<>();
@@ -172,7 +175,7 @@ class SoakIT {
             List<Sample> late = s.subList(3 * n / 4, n);
             long earlyRss = median(early.stream().mapToLong(Sample::rssKib).sorted().toArray());
             long lateRss = median(late.stream().mapToLong(Sample::rssKib).sorted().toArray());
-            if (lateRss > earlyRss + Math.max(16 * 1024, earlyRss / 10)) {
+            if (lateRss > earlyRss + Math.max(32 * 1024, earlyRss / 5)) {
                 failures.add(daemon + ": RSS grew from " + earlyRss / 1024 + " to " + lateRss / 1024 + " MiB");
             }
             int earlyFds = early.stream().mapToInt(Sample::fds).max().orElse(0);
