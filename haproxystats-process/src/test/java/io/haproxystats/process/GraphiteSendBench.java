@@ -17,7 +17,9 @@ import java.util.concurrent.TimeUnit;
  * Graphite send rate to a real local carbon-c-relay (bench/graphite-send-bench.sh runs it):
  * BATCHES batches of LINES lines of realistic length through the GraphiteDispatcher. Reports the
  * dispatcher's rate (every batch flushed into the socket) and the end-to-end rate (every line
- * written to the relay's file). Not a test: no assertion, figures for docs/benchmarks.md.
+ * written to the relay's file). With {@code -Dbench.sink=plain} (BENCH_SINK=plain in the script)
+ * the peer is an in-process TCP reader that counts newlines instead of the relay. Not a test: no
+ * assertion, figures for docs/benchmarks.md.
  */
 public final class GraphiteSendBench {
 
@@ -26,7 +28,8 @@ public final class GraphiteSendBench {
         int lines = args.length > 1 ? Integer.parseInt(args[1]) : 178_055;
         Path dir = Files.createTempDirectory("graphite-bench");
         ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1);
-        try (CarbonRelay relay = CarbonRelay.start(dir)) {
+        boolean plain = "plain".equals(System.getProperty("bench.sink"));
+        try (Sink relay = plain ? new PlainSink() : new RelaySink(CarbonRelay.start(dir))) {
             GraphiteSettings settings = new GraphiteSettings("127.0.0.1", relay.port(),
                     new Connect(3, Duration.ofSeconds(1), Duration.ofMillis(100), 2), Duration.ofSeconds(10),
                     Duration.ofSeconds(1), "bench", false, false, Integer.MAX_VALUE, Optional.empty());
@@ -49,17 +52,91 @@ public final class GraphiteSendBench {
             CompletableFuture.allOf(done.toArray(CompletableFuture[]::new)).get(10, TimeUnit.MINUTES);
             long flushed = System.nanoTime() - t0;
             long total = (long) batches * lines;
-            while (relay.lines().size() < total) {
+            while (relay.lines() < total) {
                 Thread.sleep(50);
             }
             long received = System.nanoTime() - t0;
             long sent = (long) (batches - 1) * lines;
             System.out.printf("graphite send: %d lines in %d batches; dispatcher flushed %.0f lines/s; "
-                    + "relay wrote them to its file at %.0f lines/s (end to end)%n", sent, batches - 1,
-                    sent / (flushed / 1e9), sent / (received / 1e9));
+                    + "%s at %.0f lines/s (end to end)%n", sent, batches - 1,
+                    sent / (flushed / 1e9), plain ? "the in-process reader received them" : "relay wrote them to its file",
+                    sent / (received / 1e9));
             dispatcher.close(Duration.ofSeconds(5));
         } finally {
             timer.shutdownNow();
+        }
+    }
+
+    /** Where the lines go: the relay, or an in-process reader. */
+    private interface Sink extends AutoCloseable {
+        int port();
+
+        long lines() throws java.io.IOException;
+
+        @Override
+        void close() throws Exception;
+    }
+
+    private record RelaySink(CarbonRelay relay) implements Sink {
+        public int port() {
+            return relay.port();
+        }
+
+        public long lines() throws java.io.IOException {
+            return relay.lines().size();
+        }
+
+        public void close() throws Exception {
+            relay.close();
+        }
+    }
+
+    /** Accepts connections and counts the newlines it reads, discarding the bytes. */
+    private static final class PlainSink implements Sink {
+        private final java.net.ServerSocket server = new java.net.ServerSocket(0, 50,
+                java.net.InetAddress.getLoopbackAddress());
+        private final java.util.concurrent.atomic.AtomicLong newlines = new java.util.concurrent.atomic.AtomicLong();
+
+        PlainSink() throws java.io.IOException {
+            Thread.ofPlatform().daemon().start(() -> {
+                try {
+                    while (true) {
+                        java.net.Socket s = server.accept();
+                        Thread.ofPlatform().daemon().start(() -> read(s));
+                    }
+                } catch (java.io.IOException e) {
+                    // closed
+                }
+            });
+        }
+
+        private void read(java.net.Socket s) {
+            byte[] buf = new byte[1 << 16];
+            try (s; var in = s.getInputStream()) {
+                for (int n; (n = in.read(buf)) > 0; ) {
+                    long count = 0;
+                    for (int i = 0; i < n; i++) {
+                        if (buf[i] == '\n') {
+                            count++;
+                        }
+                    }
+                    newlines.addAndGet(count);
+                }
+            } catch (java.io.IOException e) {
+                // closed
+            }
+        }
+
+        public int port() {
+            return server.getLocalPort();
+        }
+
+        public long lines() {
+            return newlines.get();
+        }
+
+        public void close() throws Exception {
+            server.close();
         }
     }
 }
