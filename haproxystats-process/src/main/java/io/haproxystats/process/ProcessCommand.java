@@ -24,6 +24,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
@@ -115,8 +116,10 @@ public final class ProcessCommand extends DaemonCommand {
         AtomicInteger exit = new AtomicInteger(ExitCodes.OK);
         CountDownLatch stop = new CountDownLatch(1);
         long interval = settings.livenessCheckInterval().toMillis();
-        timer.scheduleAtFixedRate(() -> {
-            if (!workers.allAlive()) {
+        // Only while running: once a stop was asked for, workers ending is the stop, not a failure
+        // (a check landing in the stop's window used to make a clean SIGTERM exit 1; SoakIT saw it).
+        ScheduledFuture<?> liveness = timer.scheduleAtFixedRate(() -> {
+            if (stop.getCount() > 0 && !workers.allAlive()) {
                 LOG.error("a worker died; stopping so that the service manager restarts haproxystats-process");
                 exit.set(ExitCodes.RUNTIME_FAILURE);
                 stop.countDown();
@@ -127,6 +130,7 @@ public final class ProcessCommand extends DaemonCommand {
             stop.countDown();
         });
         stop.await();
+        liveness.cancel(false);
 
         LOG.info("stopping: no new directories; finishing the ones in progress, then flushing (at most {} s)",
                 STOP_DRAIN.toSeconds());

@@ -146,6 +146,13 @@ class SoakIT {
             assertEquals(List.of(), trendFailures(samples), report);
         } finally {
             loading.set(false);
+            // The daemons' logs outlive the temporary directory, for a failed run's inspection.
+            Path keep = Files.createDirectories(Path.of("target/soak"));
+            for (String log : List.of("pull.log", "process.log")) {
+                if (Files.exists(tmp.resolve(log))) {
+                    Files.copy(tmp.resolve(log), keep.resolve(log), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
             backends.forEach(b -> b.stop(0));
             for (HaproxyInstance h : haproxies) {
                 h.close();
