@@ -2,6 +2,7 @@ package io.haproxystats.process;
 
 import io.haproxystats.common.config.GraphiteSettings;
 import io.haproxystats.common.config.GroupSettings;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -59,6 +60,20 @@ final class MetricPaths {
     }
 
     /** Where lines of a frontend/backend/aggregated server go: one base path, or two with double writes. */
+    /** A server's bases under its backend's: {@code <backend base>.server.<sanitised server>}. */
+    static List<String> serverBases(List<String> backendBases, String server) {
+        return appended(backendBases, ".server." + sanitise(server));
+    }
+
+    /** Each base with {@code tail} appended. */
+    static List<String> appended(List<String> bases, String tail) {
+        List<String> out = new ArrayList<>(bases.size());
+        for (String b : bases) {
+            out.add(b + tail);
+        }
+        return out;
+    }
+
     List<String> bases(Kind kind, String sanitisedName) {
         String plain = prefix + "." + kind.word + "." + sanitisedName;
         if (groups.isEmpty()) {

@@ -8,6 +8,7 @@ import io.haproxystats.common.cli.VersionProvider;
 import io.haproxystats.common.config.ConfigurationException;
 import io.haproxystats.common.config.EffectiveConfig;
 import io.haproxystats.common.config.ProcessConfig;
+import io.haproxystats.common.config.PullSettings;
 import io.haproxystats.common.config.ProcessSettings;
 import io.haproxystats.common.config.WorldWritable;
 import io.haproxystats.common.spool.Directories;
@@ -105,7 +106,7 @@ public final class ProcessCommand extends DaemonCommand {
 
         SystemdNotifier notifier = SystemdNotifier.fromEnvironment(System.getenv());
         ProcessReporter reporter = new ProcessReporter(
-                new StatusFile(Path.of(effective.get("paths", "base-dir"), STATUS_FILE)), notifier, workers, graphite,
+                new StatusFile(PullSettings.baseDir(effective).resolve(STATUS_FILE)), notifier, workers, graphite,
                 src);
         notifier.ready("watching " + src + ", " + settings.workers() + " workers");
         // The watchdog's pace when systemd asks for one, else a status update every 5 s.

@@ -1,7 +1,6 @@
 package io.haproxystats.process;
 
 import io.haproxystats.common.haproxy.ServersStateAnswer;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -57,20 +56,12 @@ final class ServersStateAggregator {
             List<String> bases = paths.bases(MetricPaths.Kind.BACKEND, MetricPaths.sanitise(backend.getKey()));
             long[] total = new long[OP_STATES.size() + ADMIN_BITS.size()];
             for (Map.Entry<String, long[]> server : backend.getValue().entrySet()) {
-                List<String> serverBases = new ArrayList<>(bases.size());
-                for (String b : bases) {
-                    serverBases.add(b + ".server." + MetricPaths.sanitise(server.getKey()));
-                }
-                emit(serverBases, server.getValue(), out);
+                emit(MetricPaths.serverBases(bases, server.getKey()), server.getValue(), out);
                 for (int i = 0; i < total.length; i++) {
                     total[i] += server.getValue()[i];
                 }
             }
-            List<String> backendBases = new ArrayList<>(bases.size());
-            for (String b : bases) {
-                backendBases.add(b + ".servers");
-            }
-            emit(backendBases, total, out);
+            emit(MetricPaths.appended(bases, ".servers"), total, out);
         }
     }
 

@@ -3,7 +3,6 @@ package io.haproxystats.process;
 import io.haproxystats.common.config.ProcessSettings;
 import io.haproxystats.common.haproxy.Aggregation;
 import io.haproxystats.common.haproxy.MetricCatalogue;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -243,10 +242,7 @@ final class SiteAggregator {
                 List<String> backendBases = paths.bases(MetricPaths.Kind.BACKEND,
                         MetricPaths.sanitise(backendServers.getKey()));
                 for (Group g : backendServers.getValue().values()) {
-                    List<String> bases = new ArrayList<>(backendBases.size());
-                    for (String b : backendBases) {
-                        bases.add(b + ".server." + MetricPaths.sanitise(g.name));
-                    }
+                    List<String> bases = MetricPaths.serverBases(backendBases, g.name);
                     emit(g, server, bases, out);
                     emitStates(bases, ".status.", SERVER_STATES, g.states, out);
                 }

@@ -72,7 +72,7 @@ public final class PullCommand extends DaemonCommand {
         spool.prepare();
         SystemdNotifier notifier = SystemdNotifier.fromEnvironment(System.getenv());
         PullReporter reporter = new PullReporter(
-                new StatusFile(Path.of(config.get("paths", "base-dir"), STATUS_FILE)), notifier,
+                new StatusFile(PullSettings.baseDir(config).resolve(STATUS_FILE)), notifier,
                 InstantSource.system(), settings.pullInterval());
         ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1,
                 Thread.ofPlatform().daemon().name("pull-deadlines").factory());

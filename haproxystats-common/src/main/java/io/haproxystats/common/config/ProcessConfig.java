@@ -31,8 +31,7 @@ public record ProcessConfig(ProcessSettings process, GraphiteSettings graphite, 
         if (config.hasSection("local-store")) {
             localStore = Optional.of(config.find("local-store", "dir")
                     .map(v -> PullSettings.path(config, "local-store", "dir"))
-                    .orElseGet(() -> PullSettings.path("paths", "base-dir", config.get("paths", "base-dir"),
-                            "local-store")));
+                    .orElseGet(() -> PullSettings.baseDir(config).resolve("local-store")));
         }
         int incomingLimit = (int) pullHint(config, "queue-size", Integer.MAX_VALUE);
         long maxFileBytes = pullHint(config, "buffer-limit", Integer.MAX_VALUE - 16);

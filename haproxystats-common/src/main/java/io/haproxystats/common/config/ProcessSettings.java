@@ -33,11 +33,11 @@ public record ProcessSettings(LogLevel logLevel, int workers, Path srcDir, boole
         String s = SECTION;
         LogLevel level = LogLevel.read(config, s);
         int workers = (int) config.getInt(s, "workers", 1, 1024);
-        PullSettings.path("paths", "base-dir", config.get("paths", "base-dir")); // the status file goes there
+        Path baseDir = PullSettings.baseDir(config); // validated here: the status file goes there
         Path src = PullSettings.path(config, s, "src-dir");
         Path quarantine = config.find(s, "quarantine-dir")
                 .map(v -> PullSettings.path(config, s, "quarantine-dir"))
-                .orElseGet(() -> PullSettings.path("paths", "base-dir", config.get("paths", "base-dir"), "quarantine"));
+                .orElseGet(() -> baseDir.resolve("quarantine"));
         return new ProcessSettings(level, workers, src,
                 config.getBoolean(s, "aggr-server-metrics"),
                 config.getBoolean(s, "per-process-metrics"),

@@ -43,7 +43,7 @@ public record PullSettings(LogLevel logLevel, Optional<Path> socketDir, List<Soc
         String s = SECTION;
         config.resolveAll(List.of(LayeredConfig.DEFAULT_SECTION, s));
         LogLevel level = LogLevel.read(config, s);
-        path("paths", "base-dir", config.get("paths", "base-dir")); // the status file goes there
+        baseDir(config); // validated here: the status file goes there
         Optional<Path> socketDir = config.find(s, "socket-dir").filter(v -> !v.isBlank())
                 .map(v -> path(s, "socket-dir", v));
         List<SocketAddress> servers = new ArrayList<>();
@@ -125,13 +125,18 @@ public record PullSettings(LogLevel logLevel, Optional<Path> socketDir, List<Soc
         return path(section, option, value);
     }
 
+    /** {@code [paths] base-dir}: the status files, and the default quarantine and local-store, go there. */
+    public static Path baseDir(EffectiveConfig config) {
+        return path("paths", "base-dir", config.get("paths", "base-dir"));
+    }
+
     /**
-     * {@code value} (and {@code more}) as a path; a value the file system cannot name (a NUL
+     * {@code value} as a path; a value the file system cannot name (a NUL
      * byte, found by ParsersFuzzTest) is an error naming the option, not an exception.
      */
-    static Path path(String section, String option, String value, String... more) {
+    static Path path(String section, String option, String value) {
         try {
-            return Path.of(value, more);
+            return Path.of(value);
         } catch (InvalidPathException e) {
             throw ConfigurationException.forOption(section, option, "not a usable path: " + e.getReason());
         }
