@@ -131,8 +131,16 @@ final class DaemonAggregator {
             }
         }
         List<String> keys = new ArrayList<>();
+        Set<String> taken = new HashSet<>();
         for (InfoRecord r : records) {
-            keys.add(unique ? Long.toString(r.get("Process_num")) : MetricPaths.sanitise(r.source()));
+            String key = unique ? Long.toString(r.get("Process_num")) : MetricPaths.sanitise(r.source());
+            // Socket names that differ only in sanitised characters (a.sock, a_sock) would share a
+            // path: the later ones get _2, _3... in file-name order, so no path is written twice.
+            String candidate = key;
+            for (int n = 2; !taken.add(candidate); n++) {
+                candidate = key + "_" + n;
+            }
+            keys.add(candidate);
         }
         return keys;
     }

@@ -3,8 +3,11 @@ package io.haproxystats.process;
 import io.haproxystats.common.config.GraphiteSettings;
 import io.haproxystats.common.config.GroupSettings;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Graphite path building: the prefix {@code <namespace>.<hostname>.haproxy} (hostname with dots
@@ -59,10 +62,16 @@ final class MetricPaths {
         return out == null ? name : out.toString();
     }
 
-    /** Where lines of a frontend/backend/aggregated server go: one base path, or two with double writes. */
-    /** A server's bases under its backend's: {@code <backend base>.server.<sanitised server>}. */
-    static List<String> serverBases(List<String> backendBases, String server) {
-        return appended(backendBases, ".server." + sanitise(server));
+    /** A server's bases under its backend's: {@code <backend base>.server.<server>}, the name already sanitised. */
+    static List<String> serverBases(List<String> backendBases, String sanitisedServer) {
+        return appended(backendBases, ".server." + sanitisedServer);
+    }
+
+    /** Each name sanitised: what an exclude file's names are compared as (so {@code a.b} excludes {@code a_b} too). */
+    static Set<String> sanitiseAll(Collection<String> names) {
+        Set<String> out = new HashSet<>();
+        names.forEach(n -> out.add(sanitise(n)));
+        return out;
     }
 
     /** Each base with {@code tail} appended. */
@@ -74,6 +83,7 @@ final class MetricPaths {
         return out;
     }
 
+    /** Where lines of a frontend/backend/aggregated server go: one base path, or two with double writes. */
     List<String> bases(Kind kind, String sanitisedName) {
         String plain = prefix + "." + kind.word + "." + sanitisedName;
         if (groups.isEmpty()) {

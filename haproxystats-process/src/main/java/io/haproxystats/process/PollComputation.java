@@ -70,8 +70,12 @@ final class PollComputation {
         MetricBatch out = new MetricBatch(timestamp);
         List<String> errors = new ArrayList<>();
         List<InfoRecord> infos = new ArrayList<>();
-        SiteAggregator.Accumulator site = sites.accumulator(excludedFrontends, excludedBackends);
-        ServersStateAggregator serverStates = new ServersStateAggregator(excludedBackends);
+        // Names are compared as they are grouped: sanitised (an exclude line 'legacy.app' also
+        // excludes 'legacy_app', which is the same path).
+        Set<String> frontendsOut = MetricPaths.sanitiseAll(excludedFrontends);
+        Set<String> backendsOut = MetricPaths.sanitiseAll(excludedBackends);
+        SiteAggregator.Accumulator site = sites.accumulator(frontendsOut, backendsOut);
+        ServersStateAggregator serverStates = new ServersStateAggregator(backendsOut);
         // Parsed a group at a time in parallel (the common fork-join pool), then added in file-name
         // order: the output does not depend on the scheduling, and each group's text and tables
         // can be collected before the next is read.

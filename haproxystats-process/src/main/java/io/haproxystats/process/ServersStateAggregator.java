@@ -21,6 +21,7 @@ final class ServersStateAggregator {
     /** Backend name to server name to counts: OP_STATES then ADMIN_BITS. */
     private final Map<String, Map<String, long[]>> servers = new LinkedHashMap<>();
 
+    /** @param excludedBackends sanitised names; rows are grouped by sanitised backend and server names */
     ServersStateAggregator(Set<String> excludedBackends) {
         this.excludedBackends = excludedBackends;
     }
@@ -31,11 +32,13 @@ final class ServersStateAggregator {
 
     void add(ServersStateAnswer answer) {
         for (ServersStateAnswer.Row row : answer.rows()) {
-            if (excludedBackends.contains(row.backend())) {
+            String backend = MetricPaths.sanitise(row.backend());
+            if (excludedBackends.contains(backend)) {
                 continue;
             }
-            long[] counts = servers.computeIfAbsent(row.backend(), b -> new LinkedHashMap<>())
-                    .computeIfAbsent(row.server(), s -> new long[OP_STATES.size() + ADMIN_BITS.size()]);
+            long[] counts = servers.computeIfAbsent(backend, b -> new LinkedHashMap<>())
+                    .computeIfAbsent(MetricPaths.sanitise(row.server()),
+                            s -> new long[OP_STATES.size() + ADMIN_BITS.size()]);
             if (row.opState() < OP_STATES.size()) {
                 counts[row.opState()]++;
             }
@@ -53,7 +56,7 @@ final class ServersStateAggregator {
      */
     void emit(MetricPaths paths, MetricBatch out) {
         for (Map.Entry<String, Map<String, long[]>> backend : servers.entrySet()) {
-            List<String> bases = paths.bases(MetricPaths.Kind.BACKEND, MetricPaths.sanitise(backend.getKey()));
+            List<String> bases = paths.bases(MetricPaths.Kind.BACKEND, backend.getKey());
             long[] total = new long[OP_STATES.size() + ADMIN_BITS.size()];
             for (Map.Entry<String, long[]> server : backend.getValue().entrySet()) {
                 emit(MetricPaths.serverBases(bases, server.getKey()), server.getValue(), out);

@@ -67,6 +67,11 @@ final class SiteAggregator {
     private final Spec frontend;
     private final Spec backend;
     private final Spec server;
+    /**
+     * Servers across backends: always the default server lists, whatever {@code server-metrics}
+     * says, as the original does (its across-backends part never read the option).
+     */
+    private final Spec serverAcross;
     private final boolean aggregateServers;
     private final boolean stateMetrics;
 
@@ -79,6 +84,7 @@ final class SiteAggregator {
         this.frontend = Spec.of(settings.frontendMetrics(), List.of(), List.of());
         this.backend = Spec.of(settings.backendMetrics(), MetricCatalogue.BACKEND_MEAN, MetricCatalogue.TIMING_MEAN);
         this.server = Spec.of(settings.serverMetrics(), MetricCatalogue.SERVER_MEAN, MetricCatalogue.TIMING_MEAN);
+        this.serverAcross = Spec.of(MetricCatalogue.SERVER_SUM, MetricCatalogue.SERVER_MEAN, MetricCatalogue.TIMING_MEAN);
         this.aggregateServers = settings.aggrServerMetrics();
         this.stateMetrics = settings.stateMetrics();
     }
@@ -125,12 +131,20 @@ final class SiteAggregator {
         Set<String> all = new LinkedHashSet<>(frontend.fields());
         all.addAll(backend.fields());
         all.addAll(server.fields());
+        if (aggregateServers) {
+            all.addAll(serverAcross.fields());
+        }
         all.add("lbtot");
         all.add("type");
         return all;
     }
 
-    /** A poll's running totals: tables are added one at a time and can be dropped after. */
+    /**
+     * A poll's running totals: tables are added one at a time and can be dropped after.
+     *
+     * @param excludedFrontends frontend names to leave out, sanitised ({@link MetricPaths#sanitise})
+     * @param excludedBackends  backend names to leave out with their servers, sanitised
+     */
     Accumulator accumulator(Set<String> excludedFrontends, Set<String> excludedBackends) {
         return new Accumulator(excludedFrontends, excludedBackends);
     }
@@ -140,6 +154,10 @@ final class SiteAggregator {
      * 64-file poll of 5,500-row answers is hundreds of MB as tables, a few MB as totals). Every
      * aggregate is a sum or a count of integers, so the result does not depend on the order in
      * which tables are added; lines come out in first-seen order of the names.
+     *
+     * <p>Groups are keyed by the sanitised name, as the original keys them by the name with
+     * {@code .} replaced: {@code legacy.app} and {@code legacy_app} are one group (one path, so one
+     * line), never two lines for the same path of which Graphite would keep either.
      */
     final class Accumulator {
         private final Set<String> excludedFrontends;
@@ -166,13 +184,14 @@ final class SiteAggregator {
             long[][] fc = columns(t, frontend);
             long[][] bc = columns(t, backend);
             long[][] sc = columns(t, server);
+            long[][] ac = aggregateServers ? columns(t, serverAcross) : null;
             long[] lbtot = t.has("lbtot") ? t.values("lbtot") : null;
             long[] type = t.has("type") ? t.values("type") : null;
             StringColumn px = t.pxname();
             StringColumn sv = t.svname();
             StringColumn status = stateMetrics ? t.status() : null;
             for (int r = 0; r < t.rows(); r++) {
-                String pxname = px.get(r);
+                String pxname = MetricPaths.sanitise(px.get(r));
                 String svname = sv.get(r);
                 if ("FRONTEND".equals(svname)) {
                     if (!excludedFrontends.contains(pxname)) {
@@ -184,14 +203,14 @@ final class SiteAggregator {
                     }
                     continue;
                 }
-                if (excludedBackends.contains(pxname)) {
-                    continue;
-                }
+                boolean excluded = excludedBackends.contains(pxname);
                 if ("BACKEND".equals(svname)) {
-                    Group g = backends.computeIfAbsent(pxname, n -> new Group(n, backend));
-                    SiteAggregator.add(g, backend.kinds(), bc, r, lbtot);
-                    if (status != null) {
-                        count(g, backendState(status.get(r)), BACKEND_STATES.size());
+                    if (!excluded) {
+                        Group g = backends.computeIfAbsent(pxname, n -> new Group(n, backend));
+                        SiteAggregator.add(g, backend.kinds(), bc, r, lbtot);
+                        if (status != null) {
+                            count(g, backendState(status.get(r)), BACKEND_STATES.size());
+                        }
                     }
                     continue;
                 }
@@ -199,20 +218,25 @@ final class SiteAggregator {
                 if (!isServer) {
                     continue;
                 }
-                Map<String, Group> servers = byBackend.computeIfAbsent(pxname, n -> new LinkedHashMap<>());
-                Group g = servers.computeIfAbsent(svname, n -> new Group(n, server));
-                SiteAggregator.add(g, server.kinds(), sc, r, lbtot);
+                String server = MetricPaths.sanitise(svname);
                 int state = status == null ? -1 : serverState(status.get(r));
-                if (status != null) {
-                    count(g, state, SERVER_STATES.size());
-                    long[] perBackend = backendServerStates.computeIfAbsent(pxname, n -> new long[SERVER_STATES.size()]);
-                    if (state >= 0) {
-                        perBackend[state]++;
+                if (!excluded) {
+                    Map<String, Group> servers = byBackend.computeIfAbsent(pxname, n -> new LinkedHashMap<>());
+                    Group g = servers.computeIfAbsent(server, n -> new Group(n, SiteAggregator.this.server));
+                    SiteAggregator.add(g, SiteAggregator.this.server.kinds(), sc, r, lbtot);
+                    if (status != null) {
+                        count(g, state, SERVER_STATES.size());
+                        long[] perBackend = backendServerStates.computeIfAbsent(pxname,
+                                n -> new long[SERVER_STATES.size()]);
+                        if (state >= 0) {
+                            perBackend[state]++;
+                        }
                     }
                 }
                 if (aggregateServers) {
-                    Group across = acrossBackends.computeIfAbsent(svname, n -> new Group(n, server));
-                    SiteAggregator.add(across, server.kinds(), sc, r, lbtot);
+                    // Across every backend, the excluded ones included (the original's rule).
+                    Group across = acrossBackends.computeIfAbsent(server, n -> new Group(n, serverAcross));
+                    SiteAggregator.add(across, serverAcross.kinds(), ac, r, lbtot);
                     if (status != null) {
                         count(across, state, SERVER_STATES.size());
                     }
@@ -222,7 +246,7 @@ final class SiteAggregator {
 
         void emitFrontends(MetricPaths paths, MetricBatch out) {
             for (Group g : frontends.values()) {
-                List<String> bases = paths.bases(MetricPaths.Kind.FRONTEND, MetricPaths.sanitise(g.name));
+                List<String> bases = paths.bases(MetricPaths.Kind.FRONTEND, g.name);
                 emit(g, frontend, bases, out);
                 emitStates(bases, ".status.", FRONTEND_STATES, g.states, out);
             }
@@ -230,7 +254,7 @@ final class SiteAggregator {
 
         void emitBackends(MetricPaths paths, MetricBatch out) {
             for (Group g : backends.values()) {
-                List<String> bases = paths.bases(MetricPaths.Kind.BACKEND, MetricPaths.sanitise(g.name));
+                List<String> bases = paths.bases(MetricPaths.Kind.BACKEND, g.name);
                 emit(g, backend, bases, out);
                 emitStates(bases, ".status.", BACKEND_STATES, g.states, out);
             }
@@ -239,8 +263,7 @@ final class SiteAggregator {
         /** Servers per backend, {@code TotalServers} per backend, and servers across backends if enabled. */
         void emitServers(MetricPaths paths, MetricBatch out) {
             for (Map.Entry<String, Map<String, Group>> backendServers : byBackend.entrySet()) {
-                List<String> backendBases = paths.bases(MetricPaths.Kind.BACKEND,
-                        MetricPaths.sanitise(backendServers.getKey()));
+                List<String> backendBases = paths.bases(MetricPaths.Kind.BACKEND, backendServers.getKey());
                 for (Group g : backendServers.getValue().values()) {
                     List<String> bases = MetricPaths.serverBases(backendBases, g.name);
                     emit(g, server, bases, out);
@@ -253,8 +276,8 @@ final class SiteAggregator {
                         out);
             }
             for (Group g : acrossBackends.values()) {
-                List<String> bases = paths.bases(MetricPaths.Kind.SERVER, MetricPaths.sanitise(g.name));
-                emit(g, server, bases, out);
+                List<String> bases = paths.bases(MetricPaths.Kind.SERVER, g.name);
+                emit(g, serverAcross, bases, out);
                 emitStates(bases, ".status.", SERVER_STATES, g.states, out);
             }
         }

@@ -36,7 +36,9 @@ class EndToEndIT {
     void linesFromRealHaproxyReachTheRelayAndTheSpoolEndsEmpty() throws Exception {
         Path run = Files.createDirectories(tmp.resolve("run"));
         try (HaproxyInstance a = HaproxyInstance.start(run, "a");
-             HaproxyInstance b = HaproxyInstance.start(run, "b");
+             // b also has a backend be_app whose name meets be.app once sanitised: one group.
+             HaproxyInstance b = HaproxyInstance.startWith(run, "b",
+                     "backend be_app\n    server web_1 127.0.0.1:1\n");
              CarbonRelay relay = CarbonRelay.start(tmp)) {
             Path conf = tmp.resolve("haproxystats.conf");
             Files.writeString(conf, TestConfig.spool(tmp.resolve("spool"), "socket-dir = " + run
@@ -71,6 +73,13 @@ class EndToEndIT {
             for (String line : lines) {
                 assertTrue(line.matches("lb\\.haproxy\\.[^ ]+ -?[0-9.]+ [0-9]+"), "well-formed: " + line);
             }
+            // No path twice with one timestamp (Graphite would keep either value). be.app and
+            // be_app are one backend, web.1 (in a and b) and web_1 (in b) one server of it: three
+            // rows, each in one operational state.
+            GraphiteLines.parse(String.join("\n", lines));
+            long web1Rows = lines.stream().filter(l -> l.startsWith("lb.haproxy.backend.be_app.server.web_1.op_state.")
+                    && l.endsWith(" " + ts)).mapToLong(l -> Long.parseLong(l.split(" ")[1])).sum();
+            assertEquals(3, web1Rows, lines.toString());
             assertEquals(0, Entries.count(tmp.resolve("spool/incoming.tmp")));
         }
     }

@@ -14,6 +14,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -77,8 +78,11 @@ class ParsersFuzzTest {
         }
         String text = r.batch().text();
         List<String> lines = text.isEmpty() ? List.of() : List.of(text.split("\n", -1));
+        Set<String> paths = new HashSet<>();
         for (int i = 0; i < lines.size() - 1; i++) {
             assertTrue(LINE.matcher(lines.get(i)).matches(), "malformed line: " + lines.get(i));
+            String path = lines.get(i).substring(0, lines.get(i).indexOf(' '));
+            assertTrue(paths.add(path), "a path sent twice in one poll: " + lines.get(i));
         }
     }
 

@@ -40,7 +40,13 @@ public final class HaproxyInstance implements AutoCloseable {
     }
 
     public static HaproxyInstance start(Path dir, String name) throws IOException, InterruptedException {
-        return start(dir, name, null);
+        return start(dir, name, null, "");
+    }
+
+    /** An instance whose configuration ends with {@code extraConfig} (more proxies, say). */
+    public static HaproxyInstance startWith(Path dir, String name, String extraConfig)
+            throws IOException, InterruptedException {
+        return start(dir, name, null, extraConfig);
     }
 
     /**
@@ -49,10 +55,10 @@ public final class HaproxyInstance implements AutoCloseable {
      */
     public static HaproxyInstance startMasterWorker(Path dir, String name, Path masterSocket)
             throws IOException, InterruptedException {
-        return start(dir, name, masterSocket);
+        return start(dir, name, masterSocket, "");
     }
 
-    private static HaproxyInstance start(Path dir, String name, Path masterSocket)
+    private static HaproxyInstance start(Path dir, String name, Path masterSocket, String extraConfig)
             throws IOException, InterruptedException {
         Path socket = dir.resolve(name + ".sock");
         int statsPort = freePort();
@@ -76,7 +82,7 @@ public final class HaproxyInstance implements AutoCloseable {
                     server web-2 127.0.0.1:%d
                 backend be_other
                     server other 127.0.0.1:%d check inter 1s
-                """.formatted(socket, statsPort, name, frontendPort, freePort(), serverPort, freePort()));
+                """.formatted(socket, statsPort, name, frontendPort, freePort(), serverPort, freePort()) + extraConfig);
         List<String> command = new ArrayList<>(List.of("haproxy", "-db", "-f", cfg.toString()));
         if (masterSocket != null) {
             command.addAll(List.of("-W", "-S", masterSocket.toString()));
