@@ -12,7 +12,14 @@ public final class Durations {
         return Duration.ofNanos(Math.round(seconds * 1e9));
     }
 
+    /**
+     * The longest duration any option accepts: one day. Beyond it no timeout or interval makes
+     * sense, and bounding it here keeps every later conversion (to int milliseconds for a socket
+     * timeout, to nanoseconds for a deadline) free of overflow.
+     */
+    public static final double MAX_SECONDS = 86_400;
+
     static Duration read(EffectiveConfig config, String section, String option, double min) {
-        return ofSeconds(config.getSeconds(section, option, min));
+        return ofSeconds(config.getSeconds(section, option, min, MAX_SECONDS));
     }
 }

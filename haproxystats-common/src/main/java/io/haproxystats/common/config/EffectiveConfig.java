@@ -80,12 +80,13 @@ public final class EffectiveConfig {
         return parsed.getAsDouble();
     }
 
-    /** A number of seconds: finite, at least {@code min}. */
-    public double getSeconds(String section, String option, double min) {
+    /** A number: finite, from {@code min} to {@code max}. */
+    public double getSeconds(String section, String option, double min, double max) {
         double value = getFloat(section, option);
-        if (!Double.isFinite(value) || value < min) {
+        if (!Double.isFinite(value) || value < min || value > max) {
             throw ConfigurationException.forOption(section, option,
-                    "must be a number of seconds >= " + trim(min) + ", got '" + get(section, option) + "'");
+                    "must be a number of seconds from " + trim(min) + " to " + trim(max) + ", got '"
+                            + get(section, option) + "'");
         }
         return value;
     }

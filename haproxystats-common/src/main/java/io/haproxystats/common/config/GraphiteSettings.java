@@ -30,10 +30,10 @@ public record GraphiteSettings(String server, int port, Connect connect, Duratio
                 (int) config.getInt(s, "retries", -1, Integer.MAX_VALUE),
                 Durations.read(config, s, "connect-timeout", 0.001),
                 Durations.read(config, s, "interval", 0),
-                config.getSeconds(s, "backoff", 1));
+                config.getSeconds(s, "backoff", 1, 100));
         Duration writeTimeout = Durations.read(config, s, "write-timeout", 0.001);
         Duration delay = Durations.read(config, s, "delay", 0);
-        String namespace = config.get(s, "namespace").strip();
+        String namespace = MetricPathOptions.dottedPath(s, "namespace", config.get(s, "namespace").strip());
         boolean prefixHostname = config.getBoolean(s, "prefix-hostname");
         boolean fqdn = config.getBoolean(s, "fqdn");
         int queueSize = (int) config.getInt(s, "queue-size", 1, Integer.MAX_VALUE);

@@ -33,10 +33,7 @@ public record GroupSettings(String namespace, boolean doubleWrites, List<Group> 
             }
             return Optional.empty();
         }
-        if (namespace.get().isBlank() || namespace.get().contains(".") || namespace.get().contains(" ")) {
-            throw ConfigurationException.forOption("graphite", "group-namespace",
-                    "must be one Graphite path component (no dots or spaces), got '" + namespace.get() + "'");
-        }
+        MetricPathOptions.component("graphite", "group-namespace", namespace.get());
         if (!anySection) {
             throw ConfigurationException.forOption("graphite", "group-namespace",
                     "needs at least one of the sections [frontend-groups], [backend-groups], [server-groups]");
@@ -56,6 +53,7 @@ public record GroupSettings(String namespace, boolean doubleWrites, List<Group> 
             return out;
         }
         for (String name : config.ownOptions(section)) {
+            MetricPathOptions.component(section, name, name);
             String regex = config.get(section, name);
             try {
                 out.add(new Group(name, Pattern.compile(regex)));
