@@ -51,5 +51,15 @@ if [ -z "$java" ]; then
     exit 1
 fi
 
+# File names are UTF-8 whatever the service's locale (systemd units set none): under LANG=C a
+# socket named café.sock could not even be named by the JVM (InvalidPathException).
+case "${LC_ALL:-${LC_CTYPE:-${LANG:-}}}" in
+    *UTF-8*|*utf-8*|*UTF8*|*utf8*) ;;
+    *) LC_ALL=C.UTF-8; export LC_ALL ;;
+esac
+
+# -XX:+ExitOnOutOfMemoryError is not one of the overridable options: a JVM that ran out of heap
+# in any thread (a library's, the JDK's watch service) is half alive; it must exit (with 3) so
+# that the service manager restarts it, never go on without that thread.
 # shellcheck disable=SC2086 # word splitting of the options is intended
-exec "$java" ${HAPROXYSTATS_JAVA_OPTS:-@DEFAULT_JAVA_OPTS@} -cp "$lib/*" @MAIN_CLASS@ "$@"
+exec "$java" -XX:+ExitOnOutOfMemoryError ${HAPROXYSTATS_JAVA_OPTS:-@DEFAULT_JAVA_OPTS@} -cp "$lib/*" @MAIN_CLASS@ "$@"

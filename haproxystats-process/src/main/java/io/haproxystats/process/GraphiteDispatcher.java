@@ -5,6 +5,7 @@ import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
@@ -42,11 +43,26 @@ import org.slf4j.LoggerFactory;
  *       the oldest waiting batch is dropped instead, with an ERROR saying how much.</li>
  *   <li>State changes are logged once each (connected, lost, given up for now, reconnected, queue
  *       full, queue drained), never per line.</li>
+ *   <li>A flushed write is not a delivery: a relay that hangs takes lines into its socket buffer
+ *       and never reads them. The send buffer is kept small ({@link #SEND_BUFFER}), the last
+ *       {@code replay-bytes} written are kept ({@link ReplayRing}), and after any lost connection
+ *       they are written again before anything new; a poll is sent on only once the peer took the
+ *       whole replay (docs/reliability.md states the window).</li>
+ *   <li>Graphite never writes back. A peer that does is read and ignored, at most
+ *       {@link #PROBE_READ_LIMIT} bytes a probe, and reported unhealthy while it goes on.</li>
  * </ul>
  */
 final class GraphiteDispatcher implements Dispatcher {
 
     private static final Logger LOG = LoggerFactory.getLogger(GraphiteDispatcher.class);
+    /**
+     * SO_SNDBUF (the kernel doubles it): with Linux's autotuned default (up to 4 MB) a stopped
+     * carbon-c-relay took 2.9 MB before a write blocked; with this, 0.2 to 0.65 MB (measured on
+     * loopback, docs/reliability.md), well inside the default replay window.
+     */
+    static final int SEND_BUFFER = 128 * 1024;
+    /** Most bytes one probe reads from a peer that writes back, before the batch is written anyway. */
+    static final int PROBE_READ_LIMIT = 64 * 1024;
 
     /** A queued batch; it is complete when submitted and nobody adds to it after. */
     private record Pending(String timestamp, int lines, MetricBatch batch, CompletableFuture<Void> done) {
@@ -75,6 +91,12 @@ final class GraphiteDispatcher implements Dispatcher {
     private OutputStream out;
     private InputStream in;
     private boolean everConnected;
+    private final ReplayRing replay;
+    /** The last connection was lost: the replay ring goes first on the next, and must be taken whole. */
+    private boolean replayDue;
+    private long peerBytes;
+    // Read by the reporter: the peer keeps writing to us (a probe hit its read limit).
+    private volatile boolean peerTalks;
     // Read by close() (no point waiting to drain into an unreachable peer) and by submit() (drop
     // only during an outage, never while a reachable peer is merely slower than the polls).
     private volatile boolean down;
@@ -89,6 +111,7 @@ final class GraphiteDispatcher implements Dispatcher {
         this.timer = timer;
         this.mayDrop = mayDrop;
         this.capacity = settings.queueSize();
+        this.replay = new ReplayRing(settings.replayBytes());
         this.sender = Thread.ofPlatform().name("graphite-sender").daemon().unstarted(this::sendLoop);
         sender.start();
     }
@@ -167,6 +190,11 @@ final class GraphiteDispatcher implements Dispatcher {
         return !down;
     }
 
+    /** True while the peer keeps sending us data: not what a Graphite plaintext listener does. */
+    boolean peerTalks() {
+        return peerTalks;
+    }
+
     /** True while the sender thread runs. */
     boolean senderAlive() {
         return sender.isAlive();
@@ -230,6 +258,9 @@ final class GraphiteDispatcher implements Dispatcher {
                     pause(settings.delay());
                     continue;
                 }
+                if (replayDue && !replay()) {
+                    continue;
+                }
                 lock.lock();
                 try {
                     next = queue.peekFirst();
@@ -277,6 +308,7 @@ final class GraphiteDispatcher implements Dispatcher {
             }
             Socket s = new Socket();
             try {
+                s.setSendBufferSize(SEND_BUFFER);
                 s.connect(new InetSocketAddress(settings.server(), settings.port()),
                         (int) Math.max(1, settings.connect().timeout().toMillis()));
                 socket = s;
@@ -323,25 +355,63 @@ final class GraphiteDispatcher implements Dispatcher {
         LOG.info("{}: reconnected{}; sending {} queued lines first", name(), after, stats().queuedLines());
     }
 
+    /** Something the sender writes and flushes under the write watchdog. */
+    private interface Write {
+        void to(OutputStream out) throws IOException;
+    }
+
     /** Writes and flushes one batch; on failure the connection is closed and the batch stays first in line. */
     private boolean write(Pending p) {
         if (peerClosed()) {
             lost("the peer closed the connection");
             return false;
         }
+        long t0 = System.nanoTime();
+        if (!guarded(p.batch().byteCount(), p.batch()::writeTo)) {
+            return false;
+        }
+        LOG.debug("{}: poll {}: {} lines written in {} ms", name(), p.timestamp(), p.lines(),
+                (System.nanoTime() - t0) / 1_000_000);
+        try {
+            replay.append(p.batch());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // an in-memory copy does not fail
+        }
+        return true;
+    }
+
+    /**
+     * After a lost connection: writes the replay ring again, first thing on the new connection. True
+     * once the peer took all of it (more than the socket buffers hold, when the ring is full: the
+     * peer reads again); false, with the connection lost again, otherwise.
+     */
+    private boolean replay() {
+        if (replay.isEmpty()) {
+            replayDue = false;
+            return true;
+        }
+        long t0 = System.nanoTime();
+        if (!guarded(replay.size(), replay::writeTo)) {
+            return false;
+        }
+        replayDue = false;
+        LOG.info("{}: wrote the last {} bytes again (lines a lost connection may not have delivered) in {} ms",
+                name(), replay.size(), (System.nanoTime() - t0) / 1_000_000);
+        return true;
+    }
+
+    /** Writes and flushes under the watchdog (write-timeout plus 1 s per MB); on failure the connection is lost. */
+    private boolean guarded(long bytes, Write write) {
         Socket current = socket;
         AtomicBoolean timedOut = new AtomicBoolean();
-        long boundMillis = settings.writeTimeout().toMillis() + p.batch().byteCount() / 1_000L;
+        long boundMillis = settings.writeTimeout().toMillis() + bytes / 1_000L;
         ScheduledFuture<?> watchdog = timer.schedule(() -> {
             timedOut.set(true);
             closeQuietly(current);
         }, boundMillis, TimeUnit.MILLISECONDS);
         try {
-            long t0 = System.nanoTime();
-            p.batch().writeTo(out);
+            write.to(out);
             out.flush();
-            LOG.debug("{}: poll {}: {} lines written in {} ms", name(), p.timestamp(), p.lines(),
-                    (System.nanoTime() - t0) / 1_000_000);
             return true;
         } catch (IOException e) {
             lost(timedOut.get() ? "write-timeout: a write blocked longer than write-timeout plus 1 s per MB, "
@@ -353,24 +423,38 @@ final class GraphiteDispatcher implements Dispatcher {
     }
 
     /**
-     * True when the peer has closed its side (a read sees the end of the stream or an error).
-     * Graphite never sends anything, so any byte read is ignored. A closed peer would otherwise
-     * take one more batch into the socket buffer before the write fails, and that batch would be lost.
+     * True when the peer has closed its side (a read sees the end of the stream or an error). A
+     * closed peer would otherwise take one more batch into the socket buffer before the write
+     * fails, and that batch would be lost. Graphite never sends anything: what a peer sends is read
+     * and ignored, at most {@link #PROBE_READ_LIMIT} bytes a probe (a peer that never stops writing
+     * made this loop spin at full CPU and starve the sends), and reported.
      */
     private boolean peerClosed() {
+        byte[] buffer = new byte[8192];
+        int read = 0;
         try {
             socket.setSoTimeout(1);
-            while (true) {
-                int b = in.read();
-                if (b < 0) {
+            while (read < PROBE_READ_LIMIT) {
+                int n = in.read(buffer);
+                if (n < 0) {
                     return true;
                 }
+                read += n;
             }
         } catch (SocketTimeoutException e) {
-            return false;
+            // Nothing more to read now: the peer is there.
         } catch (IOException e) {
             return true;
         }
+        if (read > 0) {
+            peerBytes += read;
+            if (!peerTalks && read >= PROBE_READ_LIMIT) {
+                LOG.warn("{}: the peer keeps sending data ({} bytes on this connection); a Graphite plaintext "
+                        + "listener never does: is this the right host and port? Ignoring it", name(), peerBytes);
+            }
+        }
+        peerTalks = read >= PROBE_READ_LIMIT;
+        return false;
     }
 
     private void lost(String reason) {
@@ -378,6 +462,9 @@ final class GraphiteDispatcher implements Dispatcher {
         socket = null;
         out = null;
         in = null;
+        replayDue = true;
+        peerBytes = 0;
+        peerTalks = false;
         down = true;
         downSinceNanos = System.nanoTime();
         LOG.error("{}: connection lost ({}); reconnecting, {} lines queued", name(), reason, stats().queuedLines());

@@ -34,7 +34,7 @@ final class PollComputation {
     }
 
     /** Files parsed at once: the cores' worth, so parsing runs in parallel and memory stays bounded. */
-    private static final int GROUP = Math.max(2, Runtime.getRuntime().availableProcessors());
+    static final int GROUP = Math.max(2, Runtime.getRuntime().availableProcessors());
 
     private final ProcessSettings settings;
     private final MetricPaths paths;

@@ -1,21 +1,23 @@
 package io.haproxystats.process;
 
 import io.haproxystats.common.spool.Directories;
-import io.haproxystats.common.spool.FileModes;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
@@ -43,10 +45,19 @@ final class PollHandler {
     private final Supplier<DeliveryStats> deliveryStats;
     private final String selfPrefix;
     private final Executor finisher;
-    private final Path quarantineDir;
+    private final Quarantine quarantine;
     private final Optional<Path> excludeFrontends;
     private final Optional<Path> excludeBackends;
     private final long maxFileBytes;
+    private final long maxHeapBytes;
+    /**
+     * The dispatchers that already have each poll whose delivery is not finished: a retry goes
+     * only to the others (a failing local-store made every waiting poll go to Graphite again at
+     * every retry: 10 polls sent 21 to 30 times each in 30 s).
+     */
+    private final Map<Path, Set<Dispatcher>> deliveredTo = new ConcurrentHashMap<>();
+    /** Dispatchers whose last delivery failed: their failures and recoveries are logged once each. */
+    private final Set<Dispatcher> failing = ConcurrentHashMap.newKeySet();
 
     /**
      * @param deliveryStats the Graphite queue's figures, sent with each poll as self metrics
@@ -54,17 +65,18 @@ final class PollHandler {
      * @param finisher      runs the deletes and moves once batches are delivered, off the senders' threads
      */
     PollHandler(PollComputation computation, List<Dispatcher> dispatchers, Supplier<DeliveryStats> deliveryStats,
-                String selfPrefix, Executor finisher, Path quarantineDir, Optional<Path> excludeFrontends,
+                String selfPrefix, Executor finisher, Quarantine quarantine, Optional<Path> excludeFrontends,
                 Optional<Path> excludeBackends, long maxFileBytes) {
         this.computation = computation;
         this.dispatchers = dispatchers;
         this.deliveryStats = deliveryStats;
         this.selfPrefix = selfPrefix;
         this.finisher = finisher;
-        this.quarantineDir = quarantineDir;
+        this.quarantine = quarantine;
         this.excludeFrontends = excludeFrontends;
         this.excludeBackends = excludeBackends;
         this.maxFileBytes = maxFileBytes;
+        this.maxHeapBytes = Runtime.getRuntime().maxMemory();
     }
 
     /**
@@ -73,6 +85,7 @@ final class PollHandler {
      */
     CompletableFuture<Outcome> handle(Path dir) throws InterruptedException {
         if (!Files.isDirectory(dir)) {
+            deliveredTo.remove(dir);
             return CompletableFuture.completedFuture(Outcome.GONE);
         }
         long t0 = System.nanoTime();
@@ -80,7 +93,7 @@ final class PollHandler {
         try {
             files = readFiles(dir);
         } catch (IOException e) {
-            LOG.error("{}: cannot read: {}; moving it to quarantine", dir, e.toString());
+            LOG.error("{}: cannot read: {}; moving it to quarantine", dir, e.getMessage());
             return CompletableFuture.completedFuture(quarantine(dir));
         }
         long t1 = System.nanoTime();
@@ -96,28 +109,56 @@ final class PollHandler {
         batch.add(selfPrefix + "GraphiteQueuedLines", stats.queuedLines());
         batch.add(selfPrefix + "GraphiteDroppedLines", stats.droppedLines());
         batch.add(selfPrefix + "GraphiteReconnects", stats.reconnects());
+        Set<Dispatcher> already = deliveredTo.getOrDefault(dir, Set.of());
         List<CompletableFuture<Void>> delivered = new ArrayList<>();
+        List<Dispatcher> sentTo = new ArrayList<>();
         for (Dispatcher d : dispatchers) {
-            try {
-                delivered.add(d.submit(batch));
-            } catch (Dispatcher.RejectedException e) {
-                delivered.add(CompletableFuture.failedFuture(e));
+            if (already.contains(d)) {
+                continue;
             }
+            CompletableFuture<Void> f;
+            try {
+                f = d.submit(batch);
+            } catch (Dispatcher.RejectedException e) {
+                f = CompletableFuture.failedFuture(e);
+            }
+            delivered.add(f);
+            sentTo.add(d);
         }
         boolean parseErrors = !result.errors().isEmpty();
         int lines = batch.lines(); // not the batch: its bytes need not stay alive until delivery
         return CompletableFuture.allOf(delivered.toArray(CompletableFuture[]::new))
-                .handleAsync((ignored, failure) -> finish(dir, lines, parseErrors, failure), finisher);
+                .handleAsync((ignored, failure) -> finish(dir, lines, parseErrors, sentTo, delivered), finisher);
     }
 
-    private Outcome finish(Path dir, int lines, boolean parseErrors, Throwable failure) {
-        Throwable cause = failure instanceof CompletionException && failure.getCause() != null
-                ? failure.getCause() : failure;
-        if (cause != null && !(cause instanceof Dispatcher.DroppedException)) {
-            LOG.warn("{}: not delivered ({}); it stays in place and is retried", dir.getFileName(), cause.getMessage());
+    private Outcome finish(Path dir, int lines, boolean parseErrors, List<Dispatcher> sentTo,
+                           List<CompletableFuture<Void>> delivered) {
+        boolean retry = false;
+        boolean dropped = false;
+        for (int i = 0; i < sentTo.size(); i++) {
+            Dispatcher d = sentTo.get(i);
+            Throwable cause = failure(delivered.get(i));
+            if (cause == null || cause instanceof Dispatcher.DroppedException) {
+                dropped |= cause != null;
+                deliveredTo.computeIfAbsent(dir, k -> ConcurrentHashMap.newKeySet()).add(d);
+                if (failing.remove(d)) {
+                    LOG.info("{}: delivering again", d.name());
+                }
+            } else {
+                retry = true;
+                if (failing.add(d)) {
+                    LOG.error("{}: cannot deliver ({}); polls stay in src-dir and are retried for it alone every "
+                            + "[graphite] delay", d.name(), cause.getMessage());
+                } else {
+                    LOG.debug("{}: {} not delivered ({})", d.name(), dir.getFileName(), cause.getMessage());
+                }
+            }
+        }
+        if (retry) {
             return Outcome.RETRY;
         }
-        if (cause == null) {
+        deliveredTo.remove(dir);
+        if (!dropped) {
             LOG.info("{}: {} lines delivered", dir.getFileName(), lines);
         }
         if (parseErrors) {
@@ -128,21 +169,27 @@ final class PollHandler {
         } catch (IOException e) {
             LOG.error("{}: delivered, but cannot remove it: {}", dir, e.toString());
         }
-        return cause == null ? Outcome.DONE : Outcome.DROPPED;
+        return dropped ? Outcome.DROPPED : Outcome.DONE;
     }
 
-    /** Moves a poll, intact, to quarantine-dir for the operator (also used for a poll too large for the heap). */
-    Outcome quarantine(Path dir) {
+    /** The failure of a completed future, unwrapped; null when it completed normally. */
+    private static Throwable failure(CompletableFuture<Void> f) {
         try {
-            FileModes.createDirectories(quarantineDir);
-            Path target = quarantineDir.resolve(dir.getFileName());
-            for (int i = 1; Files.exists(target); i++) {
-                target = quarantineDir.resolve(dir.getFileName() + "." + i);
-            }
-            Files.move(dir, target, StandardCopyOption.ATOMIC_MOVE);
+            f.join();
+            return null;
+        } catch (CompletionException | CancellationException e) {
+            return e.getCause() != null ? e.getCause() : e;
+        }
+    }
+
+    /** Moves a poll, intact, to quarantine-dir for the operator. */
+    Outcome quarantine(Path dir) {
+        deliveredTo.remove(dir);
+        try {
+            Path target = quarantine.keep(dir);
             LOG.error("{}: kept for inspection in {}", dir, target);
         } catch (IOException e) {
-            LOG.error("{}: cannot move to quarantine {}: {}; leaving it in place", dir, quarantineDir, e.toString());
+            LOG.error("{}: cannot move to quarantine {}: {}; leaving it in place", dir, quarantine.dir(), e.toString());
         }
         return Outcome.QUARANTINED;
     }
@@ -150,13 +197,16 @@ final class PollHandler {
     /**
      * The directory's regular files, each read when the computation needs it; a file larger than
      * the puller ever writes ({@code [pull] buffer-limit}) is refused unread, so a stray huge file
-     * costs no memory and ends in quarantine with the reason.
+     * costs no memory and ends in quarantine with the reason. The poll as a whole is sized against
+     * the heap before anything is read ({@link #heapCheck}).
      */
     private SortedMap<String, PollComputation.Source> readFiles(Path dir) throws IOException {
         SortedMap<String, PollComputation.Source> files = new TreeMap<>();
+        List<Long> sizes = new ArrayList<>();
         try (Stream<Path> s = Files.list(dir)) {
             for (Path p : s.toList()) {
                 if (Files.isRegularFile(p)) {
+                    sizes.add(Files.size(p));
                     files.put(p.getFileName().toString(), () -> {
                         long size = Files.size(p);
                         if (size > maxFileBytes) {
@@ -168,7 +218,31 @@ final class PollHandler {
                 }
             }
         }
+        String tooLarge = heapCheck(sizes, PollComputation.GROUP, maxHeapBytes);
+        if (tooLarge != null) {
+            throw new IOException(tooLarge);
+        }
         return files;
+    }
+
+    /**
+     * How much of the heap a poll may take, decided from its file sizes before anything is read:
+     * the files together at most half the heap, and the {@code group} largest (parsed at once, each
+     * held as bytes, then text, then rows: about 4 times its size) at most the whole heap. A poll
+     * beyond it would exhaust the heap, and the JVM exits on an OutOfMemoryError (restarting into
+     * the same poll, forever); it goes to quarantine instead. Returns the reason, or null.
+     */
+    static String heapCheck(List<Long> sizes, int group, long maxHeap) {
+        long total = sizes.stream().mapToLong(Long::longValue).sum();
+        long largest = sizes.stream().sorted(Comparator.reverseOrder()).limit(group)
+                .mapToLong(Long::longValue).sum();
+        if (total > maxHeap / 2 || largest > maxHeap / 4) {
+            return "too large for the heap: " + sizes.size() + " files, " + total + " bytes (the " + group
+                    + " largest " + largest + "), with -Xmx " + maxHeap + " bytes (at most half the heap in "
+                    + "all, a quarter for the " + group + " largest); not read. Raise -Xmx with HAPROXYSTATS_JAVA_OPTS "
+                    + "and move it back into src-dir to process it";
+        }
+        return null;
     }
 
     /** Names in an exclude file: one per line, '#' comment lines skipped; read at each poll. */

@@ -93,16 +93,18 @@ public final class ProcessCommand extends DaemonCommand {
         settings.excludeFrontends().ifPresent(excludeFiles::add);
         settings.excludeBackends().ifPresent(excludeFiles::add);
         WorldWritable.warnings(excludeFiles).forEach(LOG::warn);
+        Quarantine quarantine = new Quarantine(settings.quarantineDir(), settings.quarantineMaxPolls(),
+                settings.quarantineMaxBytes());
         PollHandler handler = new PollHandler(new PollComputation(settings, paths, System::nanoTime), dispatchers,
-                graphite::stats, paths.prefix() + ".haproxystats.", finisher, settings.quarantineDir(),
+                graphite::stats, paths.prefix() + ".haproxystats.", finisher, quarantine,
                 settings.excludeFrontends(), settings.excludeBackends(), config.maxFileBytes());
         WorkQueue queue = new WorkQueue();
-        Workers workers = new Workers(queue, handler, timer, config.graphite().delay());
-        workers.start(settings.workers());
         ExecutorService watcherThread = Executors.newSingleThreadExecutor(
                 Thread.ofPlatform().daemon().name("incoming-watcher").factory());
-        IncomingWatcher watcher = new IncomingWatcher(src, queue);
-        watcher.start(watcherThread);
+        IncomingWatcher watcher = new IncomingWatcher(src, queue, watcherThread);
+        watcher.start(); // locks src-dir first: a second processor stops here, before any work
+        Workers workers = new Workers(queue, handler, timer, config.graphite().delay());
+        workers.start(settings.workers());
 
         SystemdNotifier notifier = SystemdNotifier.fromEnvironment(System.getenv());
         ProcessReporter reporter = new ProcessReporter(
@@ -120,8 +122,20 @@ public final class ProcessCommand extends DaemonCommand {
         // Only while running: once a stop was asked for, workers ending is the stop, not a failure
         // (a check landing in the stop's window used to make a clean SIGTERM exit 1; SoakIT saw it).
         ScheduledFuture<?> liveness = timer.scheduleAtFixedRate(() -> {
-            if (stop.getCount() > 0 && !workers.allAlive()) {
-                LOG.error("a worker died; stopping so that the service manager restarts haproxystats-process");
+            if (stop.getCount() == 0) {
+                return;
+            }
+            String dead = !workers.allAlive() ? "a worker died"
+                    : !graphite.senderAlive() ? "the Graphite sender thread died" : null;
+            if (dead == null) {
+                try {
+                    watcher.check();
+                } catch (IOException | RuntimeException e) {
+                    dead = "cannot watch [process] src-dir " + src + " again (" + e.getMessage() + ")";
+                }
+            }
+            if (dead != null) {
+                LOG.error("{}; stopping so that the service manager restarts haproxystats-process", dead);
                 exit.set(ExitCodes.RUNTIME_FAILURE);
                 stop.countDown();
             }

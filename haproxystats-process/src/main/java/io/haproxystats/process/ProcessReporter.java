@@ -16,7 +16,9 @@ import org.slf4j.LoggerFactory;
  * {@code check_haproxystats_process} reads, systemd's {@code STATUS=} line, and {@code WATCHDOG=1}
  * only while healthy: every worker and the sender alive, and the queue moving. "Moving" allows a
  * Graphite outage (restarting cannot fix that, and the polls are safe on disk): the daemon is
- * stuck only when polls wait, Graphite is reachable, and nothing finished for {@link #STALL}.
+ * stuck only when polls wait, Graphite is reachable, and nothing finished for {@link #STALL}. A
+ * Graphite peer that keeps writing back is reported ({@code graphite=reachable-peer-sends-data}, a
+ * WARNING for the nagios check) but does not withhold the watchdog: a restart cannot fix the peer.
  */
 final class ProcessReporter {
 
@@ -47,7 +49,8 @@ final class ProcessReporter {
         values.put("last_finished", workers.lastFinished());
         values.put("last_finished_at", workers.lastFinishedEpoch());
         values.put("incoming", incoming);
-        values.put("graphite", graphite.reachable() ? "reachable" : "unreachable");
+        values.put("graphite", !graphite.reachable() ? "unreachable"
+                : graphite.peerTalks() ? "reachable-peer-sends-data" : "reachable");
         values.put("queued_lines", stats.queuedLines());
         values.put("dropped_lines", stats.droppedLines());
         values.put("healthy", healthy(incoming));

@@ -68,13 +68,11 @@ final class Workers {
                 // A bug must not lose the poll: it stays on disk and the worker goes on.
                 LOG.error("{}: unexpected failure; the directory stays in place", dir, e);
                 release(dir, PollHandler.Outcome.RETRY);
-            } catch (OutOfMemoryError e) {
-                // A poll too large for the heap would fail again at every restart: a crash loop
-                // that stops all processing. Set it aside instead; the memory it held is free again.
-                LOG.error("{}: too large for the heap ({}); moving it to quarantine. Raise -Xmx with "
-                        + "HAPROXYSTATS_JAVA_OPTS and move it back into src-dir to process it", dir, e.getMessage());
-                release(dir, handler.quarantine(dir));
             }
+            // An Error ends the worker (the liveness check then stops the daemon); an
+            // OutOfMemoryError ends the JVM (-XX:+ExitOnOutOfMemoryError): PollHandler sizes a poll
+            // against the heap before reading it, so that a poll too large goes to quarantine
+            // instead of into a restart loop.
         }
     }
 

@@ -96,8 +96,8 @@ class BadInputCorpusTest {
                 new MetricPaths(config.graphite(), "lb-01"), System::nanoTime);
         log.list.clear();
         return new PollHandler(computation, List.of(new LocalStoreDispatcher(store)), () -> DeliveryStats.NONE,
-                "lb.haproxystats.", Runnable::run, quarantine, Optional.empty(), Optional.empty(),
-                config.maxFileBytes());
+                "lb.haproxystats.", Runnable::run, new Quarantine(quarantine, 100, Long.MAX_VALUE), Optional.empty(),
+                Optional.empty(), config.maxFileBytes());
     }
 
     private void check(Case c) throws Exception {

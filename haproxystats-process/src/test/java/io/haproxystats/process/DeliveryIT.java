@@ -3,6 +3,7 @@ package io.haproxystats.process;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.haproxystats.common.testing.Entries;
 import io.haproxystats.common.testing.CarbonRelay;
 import io.haproxystats.common.testing.HaproxyInstance;
 import io.haproxystats.common.testing.TestConfig;
@@ -160,8 +161,8 @@ class DeliveryIT {
     }
 
     private long incoming() {
-        try (Stream<Path> s = Files.list(spool.resolve("incoming"))) {
-            return s.count();
+        try {
+            return Entries.visible(spool.resolve("incoming")).size();
         } catch (IOException e) {
             return -1;
         }

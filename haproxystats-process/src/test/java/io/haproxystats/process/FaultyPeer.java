@@ -10,6 +10,7 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -22,7 +23,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class FaultyPeer implements AutoCloseable {
 
-    enum Shape { READ, NEVER_READ, RESET_AFTER_100KB }
+    enum Shape { READ, NEVER_READ, RESET_AFTER_100KB, READ_AND_TALK_BACK }
 
     interface ShapeByConnection {
         Shape of(int connection);
@@ -92,6 +93,9 @@ final class FaultyPeer implements AutoCloseable {
                 s.setSoLinger(true, 0); // close with RST
                 return;
             }
+            if (shape == Shape.READ_AND_TALK_BACK) {
+                Thread.ofVirtual().start(() -> talk(s));
+            }
             BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
             String line;
             while ((line = r.readLine()) != null) {
@@ -99,6 +103,20 @@ final class FaultyPeer implements AutoCloseable {
             }
         } catch (IOException e) {
             // the dispatcher closed the connection
+        }
+    }
+
+    /** Writes 4 KB every millisecond until the connection ends: a peer that never stops talking. */
+    private static void talk(Socket s) {
+        byte[] chatter = new byte[4096];
+        Arrays.fill(chatter, (byte) 'x');
+        try {
+            while (true) {
+                s.getOutputStream().write(chatter);
+                Thread.sleep(1);
+            }
+        } catch (IOException | InterruptedException e) {
+            // the connection ended
         }
     }
 

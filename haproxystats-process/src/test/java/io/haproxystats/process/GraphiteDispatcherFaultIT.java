@@ -8,12 +8,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.haproxystats.common.config.Connect;
 import io.haproxystats.common.config.GraphiteSettings;
+import io.haproxystats.common.testing.CarbonRelay;
 import io.haproxystats.common.testing.HaproxyInstance;
 import io.haproxystats.common.testing.Wait;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -21,6 +27,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The Graphite dispatcher against peers that misbehave in ways a real relay cannot be made to: one
@@ -204,5 +211,71 @@ class GraphiteDispatcherFaultIT {
         assertTrue(took < 10_000, "close returned after " + took + " ms");
         assertThrows(Dispatcher.RejectedException.class, () -> dispatcher.submit(batch(2, 10)));
         dispatcher = null;
+    }
+
+    @Test
+    void aPeerThatKeepsWritingBackIsIgnoredAndReportedAndEveryBatchStillArrives() throws Exception {
+        int port = HaproxyInstance.freePort();
+        FaultyPeer talker = peer(port, 0, c -> FaultyPeer.Shape.READ_AND_TALK_BACK);
+        dispatcher = new GraphiteDispatcher(settings(port, 10_000_000, Duration.ofSeconds(2)), timer, () -> false);
+        List<MetricBatch> batches = new ArrayList<>();
+        List<CompletableFuture<Void>> futures = new ArrayList<>();
+        for (int i = 1; i <= 20; i++) {
+            MetricBatch b = batch(i, 50);
+            batches.add(b);
+            futures.add(dispatcher.submit(b));
+            Thread.sleep(20); // polls arrive over time while the peer chatters
+        }
+        await(futures);
+        assertEveryBatchArrivedWhole(talker, batches);
+        assertEquals(1, talker.accepted(), "one connection: the chatter does not break it");
+        Wait.until(Duration.ofSeconds(5), dispatcher::peerTalks, "reported as a peer that sends data");
+        assertTrue(dispatcher.reachable());
+    }
+
+    @Test
+    void aRelayThatHangsAndDiesLosesNoLineItTookTheNextRelayGetsThemAgain(@TempDir Path tmp) throws Exception {
+        int port = HaproxyInstance.freePort();
+        CarbonRelay hung = CarbonRelay.start(tmp, port);
+        closeables.add(hung);
+        dispatcher = new GraphiteDispatcher(settings(port, 10_000_000, Duration.ofMillis(500)), timer, () -> false);
+        dispatcher.submit(batch(1, 100)).get(10, TimeUnit.SECONDS);
+        Wait.until(Duration.ofSeconds(10), () -> linesOf(hung).size() == 100, "the first batch is in the relay's file");
+        hung.pause();
+        // About 3.5 MB: more than the socket buffers take, so a write blocks and write-timeout trips.
+        List<MetricBatch> batches = new ArrayList<>();
+        List<CompletableFuture<Void>> futures = new ArrayList<>();
+        for (int i = 2; i <= 41; i++) {
+            MetricBatch b = batch(i, 1000);
+            batches.add(b);
+            futures.add(dispatcher.submit(b));
+        }
+        // A stopped relay's kernel still accepts connections: after the write-timeout the sender
+        // reconnects at once, so the sign of the timeout is the reconnect.
+        Wait.until(Duration.ofSeconds(30), () -> dispatcher.stats().reconnects() >= 1, "write-timeout on the hung relay");
+        List<MetricBatch> takenByTheHungRelay = new ArrayList<>();
+        for (int i = 0; i < batches.size(); i++) {
+            if (futures.get(i).isDone()) {
+                takenByTheHungRelay.add(batches.get(i));
+            }
+        }
+        assertFalse(takenByTheHungRelay.isEmpty(), "some batches went into the hung relay's socket buffers");
+        hung.kill(); // what it took and never read is gone with it
+        CarbonRelay next = CarbonRelay.start(tmp, port);
+        closeables.add(next);
+        await(futures);
+        Wait.until(Duration.ofSeconds(30), () -> {
+            Set<String> arrived = new HashSet<>(linesOf(hung));
+            arrived.addAll(linesOf(next));
+            return batches.stream().allMatch(b -> arrived.containsAll(lines(b)));
+        }, "every line of every batch at one relay or the other, those the hung relay took included");
+    }
+
+    private static List<String> linesOf(CarbonRelay relay) {
+        try {
+            return relay.lines();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 }

@@ -3,6 +3,7 @@ package io.haproxystats.process;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.haproxystats.common.testing.Entries;
 import io.haproxystats.common.testing.HaproxyInstance;
 import io.haproxystats.common.testing.TestConfig;
 import io.haproxystats.common.testing.Wait;
@@ -133,8 +134,8 @@ class MasterCliIT {
     }
 
     private static List<String> list(Path dir) {
-        try (Stream<Path> s = Files.list(dir)) {
-            return new ArrayList<>(s.map(p -> p.getFileName().toString()).sorted().toList());
+        try {
+            return new ArrayList<>(Entries.names(dir));
         } catch (IOException e) {
             return List.of();
         }

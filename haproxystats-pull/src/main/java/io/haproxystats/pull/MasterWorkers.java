@@ -25,14 +25,38 @@ final class MasterWorkers {
     /** The master's {@code show proc} answer is kept in the poll as {@code <master>_proc}, for reference. */
     static final String PROC_SUFFIX = "_proc";
 
+    /**
+     * Most bytes read of a {@code show proc} answer. A master socket may be {@code tcp://}, which
+     * docs/security.md treats as untrusted: a real answer is about 70 bytes a process.
+     */
+    static final int MAX_ANSWER_BYTES = 256 * 1024;
+    /**
+     * Most workers polled through one master (current and old together); each costs a request per
+     * command. A real master has a few, a few dozen after many reloads with long connections.
+     */
+    static final int MAX_WORKERS = 1024;
+
     /** A worker process; {@code old} when it belongs to a configuration before the last reload. */
     record Worker(long pid, boolean old) {
+    }
+
+    /** An answer no real master gives (too many workers). */
+    static final class MalformedException extends Exception {
+        MalformedException(String message) {
+            super(message);
+        }
     }
 
     private MasterWorkers() {
     }
 
-    static List<Worker> parse(String showProc) {
+    /**
+     * The workers of a {@code show proc} answer. A pid is 1 to 10 digits and at most
+     * {@code Integer.MAX_VALUE} (Linux's limit is far lower); other first columns are not workers.
+     *
+     * @throws MalformedException when the answer lists more than {@link #MAX_WORKERS} workers
+     */
+    static List<Worker> parse(String showProc) throws MalformedException {
         List<Worker> workers = new ArrayList<>();
         String section = "";
         for (String line : showProc.split("\n")) {
@@ -47,8 +71,12 @@ final class MasterWorkers {
                 continue;
             }
             String pid = l.split("\\s+")[0];
-            if (pid.matches("\\d+")) {
+            if (pid.matches("\\d{1,10}") && Long.parseLong(pid) <= Integer.MAX_VALUE) {
                 workers.add(new Worker(Long.parseLong(pid), old));
+                if (workers.size() > MAX_WORKERS) {
+                    throw new MalformedException("lists more than " + MAX_WORKERS + " workers; not a real master, "
+                            + "nothing polled through it");
+                }
             }
         }
         return workers;

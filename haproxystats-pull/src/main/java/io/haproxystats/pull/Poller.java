@@ -62,16 +62,26 @@ final class Poller {
         this.clock = clock;
     }
 
-    /** One request in flight; {@code what} names it in failure messages. */
-    private record Request(String what, Future<Long> answer) {
+    /** One request in flight; {@code what} names it in failure messages, {@code file} is what it writes. */
+    private record Request(String what, String file, Future<Long> answer) {
     }
 
     /**
      * Runs one poll now. Empty when it was skipped (queue full, no sockets). On interrupt the poll
-     * is abandoned: requests cancelled, its temporary directory removed.
+     * is abandoned: requests cancelled, its temporary directory removed. Whatever happens, a poll
+     * that was not landed leaves nothing behind in tmp-dst-dir.
      */
     Optional<PollResult> pollOnce() throws IOException, InterruptedException {
-        int queued = spool.queued();
+        long started = System.nanoTime();
+        long epoch = clock.instant().getEpochSecond();
+        int queued;
+        try {
+            spool.ensureDirectories();
+            queued = spool.queued();
+        } catch (IOException e) {
+            return Optional.of(report(new PollResult(epoch, 0, 0, List.of("cannot use dst-dir or tmp-dst-dir: "
+                    + StatsClient.describe(e)), false, Duration.ofNanos(System.nanoTime() - started))));
+        }
         if (queued >= queueSize) {
             LOG.warn("skipping poll: {} directories wait in dst-dir, queue-size is {} (is haproxystats-process running?)",
                     queued, queueSize);
@@ -82,84 +92,102 @@ final class Poller {
             LOG.error("skipping poll: no stats socket found (socket-dir holds no UNIX socket and servers is empty)");
             return Optional.empty();
         }
-        long started = System.nanoTime();
-        long epoch = clock.instant().getEpochSecond();
         long deadline = pullTimeout.isZero() ? Long.MAX_VALUE : started + pullTimeout.toNanos();
         Path dir;
         try {
             dir = spool.begin(epoch);
         } catch (IOException e) {
             // Disk full, tmp-dst-dir not writable: a failed poll like any other, tried again next tick.
-            PollResult result = new PollResult(epoch, 0, 0, List.of("cannot create the poll's directory in"
-                    + " tmp-dst-dir: " + StatsClient.describe(e)), false, Duration.ofNanos(System.nanoTime() - started));
-            report(result);
-            return Optional.of(result);
+            return Optional.of(report(new PollResult(epoch, 0, 0, List.of("cannot create the poll's directory in"
+                    + " tmp-dst-dir: " + StatsClient.describe(e)), false, Duration.ofNanos(System.nanoTime() - started))));
         }
         List<Request> requests = new ArrayList<>();
         List<String> failures = new ArrayList<>();
+        boolean committed = false;
         int succeeded = 0;
         ExecutorService executor = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("pull-", 0).factory());
         try {
-            for (SocketAddress socket : sockets) {
-                for (Command command : commands) {
-                    Path target = dir.resolve(socket.name() + command.suffix());
-                    requests.add(new Request(socket + " '" + command.text() + "'",
-                            executor.submit(() -> client.fetch(socket, command, deadline, target))));
-                }
+            String clash = SocketDiscovery.nameClash(sockets, masters);
+            if (clash != null) {
+                failures.add(clash);
+            } else {
+                succeeded = request(dir, sockets, deadline, executor, requests, failures);
             }
-            // The sockets' requests run meanwhile; each master is asked for its workers, and every
-            // worker, current or old, is then polled through it like any socket.
-            for (SocketAddress master : masters) {
-                List<MasterWorkers.Worker> workers;
+            executor.shutdownNow();
+            if (!executor.awaitTermination(5, TimeUnit.SECONDS)) {
+                LOG.error("poll {}: requests still running 5 s after being cancelled", epoch);
+            }
+            if (failures.isEmpty()) {
+                List<String> written = new ArrayList<>(requests.stream().map(Request::file).toList());
+                masters.forEach(m -> written.add(m.name() + MasterWorkers.PROC_SUFFIX));
                 try {
-                    String proc = client.query(master, "show proc", MasterWorkers.ANSWER_PREFIX, deadline);
-                    FileModes.writeString(dir.resolve(master.name() + MasterWorkers.PROC_SUFFIX), proc);
-                    workers = MasterWorkers.parse(proc);
-                } catch (FetchException e) {
-                    failures.add(e.getMessage());
-                    continue;
-                }
-                for (MasterWorkers.Worker worker : workers) {
-                    for (Command command : commands) {
-                        String prefix = "@!" + worker.pid() + " ";
-                        Path target = dir.resolve(master.name() + "." + worker.pid() + command.suffix());
-                        requests.add(new Request(master + " '" + prefix + command.text() + "'",
-                                executor.submit(() -> client.fetch(master, prefix, command, deadline, target))));
-                    }
-                }
-            }
-            for (Request request : requests) {
-                if (await(request, deadline, failures)) {
-                    succeeded++;
+                    committed = spool.commit(dir, written);
+                } catch (IOException e) {
+                    failures.add("cannot move the poll into dst-dir: " + StatsClient.describe(e));
                 }
             }
         } catch (InterruptedException e) {
             requests.forEach(r -> r.answer().cancel(true));
-            executor.shutdownNow();
-            spool.discard(dir);
             LOG.info("poll {} abandoned: stopping", epoch);
             throw e;
+        } catch (RuntimeException e) {
+            // A bug or an answer nobody foresaw: this poll fails, the next one runs, nothing is left behind.
+            failures.add("unexpected failure: " + e);
+            LOG.error("poll {}: unexpected failure", epoch, e);
         } finally {
             executor.shutdownNow();
-        }
-        if (!executor.awaitTermination(5, TimeUnit.SECONDS)) {
-            LOG.error("poll {}: requests still running 5 s after being cancelled", epoch);
-        }
-        boolean committed = false;
-        if (failures.isEmpty()) {
-            try {
-                committed = spool.commit(dir);
-            } catch (IOException e) {
-                failures.add("cannot move the poll into dst-dir: " + StatsClient.describe(e));
+            if (!committed) {
                 spool.discard(dir);
             }
-        } else {
-            spool.discard(dir);
         }
-        PollResult result = new PollResult(epoch, requests.size(), succeeded, List.copyOf(failures), committed,
-                Duration.ofNanos(System.nanoTime() - started));
-        report(result);
-        return Optional.of(result);
+        return Optional.of(report(new PollResult(epoch, requests.size(), succeeded, List.copyOf(failures), committed,
+                Duration.ofNanos(System.nanoTime() - started))));
+    }
+
+    /** Starts every request of the poll and waits for them; returns how many succeeded. */
+    private int request(Path dir, List<SocketAddress> sockets, long deadline, ExecutorService executor,
+                        List<Request> requests, List<String> failures) throws InterruptedException, IOException {
+        for (SocketAddress socket : sockets) {
+            for (Command command : commands) {
+                String file = socket.name() + command.suffix();
+                Path target = dir.resolve(file);
+                requests.add(new Request(socket + " '" + command.text() + "'", file,
+                        executor.submit(() -> client.fetch(socket, command, deadline, target))));
+            }
+        }
+        // The sockets' requests run meanwhile; each master is asked for its workers, and every
+        // worker, current or old, is then polled through it like any socket.
+        for (SocketAddress master : masters) {
+            List<MasterWorkers.Worker> workers;
+            try {
+                String proc = client.query(master, "show proc", MasterWorkers.ANSWER_PREFIX, deadline,
+                        MasterWorkers.MAX_ANSWER_BYTES);
+                FileModes.writeString(dir.resolve(master.name() + MasterWorkers.PROC_SUFFIX), proc);
+                workers = MasterWorkers.parse(proc);
+            } catch (FetchException e) {
+                failures.add(e.getMessage());
+                continue;
+            } catch (MasterWorkers.MalformedException e) {
+                failures.add(master + " 'show proc': " + e.getMessage());
+                continue;
+            }
+            for (MasterWorkers.Worker worker : workers) {
+                for (Command command : commands) {
+                    String prefix = "@!" + worker.pid() + " ";
+                    String file = master.name() + "." + worker.pid() + command.suffix();
+                    Path target = dir.resolve(file);
+                    requests.add(new Request(master + " '" + prefix + command.text() + "'", file,
+                            executor.submit(() -> client.fetch(master, prefix, command, deadline, target))));
+                }
+            }
+        }
+        int succeeded = 0;
+        for (Request request : requests) {
+            if (await(request, deadline, failures)) {
+                succeeded++;
+            }
+        }
+        return succeeded;
     }
 
     private static boolean await(Request request, long deadline, List<String> failures) throws InterruptedException {
@@ -181,12 +209,12 @@ final class Poller {
         return false;
     }
 
-    private static void report(PollResult r) {
+    private static PollResult report(PollResult r) {
         String time = String.format(java.util.Locale.ROOT, "%.3f", r.wallTime().toNanos() / 1e9);
         if (r.failures().isEmpty() && r.committed()) {
             LOG.info("poll {}: done {}, pending {}, succeeded {}, failed 0, wall clock time {}s", r.epoch(),
                     r.requests(), r.pending(), r.succeeded(), time);
-            return;
+            return r;
         }
         for (String failure : r.failures()) {
             LOG.error("poll {}: {}", r.epoch(), failure);
@@ -194,5 +222,6 @@ final class Poller {
         LOG.error("poll {}: done {}, pending {}, succeeded {}, failed {}, wall clock time {}s; directory {}",
                 r.epoch(), r.requests(), r.pending(), r.succeeded(), r.failures().size(), time,
                 r.committed() ? "moved to dst-dir" : "removed, nothing moved to dst-dir");
+        return r;
     }
 }

@@ -19,6 +19,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import io.haproxystats.common.haproxy.ServersStateAnswer;
 import io.haproxystats.common.haproxy.SocketAddress;
 
@@ -38,8 +39,19 @@ public final class PullCommand extends DaemonCommand {
             + "<socket>: <backend>/<server>: <OPERATIONAL>/<ADMIN> and exit (read-only; exit 2 when a socket cannot be read)")
     boolean showServers;
 
-    @Option(names = "--server", paramLabel = "NAME", description = "with --show-servers: only servers named NAME")
+    @Option(names = "--server", paramLabel = "NAME", description = "with --show-servers: only servers named NAME "
+            + "(exit 1 when none is)")
     String serverName;
+
+    /** Lines --show-servers printed. */
+    private int printed;
+
+    @Override
+    protected void checkOptions() {
+        if (serverName != null && !showServers) {
+            throw new ParameterException(spec.commandLine(), "--server NAME needs --show-servers");
+        }
+    }
 
     public static void main(String[] args) {
         System.exit(execute(new PullCommand(), args));
@@ -68,8 +80,13 @@ public final class PullCommand extends DaemonCommand {
         if (settings.pullTimeout().isZero()) {
             LOG.warn("pull-timeout is 0: a socket that never answers will hold up every later poll");
         }
-        Spool spool = new Spool(settings.dstDir(), settings.tmpDstDir());
-        spool.prepare();
+        try (Spool spool = new Spool(settings.dstDir(), settings.tmpDstDir())) {
+            spool.prepare();
+            return poll(config, settings, spool);
+        }
+    }
+
+    private int poll(EffectiveConfig config, PullSettings settings, Spool spool) throws Exception {
         SystemdNotifier notifier = SystemdNotifier.fromEnvironment(System.getenv());
         PullReporter reporter = new PullReporter(
                 new StatusFile(PullSettings.baseDir(config).resolve(STATUS_FILE)), notifier,
@@ -102,9 +119,22 @@ public final class PullCommand extends DaemonCommand {
                             sinceTick / 1_000_000_000L);
                 }
             }, 0, every.toMillis(), TimeUnit.MILLISECONDS));
+            Thread.ofPlatform().daemon().name("pull-failure").start(() -> {
+                try {
+                    scheduler.join(); // a schedule that ends by itself (spool taken) stops the daemon
+                    signals.stop();
+                } catch (InterruptedException ignored) {
+                    // The daemon is stopping anyway.
+                }
+            });
             signals.awaitStop();
+            puller.stop();
             scheduler.join();
             timers.shutdownNow();
+            if (puller.failure() != null) {
+                LOG.error("haproxystats-pull stopped: {}", puller.failure().getMessage());
+                return ExitCodes.RUNTIME_FAILURE;
+            }
         }
         LOG.info("haproxystats-pull stopped");
         return ExitCodes.OK;
@@ -130,7 +160,8 @@ public final class PullCommand extends DaemonCommand {
             }
             for (SocketAddress master : settings.masterSockets()) {
                 try {
-                    String proc = client.query(master, "show proc", MasterWorkers.ANSWER_PREFIX, deadline);
+                    String proc = client.query(master, "show proc", MasterWorkers.ANSWER_PREFIX, deadline,
+                            MasterWorkers.MAX_ANSWER_BYTES);
                     for (MasterWorkers.Worker worker : MasterWorkers.parse(proc)) {
                         exit = Math.max(exit, printServers(client, master, "@!" + worker.pid() + " ",
                                 master.name() + "." + worker.pid(), deadline));
@@ -138,12 +169,19 @@ public final class PullCommand extends DaemonCommand {
                 } catch (FetchException e) {
                     System.err.println("haproxystats-pull: " + e.getMessage());
                     exit = ExitCodes.CONFIG_ERROR;
+                } catch (MasterWorkers.MalformedException e) {
+                    System.err.println("haproxystats-pull: " + master + " 'show proc': " + e.getMessage());
+                    exit = ExitCodes.CONFIG_ERROR;
                 }
             }
         } finally {
             timer.shutdownNow();
         }
         System.out.flush();
+        if (serverName != null && printed == 0 && exit == ExitCodes.OK) {
+            System.err.println("haproxystats-pull: no server named '" + serverName + "' on any socket");
+            return ExitCodes.RUNTIME_FAILURE;
+        }
         return exit;
     }
 
@@ -162,6 +200,7 @@ public final class PullCommand extends DaemonCommand {
                 if (serverName == null || serverName.equals(s.server())) {
                     System.out.println(label + ": " + s.backend() + "/" + s.server() + ": " + s.operational() + "/"
                             + s.admin());
+                    printed++;
                 }
             }
             return ExitCodes.OK;

@@ -1,5 +1,6 @@
 package io.haproxystats.pull;
 
+import io.haproxystats.common.cli.StartupFailure;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -46,6 +47,7 @@ final class Puller implements Runnable {
     private volatile boolean running = true;
     private volatile Thread thread;
     private volatile long lastTickNanos;
+    private volatile StartupFailure failure;
 
     Puller(PollTask task, Duration interval, Ticker ticker) {
         this.task = task;
@@ -72,6 +74,12 @@ final class Puller implements Runnable {
                     break;
                 }
                 Thread.interrupted();
+            } catch (StartupFailure e) {
+                // Another instance took the spool: going on would corrupt both; the daemon exits 1.
+                LOG.error("{}; stopping", e.getMessage());
+                failure = e;
+                running = false;
+                break;
             } catch (Throwable t) {
                 // One failing poll must not end the schedule; the next tick tries again.
                 LOG.error("poll failed: {}", t.toString(), t);
@@ -93,6 +101,11 @@ final class Puller implements Runnable {
         if (t != null) {
             t.interrupt();
         }
+    }
+
+    /** Why the schedule ended by itself (the spool was taken by another instance), or null. */
+    StartupFailure failure() {
+        return failure;
     }
 
     /** {@link System#nanoTime()} at the start of the latest poll, for liveness reporting. */

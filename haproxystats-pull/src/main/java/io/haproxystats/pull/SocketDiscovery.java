@@ -5,7 +5,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
@@ -45,6 +47,25 @@ final class SocketDiscovery {
             }
         }
         return out;
+    }
+
+    /**
+     * Why a poll of these sockets cannot land: two of them would write the same files (a
+     * {@code servers} entry with the base name of a socket-dir socket elsewhere, say), or null.
+     * Two {@code servers} entries that clash are refused at start already ({@code PullSettings}).
+     */
+    static String nameClash(List<SocketAddress> sockets, List<SocketAddress> masters) {
+        Map<String, SocketAddress> byName = new HashMap<>();
+        List<SocketAddress> all = new ArrayList<>(sockets);
+        all.addAll(masters);
+        for (SocketAddress s : all) {
+            SocketAddress other = byName.putIfAbsent(s.name(), s);
+            if (other != null) {
+                return s + " and " + other + " would both write " + s.name() + "_*: rename one socket file "
+                        + "(the poll is not landed while both exist)";
+            }
+        }
+        return null;
     }
 
     static boolean isSocket(Path p) {

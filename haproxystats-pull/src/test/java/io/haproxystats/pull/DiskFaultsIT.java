@@ -84,18 +84,16 @@ class DiskFaultsIT {
             }
             assertEquals(0, pull.exitValue(), Files.readString(log));
             List<String> incomplete = new ArrayList<>();
-            try (Stream<Path> polls = Files.list(incoming)) {
-                for (Path poll : polls.toList()) {
-                    List<String> files = names(poll);
-                    if (!files.equals(List.of("a.sock_info", "a.sock_stat", "b.sock_info", "b.sock_stat"))) {
-                        incomplete.add(poll.getFileName() + " " + files);
-                        continue;
-                    }
-                    for (String f : files) {
-                        String text = Files.readString(poll.resolve(f), StandardCharsets.UTF_8);
-                        if (!text.endsWith("\n\n") || text.length() < 100) {
-                            incomplete.add(poll.getFileName() + "/" + f + " cut");
-                        }
+            for (Path poll : Entries.visible(incoming)) {
+                List<String> files = names(poll);
+                if (!files.equals(List.of("a.sock_info", "a.sock_stat", "b.sock_info", "b.sock_stat"))) {
+                    incomplete.add(poll.getFileName() + " " + files);
+                    continue;
+                }
+                for (String f : files) {
+                    String text = Files.readString(poll.resolve(f), StandardCharsets.UTF_8);
+                    if (!text.endsWith("\n\n") || text.length() < 100) {
+                        incomplete.add(poll.getFileName() + "/" + f + " cut");
                     }
                 }
             }
@@ -146,8 +144,6 @@ class DiskFaultsIT {
 
 
     private static List<String> names(Path dir) throws IOException {
-        try (Stream<Path> s = Files.list(dir)) {
-            return s.map(p -> p.getFileName().toString()).sorted().toList();
-        }
+        return Entries.names(dir);
     }
 }

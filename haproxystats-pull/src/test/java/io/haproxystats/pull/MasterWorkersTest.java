@@ -1,6 +1,7 @@
 package io.haproxystats.pull;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -9,7 +10,7 @@ import org.junit.jupiter.api.Test;
 class MasterWorkersTest {
 
     @Test
-    void currentAndOldWorkersButNotTheMasterOrPrograms() {
+    void currentAndOldWorkersButNotTheMasterOrPrograms() throws Exception {
         String proc = """
                 #<PID>          <type>          <reloads>       <uptime>        <version>     \s
                 31189           master          1 [failed: 0]   0d00h00m04s     2.6.12-1+deb12u4
@@ -26,7 +27,22 @@ class MasterWorkersTest {
     }
 
     @Test
-    void noWorkersYieldsNone() {
+    void noWorkersYieldsNone() throws Exception {
         assertEquals(List.of(), MasterWorkers.parse("#<PID> <type>\n1 master 0\n# workers\n# programs\n\n"));
+    }
+
+    @Test
+    void aPidTooLongForAPidIsNotAWorkerAndTooManyWorkersAreRefused() throws Exception {
+        // A 20-digit pid made Long.parseLong throw out of the poll (NumberFormatException), leaving
+        // the poll's directory behind in tmp-dst-dir.
+        assertEquals(List.of(new MasterWorkers.Worker(7, false)),
+                MasterWorkers.parse("#<PID>\n# workers\n12345678901234567890 worker\n7 worker\n\n"));
+        StringBuilder many = new StringBuilder("#<PID>\n# workers\n");
+        for (int pid = 1; pid <= MasterWorkers.MAX_WORKERS + 1; pid++) {
+            many.append(pid).append(" worker 0 0d00h00m01s 2.6\n");
+        }
+        MasterWorkers.MalformedException e = assertThrows(MasterWorkers.MalformedException.class,
+                () -> MasterWorkers.parse(many.toString()));
+        assertEquals("lists more than 1024 workers; not a real master, nothing polled through it", e.getMessage());
     }
 }

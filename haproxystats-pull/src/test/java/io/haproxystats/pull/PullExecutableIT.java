@@ -3,6 +3,7 @@ package io.haproxystats.pull;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.haproxystats.common.testing.Entries;
 import io.haproxystats.common.testing.HaproxyInstance;
 import io.haproxystats.common.testing.TestConfig;
 import io.haproxystats.common.testing.Wait;
@@ -178,7 +179,7 @@ class PullExecutableIT {
         try {
             return MasterWorkers.parse(HaproxyInstance.cli(master, "show proc")).stream()
                     .map(MasterWorkers.Worker::pid).toList();
-        } catch (IOException e) {
+        } catch (IOException | MasterWorkers.MalformedException e) {
             return List.of();
         }
     }
@@ -196,8 +197,8 @@ class PullExecutableIT {
     }
 
     private static List<String> list(Path dir) {
-        try (Stream<Path> s = Files.list(dir)) {
-            return new ArrayList<>(new TreeSet<>(s.map(p -> p.getFileName().toString()).toList()));
+        try {
+            return new ArrayList<>(Entries.names(dir));
         } catch (NoSuchFileException e) {
             return List.of();
         } catch (IOException e) {

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.haproxystats.common.testing.Entries;
 import io.haproxystats.common.config.Connect;
 import io.haproxystats.common.haproxy.SocketAddress;
 import io.haproxystats.common.spool.PollFiles.Command;
@@ -79,9 +80,7 @@ class PullerIT {
     }
 
     private static List<String> names(Path dir) throws IOException {
-        try (Stream<Path> s = Files.list(dir)) {
-            return s.map(p -> p.getFileName().toString()).sorted().toList();
-        }
+        return Entries.names(dir);
     }
 
     @Test

@@ -59,6 +59,13 @@ public abstract class DaemonCommand implements Callable<Integer> {
         return null;
     }
 
+    /**
+     * Checks combinations of command-line options before anything is read; throws picocli's
+     * {@code ParameterException} (a usage error, exit 2).
+     */
+    protected void checkOptions() {
+    }
+
     /** Validates what the daemon reads; throws {@link ConfigurationException} naming the option. */
     protected abstract void validate(EffectiveConfig config);
 
@@ -68,6 +75,7 @@ public abstract class DaemonCommand implements Callable<Integer> {
     @Override
     public final Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
+        checkOptions();
         if (print.defaults) {
             ConfigPrinter.printDefaults(out, sections());
             return ExitCodes.OK;
@@ -99,6 +107,11 @@ public abstract class DaemonCommand implements Callable<Integer> {
                 err.println(commandLine.getCommandName() + ": configuration error: " + ex.getMessage());
                 err.flush();
                 return ExitCodes.CONFIG_ERROR;
+            }
+            if (ex instanceof StartupFailure) {
+                err.println(commandLine.getCommandName() + ": " + ex.getMessage());
+                err.flush();
+                return ExitCodes.RUNTIME_FAILURE;
             }
             LOG.error("{} failed", commandLine.getCommandName(), ex);
             err.println(commandLine.getCommandName() + ": " + ex);

@@ -30,6 +30,11 @@ public final class Signals {
         return signals;
     }
 
+    /** Releases {@link #awaitStop()} as a signal would (the daemon decided to stop by itself). */
+    public void stop() {
+        stop.countDown();
+    }
+
     public void awaitStop() throws InterruptedException {
         stop.await();
     }

@@ -12,10 +12,22 @@ import java.util.Optional;
  * @param delay          pause after a round of failed reconnects before the next round
  * @param queueSize      most lines held while Graphite cannot take them
  * @param groups         group namespaces, if configured
+ * @param replayBytes    {@code replay-bytes} (new, default 1 MiB, 0 = off): the last lines written
+ *                       that are written again after a lost connection, before anything new
  */
 public record GraphiteSettings(String server, int port, Connect connect, Duration writeTimeout, Duration delay,
                                String namespace, boolean prefixHostname, boolean fqdn, int queueSize,
-                               Optional<GroupSettings> groups) {
+                               Optional<GroupSettings> groups, int replayBytes) {
+
+    public static final int DEFAULT_REPLAY_BYTES = 1 << 20;
+
+    /** Settings with the default replay window. */
+    public GraphiteSettings(String server, int port, Connect connect, Duration writeTimeout, Duration delay,
+                            String namespace, boolean prefixHostname, boolean fqdn, int queueSize,
+                            Optional<GroupSettings> groups) {
+        this(server, port, connect, writeTimeout, delay, namespace, prefixHostname, fqdn, queueSize, groups,
+                DEFAULT_REPLAY_BYTES);
+    }
 
     public static final String SECTION = "graphite";
 
@@ -37,7 +49,9 @@ public record GraphiteSettings(String server, int port, Connect connect, Duratio
         boolean prefixHostname = config.getBoolean(s, "prefix-hostname");
         boolean fqdn = config.getBoolean(s, "fqdn");
         int queueSize = (int) config.getInt(s, "queue-size", 1, Integer.MAX_VALUE);
+        int replayBytes = config.find(s, "replay-bytes").isEmpty() ? DEFAULT_REPLAY_BYTES
+                : (int) config.getInt(s, "replay-bytes", 0, 256 << 20);
         return new GraphiteSettings(server, port, connect, writeTimeout, delay, namespace, prefixHostname, fqdn,
-                queueSize, GroupSettings.from(config));
+                queueSize, GroupSettings.from(config), replayBytes);
     }
 }

@@ -19,13 +19,20 @@ import java.util.Optional;
  *                         ({@code quarantine-dir}, default {@code ${paths:base-dir}/quarantine})
  * @param stateMetrics     {@code state-metrics}: send frontend/backend/server states as numbers
  *                         (new, default false: each is a new series per server)
+ * @param quarantineMaxPolls {@code quarantine-max-polls} (new, default 100): the most polls kept
+ *                         in quarantine; the oldest are removed beyond it
+ * @param quarantineMaxBytes {@code quarantine-max-bytes} (new, default 512 MiB): likewise, in bytes
  */
 public record ProcessSettings(LogLevel logLevel, int workers, Path srcDir, boolean aggrServerMetrics,
                               boolean perProcessMetrics, boolean calculatePercentages,
                               Duration livenessCheckInterval, List<String> frontendMetrics,
                               List<String> backendMetrics, List<String> serverMetrics,
                               Optional<Path> excludeFrontends, Optional<Path> excludeBackends,
-                              Path quarantineDir, boolean stateMetrics) {
+                              Path quarantineDir, boolean stateMetrics, int quarantineMaxPolls,
+                              long quarantineMaxBytes) {
+
+    static final int DEFAULT_QUARANTINE_MAX_POLLS = 100;
+    static final long DEFAULT_QUARANTINE_MAX_BYTES = 512L << 20;
 
     public static final String SECTION = "process";
 
@@ -51,7 +58,11 @@ public record ProcessSettings(LogLevel logLevel, int workers, Path srcDir, boole
                 config.find(s, "exclude-backends").filter(v -> !v.isBlank())
                         .map(v -> PullSettings.path(s, "exclude-backends", v)),
                 quarantine,
-                config.find(s, "state-metrics").isPresent() && config.getBoolean(s, "state-metrics"));
+                config.find(s, "state-metrics").isPresent() && config.getBoolean(s, "state-metrics"),
+                config.find(s, "quarantine-max-polls").isEmpty() ? DEFAULT_QUARANTINE_MAX_POLLS
+                        : (int) config.getInt(s, "quarantine-max-polls", 1, 1_000_000),
+                config.find(s, "quarantine-max-bytes").isEmpty() ? DEFAULT_QUARANTINE_MAX_BYTES
+                        : config.getInt(s, "quarantine-max-bytes", 1, Long.MAX_VALUE));
     }
 
     private static List<String> metrics(EffectiveConfig config, String option, List<String> defaults) {

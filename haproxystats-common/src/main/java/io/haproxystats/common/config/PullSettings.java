@@ -7,7 +7,9 @@ import java.time.Duration;
 import io.haproxystats.common.spool.PollFiles.Command;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -85,13 +87,43 @@ public record PullSettings(LogLevel logLevel, Optional<Path> socketDir, List<Soc
         long bufferLimit = config.getInt(s, "buffer-limit", 1, Integer.MAX_VALUE - 16);
         Path dst = path(config, s, "dst-dir");
         Path tmp = path(config, s, "tmp-dst-dir");
-        if (dst.equals(tmp)) {
+        Path dstNormal = dst.toAbsolutePath().normalize();
+        Path tmpNormal = tmp.toAbsolutePath().normalize();
+        if (dstNormal.equals(tmpNormal)) {
             throw ConfigurationException.forOption(s, "tmp-dst-dir", "must differ from dst-dir, both are '" + dst + "'");
         }
+        if (dstNormal.startsWith(tmpNormal) || tmpNormal.startsWith(dstNormal)) {
+            throw ConfigurationException.forOption(s, "tmp-dst-dir", "'" + tmp + "' and dst-dir '" + dst
+                    + "' are inside one another; they must be two separate directories");
+        }
+        uniqueNames(servers, masters);
         int workers = (int) config.getInt(s, "workers", 1, 10_000);
         int queueSize = (int) config.getInt(s, "queue-size", 1, Integer.MAX_VALUE);
         return new PullSettings(level, socketDir, List.copyOf(servers), connect, pullTimeout, pullInterval,
                 bufferLimit, dst, tmp, workers, queueSize, List.copyOf(masters), commands(config));
+    }
+
+    /**
+     * Every socket's answers are files named after it ({@code <name>_info}...): two {@code servers}
+     * or {@code master-sockets} entries with one name (UNIX sockets with one base name in two
+     * directories) would write the same files, and every poll would fail.
+     */
+    private static void uniqueNames(List<SocketAddress> servers, List<SocketAddress> masters) {
+        Map<String, SocketAddress> seen = new HashMap<>();
+        for (SocketAddress a : servers) {
+            SocketAddress other = seen.putIfAbsent(a.name(), a);
+            if (other != null && !other.equals(a)) {
+                throw ConfigurationException.forOption(SECTION, "servers", other + " and " + a + " would both "
+                        + "write the files " + a.name() + "_*; give the socket files different names");
+            }
+        }
+        for (SocketAddress m : masters) {
+            SocketAddress other = seen.putIfAbsent(m.name(), m);
+            if (other != null) {
+                throw ConfigurationException.forOption(SECTION, "master-sockets", other + " and " + m
+                        + " have the same name " + m.name() + "; give the socket files different names");
+            }
+        }
     }
 
     /** {@code commands}: a space list of info, stat, servers-state; default {@code info stat}. */

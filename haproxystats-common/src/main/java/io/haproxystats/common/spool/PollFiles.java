@@ -60,13 +60,17 @@ public final class PollFiles {
         }
     }
 
-    /** True for a name made only of digits: a poll directory. */
+    /**
+     * True for a name made only of ASCII digits: a poll directory (its name is the timestamp of
+     * every line; other Unicode digits, which {@link Character#isDigit} accepts, are not one).
+     */
     public static boolean isPollDirectoryName(String name) {
         if (name.isEmpty() || name.length() > 19) {
             return false;
         }
         for (int i = 0; i < name.length(); i++) {
-            if (!Character.isDigit(name.charAt(i))) {
+            char c = name.charAt(i);
+            if (c < '0' || c > '9') {
                 return false;
             }
         }
