@@ -64,7 +64,13 @@ final class DaemonAggregator {
         String base = paths.prefix() + ".daemon.";
         for (String field : MetricCatalogue.DAEMON_SUM) {
             if (table.containsColumn(field)) {
-                out.add(base + field, (long) table.doubleColumn(field).sum());
+                // From the records' longs, not the table's doubles: exact above 2^53, and never wrapped.
+                long sum = 0;
+                for (InfoRecord r : records) {
+                    Long v = r.get(field);
+                    sum = v == null ? sum : Sums.add(sum, v);
+                }
+                out.add(base + field, sum);
             }
         }
         for (String field : MetricCatalogue.DAEMON_MEAN) {
@@ -105,8 +111,11 @@ final class DaemonAggregator {
         for (int row = 0; row < records.size(); row++) {
             String prefix = base + "process." + keys.get(row) + ".";
             for (String field : fields) {
-                if (table.containsColumn(field) && !table.doubleColumn(field).isMissing(row)) {
-                    out.add(prefix + field, table.doubleColumn(field).getDouble(row));
+                Long exact = records.get(row).get(field);
+                if (exact != null) {
+                    out.add(prefix + field, (long) exact); // the integer as HAProxy gave it
+                } else if (table.containsColumn(field) && !table.doubleColumn(field).isMissing(row)) {
+                    out.add(prefix + field, table.doubleColumn(field).getDouble(row)); // CpuUsagePct
                 }
             }
             if (percentages) {

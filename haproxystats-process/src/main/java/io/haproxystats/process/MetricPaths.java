@@ -43,9 +43,12 @@ final class MetricPaths {
      * also, so that no input can break a line or reach outside its component, whitespace and
      * control characters (a space or newline would split the line), {@code /} (a directory in
      * carbon's whisper tree) and {@code ;} (the start of Graphite 1.1 tags) become {@code _}.
-     * Anything else, non-ASCII included, is kept.
+     * Anything else, non-ASCII included, is kept. The empty name becomes {@code _}.
      */
     static String sanitise(String name) {
+        if (name.isEmpty()) {
+            return "_"; // an empty name would leave an empty component: frontend..bin
+        }
         StringBuilder out = null;
         for (int i = 0; i < name.length(); i++) {
             char c = name.charAt(i);

@@ -292,12 +292,12 @@ final class SiteAggregator {
             }
             long v = col[row];
             switch (kinds[i]) {
-                case SUM, MEAN -> g.values[i] += v;
+                case SUM, MEAN -> g.values[i] = Sums.add(g.values[i], v);
                 case TRAFFIC_MEAN -> {
                     if (!traffic) {
                         continue;
                     }
-                    g.values[i] += v;
+                    g.values[i] = Sums.add(g.values[i], v);
                 }
                 case MAX -> g.values[i] = g.counts[i] == 0 ? v : Math.max(g.values[i], v);
                 case MIN -> g.values[i] = g.counts[i] == 0 ? v : Math.min(g.values[i], v);

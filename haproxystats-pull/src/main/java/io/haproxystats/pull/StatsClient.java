@@ -232,6 +232,11 @@ final class StatsClient {
             return channel;
         } catch (IOException | RuntimeException e) {
             closeQuietly(channel);
+            if (!settled.compareAndSet(false, true)) {
+                // The timer closed the channel, before or during the connect: a timeout, whatever
+                // the connect threw (a channel closed before connect began throws ClosedChannelException).
+                throw new AsynchronousCloseException();
+            }
             throw e instanceof IOException io ? io : new IOException(e.getMessage(), e);
         } finally {
             if (timeout != null) {

@@ -179,6 +179,88 @@ class PullerIT {
         server.join();
     }
 
+    /** A master CLI on a UNIX socket outside socket-dir that answers every command with {@code answer}. */
+    private Thread fakeMaster(ServerSocketChannel master, String answer) {
+        return Thread.ofVirtual().start(() -> {
+            while (master.isOpen()) {
+                try (SocketChannel c = master.accept()) {
+                    c.read(ByteBuffer.allocate(64));
+                    ByteBuffer out = ByteBuffer.wrap(answer.getBytes(StandardCharsets.US_ASCII));
+                    while (out.hasRemaining()) {
+                        c.write(out);
+                    }
+                } catch (IOException e) {
+                    // the client gave up on this connection, or the test closed the master
+                }
+            }
+        });
+    }
+
+    @Test
+    void aHostileMasterFailsThePollCleanlyAndLeavesNothingInTmpDstDir() throws Exception {
+        haproxy("a");
+        Path masterPath = Files.createDirectories(tmp.resolve("masters")).resolve("m.sock");
+        ServerSocketChannel master = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+        master.bind(UnixDomainSocketAddress.of(masterPath));
+        StringBuilder proc = new StringBuilder("#<PID>          <type>\n1 master 0\n# workers\n");
+        for (int pid = 100; pid < 100 + 1500; pid++) {
+            proc.append(pid).append("  worker  0  0d00h00m01s  2.6\n");
+        }
+        Thread server = fakeMaster(master, proc.append("\n").toString());
+        Spool spool = new Spool(dst, spoolTmp);
+        spool.prepare();
+        StatsClient client = new StatsClient(new Connect(1, Duration.ofMillis(200), Duration.ofMillis(50), 1),
+                6291456, timer);
+        Poller poller = new Poller(new SocketDiscovery(Optional.of(sockets), List.of()),
+                List.of(new SocketAddress.Unix(masterPath)), List.of(Command.INFO, Command.STAT), client, spool,
+                Duration.ofSeconds(2), 10, InstantSource.system());
+        PollResult result = poller.pollOnce().orElseThrow();
+        assertFalse(result.committed());
+        assertTrue(result.failures().stream().anyMatch(f -> f.contains("'show proc': lists more than 1024 workers")),
+                result.failures().toString());
+        assertEquals(List.of(), names(spoolTmp), "nothing left in tmp-dst-dir");
+        assertEquals(List.of(), names(dst));
+
+        // A pid of 20 digits used to throw NumberFormatException out of the poll, leaving its
+        // directory (with the other sockets' answers) in tmp-dst-dir at every poll.
+        master.close();
+        server.join();
+        Files.delete(masterPath);
+        master = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+        master.bind(UnixDomainSocketAddress.of(masterPath));
+        server = fakeMaster(master, "#<PID>  <type>\n# workers\n12345678901234567890 worker 0\n\n");
+        result = poller.pollOnce().orElseThrow();
+        assertTrue(result.committed(), result.failures().toString());
+        assertEquals(List.of("a.sock_info", "a.sock_stat", "m.sock_proc"),
+                names(dst.resolve(Long.toString(result.epoch()))), "no worker to poll through it");
+        assertEquals(List.of(), names(spoolTmp));
+        master.close();
+        server.join();
+    }
+
+    @Test
+    void aConnectThatSucceedsAsItsTimerFiresIsNeverClosedUnderTheRequest() throws Exception {
+        // Connect timeouts about as long as a connect to a real socket takes, so that the timer
+        // often fires just as connect returns. It used to close the connected channel then: a bare
+        // ClosedChannelException, no retry.
+        HaproxyInstance a = haproxy("a");
+        List<String> failures = new ArrayList<>();
+        int i = 0;
+        for (long micros : new long[] {5, 20, 50, 100, 200, 500}) {
+            StatsClient client = new StatsClient(new Connect(3, Duration.ofNanos(micros * 1000), Duration.ZERO, 1),
+                    6291456, timer);
+            for (int n = 0; n < 100; n++) {
+                Path target = tmp.resolve("answer-" + i++);
+                try {
+                    client.fetch(new SocketAddress.Unix(a.socket()), Command.INFO, Long.MAX_VALUE, target);
+                } catch (FetchException e) {
+                    failures.add(e.getMessage());
+                }
+            }
+        }
+        assertTrue(failures.stream().noneMatch(f -> f.contains("ClosedChannelException")), failures.toString());
+    }
+
     @Test
     void anAnswerOverBufferLimitIsAFailure() throws Exception {
         haproxy("a");

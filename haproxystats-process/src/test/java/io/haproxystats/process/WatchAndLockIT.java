@@ -1,0 +1,127 @@
+package io.haproxystats.process;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.haproxystats.common.testing.Entries;
+import io.haproxystats.common.testing.Wait;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The haproxystats-process executable where it used to go quiet or corrupt data: src-dir removed
+ * and recreated under it (polls piled up unseen), a second processor on the same src-dir (polls
+ * sent twice with partial sums), and the launcher's promise to end a JVM that ran out of heap.
+ * Polls are the real captures of the fixture; local-store is the dispatcher that shows what was
+ * processed (Graphite points at a closed port: delivery to it is not what is tested here).
+ */
+class WatchAndLockIT {
+
+    @TempDir
+    Path tmp;
+    Process first;
+
+    @AfterEach
+    void stop() throws InterruptedException {
+        if (first != null) {
+            first.destroyForcibly().waitFor();
+        }
+    }
+
+    private Path config() throws IOException {
+        Path conf = tmp.resolve("process.conf");
+        Files.writeString(conf, """
+                [paths]
+                base-dir = %s
+                [process]
+                src-dir = ${paths:base-dir}/incoming
+                liveness-check-interval = 0.5
+                [graphite]
+                port = 1
+                [local-store]
+                dir = ${paths:base-dir}/store
+                """.formatted(tmp));
+        return conf;
+    }
+
+    private Process start(Path conf, String log) throws IOException {
+        return new ProcessBuilder(EndToEndIT.PROCESS.toString(), "-f", conf.toString()).redirectErrorStream(true)
+                .redirectOutput(tmp.resolve(log).toFile()).start();
+    }
+
+    /** Lands a copy of a real poll in src-dir the way the puller does: written aside, renamed in. */
+    private void land(String name) throws IOException {
+        Path aside = Files.createDirectories(tmp.resolve("aside").resolve(name));
+        Path real = Fixtures.small().resolve("1795224218");
+        for (Path f : Entries.visible(real)) {
+            Files.copy(f, aside.resolve(f.getFileName()));
+        }
+        Files.move(aside, tmp.resolve("incoming").resolve(name));
+    }
+
+    private boolean stored(String poll) {
+        return Files.isRegularFile(tmp.resolve("store").resolve(poll).resolve("stats"));
+    }
+
+    @Test
+    void aSrcDirRemovedAndRecreatedUnderTheProcessorIsWatchedAgain() throws Exception {
+        Path conf = config();
+        first = start(conf, "process.log");
+        Path incoming = tmp.resolve("incoming");
+        Wait.until(Duration.ofSeconds(20), () -> Files.isDirectory(incoming), "src-dir created");
+        land("1700000000");
+        Wait.until(Duration.ofSeconds(20), () -> stored("1700000000"), "the first poll processed");
+
+        // rm -rf incoming && mkdir incoming: the watch was left on the deleted directory.
+        new ProcessBuilder("rm", "-rf", incoming.toString()).inheritIO().start().waitFor();
+        Files.createDirectory(incoming);
+        land("1700000010");
+        land("1700000020");
+        Wait.until(Duration.ofSeconds(20), () -> stored("1700000010") && stored("1700000020"),
+                "polls in the new src-dir processed");
+        assertTrue(first.isAlive());
+        String log = Files.readString(tmp.resolve("process.log"), StandardCharsets.UTF_8);
+        assertTrue(log.contains("[process] src-dir " + incoming + " was replaced while being watched; watching it anew")
+                || log.contains("[process] src-dir " + incoming + " was removed (recreated now) while being watched"),
+                log);
+        first.destroy();
+        assertTrue(first.waitFor(20, TimeUnit.SECONDS));
+        assertEquals(0, first.exitValue(), log);
+    }
+
+    @Test
+    void aSecondProcessorOnTheSameSrcDirRefusesToStartNamingTheFirst() throws Exception {
+        Path conf = config();
+        first = start(conf, "first.log");
+        Wait.until(Duration.ofSeconds(20), () -> Files.exists(tmp.resolve("incoming/.haproxystats-process.lock")),
+                "the first processor holds src-dir");
+        Process second = start(conf, "second.log");
+        assertTrue(second.waitFor(30, TimeUnit.SECONDS));
+        String out = Files.readString(tmp.resolve("second.log"), StandardCharsets.UTF_8);
+        assertEquals(1, second.exitValue(), out);
+        assertTrue(out.contains("haproxystats-process: [process] src-dir " + tmp.resolve("incoming")
+                + " is in use by another instance (pid " + first.pid() + ", lock file "), out);
+        land("1700000000");
+        Wait.until(Duration.ofSeconds(20), () -> stored("1700000000"), "the first goes on");
+    }
+
+    @Test
+    void theLauncherEndsAJvmThatRanOutOfHeapWhateverTheOperatorsJvmOptions() throws Exception {
+        ProcessBuilder pb = new ProcessBuilder(EndToEndIT.PROCESS.toString(), "-f", config().toString())
+                .redirectErrorStream(true).redirectOutput(tmp.resolve("process.log").toFile());
+        pb.environment().put("HAPROXYSTATS_JAVA_OPTS", "-Xmx96m");
+        first = pb.start();
+        Wait.until(Duration.ofSeconds(20), () -> Files.exists(tmp.resolve("incoming/.haproxystats-process.lock")),
+                "started");
+        String cmdline = Files.readString(Path.of("/proc", Long.toString(first.pid()), "cmdline"))
+                .replace('\0', ' ');
+        assertTrue(cmdline.contains(" -XX:+ExitOnOutOfMemoryError -Xmx96m "), cmdline);
+    }
+}
