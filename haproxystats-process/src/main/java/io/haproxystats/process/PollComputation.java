@@ -79,6 +79,7 @@ final class PollComputation {
         // Parsed a group at a time in parallel (the common fork-join pool), then added in file-name
         // order: the output does not depend on the scheduling, and each group's text and tables
         // can be collected before the next is read.
+        long deadSockets = files.keySet().stream().filter(n -> n.endsWith(PollFiles.DEAD_SUFFIX)).count();
         List<Map.Entry<String, Source>> all = new ArrayList<>(files.entrySet());
         for (int from = 0; from < all.size(); from += GROUP) {
             List<Object> parsed = all.subList(from, Math.min(all.size(), from + GROUP)).parallelStream()
@@ -123,6 +124,10 @@ final class PollComputation {
             serverStates.emit(paths, out);
             out.add(self + "MetricsServer", out.lines() - before + 1);
             out.addFormatted(self + "WallClockTimeServers", seconds(nanoTime.getAsLong() - t0));
+        }
+        if (deadSockets > 0) {
+            // Sent only when a socket was left out, so a poll of live sockets is the original's output.
+            out.add(self + "DeadSockets", deadSockets);
         }
         out.addFormatted(self + "WallClockTimeAllStats", seconds(nanoTime.getAsLong() - start));
         out.addFormatted(self + "TotalWallClockTime", seconds(nanoTime.getAsLong() - start));

@@ -61,4 +61,15 @@ class EdgeValuesTest {
         assertEquals(false, PollFiles.isPollDirectoryName("\u0661\u0667\u0660\u0660\u0660\u0660\u0660\u0660\u0660\u0660"),
                 "Arabic-Indic digits gave lines with the timestamp ??????????");
     }
+
+    @Test
+    void socketsLeftOutAsDeadAreCountedOnlyWhenThereAreAny() {
+        String stat = HEADER + "\nfe,FRONTEND,3,1,,,,,,0,,,,,\n\n";
+        Map<String, String> out = run("", Map.of("a.sock_stat", stat,
+                "b.sock_dead", "unix:///run/b.sock 'show info': cannot connect (2 tries): Connection refused\n",
+                "c.sock_dead", "unix:///run/c.sock 'show info': cannot connect (2 tries): Connection refused\n"));
+        assertEquals("2", out.get(P + ".haproxystats.DeadSockets"));
+        assertEquals("3", out.get(P + ".frontend.fe.scur"));
+        assertFalse(run("", Map.of("a.sock_stat", stat)).containsKey(P + ".haproxystats.DeadSockets"));
+    }
 }

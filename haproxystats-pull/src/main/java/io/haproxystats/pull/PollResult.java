@@ -11,9 +11,15 @@ import java.util.List;
  * @param succeeded requests whose answer was complete
  * @param failures  one message per failed or unfinished request
  * @param committed true when the directory was renamed into dst-dir
+ * @param deadSockets sockets left out because nothing listened there ({@code skip-dead-sockets});
+ *                  their requests are not counted in {@code requests}
  */
 record PollResult(long epoch, int requests, int succeeded, List<String> failures, boolean committed,
-                  Duration wallTime) {
+                  Duration wallTime, int deadSockets) {
+
+    PollResult(long epoch, int requests, int succeeded, List<String> failures, boolean committed, Duration wallTime) {
+        this(epoch, requests, succeeded, failures, committed, wallTime, 0);
+    }
 
     int pending() {
         return requests - succeeded - failures.size();

@@ -3,13 +3,19 @@ package io.haproxystats.pull;
 import io.haproxystats.common.haproxy.SocketAddress;
 import io.haproxystats.common.spool.FileModes;
 import io.haproxystats.common.spool.PollFiles.Command;
+import io.haproxystats.common.spool.PollFiles;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -40,18 +46,24 @@ final class Poller {
     private final Duration pullTimeout;
     private final int queueSize;
     private final InstantSource clock;
+    private final boolean skipDeadSockets;
+    /** Sockets found dead by the last poll: a change of state is logged once, not every poll. */
+    private final Set<String> dead = new HashSet<>();
 
     Poller(SocketDiscovery discovery, StatsClient client, Spool spool, Duration pullTimeout, int queueSize,
            InstantSource clock) {
-        this(discovery, List.of(), List.of(Command.INFO, Command.STAT), client, spool, pullTimeout, queueSize, clock);
+        this(discovery, List.of(), List.of(Command.INFO, Command.STAT), client, spool, pullTimeout, queueSize, clock,
+                true);
     }
 
     /**
      * @param masters  master CLI sockets: each poll asks each for its workers and polls every one of them
      * @param commands what every socket and worker is asked ({@code [pull] commands})
+     * @param skipDeadSockets land a poll without the sockets where nothing listens ({@code [pull]
+     *                 skip-dead-sockets}) instead of failing it
      */
     Poller(SocketDiscovery discovery, List<SocketAddress> masters, List<Command> commands, StatsClient client,
-           Spool spool, Duration pullTimeout, int queueSize, InstantSource clock) {
+           Spool spool, Duration pullTimeout, int queueSize, InstantSource clock, boolean skipDeadSockets) {
         this.discovery = discovery;
         this.masters = masters;
         this.commands = List.copyOf(commands);
@@ -60,10 +72,14 @@ final class Poller {
         this.pullTimeout = pullTimeout;
         this.queueSize = queueSize;
         this.clock = clock;
+        this.skipDeadSockets = skipDeadSockets;
     }
 
-    /** One request in flight; {@code what} names it in failure messages, {@code file} is what it writes. */
-    private record Request(String what, String file, Future<Long> answer) {
+    /**
+     * One request in flight; {@code what} names it in failure messages, {@code file} is what it
+     * writes; {@code socket} is null for a request through a master.
+     */
+    private record Request(SocketAddress socket, String what, String file, Future<Long> answer) {
     }
 
     /**
@@ -80,7 +96,7 @@ final class Poller {
             queued = spool.queued();
         } catch (IOException e) {
             return Optional.of(report(new PollResult(epoch, 0, 0, List.of("cannot use dst-dir or tmp-dst-dir: "
-                    + StatsClient.describe(e)), false, Duration.ofNanos(System.nanoTime() - started))));
+                    + StatsClient.describe(e)), false, Duration.ofNanos(System.nanoTime() - started), 0)));
         }
         if (queued >= queueSize) {
             LOG.warn("skipping poll: {} directories wait in dst-dir, queue-size is {} (is haproxystats-process running?)",
@@ -99,7 +115,8 @@ final class Poller {
         } catch (IOException e) {
             // Disk full, tmp-dst-dir not writable: a failed poll like any other, tried again next tick.
             return Optional.of(report(new PollResult(epoch, 0, 0, List.of("cannot create the poll's directory in"
-                    + " tmp-dst-dir: " + StatsClient.describe(e)), false, Duration.ofNanos(System.nanoTime() - started))));
+                    + " tmp-dst-dir: " + StatsClient.describe(e)), false, Duration.ofNanos(System.nanoTime() - started),
+                    0)));
         }
         List<Request> requests = new ArrayList<>();
         List<String> failures = new ArrayList<>();
@@ -118,7 +135,8 @@ final class Poller {
                 LOG.error("poll {}: requests still running 5 s after being cancelled", epoch);
             }
             if (failures.isEmpty()) {
-                List<String> written = new ArrayList<>(requests.stream().map(Request::file).toList());
+                List<String> written = new ArrayList<>(requests.stream()
+                        .filter(r -> r.socket() == null || !dead.contains(r.socket().name())).map(Request::file).toList());
                 masters.forEach(m -> written.add(m.name() + MasterWorkers.PROC_SUFFIX));
                 try {
                     committed = spool.commit(dir, written);
@@ -140,8 +158,10 @@ final class Poller {
                 spool.discard(dir);
             }
         }
-        return Optional.of(report(new PollResult(epoch, requests.size(), succeeded, List.copyOf(failures), committed,
-                Duration.ofNanos(System.nanoTime() - started))));
+        int deadRequests = (int) requests.stream().filter(r -> r.socket() != null && dead.contains(r.socket().name()))
+                .count();
+        return Optional.of(report(new PollResult(epoch, requests.size() - deadRequests, succeeded,
+                List.copyOf(failures), committed, Duration.ofNanos(System.nanoTime() - started), dead.size())));
     }
 
     /** Starts every request of the poll and waits for them; returns how many succeeded. */
@@ -151,7 +171,7 @@ final class Poller {
             for (Command command : commands) {
                 String file = socket.name() + command.suffix();
                 Path target = dir.resolve(file);
-                requests.add(new Request(socket + " '" + command.text() + "'", file,
+                requests.add(new Request(socket, socket + " '" + command.text() + "'", file,
                         executor.submit(() -> client.fetch(socket, command, deadline, target))));
             }
         }
@@ -176,18 +196,89 @@ final class Poller {
                     String prefix = "@!" + worker.pid() + " ";
                     String file = master.name() + "." + worker.pid() + command.suffix();
                     Path target = dir.resolve(file);
-                    requests.add(new Request(master + " '" + prefix + command.text() + "'", file,
+                    requests.add(new Request(null, master + " '" + prefix + command.text() + "'", file,
                             executor.submit(() -> client.fetch(master, prefix, command, deadline, target))));
                 }
             }
         }
         int succeeded = 0;
+        Map<SocketAddress, List<String>> noListener = new LinkedHashMap<>();
+        Set<SocketAddress> answered = new HashSet<>();
         for (Request request : requests) {
-            if (await(request, deadline, failures)) {
+            List<String> into = failures;
+            if (skipDeadSockets && request.socket() != null) {
+                into = new ArrayList<>();
+            }
+            if (await(request, deadline, into)) {
                 succeeded++;
+                if (request.socket() != null) {
+                    answered.add(request.socket());
+                }
+            } else if (into != failures) {
+                if (noListener(request)) {
+                    noListener.computeIfAbsent(request.socket(), k -> new ArrayList<>()).addAll(into);
+                } else {
+                    failures.addAll(into);
+                    answered.add(request.socket()); // live, answering badly: the poll fails as a whole
+                }
             }
         }
+        markDead(dir, noListener, answered, requests, failures);
         return succeeded;
+    }
+
+    /**
+     * Sockets where nothing listened for any request of this poll (HAProxy stopped and left its
+     * socket file, or the file is gone) are left out: their files are removed and a
+     * {@code <name>_dead} file says why, so the processor counts them. A socket that answered one
+     * request and refused another is a failure (HAProxy stopping mid-poll: the poll stays atomic),
+     * and so is a poll in which no socket answered at all.
+     */
+    private void markDead(Path dir, Map<SocketAddress, List<String>> noListener, Set<SocketAddress> answered,
+                          List<Request> requests, List<String> failures) throws IOException {
+        Set<String> deadNow = new HashSet<>();
+        for (Map.Entry<SocketAddress, List<String>> e : noListener.entrySet()) {
+            SocketAddress socket = e.getKey();
+            if (answered.contains(socket) || answered.isEmpty() && masters.isEmpty()) {
+                failures.addAll(e.getValue());
+                continue;
+            }
+            for (Request r : requests) {
+                if (socket.equals(r.socket())) {
+                    Files.deleteIfExists(dir.resolve(r.file()));
+                }
+            }
+            String reason = e.getValue().get(0);
+            FileModes.writeString(dir.resolve(socket.name() + PollFiles.DEAD_SUFFIX), reason + "\n");
+            deadNow.add(socket.name());
+            if (!dead.contains(socket.name())) {
+                LOG.warn("{}: nothing listens there ({}); polls land without it until it answers "
+                        + "([pull] skip-dead-sockets)", socket, reason.substring(reason.lastIndexOf(": ") + 2));
+            }
+        }
+        for (String name : dead) {
+            if (!deadNow.contains(name)) {
+                LOG.info("{}: answers again, or is gone from the configuration", name);
+            }
+        }
+        dead.clear();
+        dead.addAll(deadNow);
+    }
+
+    /** True when the request failed because nothing listened at its socket. */
+    private static boolean noListener(Request request) {
+        if (!request.answer().isDone() || request.answer().isCancelled()) {
+            return false;
+        }
+        try {
+            request.answer().get();
+            return false;
+        } catch (ExecutionException e) {
+            return e.getCause() instanceof FetchException f && f.noListener();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
     }
 
     private static boolean await(Request request, long deadline, List<String> failures) throws InterruptedException {
@@ -212,8 +303,9 @@ final class Poller {
     private static PollResult report(PollResult r) {
         String time = String.format(java.util.Locale.ROOT, "%.3f", r.wallTime().toNanos() / 1e9);
         if (r.failures().isEmpty() && r.committed()) {
-            LOG.info("poll {}: done {}, pending {}, succeeded {}, failed 0, wall clock time {}s", r.epoch(),
-                    r.requests(), r.pending(), r.succeeded(), time);
+            LOG.info("poll {}: done {}, pending {}, succeeded {}, failed 0, wall clock time {}s{}", r.epoch(),
+                    r.requests(), r.pending(), r.succeeded(), time,
+                    r.deadSockets() == 0 ? "" : "; without " + r.deadSockets() + " socket(s) where nothing listens");
             return r;
         }
         for (String failure : r.failures()) {

@@ -98,7 +98,7 @@ public final class PullCommand extends DaemonCommand {
             StatsClient client = new StatsClient(settings.connect(), settings.bufferLimit(), timers);
             Poller poller = new Poller(new SocketDiscovery(settings.socketDir(), settings.servers()),
                     settings.masterSockets(), settings.commands(), client, spool, settings.pullTimeout(),
-                    settings.queueSize(), InstantSource.system());
+                    settings.queueSize(), InstantSource.system(), settings.skipDeadSockets());
             Puller puller = new Puller(() -> reporter.polled(poller.pollOnce()), settings.pullInterval(),
                     Puller.Ticker.system());
             Thread scheduler = Thread.ofPlatform().name("pull-scheduler").start(puller);

@@ -6,7 +6,9 @@ import io.haproxystats.common.spool.FileModes;
 import io.haproxystats.common.spool.PollFiles.Command;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.net.ConnectException;
 import java.net.InetSocketAddress;
+import java.net.SocketException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
@@ -191,10 +193,13 @@ final class StatsClient {
                 failures++;
                 String reason = e instanceof AsynchronousCloseException
                         ? "connect timed out after " + connect.timeout().toMillis() + " ms"
+                        : permissionDenied(e) ? "permission denied (the user needs the haproxy group, or a stats "
+                                + "socket mode or level that allows it)"
                         : describe(e);
                 long wait = connect.waitAfterFailure(failures).toNanos();
                 if (failures >= tries || saturatedAdd(System.nanoTime(), wait) >= deadlineNanos) {
-                    throw new FetchException(what + ": cannot connect (" + failures + " tries): " + reason, e);
+                    throw new FetchException(what + ": cannot connect (" + failures + " tries): " + reason, e,
+                            noListener(e));
                 }
                 if (Thread.interrupted()) {
                     throw new InterruptedException();
@@ -259,6 +264,20 @@ final class StatsClient {
         }
         long delay = Math.max(0, deadlineNanos - System.nanoTime());
         return timer.schedule(() -> closeQuietly(channel), delay, TimeUnit.NANOSECONDS);
+    }
+
+    /**
+     * Nothing listens there: refused (a socket file HAProxy left behind when it stopped, a closed
+     * TCP port) or the socket file is gone. Not a timeout: a live but slow HAProxy is not dead.
+     */
+    static boolean noListener(IOException e) {
+        String m = String.valueOf(e.getMessage());
+        return e instanceof ConnectException && m.contains("Connection refused")
+                || e instanceof SocketException && m.contains("No such file or directory");
+    }
+
+    private static boolean permissionDenied(IOException e) {
+        return String.valueOf(e.getMessage()).contains("Permission denied");
     }
 
     private static long saturatedAdd(long a, long b) {

@@ -76,7 +76,7 @@ class PullerIT {
         StatsClient client = new StatsClient(new Connect(1, Duration.ofMillis(200), Duration.ofMillis(50), 1),
                 bufferLimit, timer);
         return new Poller(new SocketDiscovery(Optional.of(sockets), servers), List.of(), commands, client, spool,
-                pullTimeout, queueSize, InstantSource.system());
+                pullTimeout, queueSize, InstantSource.system(), true);
     }
 
     private static List<String> names(Path dir) throws IOException {
@@ -213,7 +213,7 @@ class PullerIT {
                 6291456, timer);
         Poller poller = new Poller(new SocketDiscovery(Optional.of(sockets), List.of()),
                 List.of(new SocketAddress.Unix(masterPath)), List.of(Command.INFO, Command.STAT), client, spool,
-                Duration.ofSeconds(2), 10, InstantSource.system());
+                Duration.ofSeconds(2), 10, InstantSource.system(), true);
         PollResult result = poller.pollOnce().orElseThrow();
         assertFalse(result.committed());
         assertTrue(result.failures().stream().anyMatch(f -> f.contains("'show proc': lists more than 1024 workers")),
@@ -309,6 +309,45 @@ class PullerIT {
     }
 
     @Test
+    void aStoppedInstanceIsLeftOutAndTheOthersStillLandUnlessTheOriginalRuleIsAskedFor() throws Exception {
+        HaproxyInstance a = haproxy("a");
+        haproxy("b");
+        Poller poller = poller(List.of(), Duration.ofSeconds(2), 6291456, 100);
+        assertTrue(poller.pollOnce().orElseThrow().committed());
+        a.close(); // HAProxy leaves its socket file behind: connections are refused
+        assertTrue(Files.exists(a.socket()));
+        Thread.sleep(1000); // polls are named by the second
+        PollResult without = poller.pollOnce().orElseThrow();
+        assertTrue(without.committed(), without.failures().toString());
+        assertEquals(1, without.deadSockets());
+        assertEquals(2, without.requests());
+        Path poll = dst.resolve(Long.toString(without.epoch()));
+        assertEquals(List.of("a.sock_dead", "b.sock_info", "b.sock_stat"), names(poll));
+        assertTrue(Files.readString(poll.resolve("a.sock_dead")).contains("cannot connect (2 tries): ConnectException: "
+                + "Connection refused"), Files.readString(poll.resolve("a.sock_dead")));
+        // The file gone altogether: socket-dir no longer lists it; named in servers, it is dead too.
+        Files.delete(a.socket());
+        Thread.sleep(1000);
+        PollResult gone = poller(List.of(new SocketAddress.Unix(a.socket())), Duration.ofSeconds(2), 6291456, 100)
+                .pollOnce().orElseThrow();
+        assertTrue(gone.committed(), gone.failures().toString());
+        assertTrue(Files.readString(dst.resolve(Long.toString(gone.epoch())).resolve("a.sock_dead"))
+                .contains("No such file or directory"));
+
+        Spool spool = new Spool(dst, spoolTmp);
+        spool.prepare();
+        StatsClient client = new StatsClient(new Connect(1, Duration.ofMillis(200), Duration.ofMillis(50), 1),
+                6291456, timer);
+        Poller original = new Poller(new SocketDiscovery(Optional.of(sockets), List.of(new SocketAddress.Unix(a.socket()))),
+                List.of(), List.of(Command.INFO, Command.STAT), client, spool, Duration.ofSeconds(2), 100,
+                InstantSource.system(), false);
+        Thread.sleep(1000);
+        PollResult failed = original.pollOnce().orElseThrow();
+        assertFalse(failed.committed(), "skip-dead-sockets = false: the original's rule");
+        assertEquals(List.of(), names(spoolTmp));
+    }
+
+    @Test
     void aPathThatIsNotASocketIsIgnoredInSocketDirAndFailsAsAServer() throws Exception {
         haproxy("a");
         Path notes = Files.writeString(sockets.resolve("notes.sock"), "not a socket\n");
@@ -317,12 +356,14 @@ class PullerIT {
         assertTrue(scanned.committed(), "only real sockets in socket-dir are polled: " + scanned.failures());
         assertEquals(2, scanned.requests());
 
+        // Named in servers, a file where nothing listens is a socket with no HAProxy: left out, said so.
+        Thread.sleep(1000); // polls are named by the second
         PollResult named = poller(List.of(new SocketAddress.Unix(notes)), Duration.ofSeconds(2), 6291456, 10)
                 .pollOnce().orElseThrow();
-        assertFalse(named.committed());
-        assertEquals(2, named.failures().size(), named.failures().toString());
-        assertTrue(named.failures().get(0).startsWith("unix://" + notes + " 'show info': cannot connect (2 tries): "),
-                named.failures().toString());
+        assertTrue(named.committed(), named.failures().toString());
+        assertEquals(1, named.deadSockets());
+        assertTrue(Files.readString(dst.resolve(Long.toString(named.epoch())).resolve("notes.sock_dead"))
+                .startsWith("unix://" + notes + " 'show info': cannot connect (2 tries): "));
     }
 
     @Test

@@ -55,7 +55,7 @@ class ReadOnlyCommandsIT {
                         timer);
                 Poller poller = new Poller(new SocketDiscovery(Optional.of(worker.getParent()), List.of()),
                         List.of(new SocketAddress.Unix(master)), List.of(Command.values()), client, spool, Duration.ofSeconds(5), 10,
-                        () -> Instant.ofEpochSecond(1_700_000_000L));
+                        () -> Instant.ofEpochSecond(1_700_000_000L), true);
                 PollResult r = poller.pollOnce().orElseThrow();
                 assertTrue(r.committed(), r.failures().toString());
                 client.query(new SocketAddress.Unix(worker), "show servers state", ServersStateAnswer.ANSWER_PREFIX,

@@ -28,11 +28,14 @@ import java.util.Optional;
  * @param queueSize    polls are skipped while {@code dstDir} holds this many directories
  * @param commands     what each poll asks every socket ({@code commands}, new): {@code info stat}
  *                     by default, {@code servers-state} optional
+ * @param skipDeadSockets {@code skip-dead-sockets} (new, default true): a socket where nothing
+ *                     listens (refused, or its file gone) is left out of the poll, which still
+ *                     lands; false keeps the original's rule (the whole poll fails)
  */
 public record PullSettings(LogLevel logLevel, Optional<Path> socketDir, List<SocketAddress> servers, Connect connect,
                            Duration pullTimeout, Duration pullInterval, long bufferLimit, Path dstDir,
                            Path tmpDstDir, int workers, int queueSize, List<SocketAddress> masterSockets,
-                           List<Command> commands) {
+                           List<Command> commands, boolean skipDeadSockets) {
 
     public static final String SECTION = "pull";
 
@@ -100,7 +103,8 @@ public record PullSettings(LogLevel logLevel, Optional<Path> socketDir, List<Soc
         int workers = (int) config.getInt(s, "workers", 1, 10_000);
         int queueSize = (int) config.getInt(s, "queue-size", 1, Integer.MAX_VALUE);
         return new PullSettings(level, socketDir, List.copyOf(servers), connect, pullTimeout, pullInterval,
-                bufferLimit, dst, tmp, workers, queueSize, List.copyOf(masters), commands(config));
+                bufferLimit, dst, tmp, workers, queueSize, List.copyOf(masters), commands(config),
+                config.find(s, "skip-dead-sockets").isEmpty() || config.getBoolean(s, "skip-dead-sockets"));
     }
 
     /**

@@ -7,13 +7,17 @@ package io.haproxystats.common.spool;
  * ({@code show stat}), exactly as HAProxy sent them. The puller writes it under
  * {@code tmp-dst-dir} and renames it into {@code dst-dir} only when every answer arrived, so the
  * processor never sees a partial poll. With {@code [pull] commands} naming servers-state, each
- * socket also has {@code <name>_servers_state} ({@code show servers state}).
+ * socket also has {@code <name>_servers_state} ({@code show servers state}). A socket where
+ * nothing listened ({@code [pull] skip-dead-sockets}) has only {@code <name>_dead}, one line
+ * saying why, instead of its answers.
  */
 public final class PollFiles {
 
     public static final String INFO_SUFFIX = "_info";
     public static final String STAT_SUFFIX = "_stat";
     public static final String SERVERS_STATE_SUFFIX = "_servers_state";
+    /** A socket with no HAProxy behind it in this poll: the processor counts these (DeadSockets). */
+    public static final String DEAD_SUFFIX = "_dead";
 
     private PollFiles() {
     }
