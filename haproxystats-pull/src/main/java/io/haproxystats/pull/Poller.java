@@ -105,7 +105,8 @@ final class Poller {
         }
         List<SocketAddress> sockets = discovery.sockets();
         if (sockets.isEmpty() && masters.isEmpty()) {
-            LOG.error("skipping poll: no stats socket found (socket-dir holds no UNIX socket and servers is empty)");
+            LOG.error("skipping poll: no stats socket to poll (no UNIX socket in socket-dir, and servers and "
+                    + "master-sockets are empty)");
             return Optional.empty();
         }
         long deadline = pullTimeout.isZero() ? Long.MAX_VALUE : started + pullTimeout.toNanos();

@@ -3,6 +3,7 @@ package io.haproxystats.pull;
 import io.haproxystats.common.haproxy.SocketAddress;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -37,6 +38,8 @@ final class SocketDiscovery {
         socketDir.ifPresent(dir -> {
             try (Stream<Path> files = Files.list(dir)) {
                 files.filter(SocketDiscovery::isSocket).sorted().forEach(p -> out.add(new SocketAddress.Unix(p)));
+            } catch (NoSuchFileException e) {
+                LOG.error("[pull] socket-dir {} does not exist", dir);
             } catch (IOException e) {
                 LOG.error("cannot list socket-dir {}: {}", dir, e.toString());
             }

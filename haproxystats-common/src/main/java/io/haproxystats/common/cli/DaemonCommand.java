@@ -4,8 +4,10 @@ import io.haproxystats.common.config.ConfigLoader;
 import io.haproxystats.common.config.ConfigPrinter;
 import io.haproxystats.common.config.ConfigurationException;
 import io.haproxystats.common.config.EffectiveConfig;
+import io.haproxystats.common.config.KnownOptions;
 import io.haproxystats.common.config.WorldWritable;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -45,6 +47,10 @@ public abstract class DaemonCommand implements Callable<Integer> {
         boolean effective;
     }
 
+    @Option(names = "--strict", description = "an option the daemon does not know (a typo) is an error (exit 2), "
+            + "not a warning")
+    boolean strict;
+
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "show this screen")
     boolean help;
 
@@ -82,10 +88,19 @@ public abstract class DaemonCommand implements Callable<Integer> {
         }
         EffectiveConfig config = ConfigLoader.load(file, extraConfigDir());
         validate(config);
+        List<KnownOptions.Unknown> unknown = KnownOptions.unknown(config, sections());
+        if (strict && !unknown.isEmpty()) {
+            throw new ConfigurationException(unknown.get(0).message()
+                    + (unknown.size() > 1 ? " (and " + (unknown.size() - 1) + " more unknown options)" : ""));
+        }
         if (print.effective) {
-            ConfigPrinter.printEffective(out, config, sections());
+            ConfigPrinter.printEffective(out, config, sections(), unknown);
             return ExitCodes.OK;
         }
+        if (!Files.exists(file)) {
+            LOG.warn("configuration file {} does not exist: running on the built-in defaults (-p prints them)", file);
+        }
+        unknown.forEach(u -> LOG.warn("{} (--strict makes this an error)", u.message()));
         List<Path> steering = new ArrayList<>(List.of(file));
         if (extraConfigDir() != null) {
             steering.add(extraConfigDir());

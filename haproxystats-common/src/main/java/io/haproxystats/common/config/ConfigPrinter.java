@@ -30,8 +30,23 @@ public final class ConfigPrinter {
 
     /** {@code -P}: the effective, interpolated configuration of the sections this daemon reads. */
     public static void printEffective(PrintWriter out, EffectiveConfig config, Predicate<String> sectionFilter) {
+        printEffective(out, config, sectionFilter, List.of());
+    }
+
+    /**
+     * {@code -P}, with a comment line before each option the daemon does not know (a typo), so the
+     * printed file still reads back as the same configuration.
+     */
+    public static void printEffective(PrintWriter out, EffectiveConfig config, Predicate<String> sectionFilter,
+                                      List<KnownOptions.Unknown> unknown) {
         for (String section : printedSections(config, sectionFilter)) {
-            print(out, section, config.items(section));
+            out.println("[" + section + "]");
+            config.items(section).forEach((key, value) -> {
+                unknown.stream().filter(u -> u.section().equals(section) && u.option().equals(key)).findFirst()
+                        .ifPresent(u -> out.println("# " + u.message()));
+                out.println(key + " = " + value);
+            });
+            out.println();
         }
         out.flush();
     }

@@ -1,0 +1,100 @@
+package io.haproxystats.common.config;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Predicate;
+
+/**
+ * Every option each section has, so that a misspelled one is said, not silently ignored
+ * ({@code pull-intervall = 5} kept the 10 s interval). The original ignored unknown keys too, so an
+ * unknown option is a warning at start with the closest known name, not an error, unless
+ * {@code --strict} is given. Spellings the original never read are not aliased either:
+ * {@code prefix_hostname = true}, in the original's own sample configuration, did nothing there,
+ * and reading it now would change the paths of a user who wrote {@code prefix_hostname = false}
+ * and got hostnames. {@code [DEFAULT]} (helper values for interpolation) and the group sections
+ * (any key is a group name) have no fixed options.
+ */
+public final class KnownOptions {
+
+    private static final Map<String, Set<String>> OPTIONS = Map.of(
+            "paths", Set.of("base-dir"),
+            "pull", Set.of("loglevel", "socket-dir", "servers", "master-sockets", "commands", "retries", "timeout",
+                    "interval", "pull-timeout", "pull-interval", "buffer-limit", "dst-dir", "tmp-dst-dir", "workers",
+                    "queue-size", "skip-dead-sockets"),
+            "process", Set.of("loglevel", "workers", "src-dir", "aggr-server-metrics", "per-process-metrics",
+                    "calculate-percentages", "liveness-check-interval", "frontend-metrics", "backend-metrics",
+                    "server-metrics", "exclude-frontends", "exclude-backends", "quarantine-dir",
+                    "quarantine-max-polls", "quarantine-max-bytes", "state-metrics"),
+            "graphite", Set.of("server", "port", "retries", "interval", "connect-timeout", "write-timeout", "delay",
+                    "backoff", "namespace", "prefix-hostname", "fqdn", "queue-size", "group-namespace",
+                    "group-namespace-double-writes", "replay-bytes"),
+            "local-store", Set.of("dir"));
+
+    private KnownOptions() {
+    }
+
+    /** An option written in a section that has no such option, with the closest known name if any is close. */
+    public record Unknown(String section, String option, Optional<String> suggestion) {
+        public String message() {
+            return "[" + section + "] " + option + " is not an option" + suggestion.map(s -> "; did you mean " + s + "?")
+                    .orElse(" of this section (it is ignored)");
+        }
+    }
+
+    /** The unknown options written in the sections the filter keeps, in section then option order. */
+    public static List<Unknown> unknown(EffectiveConfig config, Predicate<String> sections) {
+        List<Unknown> out = new ArrayList<>();
+        for (String section : new TreeSet<>(config.sections())) {
+            Set<String> known = OPTIONS.get(section);
+            if (known == null || !sections.test(section)) {
+                continue;
+            }
+            for (String option : new TreeSet<>(config.ownOptions(section))) {
+                if (!known.contains(option)) {
+                    out.add(new Unknown(section, option, closest(option, known)));
+                }
+            }
+        }
+        return out;
+    }
+
+    /** The known name nearest to {@code option} (underscores read as dashes), if at most 3 edits away. */
+    static Optional<String> closest(String option, Set<String> known) {
+        String normal = option.toLowerCase(Locale.ROOT).replace('_', '-');
+        String best = null;
+        int bestDistance = Integer.MAX_VALUE;
+        for (String k : new TreeSet<>(known)) {
+            int d = distance(normal, k);
+            if (d < bestDistance) {
+                best = k;
+                bestDistance = d;
+            }
+        }
+        return bestDistance <= Math.min(3, Math.max(1, option.length() / 3)) ? Optional.of(best) : Optional.empty();
+    }
+
+    /** Levenshtein distance. */
+    static int distance(String a, String b) {
+        int[] previous = new int[b.length() + 1];
+        int[] current = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) {
+            previous[j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            current[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+                current[j] = Math.min(Math.min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + cost);
+            }
+            int[] swap = previous;
+            previous = current;
+            current = swap;
+        }
+        return previous[b.length()];
+    }
+}
