@@ -1,7 +1,7 @@
 #!/bin/sh
 # @NAME@ launcher (generated at build time from haproxystats-common/src/main/sh/launcher.sh).
 #
-# Finds a Java 21+ runtime: $JAVA_HOME, then `java` on PATH, then /usr/lib/jvm/*, and runs
+# Finds a Java 21+ runtime: the one the package carries, then $JAVA_HOME, then `java` on PATH, then /usr/lib/jvm/*, and runs
 # @MAIN_CLASS@ with the jars in lib/ beside this file (the build), or ../lib/@NAME@ (the tarball
 # and the Debian package, whose /usr/bin entry is a link to here). JVM options: $HAPROXYSTATS_JAVA_OPTS, default "@DEFAULT_JAVA_OPTS@".
 set -eu
@@ -33,8 +33,17 @@ pick() {
     [ -n "$major" ] && [ "$major" -ge 21 ]
 }
 
+# The runtime the Debian package carries (/usr/lib/haproxystats/runtime, from /usr/share/haproxystats/bin)
+# or one unpacked next to bin/: made for these daemons, so it is preferred to any other Java.
 java=""
-if [ -n "${JAVA_HOME:-}" ] && pick "$JAVA_HOME/bin/java"; then
+for bundled in "$here/../runtime/bin/java" "$here/../../../lib/haproxystats/runtime/bin/java"; do
+    if [ -z "$java" ] && [ -x "$bundled" ]; then
+        java="$bundled"
+    fi
+done
+if [ -n "$java" ]; then
+    :
+elif [ -n "${JAVA_HOME:-}" ] && pick "$JAVA_HOME/bin/java"; then
     java="$JAVA_HOME/bin/java"
 elif command -v java >/dev/null 2>&1 && pick "$(command -v java)"; then
     java=$(command -v java)
