@@ -1,5 +1,6 @@
 package io.haproxystats.common.config;
 
+import io.haproxystats.common.haproxy.MetricCatalogue;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -35,7 +36,32 @@ public final class KnownOptions {
                     "group-namespace-double-writes", "replay-bytes"),
             "local-store", Set.of("dir"));
 
+    /**
+     * Built-in values of the options that the original's table ({@link Defaults}) lacks: the new
+     * options and the metric lists, as -p and -P print them ({@code ${paths:base-dir}} is replaced
+     * by the effective base directory). Options without a value here are unset by default.
+     */
+    private static final Map<String, Map<String, String>> BUILT_IN = Map.of(
+            "pull", Map.of("commands", "info stat", "skip-dead-sockets", "true"),
+            "process", Map.of("state-metrics", "false", "quarantine-dir", "${paths:base-dir}/quarantine",
+                    "quarantine-max-polls", "100", "quarantine-max-bytes", "536870912",
+                    "frontend-metrics", String.join(" ", MetricCatalogue.FRONTEND_SUM),
+                    "backend-metrics", String.join(" ", MetricCatalogue.BACKEND_SUM),
+                    "server-metrics", String.join(" ", MetricCatalogue.SERVER_SUM)),
+            "graphite", Map.of("replay-bytes", "1048576"));
+
     private KnownOptions() {
+    }
+
+    /** The options a section has (empty for DEFAULT and the group sections, which have none fixed). */
+    static Set<String> of(String section) {
+        return OPTIONS.getOrDefault(section, Set.of());
+    }
+
+    /** The built-in value of an option the original's table lacks, or empty when it is unset by default. */
+    static Optional<String> builtIn(String section, String option, EffectiveConfig config) {
+        return Optional.ofNullable(BUILT_IN.getOrDefault(section, Map.of()).get(option))
+                .map(v -> v.replace("${paths:base-dir}", config.find("paths", "base-dir").orElse("")));
     }
 
     /** An option written in a section that has no such option, with the closest known name if any is close. */

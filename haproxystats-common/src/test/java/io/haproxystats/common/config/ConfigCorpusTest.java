@@ -59,7 +59,7 @@ class ConfigCorpusTest {
             EffectiveConfig config = ConfigLoader.load(conf, Files.isDirectory(extra) ? extra : null);
             validate.accept(config);
             StringWriter printed = new StringWriter();
-            ConfigPrinter.printEffective(new PrintWriter(printed), config, sections);
+            ConfigPrinter.printConfigParserView(new PrintWriter(printed), config, sections);
             assertEquals(read(out), printed.toString());
         } else {
             ConfigurationException e = assertThrows(ConfigurationException.class, () -> {
