@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The JMH suite (issue 7): ComputationBenchmark (parse one _stat answer, compute a whole poll in
-# memory: parse, group, format) on the issue's large poll by default, in a
+# memory: parse, group, format) on the large poll of docs/benchmarks.md by default, in a
 # forked JVM with the launcher's heap options. Extra arguments go to JMH, e.g.
 #   bench/jmh.sh                                  # 32 files x 250 proxies x 20 servers
 #   bench/jmh.sh -p files=1,8,32,64               # the scaling series

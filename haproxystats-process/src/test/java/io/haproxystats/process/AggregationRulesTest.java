@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Each aggregation and naming rule of ORIGINAL.md on small hand-written inputs whose results are
+ * Each aggregation and naming rule of the original (docs/metrics.md) on small hand-written inputs whose results are
  * worked out by hand in the comments. Paths are compared without the timestamp.
  */
 class AggregationRulesTest {

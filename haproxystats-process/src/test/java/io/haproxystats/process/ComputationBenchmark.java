@@ -20,7 +20,7 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * JMH benchmarks of the processor's pure core on the issue's workload, built in memory by the
+ * JMH benchmarks of the processor's pure core on the large-poll workload of docs/benchmarks.md, built in memory by the
  * project's generator (LargePollGenerator from the real captures): parsing one {@code _stat}
  * answer, and the whole computation of a poll (parse, group, name and format every line; no I/O).
  * Sending is measured against a real socket by GraphiteSendBench instead: writing the formatted

@@ -12,7 +12,10 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 
-/** Test access to the real HAProxy captures copied from shared/fixtures into the test resources. */
+/**
+ * Test access to the real HAProxy 2.6 captures in the test resources (4 instances, 2 polls, with the
+ * Python haproxystats' exact Graphite output for them, expected.txt).
+ */
 final class Fixtures {
 
     private Fixtures() {

@@ -15,7 +15,7 @@ import java.util.stream.Stream;
 
 /**
  * Builds the "large" benchmark poll from a real captured poll directory, by the recipe of
- * shared/tools/gen-large.py: FILES pairs {@code haproxy<i>.sock_info/_stat}; each _stat has
+ * the benchmark workload's recipe (docs/benchmarks.md): FILES pairs {@code haproxy<i>.sock_info/_stat}; each _stat has
  * BACKENDS proxies (a FRONTEND and a BACKEND row each, cloned from the template's proxies in
  * turn) with SERVERS servers (cloned from the template proxy's servers in turn), so statuses,
  * empty fields, the exact header and trailing commas are real ones. Numeric counters are scaled

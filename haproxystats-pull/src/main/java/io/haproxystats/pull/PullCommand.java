@@ -193,7 +193,7 @@ public final class PullCommand extends DaemonCommand {
             answer = client.query(socket, prefix + "show servers state", ServersStateAnswer.ANSWER_PREFIX, deadline);
         } catch (FetchException e) {
             System.err.println("haproxystats-pull: " + e.getMessage());
-            return ExitCodes.CONFIG_ERROR; // 2, as the issue asks of an unreadable socket
+            return ExitCodes.CONFIG_ERROR; // 2: an unreadable socket (docs/operations.md)
         }
         try {
             for (ServersStateAnswer.Row s : ServersStateAnswer.parse(answer).rows()) {
