@@ -16,6 +16,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -109,14 +111,15 @@ class PackageIT {
     }
 
     /**
-     * The package on a fresh Debian 12 that has no JDK at all (bookworm has none of version 21):
-     * it installs with its own runtime, both commands run, and a purge leaves nothing behind.
+     * The package on a fresh Debian 12 (bookworm has no JDK 21) and Debian 13, neither with any
+     * Java: it installs with its own runtime, both commands run, and a purge leaves nothing behind.
      */
-    @Test
-    void theDebianPackageInstallsOnAFreshDebianWithoutAJdkRunsAndGoesAwayCleanly() throws Exception {
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"bookworm", "trixie-haproxy"})
+    void theDebianPackageInstallsOnAFreshDebianWithoutAJdkRunsAndGoesAwayCleanly(String release) throws Exception {
         assumeTrue("0".equals(run("id", "-u").out().strip()), "a chroot needs root (CI runs as root)");
-        Path tarball = testRoot("bookworm");
-        assumeTrue(Files.exists(tarball), "no Debian 12 test root at " + tarball + " (setup.sh builds it as root)");
+        Path tarball = testRoot(release);
+        assumeTrue(Files.exists(tarball), "no " + release + " test root at " + tarball + " (setup.sh builds it as root)");
         Path root = Files.createDirectories(tmp.resolve("root"));
         assertEquals(0, run("tar", "-C", root.toString(), "-xf", tarball.toString()).exit());
         assertEquals(0, run("mount", "-t", "proc", "proc", root.resolve("proc").toString()).exit());
