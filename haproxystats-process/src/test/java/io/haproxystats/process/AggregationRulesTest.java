@@ -28,8 +28,14 @@ class AggregationRulesTest {
     @TempDir
     Path tmp;
 
-    private PollComputation computation(String ini) {
-        return Fixtures.computation(tmp, "[graphite]\nnamespace = lb\n" + ini, HOST);
+    /**
+     * The lines of one poll of {@code files} computed with {@code ini} (namespace lb, host HOST),
+     * as path to value; no parse error, every line at the poll's timestamp, no path twice.
+     */
+    static Map<String, String> compute(Path tmp, String ini, Map<String, String> files, Set<String> exFe,
+                                       Set<String> exBe) {
+        return lines(Fixtures.computation(tmp, "[graphite]\nnamespace = lb\n" + ini, HOST)
+                .compute("1700000000", files, exFe, exBe));
     }
 
     /** Path to value, in the order sent; every line must have the poll's timestamp. */
@@ -45,7 +51,7 @@ class AggregationRulesTest {
         return out;
     }
 
-    private static Map<String, String> under(Map<String, String> lines, String prefix) {
+    static Map<String, String> under(Map<String, String> lines, String prefix) {
         Map<String, String> out = new TreeMap<>();
         lines.forEach((k, v) -> {
             if (k.startsWith(prefix)) {
@@ -55,13 +61,13 @@ class AggregationRulesTest {
         return out;
     }
 
-    private static String stat(String... rows) {
+    static String stat(String... rows) {
         return HEADER + "\n" + String.join(",\n", rows) + ",\n\n";
     }
 
     private Map<String, String> run(String ini, Map<String, String> files, Set<String> exFe, Set<String> exBe)
             throws IOException {
-        return lines(computation(ini).compute("1700000000", files, exFe, exBe));
+        return compute(tmp, ini, files, exFe, exBe);
     }
 
     private Map<String, String> run(String ini, Map<String, String> files) throws IOException {

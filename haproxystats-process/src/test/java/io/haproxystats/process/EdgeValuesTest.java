@@ -1,16 +1,14 @@
 package io.haproxystats.process;
 
 import static io.haproxystats.process.AggregationRulesTest.HEADER;
-import static io.haproxystats.process.AggregationRulesTest.HOST;
 import static io.haproxystats.process.AggregationRulesTest.P;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import io.haproxystats.common.spool.PollFiles;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -21,12 +19,7 @@ class EdgeValuesTest {
     Path tmp;
 
     private Map<String, String> run(String ini, Map<String, String> files) {
-        PollComputation.Result result = Fixtures.computation(tmp, "[graphite]\nnamespace = lb\n" + ini, HOST)
-                .compute("1700000000", files, java.util.Set.of(), java.util.Set.of());
-        assertEquals(List.of(), result.errors());
-        Map<String, String> out = new TreeMap<>();
-        GraphiteLines.parse(result.batch().text()).forEach((k, v) -> out.put(k.substring(0, k.indexOf(' ')), v));
-        return out;
+        return AggregationRulesTest.compute(tmp, ini, files, Set.of(), Set.of());
     }
 
     @Test

@@ -1,8 +1,8 @@
 package io.haproxystats.process;
 
-import static io.haproxystats.process.AggregationRulesTest.HEADER;
-import static io.haproxystats.process.AggregationRulesTest.HOST;
 import static io.haproxystats.process.AggregationRulesTest.P;
+import static io.haproxystats.process.AggregationRulesTest.stat;
+import static io.haproxystats.process.AggregationRulesTest.under;
 import static io.haproxystats.process.AggregationRulesTest.info;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -19,7 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Names that meet after sanitising ({@code legacy.app} and {@code legacy_app}, {@code www example
  * com}) are one group, as in the original, which groups after replacing {@code .}; and servers
  * aggregated across backends take every backend's rows with the default lists. Every result is
- * worked out by hand in the comments; {@link GraphiteLines#parse} fails on a path sent twice.
+ * worked out by hand in the comments; {@link AggregationRulesTest#compute} fails on a path sent twice.
  */
 class SanitisedGroupingTest {
 
@@ -27,30 +27,11 @@ class SanitisedGroupingTest {
     Path tmp;
 
     private Map<String, String> run(String ini, Map<String, String> files, Set<String> exFe, Set<String> exBe) {
-        PollComputation.Result result = Fixtures.computation(tmp, "[graphite]\nnamespace = lb\n" + ini, HOST)
-                .compute("1700000000", files, exFe, exBe);
-        assertEquals(java.util.List.of(), result.errors());
-        Map<String, String> out = new TreeMap<>();
-        GraphiteLines.parse(result.batch().text()).forEach((k, v) -> out.put(k.substring(0, k.indexOf(' ')), v));
-        return out;
+        return AggregationRulesTest.compute(tmp, ini, files, exFe, exBe);
     }
 
     private Map<String, String> run(String ini, Map<String, String> files) {
         return run(ini, files, Set.of(), Set.of());
-    }
-
-    private static Map<String, String> under(Map<String, String> lines, String prefix) {
-        Map<String, String> out = new TreeMap<>();
-        lines.forEach((k, v) -> {
-            if (k.startsWith(prefix)) {
-                out.put(k.substring(prefix.length()), v);
-            }
-        });
-        return out;
-    }
-
-    private static String stat(String... rows) {
-        return HEADER + "\n" + String.join(",\n", rows) + ",\n\n";
     }
 
     @Test
