@@ -43,11 +43,13 @@ import org.slf4j.LoggerFactory;
  *       the oldest waiting batch is dropped instead, with an ERROR saying how much.</li>
  *   <li>State changes are logged once each (connected, lost, given up for now, reconnected, queue
  *       full, queue drained), never per line.</li>
- *   <li>A flushed write is not a delivery: a relay that hangs takes lines into its socket buffer
- *       and never reads them. The send buffer is kept small ({@link #SEND_BUFFER}), the last
- *       {@code replay-bytes} written are kept ({@link ReplayRing}), and after any lost connection
- *       they are written again before anything new; a poll is sent on only once the peer took the
- *       whole replay (docs/reliability.md states the window).</li>
+ *   <li>A flushed write is not a delivery: a relay that hangs takes lines into the socket
+ *       buffers and never reads them. The last {@code replay-bytes} written are kept
+ *       ({@link ReplayRing}, 8 MiB by default: a stopped relay took 3.1 MB here before a write
+ *       blocked), and after any lost connection they are written again before anything new; new
+ *       polls follow only once the peer took the whole replay (docs/reliability.md states the
+ *       window). The send buffer is left to the kernel's autotuning: a small one would shrink the
+ *       window but cut the send rate two to three times.</li>
  *   <li>Graphite never writes back. A peer that does is read and ignored, at most
  *       {@link #PROBE_READ_LIMIT} bytes a probe, and reported unhealthy while it goes on.</li>
  * </ul>
@@ -55,12 +57,6 @@ import org.slf4j.LoggerFactory;
 final class GraphiteDispatcher implements Dispatcher {
 
     private static final Logger LOG = LoggerFactory.getLogger(GraphiteDispatcher.class);
-    /**
-     * SO_SNDBUF (the kernel doubles it): with Linux's autotuned default (up to 4 MB) a stopped
-     * carbon-c-relay took 2.9 MB before a write blocked; with this, 0.2 to 0.65 MB (measured on
-     * loopback, docs/reliability.md), well inside the default replay window.
-     */
-    static final int SEND_BUFFER = 128 * 1024;
     /** Most bytes one probe reads from a peer that writes back, before the batch is written anyway. */
     static final int PROBE_READ_LIMIT = 64 * 1024;
 
@@ -308,7 +304,6 @@ final class GraphiteDispatcher implements Dispatcher {
             }
             Socket s = new Socket();
             try {
-                s.setSendBufferSize(SEND_BUFFER);
                 s.connect(new InetSocketAddress(settings.server(), settings.port()),
                         (int) Math.max(1, settings.connect().timeout().toMillis()));
                 socket = s;

@@ -7,9 +7,9 @@ import java.io.OutputStream;
  * The last {@code capacity} bytes of lines the Graphite sender wrote, kept to be written again
  * after a connection is lost. A plaintext peer acknowledges nothing: lines a relay's kernel took
  * into its socket buffer but the relay never read (it hung, then was killed) are gone with it, and
- * their polls were already deleted. The sender keeps the socket buffers small (SO_SNDBUF), so what
- * can sit unread in them is far less than this ring; after any lost connection the ring is written
- * again first, and new polls follow only once the peer took all of it. Graphite overwrites a point
+ * their polls were already deleted. The ring is larger than what the socket buffers took from a
+ * stopped relay here (3.1 MB against 8 MiB), so after any lost connection, writing the ring again
+ * first (new polls follow only once the peer took all of it) resends whatever the dead peer held. Graphite overwrites a point
  * with the same path and timestamp, so a line written twice is harmless. Sender thread only.
  */
 final class ReplayRing {

@@ -242,10 +242,11 @@ class GraphiteDispatcherFaultIT {
         dispatcher.submit(batch(1, 100)).get(10, TimeUnit.SECONDS);
         Wait.until(Duration.ofSeconds(10), () -> linesOf(hung).size() == 100, "the first batch is in the relay's file");
         hung.pause();
-        // About 3.5 MB: more than the socket buffers take, so a write blocks and write-timeout trips.
+        // About 7 MB: more than the socket buffers take (3.1 MB measured), so a write blocks and
+        // write-timeout trips; less than the 8 MiB replay.
         List<MetricBatch> batches = new ArrayList<>();
         List<CompletableFuture<Void>> futures = new ArrayList<>();
-        for (int i = 2; i <= 41; i++) {
+        for (int i = 2; i <= 81; i++) {
             MetricBatch b = batch(i, 1000);
             batches.add(b);
             futures.add(dispatcher.submit(b));

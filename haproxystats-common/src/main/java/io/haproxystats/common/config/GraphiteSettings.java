@@ -12,14 +12,14 @@ import java.util.Optional;
  * @param delay          pause after a round of failed reconnects before the next round
  * @param queueSize      most lines held while Graphite cannot take them
  * @param groups         group namespaces, if configured
- * @param replayBytes    {@code replay-bytes} (new, default 1 MiB, 0 = off): the last lines written
+ * @param replayBytes    {@code replay-bytes} (new, default 8 MiB, 0 = off): the last lines written
  *                       that are written again after a lost connection, before anything new
  */
 public record GraphiteSettings(String server, int port, Connect connect, Duration writeTimeout, Duration delay,
                                String namespace, boolean prefixHostname, boolean fqdn, int queueSize,
                                Optional<GroupSettings> groups, int replayBytes) {
 
-    public static final int DEFAULT_REPLAY_BYTES = 1 << 20;
+    public static final int DEFAULT_REPLAY_BYTES = 8 << 20;
 
     /** Settings with the default replay window. */
     public GraphiteSettings(String server, int port, Connect connect, Duration writeTimeout, Duration delay,

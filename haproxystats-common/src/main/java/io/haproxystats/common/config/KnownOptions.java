@@ -48,7 +48,7 @@ public final class KnownOptions {
                     "frontend-metrics", String.join(" ", MetricCatalogue.FRONTEND_SUM),
                     "backend-metrics", String.join(" ", MetricCatalogue.BACKEND_SUM),
                     "server-metrics", String.join(" ", MetricCatalogue.SERVER_SUM)),
-            "graphite", Map.of("replay-bytes", "1048576"));
+            "graphite", Map.of("replay-bytes", "8388608"));
 
     private KnownOptions() {
     }
