@@ -82,15 +82,15 @@ final class PollComputation {
         long deadSockets = files.keySet().stream().filter(n -> n.endsWith(PollFiles.DEAD_SUFFIX)).count();
         List<Map.Entry<String, Source>> all = new ArrayList<>(files.entrySet());
         for (int from = 0; from < all.size(); from += GROUP) {
-            List<Object> parsed = all.subList(from, Math.min(all.size(), from + GROUP)).parallelStream()
+            List<ParsedFile> parsed = all.subList(from, Math.min(all.size(), from + GROUP)).parallelStream()
                     .map(e -> parse(e.getKey(), e.getValue())).toList();
-            for (Object o : parsed) {
-                switch (o) {
-                    case InfoRecord info -> infos.add(info);
-                    case StatTable stat -> site.add(stat);
-                    case ServersStateAnswer state -> serverStates.add(state);
-                    case String error -> errors.add(error);
-                    default -> { }
+            for (ParsedFile file : parsed) {
+                switch (file) {
+                    case ParsedFile.Info info -> infos.add(info.record());
+                    case ParsedFile.Stat stat -> site.add(stat.table());
+                    case ParsedFile.ServersState state -> serverStates.add(state.answer());
+                    case ParsedFile.FileError error -> errors.add(error.message());
+                    case ParsedFile.Ignored ignored -> { }
                 }
             }
         }
@@ -134,28 +134,28 @@ final class PollComputation {
         return new Result(out, List.copyOf(errors));
     }
 
-    /** An InfoRecord, a StatTable, an error message, or a marker for a file that is not data. */
-    private Object parse(String name, Source source) {
+    /** One file of the poll as what it holds; never throws. */
+    private ParsedFile parse(String name, Source source) {
         String text;
         try {
             text = source.read();
         } catch (IOException e) {
-            return name + ": cannot read: " + e.getMessage();
+            return new ParsedFile.FileError(name, 0, "cannot read: " + e.getMessage());
         }
         try {
             if (name.endsWith(PollFiles.INFO_SUFFIX)) {
-                return InfoParser.parse(name, stem(name, PollFiles.INFO_SUFFIX), text);
+                return new ParsedFile.Info(InfoParser.parse(name, stem(name, PollFiles.INFO_SUFFIX), text));
             } else if (name.endsWith(PollFiles.STAT_SUFFIX) && !text.isEmpty()) {
-                return StatParser.parse(name, stem(name, PollFiles.STAT_SUFFIX), text, wanted,
-                        settings.stateMetrics());
+                return new ParsedFile.Stat(StatParser.parse(name, stem(name, PollFiles.STAT_SUFFIX), text, wanted,
+                        settings.stateMetrics()));
             } else if (name.endsWith(PollFiles.SERVERS_STATE_SUFFIX) && !text.isEmpty()) {
-                return ServersStateAnswer.parse(text);
+                return new ParsedFile.ServersState(ServersStateAnswer.parse(text));
             }
-            return Boolean.FALSE;
+            return new ParsedFile.Ignored(name);
         } catch (ParseException e) {
-            return e.getMessage();
+            return e.error();
         } catch (ServersStateAnswer.MalformedException e) {
-            return new ParseException(name, e.line(), e.getMessage()).getMessage();
+            return new ParsedFile.FileError(name, e.line(), e.getMessage());
         }
     }
 
