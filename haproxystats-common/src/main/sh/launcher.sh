@@ -67,8 +67,13 @@ case "${LC_ALL:-${LC_CTYPE:-${LANG:-}}}" in
     *) LC_ALL=C.UTF-8; export LC_ALL ;;
 esac
 
+# jnr (the stats sockets' and systemd's datagrams, the spool lock) loads native code: allowed
+# explicitly, as JDK 22+ asks (and will require), so a start prints no WARNING lines. The flag
+# exists on every JDK 21+.
+native="--enable-native-access=ALL-UNNAMED"
+
 # -XX:+ExitOnOutOfMemoryError is not one of the overridable options: a JVM that ran out of heap
 # in any thread (a library's, the JDK's watch service) is half alive; it must exit (with 3) so
 # that the service manager restarts it, never go on without that thread.
 # shellcheck disable=SC2086 # word splitting of the options is intended
-exec "$java" -XX:+ExitOnOutOfMemoryError ${HAPROXYSTATS_JAVA_OPTS:-@DEFAULT_JAVA_OPTS@} -cp "$lib/*" @MAIN_CLASS@ "$@"
+exec "$java" -XX:+ExitOnOutOfMemoryError $native ${HAPROXYSTATS_JAVA_OPTS:-@DEFAULT_JAVA_OPTS@} -cp "$lib/*" @MAIN_CLASS@ "$@"

@@ -122,6 +122,10 @@ class WatchAndLockIT {
                 "started");
         String cmdline = Files.readString(Path.of("/proc", Long.toString(first.pid()), "cmdline"))
                 .replace('\0', ' ');
-        assertTrue(cmdline.contains(" -XX:+ExitOnOutOfMemoryError -Xmx96m "), cmdline);
+        assertTrue(cmdline.contains(" -XX:+ExitOnOutOfMemoryError --enable-native-access=ALL-UNNAMED -Xmx96m "),
+                cmdline);
+        // jnr's native code is allowed explicitly: the JDK prints no warning about it.
+        String log = Files.readString(tmp.resolve("process.log"), StandardCharsets.UTF_8);
+        assertTrue(!log.contains("WARNING: A restricted method"), log);
     }
 }
