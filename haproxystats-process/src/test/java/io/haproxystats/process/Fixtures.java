@@ -2,12 +2,14 @@ package io.haproxystats.process;
 
 import io.haproxystats.common.config.ConfigLoader;
 import io.haproxystats.common.config.ProcessConfig;
+import io.haproxystats.common.testing.Entries;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Stream;
@@ -68,5 +70,17 @@ final class Fixtures {
             out.put(f[0], f[1]);
         }
         return out;
+    }
+
+    /**
+     * The polls local-store has written whole under {@code store}, in name order (it makes a poll's
+     * directory first, then renames its {@code stats} file in).
+     */
+    static List<String> storedPolls(Path store) {
+        try {
+            return Entries.names(store).stream().filter(p -> Files.exists(store.resolve(p).resolve("stats"))).toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 }

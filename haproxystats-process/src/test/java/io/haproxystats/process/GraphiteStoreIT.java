@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.haproxystats.common.testing.CarbonCache;
-import io.haproxystats.common.testing.Entries;
 import io.haproxystats.common.testing.HaproxyInstance;
 import io.haproxystats.common.testing.TestConfig;
 import io.haproxystats.common.testing.Wait;
@@ -83,11 +82,7 @@ class GraphiteStoreIT {
     }
 
     private static List<String> polls(Path store) {
-        try {
-            return Entries.names(store);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return Fixtures.storedPolls(store);
     }
 
     /** Every line local-store has for the poll is in whisper with the same value at its timestamp. */

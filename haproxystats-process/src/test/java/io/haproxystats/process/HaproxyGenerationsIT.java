@@ -83,7 +83,8 @@ class HaproxyGenerationsIT {
             // The puller lands one poll, whose answers are kept, before the processor takes it.
             Process pull = start(EndToEndIT.PULL, conf, "pull.log");
             try {
-                Wait.until(Duration.ofSeconds(30), () -> count(store) >= 2, "2 polls of HAProxy " + version);
+                Wait.until(Duration.ofSeconds(30), () -> Fixtures.storedPolls(store).size() >= 2,
+                        "2 polls of HAProxy " + version);
             } finally {
                 pull.destroy();
                 process.destroy();
@@ -91,7 +92,7 @@ class HaproxyGenerationsIT {
                 assertTrue(process.waitFor(20, TimeUnit.SECONDS));
             }
             assertEquals(0, count(tmp.resolve("spool/quarantine")), Files.readString(tmp.resolve("process.log")));
-            String poll = Entries.names(store).get(0);
+            String poll = Fixtures.storedPolls(store).get(0);
             Map<String, String> lines = new TreeMap<>();
             for (String line : Files.readAllLines(store.resolve(poll).resolve("stats"))) {
                 String[] f = line.split(" ");
