@@ -136,6 +136,10 @@ final class PollComputation {
 
     /** One file of the poll as what it holds; never throws. */
     private ParsedFile parse(String name, Source source) {
+        if (!name.endsWith(PollFiles.INFO_SUFFIX) && !name.endsWith(PollFiles.STAT_SUFFIX)
+                && !name.endsWith(PollFiles.SERVERS_STATE_SUFFIX)) {
+            return new ParsedFile.Ignored(name); // _dead, a master's _proc: not read at all
+        }
         String text;
         try {
             text = source.read();
