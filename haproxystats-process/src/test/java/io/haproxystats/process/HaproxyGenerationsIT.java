@@ -70,6 +70,7 @@ class HaproxyGenerationsIT {
                     commands = info stat servers-state
                     [process]
                     src-dir = ${paths:base-dir}/incoming
+                    state-metrics = true
                     [graphite]
                     port = 1
                     namespace = lb
@@ -98,10 +99,7 @@ class HaproxyGenerationsIT {
                 String[] f = line.split(" ");
                 lines.put(f[0], f[1]);
             }
-            for (String path : List.of("lb.haproxy.frontend.fe_g.stot", "lb.haproxy.backend.be_app.lbtot",
-                    "lb.haproxy.backend.be_app.server.web-2.weight", "lb.haproxy.backend.be_app.TotalServers",
-                    "lb.haproxy.daemon.Maxconn", "lb.haproxy.backend.be_app.server.web-2.op_state.UP",
-                    "lb.haproxy.backend.be_app.server.web_1.admin_state.FMAINT")) {
+            for (String path : RealGenerationsTest.EVERY_KIND_OF_LINE) {
                 assertTrue(lines.containsKey(path), path + " from HAProxy " + version + ": " + lines.keySet());
             }
             assertEquals("2", lines.get("lb.haproxy.backend.be_app.TotalServers"));

@@ -20,6 +20,13 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class RealGenerationsTest {
 
+    /** One line of every kind the answers of one instance give (frontend fe_g, backend be.app). */
+    static final List<String> EVERY_KIND_OF_LINE = List.of("lb.haproxy.frontend.fe_g.stot",
+            "lb.haproxy.frontend.fe_g.status.OPEN", "lb.haproxy.backend.be_app.lbtot",
+            "lb.haproxy.backend.be_app.server.web-2.weight", "lb.haproxy.daemon.Maxconn", "lb.haproxy.daemon.Idle_pct",
+            "lb.haproxy.backend.be_app.server.web-2.op_state.UP",
+            "lb.haproxy.backend.be_app.server.web_1.admin_state.FMAINT");
+
     @TempDir
     Path tmp;
 
@@ -33,10 +40,7 @@ class RealGenerationsTest {
         assertEquals(List.of(), result.errors());
         Map<String, String> lines = new TreeMap<>();
         GraphiteLines.parse(result.batch().text()).forEach((k, v) -> lines.put(k.substring(0, k.indexOf(' ')), v));
-        for (String path : List.of("lb.haproxy.frontend.fe_g.stot", "lb.haproxy.frontend.fe_g.status.OPEN",
-                "lb.haproxy.backend.be_app.lbtot", "lb.haproxy.backend.be_app.server.web-2.weight",
-                "lb.haproxy.daemon.Maxconn", "lb.haproxy.daemon.Idle_pct",
-                "lb.haproxy.backend.be_app.server.web-2.op_state.UP")) {
+        for (String path : EVERY_KIND_OF_LINE) {
             assertTrue(lines.containsKey(path), path + " from HAProxy " + version + ": " + lines.keySet());
         }
         assertEquals("2", lines.get("lb.haproxy.backend.be_app.TotalServers"));

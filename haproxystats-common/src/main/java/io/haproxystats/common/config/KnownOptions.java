@@ -1,6 +1,7 @@
 package io.haproxystats.common.config;
 
 import io.haproxystats.common.haproxy.MetricCatalogue;
+import io.haproxystats.common.spool.PollFiles.Command;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -42,13 +43,15 @@ public final class KnownOptions {
      * by the effective base directory). Options without a value here are unset by default.
      */
     private static final Map<String, Map<String, String>> BUILT_IN = Map.of(
-            "pull", Map.of("commands", "info stat", "skip-dead-sockets", "true"),
+            "pull", Map.of("commands", String.join(" ", PullSettings.DEFAULT_COMMANDS.stream()
+                    .map(Command::option).toList()), "skip-dead-sockets", "true"),
             "process", Map.of("state-metrics", "false", "quarantine-dir", "${paths:base-dir}/quarantine",
-                    "quarantine-max-polls", "100", "quarantine-max-bytes", "536870912",
+                    "quarantine-max-polls", Integer.toString(ProcessSettings.DEFAULT_QUARANTINE_MAX_POLLS),
+                    "quarantine-max-bytes", Long.toString(ProcessSettings.DEFAULT_QUARANTINE_MAX_BYTES),
                     "frontend-metrics", String.join(" ", MetricCatalogue.FRONTEND_SUM),
                     "backend-metrics", String.join(" ", MetricCatalogue.BACKEND_SUM),
                     "server-metrics", String.join(" ", MetricCatalogue.SERVER_SUM)),
-            "graphite", Map.of("replay-bytes", "8388608"));
+            "graphite", Map.of("replay-bytes", Integer.toString(GraphiteSettings.DEFAULT_REPLAY_BYTES)));
 
     private KnownOptions() {
     }

@@ -130,11 +130,14 @@ public record PullSettings(LogLevel logLevel, Optional<Path> socketDir, List<Soc
         }
     }
 
+    /** What a poll asks when {@code commands} is not set. */
+    static final List<Command> DEFAULT_COMMANDS = List.of(Command.INFO, Command.STAT);
+
     /** {@code commands}: a space list of info, stat, servers-state; default {@code info stat}. */
     static List<Command> commands(EffectiveConfig config) {
         Optional<String> value = config.find(SECTION, "commands");
         if (value.isEmpty()) {
-            return List.of(Command.INFO, Command.STAT);
+            return DEFAULT_COMMANDS;
         }
         List<Command> out = new ArrayList<>();
         for (String name : value.get().strip().split("\\s+")) {
