@@ -16,7 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The benchmark harness in smoke mode (tiny sizes, one or two iterations), so that it cannot rot:
  * the generator, the processor benchmark against a real relay, the Graphite send benchmark and the
- * puller benchmark script. Figures are printed, never asserted (docs/benchmarks.md).
+ * puller benchmark script, the relay buffer probe. Figures are printed, never asserted (docs/benchmarks.md).
  */
 class BenchSmokeIT {
 
@@ -91,5 +91,17 @@ class BenchSmokeIT {
         assertEquals(0, p.exitValue(), out);
         assertTrue(out.contains("instances=1 polls=2 poll wall time ms: median="), out);
         assertTrue(out.contains("ERROR log lines=0"), out);
+    }
+
+    @Test
+    void relayBufferProbeScriptRuns() throws Exception {
+        Process p = new ProcessBuilder("bash", Path.of("../bench/relay-buffer-probe.sh").toAbsolutePath().toString(),
+                "65536").redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(120, TimeUnit.SECONDS));
+        assertEquals(0, p.exitValue(), out);
+        System.out.print(out);
+        assertTrue(out.matches("(?s)SO_SNDBUF 65536 \\(kernel: \\d+\\): a stopped relay took \\d+ bytes before a write blocked\\n"),
+                out);
     }
 }
