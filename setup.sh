@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Sets up a fresh Debian/Ubuntu machine to build and test haproxystats, then builds it.
-#   - installs haproxy, socat, carbon-c-relay, maven and systemd (for systemd-analyze verify of
-#     the units) from the distribution when missing
+#   - installs haproxy, socat, carbon-c-relay, graphite-carbon and python3-whisper (a real
+#     carbon-cache and whisper-fetch), maven, systemd (systemd-analyze), lintian, debootstrap,
+#     binutils (strip), util-linux (flock) and python3 from the distribution when missing
 #     (as root, or through sudo);
 #   - selects a JDK 21+: $JAVA_HOME, then `java` on PATH, then /usr/lib/jvm/*; installs
 #     openjdk-21-jdk-headless (or 25) when none is found; records it in .java-home;
