@@ -1,5 +1,6 @@
 package io.haproxystats.process;
 
+import io.haproxystats.common.time.Clock;
 import io.haproxystats.common.spool.Directories;
 import io.haproxystats.common.spool.FileModes;
 import io.haproxystats.common.spool.PollFiles;
@@ -45,7 +46,10 @@ final class IncomingWatcher implements Closeable {
     private Object inode;
     private boolean closed;
 
-    IncomingWatcher(Path srcDir, WorkQueue queue, ExecutorService executor) {
+    private final Clock clock;
+
+    IncomingWatcher(Path srcDir, WorkQueue queue, ExecutorService executor, Clock clock) {
+        this.clock = clock;
         this.srcDir = srcDir;
         this.queue = queue;
         this.executor = executor;
@@ -119,7 +123,7 @@ final class IncomingWatcher implements Closeable {
     /** Queues every poll directory in src-dir; returns how many were queued that are older than {@link #MISSED}. */
     private int scan() throws IOException {
         int missed = 0;
-        long before = System.currentTimeMillis() - MISSED.toMillis();
+        long before = clock.millis() - MISSED.toMillis();
         for (Path dir : Directories.subdirectories(srcDir)) {
             if (announce(dir) && lastModified(dir) < before) {
                 missed++;

@@ -1,5 +1,6 @@
 package io.haproxystats.process;
 
+import io.haproxystats.common.time.Clock;
 import io.haproxystats.common.config.ProcessSettings;
 import io.haproxystats.common.haproxy.ServersStateAnswer;
 import io.haproxystats.common.spool.PollFiles;
@@ -11,7 +12,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
-import java.util.function.LongSupplier;
 
 /**
  * Turns the files of one poll directory into its Graphite lines: parse each {@code _info},
@@ -40,14 +40,14 @@ final class PollComputation {
     private final MetricPaths paths;
     private final SiteAggregator sites;
     private final Set<String> wanted;
-    private final LongSupplier nanoTime;
+    private final Clock clock;
 
-    PollComputation(ProcessSettings settings, MetricPaths paths, LongSupplier nanoTime) {
+    PollComputation(ProcessSettings settings, MetricPaths paths, Clock clock) {
         this.settings = settings;
         this.paths = paths;
         this.sites = new SiteAggregator(settings);
         this.wanted = sites.wantedFields();
-        this.nanoTime = nanoTime;
+        this.clock = clock;
     }
 
     /** {@link #compute(String, SortedMap, Set, Set)} for contents already in memory. */
@@ -66,7 +66,7 @@ final class PollComputation {
      */
     Result compute(String timestamp, SortedMap<String, Source> files, Set<String> excludedFrontends,
                    Set<String> excludedBackends) {
-        long start = nanoTime.getAsLong();
+        long start = clock.nanoTime();
         MetricBatch out = new MetricBatch(timestamp);
         List<String> errors = new ArrayList<>();
         List<InfoRecord> infos = new ArrayList<>();
@@ -96,41 +96,41 @@ final class PollComputation {
         }
         String self = paths.prefix() + ".haproxystats.";
         if (!infos.isEmpty()) {
-            long t0 = nanoTime.getAsLong();
+            long t0 = clock.nanoTime();
             int before = out.lines();
             DaemonAggregator.aggregate(infos, settings.calculatePercentages(), settings.perProcessMetrics(), paths, out);
             if (out.lines() > before) {
                 out.add(self + "MetricsHAProxy", out.lines() - before + 1);
             }
-            out.addFormatted(self + "WallClockTimeHAProxy", seconds(nanoTime.getAsLong() - t0));
+            out.addFormatted(self + "WallClockTimeHAProxy", seconds(clock.nanoTime() - t0));
         }
         if (site.any() || serverStates.any()) {
             // Rows were grouped while the files were parsed; these times cover naming and formatting.
-            long t0 = nanoTime.getAsLong();
+            long t0 = clock.nanoTime();
             int before = out.lines();
             site.emitFrontends(paths, out);
             out.add(self + "MetricsFrontend", out.lines() - before + 1);
-            out.addFormatted(self + "WallClockTimeFrontends", seconds(nanoTime.getAsLong() - t0));
+            out.addFormatted(self + "WallClockTimeFrontends", seconds(clock.nanoTime() - t0));
 
-            t0 = nanoTime.getAsLong();
+            t0 = clock.nanoTime();
             before = out.lines();
             site.emitBackends(paths, out);
             out.add(self + "MetricsBackend", out.lines() - before + 1);
-            out.addFormatted(self + "WallClockTimeBackends", seconds(nanoTime.getAsLong() - t0));
+            out.addFormatted(self + "WallClockTimeBackends", seconds(clock.nanoTime() - t0));
 
-            t0 = nanoTime.getAsLong();
+            t0 = clock.nanoTime();
             before = out.lines();
             site.emitServers(paths, out);
             serverStates.emit(paths, out);
             out.add(self + "MetricsServer", out.lines() - before + 1);
-            out.addFormatted(self + "WallClockTimeServers", seconds(nanoTime.getAsLong() - t0));
+            out.addFormatted(self + "WallClockTimeServers", seconds(clock.nanoTime() - t0));
         }
         if (deadSockets > 0) {
             // Sent only when a socket was left out, so a poll of live sockets is the original's output.
             out.add(self + "DeadSockets", deadSockets);
         }
-        out.addFormatted(self + "WallClockTimeAllStats", seconds(nanoTime.getAsLong() - start));
-        out.addFormatted(self + "TotalWallClockTime", seconds(nanoTime.getAsLong() - start));
+        out.addFormatted(self + "WallClockTimeAllStats", seconds(clock.nanoTime() - start));
+        out.addFormatted(self + "TotalWallClockTime", seconds(clock.nanoTime() - start));
         return new Result(out, List.copyOf(errors));
     }
 

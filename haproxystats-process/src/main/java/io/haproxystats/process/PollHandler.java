@@ -166,7 +166,7 @@ final class PollHandler {
             return quarantine(dir);
         }
         try {
-            Directories.deleteTree(dir);
+            Directories.deleteAtomically(dir);
         } catch (IOException e) {
             LOG.error("{}: delivered, but cannot remove it: {}", dir, e.toString());
         }

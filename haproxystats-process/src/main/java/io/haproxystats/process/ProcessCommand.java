@@ -1,5 +1,6 @@
 package io.haproxystats.process;
 
+import io.haproxystats.common.time.Clock;
 import io.haproxystats.common.cli.DaemonCommand;
 import io.haproxystats.common.cli.ExitCodes;
 import io.haproxystats.common.cli.Logging;
@@ -83,8 +84,9 @@ public final class ProcessCommand extends DaemonCommand {
         ExecutorService finisher = Executors.newSingleThreadExecutor(
                 Thread.ofPlatform().name("process-finisher").factory());
         Path src = settings.srcDir();
-        GraphiteDispatcher graphite = new GraphiteDispatcher(config.graphite(), timer,
-                () -> incomingAtLimit(src, config.incomingLimit()));
+        Clock clock = Clock.system();
+        QueueingDispatcher graphite = new QueueingDispatcher(new GraphiteConnection(config.graphite(), timer, clock),
+                DeliveryPolicy.of(config.graphite()), clock, () -> incomingAtLimit(src, config.incomingLimit()));
         List<Dispatcher> dispatchers = new ArrayList<>();
         config.localStore().ifPresent(dir -> dispatchers.add(new LocalStoreDispatcher(dir)));
         dispatchers.add(graphite);
@@ -95,21 +97,21 @@ public final class ProcessCommand extends DaemonCommand {
         WorldWritable.warnings(excludeFiles).forEach(LOG::warn);
         Quarantine quarantine = new Quarantine(settings.quarantineDir(), settings.quarantineMaxPolls(),
                 settings.quarantineMaxBytes());
-        PollHandler handler = new PollHandler(new PollComputation(settings, paths, System::nanoTime), dispatchers,
+        PollHandler handler = new PollHandler(new PollComputation(settings, paths, clock), dispatchers,
                 graphite::stats, paths.prefix() + ".haproxystats.", finisher, quarantine,
                 settings.excludeFrontends(), settings.excludeBackends(), config.maxFileBytes());
         WorkQueue queue = new WorkQueue();
         ExecutorService watcherThread = Executors.newSingleThreadExecutor(
                 Thread.ofPlatform().daemon().name("incoming-watcher").factory());
-        IncomingWatcher watcher = new IncomingWatcher(src, queue, watcherThread);
+        IncomingWatcher watcher = new IncomingWatcher(src, queue, watcherThread, clock);
         watcher.start(); // locks src-dir first: a second processor stops here, before any work
-        Workers workers = new Workers(queue, handler, timer, config.graphite().delay());
+        Workers workers = new Workers(queue, handler, timer, config.graphite().delay(), clock);
         workers.start(settings.workers());
 
         SystemdNotifier notifier = SystemdNotifier.fromEnvironment(System.getenv());
         ProcessReporter reporter = new ProcessReporter(
                 new StatusFile(PullSettings.baseDir(effective).resolve(STATUS_FILE)), notifier, workers, graphite,
-                src);
+                src, clock);
         notifier.ready("watching " + src + ", " + settings.workers() + " workers");
         // The watchdog's pace when systemd asks for one, else a status update every 5 s.
         long every = notifier.watchdogInterval().map(Duration::toMillis).orElse(5000L);
@@ -184,6 +186,14 @@ public final class ProcessCommand extends DaemonCommand {
         }
         if (!Files.isReadable(src) || !Files.isWritable(src)) {
             throw new ConfigurationException("[process] src-dir: " + src + " must be readable and writable by this user");
+        }
+        try {
+            int left = Directories.deleteLeftovers(src);
+            if (left > 0) {
+                LOG.info("removed {} delivered poll directories a stop left half deleted in {}", left, src);
+            }
+        } catch (IOException e) {
+            LOG.warn("cannot remove the half-deleted poll directories in {}: {}", src, e.toString());
         }
     }
 }

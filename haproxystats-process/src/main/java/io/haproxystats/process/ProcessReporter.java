@@ -1,5 +1,6 @@
 package io.haproxystats.process;
 
+import io.haproxystats.common.time.Clock;
 import io.haproxystats.common.spool.Directories;
 import io.haproxystats.common.status.StatusFile;
 import io.haproxystats.common.systemd.SystemdNotifier;
@@ -28,12 +29,14 @@ final class ProcessReporter {
     private final StatusFile status;
     private final SystemdNotifier notifier;
     private final Workers workers;
-    private final GraphiteDispatcher graphite;
+    private final QueueingDispatcher graphite;
     private final Path srcDir;
+    private final Clock clock;
     private boolean unhealthyLogged;
 
-    ProcessReporter(StatusFile status, SystemdNotifier notifier, Workers workers, GraphiteDispatcher graphite,
-                    Path srcDir) {
+    ProcessReporter(StatusFile status, SystemdNotifier notifier, Workers workers, QueueingDispatcher graphite,
+                    Path srcDir, Clock clock) {
+        this.clock = clock;
         this.status = status;
         this.notifier = notifier;
         this.workers = workers;
@@ -50,11 +53,11 @@ final class ProcessReporter {
         values.put("last_finished_at", workers.lastFinishedEpoch());
         values.put("incoming", incoming);
         values.put("graphite", !graphite.reachable() ? "unreachable"
-                : graphite.peerTalks() ? "reachable-peer-sends-data" : "reachable");
+                : graphite.peerWarning().isEmpty() ? "reachable" : "reachable-" + graphite.peerWarning());
         values.put("queued_lines", stats.queuedLines());
         values.put("dropped_lines", stats.droppedLines());
         values.put("healthy", healthy(incoming));
-        status.write(System.currentTimeMillis() / 1000, values);
+        status.write(clock.epochSecond(), values);
         notifier.status(incoming + " polls waiting, last done " + (workers.lastFinished().isEmpty() ? "none yet"
                 : workers.lastFinished()) + ", Graphite " + (graphite.reachable() ? "reachable" : "UNREACHABLE")
                 + ", " + stats.queuedLines() + " lines queued, " + stats.droppedLines() + " dropped");
@@ -72,7 +75,7 @@ final class ProcessReporter {
 
     boolean healthy(long incoming) {
         boolean stalled = incoming > 0 && graphite.reachable()
-                && System.nanoTime() - workers.lastProgressNanos() > STALL.toNanos();
+                && clock.nanosSince(workers.lastProgressNanos()) > STALL.toNanos();
         return workers.allAlive() && graphite.senderAlive() && !stalled;
     }
 

@@ -1,5 +1,6 @@
 package io.haproxystats.process;
 
+import io.haproxystats.common.time.Clock;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -26,11 +27,14 @@ final class Workers {
     private final Duration retryDelay;
     private final List<Thread> threads = new ArrayList<>();
     private volatile boolean running = true;
-    private volatile long lastProgressNanos = System.nanoTime();
+    private final Clock clock;
+    private volatile long lastProgressNanos;
     private volatile String lastFinished = "";
     private volatile long lastFinishedEpoch;
 
-    Workers(WorkQueue queue, PollHandler handler, ScheduledExecutorService timer, Duration retryDelay) {
+    Workers(WorkQueue queue, PollHandler handler, ScheduledExecutorService timer, Duration retryDelay, Clock clock) {
+        this.clock = clock;
+        this.lastProgressNanos = clock.nanoTime();
         this.queue = queue;
         this.handler = handler;
         this.timer = timer;
@@ -77,10 +81,10 @@ final class Workers {
     }
 
     private void release(Path dir, PollHandler.Outcome outcome) {
-        lastProgressNanos = System.nanoTime();
+        lastProgressNanos = clock.nanoTime();
         if (outcome != PollHandler.Outcome.RETRY && outcome != PollHandler.Outcome.GONE) {
             lastFinished = dir.getFileName().toString();
-            lastFinishedEpoch = System.currentTimeMillis() / 1000;
+            lastFinishedEpoch = clock.epochSecond();
         }
         if (outcome == PollHandler.Outcome.RETRY && running) {
             timer.schedule(() -> {
@@ -92,7 +96,7 @@ final class Workers {
         }
     }
 
-    /** {@link System#nanoTime()} when a directory last finished (delivered, quarantined or released). */
+    /** {@link Clock#nanoTime()} when a directory last finished (delivered, quarantined or released). */
     long lastProgressNanos() {
         return lastProgressNanos;
     }

@@ -7,8 +7,11 @@
  *                 InfoParser ─→ DaemonAggregator ┐
  *                 StatParser ─→ SiteAggregator    ├─ MetricPaths ─→ MetricBatch
  *   ServersStateAnswer ─→ ServersStateAggregator ┘
- *   ─→ Dispatchers: LocalStoreDispatcher, GraphiteDispatcher (FIFO, sender thread, ReplayRing)
- *   ─→ finisher: delete · Quarantine · retry (only the dispatchers without it)
+ *   ─→ Dispatchers: LocalStoreDispatcher,
+ *                   QueueingDispatcher (FIFO, order, retries, drops; Clock) ─→ Sender
+ *                                                       GraphiteConnection (probe, watchdog, ReplayRing)
+ *   ─→ finisher: delete (rename to .deleting-, then delete) · Quarantine · retry (only the
+ *      dispatchers without it)
  * ProcessReporter: status file, systemd STATUS and WATCHDOG
  * </pre>
  */

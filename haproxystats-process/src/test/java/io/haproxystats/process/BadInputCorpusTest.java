@@ -5,11 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.haproxystats.common.time.Clock;
+import io.haproxystats.common.time.ManualClock;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import io.haproxystats.common.config.ProcessConfig;
+import java.time.Instant;
 import java.io.IOException;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
@@ -93,7 +96,7 @@ class BadInputCorpusTest {
     private PollHandler handler(Path store, Path quarantine) {
         ProcessConfig config = Fixtures.smallConfig();
         PollComputation computation = new PollComputation(config.process(),
-                new MetricPaths(config.graphite(), "lb-01"), System::nanoTime);
+                new MetricPaths(config.graphite(), "lb-01"), Clock.system());
         log.list.clear();
         return new PollHandler(computation, List.of(new LocalStoreDispatcher(store)), () -> DeliveryStats.NONE,
                 "lb.haproxystats.", Runnable::run, new Quarantine(quarantine, 100, Long.MAX_VALUE), Optional.empty(),

@@ -1,8 +1,10 @@
 package io.haproxystats.process;
 
+import io.haproxystats.common.time.ManualClock;
 import io.haproxystats.common.config.ConfigLoader;
 import io.haproxystats.common.config.ProcessConfig;
 import io.haproxystats.common.testing.Entries;
+import java.time.Instant;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URISyntaxException;
@@ -56,7 +58,7 @@ final class Fixtures {
         try {
             Path conf = Files.writeString(dir.resolve("test.conf"), ini);
             ProcessConfig config = ProcessConfig.from(ConfigLoader.load(conf, null));
-            return new PollComputation(config.process(), new MetricPaths(config.graphite(), hostname), () -> 0L);
+            return new PollComputation(config.process(), new MetricPaths(config.graphite(), hostname), new ManualClock(Instant.EPOCH));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

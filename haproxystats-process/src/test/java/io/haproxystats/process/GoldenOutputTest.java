@@ -3,7 +3,10 @@ package io.haproxystats.process;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.haproxystats.common.time.Clock;
+import io.haproxystats.common.time.ManualClock;
 import io.haproxystats.common.config.ProcessConfig;
+import java.time.Instant;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -27,7 +30,7 @@ class GoldenOutputTest {
         Path fixture = Fixtures.small();
         ProcessConfig config = Fixtures.smallConfig();
         PollComputation computation = new PollComputation(config.process(),
-                new MetricPaths(config.graphite(), "lb-01.example.com"), System::nanoTime);
+                new MetricPaths(config.graphite(), "lb-01.example.com"), Clock.system());
         StringBuilder produced = new StringBuilder();
         for (String poll : new String[] {"1795224218", "1795224228"}) {
             PollComputation.Result result = computation.compute(poll, Fixtures.files(fixture.resolve(poll)), Set.of(), Set.of());

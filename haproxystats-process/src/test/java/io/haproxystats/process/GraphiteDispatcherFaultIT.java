@@ -11,6 +11,7 @@ import io.haproxystats.common.config.GraphiteSettings;
 import io.haproxystats.common.testing.CarbonRelay;
 import io.haproxystats.common.testing.HaproxyInstance;
 import io.haproxystats.common.testing.Wait;
+import io.haproxystats.common.time.Clock;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -25,12 +26,13 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The Graphite dispatcher against peers that misbehave in ways a real relay cannot be made to: one
+ * The Graphite dispatcher (a {@link QueueingDispatcher} over a {@link GraphiteConnection}) against peers that misbehave in ways a real relay cannot be made to: one
  * that accepts and stops reading, one that resets mid-poll, one that refuses for a while; and its
  * queue bound: backpressure, and dropping oldest first only when allowed. In each, every line of
  * every batch that was not dropped reaches a reading peer, in order within its batch.
@@ -39,7 +41,7 @@ class GraphiteDispatcherFaultIT {
 
     final ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1);
     final List<AutoCloseable> closeables = new ArrayList<>();
-    GraphiteDispatcher dispatcher;
+    QueueingDispatcher dispatcher;
 
     @AfterEach
     void cleanUp() throws Exception {
@@ -55,6 +57,12 @@ class GraphiteDispatcherFaultIT {
     static GraphiteSettings settings(int port, int queueSize, Duration writeTimeout) {
         return new GraphiteSettings("127.0.0.1", port, new Connect(2, Duration.ofMillis(200), Duration.ofMillis(50), 2),
                 writeTimeout, Duration.ofMillis(200), "t", false, false, queueSize, Optional.empty());
+    }
+
+    /** The Graphite dispatcher as the processor builds it: the queue policy over a Graphite connection. */
+    QueueingDispatcher graphite(GraphiteSettings settings, BooleanSupplier mayDrop) {
+        return new QueueingDispatcher(new GraphiteConnection(settings, timer, Clock.system()),
+                DeliveryPolicy.of(settings), Clock.system(), mayDrop);
     }
 
     static MetricBatch batch(int timestamp, int lines) {
@@ -106,7 +114,7 @@ class GraphiteDispatcherFaultIT {
     void aPeerThatStopsReadingTripsTheWriteTimeoutAndNothingIsLost() throws Exception {
         int port = HaproxyInstance.freePort();
         FaultyPeer stuck = peer(port, 4096, c -> FaultyPeer.Shape.NEVER_READ);
-        dispatcher = new GraphiteDispatcher(settings(port, 10_000_000, Duration.ofMillis(300)), timer, () -> false);
+        dispatcher = graphite(settings(port, 10_000_000, Duration.ofMillis(300)), () -> false);
         // ~8 MB: more than the socket buffers of both ends can absorb, so the write blocks.
         List<MetricBatch> batches = List.of(batch(1, 100_000), batch(2, 10), batch(3, 10));
         List<CompletableFuture<Void>> futures = new ArrayList<>();
@@ -119,7 +127,7 @@ class GraphiteDispatcherFaultIT {
         FaultyPeer reader = peer(port, 0, c -> FaultyPeer.Shape.READ);
         await(futures);
         assertEveryBatchArrivedWhole(reader, batches);
-        Thread.sleep(200); // let anything extra arrive before counting
+        Thread.sleep(200); // not a synchronisation: room for a wrong extra line to arrive before counting
         List<String> all = new ArrayList<>();
         reader.received().forEach(all::addAll);
         assertEquals(100_020, all.size(), "the reading peer got every line exactly once");
@@ -131,7 +139,7 @@ class GraphiteDispatcherFaultIT {
         int port = HaproxyInstance.freePort();
         // A small receive buffer and an ~8 MB first batch: the reset comes while the batch is being written.
         FaultyPeer peer = peer(port, 4096, c -> c == 0 ? FaultyPeer.Shape.RESET_AFTER_100KB : FaultyPeer.Shape.READ);
-        dispatcher = new GraphiteDispatcher(settings(port, 10_000_000, Duration.ofSeconds(2)), timer, () -> false);
+        dispatcher = graphite(settings(port, 10_000_000, Duration.ofSeconds(2)), () -> false);
         List<MetricBatch> batches = List.of(batch(1, 100_000), batch(2, 20_000), batch(3, 20_000));
         List<CompletableFuture<Void>> futures = new ArrayList<>();
         for (MetricBatch b : batches) {
@@ -146,14 +154,14 @@ class GraphiteDispatcherFaultIT {
     @Test
     void aPeerThatRefusesForAWhileGetsEverythingInOrderOnceItListens() throws Exception {
         int port = HaproxyInstance.freePort(); // nobody listens: connections are refused
-        dispatcher = new GraphiteDispatcher(settings(port, 10_000_000, Duration.ofSeconds(2)), timer, () -> false);
+        dispatcher = graphite(settings(port, 10_000_000, Duration.ofSeconds(2)), () -> false);
         List<MetricBatch> batches = new ArrayList<>();
         List<CompletableFuture<Void>> futures = new ArrayList<>();
         for (int i = 0; i < 5; i++) {
             batches.add(batch(i, 1000));
             futures.add(dispatcher.submit(batches.get(i)));
         }
-        Thread.sleep(1500); // several rounds of refused connections and delays
+        Wait.until(Duration.ofSeconds(10), () -> !dispatcher.reachable(), "a round of refused connections");
         assertTrue(futures.stream().noneMatch(CompletableFuture::isDone));
         assertEquals(5000, dispatcher.stats().queuedLines());
         FaultyPeer peer = peer(port, 0, c -> FaultyPeer.Shape.READ);
@@ -168,7 +176,7 @@ class GraphiteDispatcherFaultIT {
     void aFullQueueBlocksSubmittersAndDropsOldestOnlyWhenAllowed() throws Exception {
         int port = HaproxyInstance.freePort();
         AtomicBoolean mayDrop = new AtomicBoolean(false);
-        dispatcher = new GraphiteDispatcher(settings(port, 100, Duration.ofSeconds(2)), timer, mayDrop::get);
+        dispatcher = graphite(settings(port, 100, Duration.ofSeconds(2)), mayDrop::get);
         MetricBatch first = batch(1, 60);
         MetricBatch second = batch(2, 60);
         CompletableFuture<Void> firstDone = dispatcher.submit(first);
@@ -184,7 +192,8 @@ class GraphiteDispatcherFaultIT {
         assertTrue(worker.isAlive() && secondDone.isEmpty(), "60 + 60 lines exceed queue-size 100: the worker waits");
         assertEquals(60, dispatcher.stats().queuedLines());
 
-        Thread.sleep(1000); // the sender gives up its first round of connection tries: an outage
+        Wait.until(Duration.ofSeconds(10), () -> !dispatcher.reachable(),
+                "the sender gives up its first round of connection tries: an outage");
         mayDrop.set(true); // incoming/ is full too: drop the oldest instead of waiting
         worker.join(5000);
         assertFalse(worker.isAlive());
@@ -202,7 +211,7 @@ class GraphiteDispatcherFaultIT {
     @Test
     void closingWithThePeerDownLeavesBatchesUndeliveredAndReturnsWithinTheDrainTime() throws Exception {
         int port = HaproxyInstance.freePort();
-        dispatcher = new GraphiteDispatcher(settings(port, 1000, Duration.ofSeconds(2)), timer, () -> false);
+        dispatcher = graphite(settings(port, 1000, Duration.ofSeconds(2)), () -> false);
         CompletableFuture<Void> done = dispatcher.submit(batch(1, 10));
         long t0 = System.nanoTime();
         dispatcher.close(Duration.ofMillis(500));
@@ -217,7 +226,7 @@ class GraphiteDispatcherFaultIT {
     void aPeerThatKeepsWritingBackIsIgnoredAndReportedAndEveryBatchStillArrives() throws Exception {
         int port = HaproxyInstance.freePort();
         FaultyPeer talker = peer(port, 0, c -> FaultyPeer.Shape.READ_AND_TALK_BACK);
-        dispatcher = new GraphiteDispatcher(settings(port, 10_000_000, Duration.ofSeconds(2)), timer, () -> false);
+        dispatcher = graphite(settings(port, 10_000_000, Duration.ofSeconds(2)), () -> false);
         List<MetricBatch> batches = new ArrayList<>();
         List<CompletableFuture<Void>> futures = new ArrayList<>();
         for (int i = 1; i <= 20; i++) {
@@ -234,7 +243,7 @@ class GraphiteDispatcherFaultIT {
         await(futures);
         assertEveryBatchArrivedWhole(talker, batches);
         assertEquals(1, talker.accepted(), "one connection: the chatter does not break it");
-        assertTrue(dispatcher.peerTalks(), "reported as a peer that sends data");
+        assertEquals("peer-sends-data", dispatcher.peerWarning(), "reported as a peer that sends data");
         assertTrue(dispatcher.reachable());
     }
 
@@ -243,7 +252,7 @@ class GraphiteDispatcherFaultIT {
         int port = HaproxyInstance.freePort();
         CarbonRelay hung = CarbonRelay.start(tmp, port);
         closeables.add(hung);
-        dispatcher = new GraphiteDispatcher(settings(port, 10_000_000, Duration.ofMillis(500)), timer, () -> false);
+        dispatcher = graphite(settings(port, 10_000_000, Duration.ofMillis(500)), () -> false);
         dispatcher.submit(batch(1, 100)).get(10, TimeUnit.SECONDS);
         Wait.until(Duration.ofSeconds(10), () -> linesOf(hung).size() == 100, "the first batch is in the relay's file");
         hung.pause();

@@ -1,5 +1,6 @@
 package io.haproxystats.process;
 
+import io.haproxystats.common.time.Clock;
 import io.haproxystats.common.config.Connect;
 import io.haproxystats.common.config.GraphiteSettings;
 import io.haproxystats.common.testing.CarbonRelay;
@@ -15,7 +16,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Graphite send rate to a real local carbon-c-relay (bench/graphite-send-bench.sh runs it):
- * BATCHES batches of LINES lines of realistic length through the GraphiteDispatcher. Reports the
+ * BATCHES batches of LINES lines of realistic length through the QueueingDispatcher over a GraphiteConnection. Reports the
  * dispatcher's rate (every batch flushed into the socket) and the end-to-end rate (every line
  * written to the relay's file). With {@code -Dbench.sink=plain} (BENCH_SINK=plain in the script)
  * the peer is an in-process TCP reader that counts newlines instead of the relay. Not a test: no
@@ -33,7 +34,8 @@ public final class GraphiteSendBench {
             GraphiteSettings settings = new GraphiteSettings("127.0.0.1", relay.port(),
                     new Connect(3, Duration.ofSeconds(1), Duration.ofMillis(100), 2), Duration.ofSeconds(10),
                     Duration.ofSeconds(1), "bench", false, false, Integer.MAX_VALUE, Optional.empty());
-            GraphiteDispatcher dispatcher = new GraphiteDispatcher(settings, timer, () -> false);
+            QueueingDispatcher dispatcher = new QueueingDispatcher(new GraphiteConnection(settings, timer, Clock.system()),
+                    DeliveryPolicy.of(settings), Clock.system(), () -> false);
             List<MetricBatch> prepared = new ArrayList<>();
             for (int b = 0; b < batches; b++) {
                 MetricBatch batch = new MetricBatch(Integer.toString(1_700_000_000 + b));

@@ -5,12 +5,15 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.haproxystats.common.time.Clock;
+import io.haproxystats.common.time.ManualClock;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import io.haproxystats.common.config.ProcessConfig;
 import io.haproxystats.common.testing.Entries;
+import java.time.Instant;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -71,7 +74,7 @@ class PollHandlerPolicyTest {
     private PollHandler handler(List<Dispatcher> dispatchers, Quarantine quarantine) {
         ProcessConfig config = Fixtures.smallConfig();
         PollComputation computation = new PollComputation(config.process(),
-                new MetricPaths(config.graphite(), "lb-01"), System::nanoTime);
+                new MetricPaths(config.graphite(), "lb-01"), Clock.system());
         return new PollHandler(computation, dispatchers, () -> DeliveryStats.NONE, "lb.haproxystats.", Runnable::run,
                 quarantine, Optional.empty(), Optional.empty(), config.maxFileBytes());
     }

@@ -1,5 +1,6 @@
 package io.haproxystats.pull;
 
+import io.haproxystats.common.time.Clock;
 import io.haproxystats.common.haproxy.SocketAddress;
 import io.haproxystats.common.spool.FileModes;
 import io.haproxystats.common.spool.PollFiles.Command;
@@ -8,7 +9,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -45,13 +45,13 @@ final class Poller {
     private final Spool spool;
     private final Duration pullTimeout;
     private final int queueSize;
-    private final InstantSource clock;
+    private final Clock clock;
     private final boolean skipDeadSockets;
     /** Sockets found dead by the last poll: a change of state is logged once, not every poll. */
     private final Set<String> dead = new HashSet<>();
 
     Poller(SocketDiscovery discovery, StatsClient client, Spool spool, Duration pullTimeout, int queueSize,
-           InstantSource clock) {
+           Clock clock) {
         this(discovery, List.of(), List.of(Command.INFO, Command.STAT), client, spool, pullTimeout, queueSize, clock,
                 true);
     }
@@ -63,7 +63,7 @@ final class Poller {
      *                 skip-dead-sockets}) instead of failing it
      */
     Poller(SocketDiscovery discovery, List<SocketAddress> masters, List<Command> commands, StatsClient client,
-           Spool spool, Duration pullTimeout, int queueSize, InstantSource clock, boolean skipDeadSockets) {
+           Spool spool, Duration pullTimeout, int queueSize, Clock clock, boolean skipDeadSockets) {
         this.discovery = discovery;
         this.masters = masters;
         this.commands = List.copyOf(commands);
@@ -88,7 +88,7 @@ final class Poller {
      * that was not landed leaves nothing behind in tmp-dst-dir.
      */
     Optional<PollResult> pollOnce() throws IOException, InterruptedException {
-        long started = System.nanoTime();
+        long started = clock.nanoTime();
         long epoch = clock.instant().getEpochSecond();
         int queued;
         try {
@@ -96,7 +96,7 @@ final class Poller {
             queued = spool.queued();
         } catch (IOException e) {
             return Optional.of(report(new PollResult(epoch, 0, 0, List.of("cannot use dst-dir or tmp-dst-dir: "
-                    + StatsClient.describe(e)), false, Duration.ofNanos(System.nanoTime() - started), 0)));
+                    + StatsClient.describe(e)), false, Duration.ofNanos(clock.nanosSince(started)), 0)));
         }
         if (queued >= queueSize) {
             LOG.warn("skipping poll: {} directories wait in dst-dir, queue-size is {} (is haproxystats-process running?)",
@@ -116,7 +116,7 @@ final class Poller {
         } catch (IOException e) {
             // Disk full, tmp-dst-dir not writable: a failed poll like any other, tried again next tick.
             return Optional.of(report(new PollResult(epoch, 0, 0, List.of("cannot create the poll's directory in"
-                    + " tmp-dst-dir: " + StatsClient.describe(e)), false, Duration.ofNanos(System.nanoTime() - started),
+                    + " tmp-dst-dir: " + StatsClient.describe(e)), false, Duration.ofNanos(clock.nanosSince(started)),
                     0)));
         }
         List<Request> requests = new ArrayList<>();
@@ -162,7 +162,7 @@ final class Poller {
         int deadRequests = (int) requests.stream().filter(r -> r.socket() != null && dead.contains(r.socket().name()))
                 .count();
         return Optional.of(report(new PollResult(epoch, requests.size() - deadRequests, succeeded,
-                List.copyOf(failures), committed, Duration.ofNanos(System.nanoTime() - started), dead.size())));
+                List.copyOf(failures), committed, Duration.ofNanos(clock.nanosSince(started)), dead.size())));
     }
 
     /** Starts every request of the poll and waits for them; returns how many succeeded. */
@@ -282,9 +282,9 @@ final class Poller {
         }
     }
 
-    private static boolean await(Request request, long deadline, List<String> failures) throws InterruptedException {
+    private boolean await(Request request, long deadline, List<String> failures) throws InterruptedException {
         try {
-            long wait = deadline == Long.MAX_VALUE ? Long.MAX_VALUE : deadline + GRACE_NANOS - System.nanoTime();
+            long wait = deadline == Long.MAX_VALUE ? Long.MAX_VALUE : deadline + GRACE_NANOS - clock.nanoTime();
             if (wait == Long.MAX_VALUE) {
                 request.answer().get();
             } else {

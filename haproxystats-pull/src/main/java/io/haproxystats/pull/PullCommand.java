@@ -1,5 +1,6 @@
 package io.haproxystats.pull;
 
+import io.haproxystats.common.time.Clock;
 import io.haproxystats.common.cli.DaemonCommand;
 import io.haproxystats.common.cli.ExitCodes;
 import io.haproxystats.common.cli.Logging;
@@ -10,7 +11,6 @@ import io.haproxystats.common.config.PullSettings;
 import io.haproxystats.common.status.StatusFile;
 import io.haproxystats.common.systemd.SystemdNotifier;
 import java.nio.file.Path;
-import java.time.InstantSource;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -86,21 +86,24 @@ public final class PullCommand extends DaemonCommand {
         }
     }
 
+    /** The daemon's time; every schedule, deadline and status age reads it. */
+    private final Clock clock = Clock.system();
+
     private int poll(EffectiveConfig config, PullSettings settings, Spool spool) throws Exception {
         SystemdNotifier notifier = SystemdNotifier.fromEnvironment(System.getenv());
         PullReporter reporter = new PullReporter(
                 new StatusFile(PullSettings.baseDir(config).resolve(STATUS_FILE)), notifier,
-                InstantSource.system(), settings.pullInterval());
+                clock, settings.pullInterval());
         ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1,
                 Thread.ofPlatform().daemon().name("pull-deadlines").factory());
         timer.setRemoveOnCancelPolicy(true);
         try (ScheduledExecutorService timers = timer; notifier) {
-            StatsClient client = new StatsClient(settings.connect(), settings.bufferLimit(), timers);
+            StatsClient client = new StatsClient(settings.connect(), settings.bufferLimit(), timers, clock);
             Poller poller = new Poller(new SocketDiscovery(settings.socketDir(), settings.servers()),
                     settings.masterSockets(), settings.commands(), client, spool, settings.pullTimeout(),
-                    settings.queueSize(), InstantSource.system(), settings.skipDeadSockets());
+                    settings.queueSize(), clock, settings.skipDeadSockets());
             Puller puller = new Puller(() -> reporter.polled(poller.pollOnce()), settings.pullInterval(),
-                    Puller.Ticker.system());
+                    clock);
             Thread scheduler = Thread.ofPlatform().name("pull-scheduler").start(puller);
             Signals signals = Signals.install(() -> {
                 notifier.stopping();
@@ -111,7 +114,7 @@ public final class PullCommand extends DaemonCommand {
             long stuckNanos = settings.pullInterval().multipliedBy(2).plus(settings.pullTimeout())
                     .plusSeconds(5).toNanos();
             notifier.watchdogInterval().ifPresent(every -> timers.scheduleAtFixedRate(() -> {
-                long sinceTick = System.nanoTime() - puller.lastTickNanos();
+                long sinceTick = clock.nanoTime() - puller.lastTickNanos();
                 if (scheduler.isAlive() && (puller.lastTickNanos() == 0 || sinceTick < stuckNanos)) {
                     notifier.watchdog();
                 } else {
@@ -152,9 +155,9 @@ public final class PullCommand extends DaemonCommand {
                 Thread.ofPlatform().daemon().name("show-servers").factory());
         int exit = ExitCodes.OK;
         try {
-            StatsClient client = new StatsClient(settings.connect(), settings.bufferLimit(), timer);
+            StatsClient client = new StatsClient(settings.connect(), settings.bufferLimit(), timer, clock);
             long deadline = settings.pullTimeout().isZero() ? Long.MAX_VALUE
-                    : System.nanoTime() + settings.pullTimeout().toNanos();
+                    : clock.nanoTime() + settings.pullTimeout().toNanos();
             for (SocketAddress socket : new SocketDiscovery(settings.socketDir(), settings.servers()).sockets()) {
                 exit = Math.max(exit, printServers(client, socket, "", socket.name(), deadline));
             }

@@ -1,9 +1,9 @@
 package io.haproxystats.pull;
 
+import io.haproxystats.common.time.Clock;
 import io.haproxystats.common.status.StatusFile;
 import io.haproxystats.common.systemd.SystemdNotifier;
 import java.time.Duration;
-import java.time.InstantSource;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -18,11 +18,11 @@ final class PullReporter {
 
     private final StatusFile status;
     private final SystemdNotifier notifier;
-    private final InstantSource clock;
+    private final Clock clock;
     private final Duration interval;
     private long lastSuccess;
 
-    PullReporter(StatusFile status, SystemdNotifier notifier, InstantSource clock, Duration interval) {
+    PullReporter(StatusFile status, SystemdNotifier notifier, Clock clock, Duration interval) {
         this.status = status;
         this.notifier = notifier;
         this.clock = clock;
@@ -35,7 +35,7 @@ final class PullReporter {
     }
 
     void polled(Optional<PollResult> result) {
-        long now = clock.instant().getEpochSecond();
+        long now = clock.epochSecond();
         if (result.isEmpty()) {
             write(now, "skipped");
             notifier.status("last poll skipped (queue full or no socket), see the log");
@@ -59,7 +59,7 @@ final class PullReporter {
         values.put("last_result", result);
         values.put("last_success", lastSuccess);
         values.put("pull_interval", seconds(interval));
-        status.write(clock.instant().getEpochSecond(), values);
+        status.write(clock.epochSecond(), values);
     }
 
     private static String seconds(Duration d) {

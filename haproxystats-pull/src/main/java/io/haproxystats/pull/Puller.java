@@ -1,8 +1,8 @@
 package io.haproxystats.pull;
 
 import io.haproxystats.common.cli.StartupFailure;
+import io.haproxystats.common.time.Clock;
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,54 +20,33 @@ final class Puller implements Runnable {
         void poll() throws Exception;
     }
 
-    /** The scheduler's clock: monotonic time and sleeping, injected so tests can drive the schedule. */
-    interface Ticker {
-        long nanoTime();
-
-        void sleepNanos(long nanos) throws InterruptedException;
-
-        static Ticker system() {
-            return new Ticker() {
-                @Override
-                public long nanoTime() {
-                    return System.nanoTime();
-                }
-
-                @Override
-                public void sleepNanos(long nanos) throws InterruptedException {
-                    TimeUnit.NANOSECONDS.sleep(nanos);
-                }
-            };
-        }
-    }
-
     private final PollTask task;
     private final long intervalNanos;
-    private final Ticker ticker;
+    private final Clock clock;
     private volatile boolean running = true;
     private volatile Thread thread;
     private volatile long lastTickNanos;
     private volatile StartupFailure failure;
 
-    Puller(PollTask task, Duration interval, Ticker ticker) {
+    Puller(PollTask task, Duration interval, Clock clock) {
         this.task = task;
         this.intervalNanos = interval.toNanos();
-        this.ticker = ticker;
+        this.clock = clock;
     }
 
     @Override
     public void run() {
         thread = Thread.currentThread();
-        long start = ticker.nanoTime();
+        long start = clock.nanoTime();
         long tick = 0;
         while (running) {
             long due = start + tick * intervalNanos;
             try {
-                long sleep = due - ticker.nanoTime();
+                long sleep = due - clock.nanoTime();
                 if (sleep > 0) {
-                    ticker.sleepNanos(sleep);
+                    clock.sleep(Duration.ofNanos(sleep));
                 }
-                lastTickNanos = ticker.nanoTime();
+                lastTickNanos = clock.nanoTime();
                 task.poll();
             } catch (InterruptedException e) {
                 if (!running) {
@@ -85,7 +64,7 @@ final class Puller implements Runnable {
                 LOG.error("poll failed: {}", t.toString(), t);
             }
             // The first tick not yet past: a poll that took exactly one interval is followed at once.
-            long next = Math.max(tick + 1, Math.ceilDiv(ticker.nanoTime() - start, intervalNanos));
+            long next = Math.max(tick + 1, Math.ceilDiv(clock.nanoTime() - start, intervalNanos));
             if (next > tick + 1) {
                 LOG.warn("poll overran pull-interval; skipping {} tick(s)", next - tick - 1);
             }
@@ -108,7 +87,7 @@ final class Puller implements Runnable {
         return failure;
     }
 
-    /** {@link System#nanoTime()} at the start of the latest poll, for liveness reporting. */
+    /** {@link Clock#nanoTime()} at the start of the latest poll, for liveness reporting. */
     long lastTickNanos() {
         return lastTickNanos;
     }

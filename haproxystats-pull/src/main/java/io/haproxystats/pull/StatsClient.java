@@ -1,5 +1,6 @@
 package io.haproxystats.pull;
 
+import io.haproxystats.common.time.Clock;
 import io.haproxystats.common.config.Connect;
 import io.haproxystats.common.haproxy.SocketAddress;
 import io.haproxystats.common.spool.FileModes;
@@ -20,6 +21,7 @@ import java.nio.channels.SocketChannel;
 import java.nio.channels.WritableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -50,11 +52,13 @@ final class StatsClient {
     private final Connect connect;
     private final long bufferLimit;
     private final ScheduledExecutorService timer;
+    private final Clock clock;
 
-    StatsClient(Connect connect, long bufferLimit, ScheduledExecutorService timer) {
+    StatsClient(Connect connect, long bufferLimit, ScheduledExecutorService timer, Clock clock) {
         this.connect = connect;
         this.bufferLimit = bufferLimit;
         this.timer = timer;
+        this.clock = clock;
     }
 
     /**
@@ -186,7 +190,7 @@ final class StatsClient {
             throws FetchException, InterruptedException {
         int tries = connect.tries();
         for (int failures = 0; ; ) {
-            long tryDeadline = Math.min(deadlineNanos, saturatedAdd(System.nanoTime(), connect.timeout().toNanos()));
+            long tryDeadline = Math.min(deadlineNanos, saturatedAdd(clock.nanoTime(), connect.timeout().toNanos()));
             try {
                 return connectOnce(socket, tryDeadline);
             } catch (IOException e) {
@@ -197,14 +201,14 @@ final class StatsClient {
                                 + "socket mode or level that allows it)"
                         : describe(e);
                 long wait = connect.waitAfterFailure(failures).toNanos();
-                if (failures >= tries || saturatedAdd(System.nanoTime(), wait) >= deadlineNanos) {
+                if (failures >= tries || saturatedAdd(clock.nanoTime(), wait) >= deadlineNanos) {
                     throw new FetchException(what + ": cannot connect (" + failures + " tries): " + reason, e,
                             noListener(e));
                 }
                 if (Thread.interrupted()) {
                     throw new InterruptedException();
                 }
-                TimeUnit.NANOSECONDS.sleep(wait);
+                clock.sleep(Duration.ofNanos(wait));
             }
         }
     }
@@ -224,7 +228,7 @@ final class StatsClient {
             if (settled.compareAndSet(false, true)) {
                 closeQuietly(channel);
             }
-        }, Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
+        }, Math.max(0, deadlineNanos - clock.nanoTime()), TimeUnit.NANOSECONDS);
         try {
             switch (socket) {
                 case SocketAddress.Unix u -> channel.connect(UnixDomainSocketAddress.of(u.path()));
@@ -262,7 +266,7 @@ final class StatsClient {
         if (deadlineNanos == Long.MAX_VALUE) {
             return null;
         }
-        long delay = Math.max(0, deadlineNanos - System.nanoTime());
+        long delay = Math.max(0, deadlineNanos - clock.nanoTime());
         return timer.schedule(() -> closeQuietly(channel), delay, TimeUnit.NANOSECONDS);
     }
 

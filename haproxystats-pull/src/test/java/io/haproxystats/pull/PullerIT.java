@@ -20,12 +20,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.InstantSource;
+import io.haproxystats.common.time.Clock;
+import io.haproxystats.common.time.ManualClock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -74,9 +74,9 @@ class PullerIT {
         Spool spool = new Spool(dst, spoolTmp);
         spool.prepare();
         StatsClient client = new StatsClient(new Connect(1, Duration.ofMillis(200), Duration.ofMillis(50), 1),
-                bufferLimit, timer);
+                bufferLimit, timer, Clock.system());
         return new Poller(new SocketDiscovery(Optional.of(sockets), servers), List.of(), commands, client, spool,
-                pullTimeout, queueSize, InstantSource.system(), true);
+                pullTimeout, queueSize, Clock.system(), true);
     }
 
     private static List<String> names(Path dir) throws IOException {
@@ -210,10 +210,10 @@ class PullerIT {
         Spool spool = new Spool(dst, spoolTmp);
         spool.prepare();
         StatsClient client = new StatsClient(new Connect(1, Duration.ofMillis(200), Duration.ofMillis(50), 1),
-                6291456, timer);
+                6291456, timer, Clock.system());
         Poller poller = new Poller(new SocketDiscovery(Optional.of(sockets), List.of()),
                 List.of(new SocketAddress.Unix(masterPath)), List.of(Command.INFO, Command.STAT), client, spool,
-                Duration.ofSeconds(2), 10, InstantSource.system(), true);
+                Duration.ofSeconds(2), 10, Clock.system(), true);
         PollResult result = poller.pollOnce().orElseThrow();
         assertFalse(result.committed());
         assertTrue(result.failures().stream().anyMatch(f -> f.contains("'show proc': lists more than 1024 workers")),
@@ -248,7 +248,7 @@ class PullerIT {
         int i = 0;
         for (long micros : new long[] {5, 20, 50, 100, 200, 500}) {
             StatsClient client = new StatsClient(new Connect(3, Duration.ofNanos(micros * 1000), Duration.ZERO, 1),
-                    6291456, timer);
+                    6291456, timer, Clock.system());
             for (int n = 0; n < 100; n++) {
                 Path target = tmp.resolve("answer-" + i++);
                 try {
@@ -337,10 +337,10 @@ class PullerIT {
         Spool spool = new Spool(dst, spoolTmp);
         spool.prepare();
         StatsClient client = new StatsClient(new Connect(1, Duration.ofMillis(200), Duration.ofMillis(50), 1),
-                6291456, timer);
+                6291456, timer, Clock.system());
         Poller original = new Poller(new SocketDiscovery(Optional.of(sockets), List.of(new SocketAddress.Unix(a.socket()))),
                 List.of(), List.of(Command.INFO, Command.STAT), client, spool, Duration.ofSeconds(2), 100,
-                InstantSource.system(), false);
+                Clock.system(), false);
         Thread.sleep(1000);
         PollResult failed = original.pollOnce().orElseThrow();
         assertFalse(failed.committed(), "skip-dead-sockets = false: the original's rule");
@@ -371,14 +371,14 @@ class PullerIT {
         Path master = Files.createDirectories(tmp.resolve("master")).resolve("mw.master");
         HaproxyInstance mw = HaproxyInstance.startMasterWorker(sockets, "mw", master);
         closeables.add(mw);
-        AtomicLong seconds = new AtomicLong(1_700_000_000L);
+        ManualClock seconds = new ManualClock(Instant.ofEpochSecond(1_700_000_000L)).steppingOnEachRead(Duration.ofSeconds(1));
         Spool spool = new Spool(dst, spoolTmp);
         spool.prepare();
         StatsClient client = new StatsClient(new Connect(2, Duration.ofMillis(200), Duration.ofMillis(20), 1),
-                6291456, timer);
+                6291456, timer, Clock.system());
         // A distinct name per poll, so polls can run back to back.
         Poller poller = new Poller(new SocketDiscovery(Optional.of(sockets), List.of()), client, spool,
-                Duration.ofSeconds(2), 100_000, () -> Instant.ofEpochSecond(seconds.incrementAndGet()));
+                Duration.ofSeconds(2), 100_000, seconds);
         int committed = 0;
         int failed = 0;
         for (int reload = 0; reload < 8; reload++) {
@@ -423,7 +423,7 @@ class PullerIT {
 
         // The master CLI answers "Unknown command" to show info/stat: a clear, quick failure.
         Poller masterPoller = new Poller(new SocketDiscovery(Optional.empty(), List.of(new SocketAddress.Unix(master))),
-                client, spool, Duration.ofSeconds(2), 100_000, () -> Instant.ofEpochSecond(seconds.incrementAndGet()));
+                client, spool, Duration.ofSeconds(2), 100_000, seconds);
         PollResult wrong = masterPoller.pollOnce().orElseThrow();
         assertFalse(wrong.committed());
         assertTrue(wrong.failures().get(0).contains("'show info': not an answer to 'show info' (expected it to start"

@@ -2,7 +2,9 @@ package io.haproxystats.pull;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.haproxystats.common.time.ManualClock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -10,30 +12,15 @@ import org.junit.jupiter.api.Test;
 /** The schedule on a driven clock: fixed phase, no catch-up bursts after an overrun. */
 class PullerScheduleTest {
 
-    /** A clock that only moves when the scheduler sleeps or a poll "works". */
-    private static final class DrivenTicker implements Puller.Ticker {
-        long now = 7; // an arbitrary origin: the phase is the first poll's, not zero
-
-        @Override
-        public long nanoTime() {
-            return now;
-        }
-
-        @Override
-        public void sleepNanos(long nanos) {
-            now += nanos;
-        }
-    }
-
     /** Runs polls taking the given durations (seconds) and returns their start times relative to the first. */
     private static List<Long> starts(long intervalSeconds, long... durations) {
-        DrivenTicker ticker = new DrivenTicker();
-        long origin = ticker.now;
+        ManualClock ticker = new ManualClock(Instant.ofEpochSecond(7)); // an arbitrary origin: the phase is the first poll's
+        long origin = ticker.nanoTime();
         List<Long> starts = new ArrayList<>();
         Puller[] puller = new Puller[1];
         puller[0] = new Puller(() -> {
-            starts.add((ticker.now - origin) / 1_000_000_000L);
-            ticker.now += durations[starts.size() - 1] * 1_000_000_000L;
+            starts.add((ticker.nanoTime() - origin) / 1_000_000_000L);
+            ticker.advance(Duration.ofSeconds(durations[starts.size() - 1]));
             if (starts.size() == durations.length) {
                 puller[0].stop();
             }
@@ -60,11 +47,11 @@ class PullerScheduleTest {
 
     @Test
     void aFailingPollDoesNotEndTheSchedule() {
-        DrivenTicker ticker = new DrivenTicker();
+        ManualClock ticker = new ManualClock(Instant.ofEpochSecond(7));
         List<Long> starts = new ArrayList<>();
         Puller[] puller = new Puller[1];
         puller[0] = new Puller(() -> {
-            starts.add(ticker.now);
+            starts.add(ticker.nanoTime());
             if (starts.size() == 3) {
                 puller[0].stop();
             }

@@ -17,6 +17,8 @@ import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import io.haproxystats.common.time.Clock;
+import io.haproxystats.common.time.ManualClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -52,10 +54,10 @@ class ReadOnlyCommandsIT {
                 Spool spool = new Spool(tmp.resolve("incoming"), tmp.resolve("incoming.tmp"));
                 spool.prepare();
                 StatsClient client = new StatsClient(new Connect(0, Duration.ofSeconds(1), Duration.ZERO, 1), 1 << 20,
-                        timer);
+                        timer, Clock.system());
                 Poller poller = new Poller(new SocketDiscovery(Optional.of(worker.getParent()), List.of()),
                         List.of(new SocketAddress.Unix(master)), List.of(Command.values()), client, spool, Duration.ofSeconds(5), 10,
-                        () -> Instant.ofEpochSecond(1_700_000_000L), true);
+                        new ManualClock(Instant.ofEpochSecond(1_700_000_000L)), true);
                 PollResult r = poller.pollOnce().orElseThrow();
                 assertTrue(r.committed(), r.failures().toString());
                 client.query(new SocketAddress.Unix(worker), "show servers state", ServersStateAnswer.ANSWER_PREFIX,
