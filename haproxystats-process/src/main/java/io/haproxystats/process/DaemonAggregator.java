@@ -61,7 +61,7 @@ final class DaemonAggregator {
     static void aggregate(List<InfoRecord> records, boolean percentages, boolean perProcess, MetricPaths paths,
                           MetricBatch out) {
         Table table = table(records);
-        String base = paths.prefix() + ".daemon.";
+        String base = paths.daemonBase();
         for (String field : MetricCatalogue.DAEMON_SUM) {
             if (table.containsColumn(field)) {
                 // From the records' longs, not the table's doubles: exact above 2^53, and never wrapped.

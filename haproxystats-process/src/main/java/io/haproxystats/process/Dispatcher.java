@@ -24,6 +24,14 @@ interface Dispatcher {
      */
     CompletableFuture<Void> submit(MetricBatch batch) throws InterruptedException, RejectedException;
 
+    /**
+     * The word its self metrics start with ({@code Graphite}: {@code <prefix>.haproxystats.GraphiteQueuedLines},
+     * {@code ...DroppedLines}, {@code ...Reconnects}); empty for a dispatcher without a queue, which sends none.
+     */
+    default String statsName() {
+        return "";
+    }
+
     /** Queue and connection figures for the self metrics; zeros for a dispatcher without a queue. */
     default DeliveryStats stats() {
         return DeliveryStats.NONE;

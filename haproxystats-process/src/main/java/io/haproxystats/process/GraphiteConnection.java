@@ -65,6 +65,11 @@ final class GraphiteConnection implements Sender {
     }
 
     @Override
+    public String kind() {
+        return "Graphite";
+    }
+
+    @Override
     public String name() {
         return "graphite " + settings.server() + ":" + settings.port();
     }

@@ -10,9 +10,12 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * Graphite path building: the prefix {@code <namespace>.<hostname>.haproxy} (hostname with dots
- * as {@code _} when fqdn, else the short name; left out when prefix-hostname is false), the
- * sanitising of HAProxy names, and group namespaces. Pure and immutable.
+ * Every Graphite path the processor writes is built here: the prefix
+ * {@code <namespace>.<hostname>.haproxy} (hostname with dots as {@code _} when fqdn, else the short
+ * name; left out when prefix-hostname is false), the self metrics under
+ * {@code <prefix>.haproxystats.}, the daemon's under {@code <prefix>.daemon.}, frontends, backends
+ * and servers (with group namespaces), their {@code .status.<state>} counts and
+ * {@code .TotalServers}; and the sanitising of HAProxy names. Pure and immutable.
  */
 final class MetricPaths {
 
@@ -31,6 +34,36 @@ final class MetricPaths {
 
     String prefix() {
         return prefix;
+    }
+
+    /** {@code <prefix>.haproxystats.<metric>}: the processor's own metrics. */
+    String self(String metric) {
+        return prefix + ".haproxystats." + metric;
+    }
+
+    /** {@code <prefix>.daemon.}: the base of the daemon ({@code show info}) metrics. */
+    String daemonBase() {
+        return prefix + ".daemon.";
+    }
+
+    /** {@code <base>.status.<state>}: how many rows of a group are in that state. */
+    static String status(String base, String state) {
+        return base + ".status." + state;
+    }
+
+    /** {@code <backend base>.servers.<state>}: how many of a backend's server rows are in that state. */
+    static String serversIn(String backendBase, String state) {
+        return backendBase + ".servers." + state;
+    }
+
+    /** {@code <server base>.op_state.<state>} and {@code .admin_state.<bit>}: the servers-state counts. */
+    static String serversState(String serverBase, String kind, String name) {
+        return serverBase + "." + kind + "." + name;
+    }
+
+    /** {@code <backend base>.TotalServers}: the distinct servers of a backend. */
+    static String totalServers(String backendBase) {
+        return backendBase + ".TotalServers";
     }
 
     private static String shortName(String hostname) {

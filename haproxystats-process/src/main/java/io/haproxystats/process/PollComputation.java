@@ -94,44 +94,56 @@ final class PollComputation {
                 }
             }
         }
-        String self = paths.prefix() + ".haproxystats.";
         if (!infos.isEmpty()) {
             long t0 = clock.nanoTime();
             int before = out.lines();
             DaemonAggregator.aggregate(infos, settings.calculatePercentages(), settings.perProcessMetrics(), paths, out);
             if (out.lines() > before) {
-                out.add(self + "MetricsHAProxy", out.lines() - before + 1);
+                out.add(paths.self("MetricsHAProxy"), out.lines() - before + 1);
             }
-            out.addFormatted(self + "WallClockTimeHAProxy", seconds(clock.nanoTime() - t0));
+            out.addFormatted(paths.self("WallClockTimeHAProxy"), seconds(clock.nanoTime() - t0));
         }
         if (site.any() || serverStates.any()) {
             // Rows were grouped while the files were parsed; these times cover naming and formatting.
             long t0 = clock.nanoTime();
             int before = out.lines();
             site.emitFrontends(paths, out);
-            out.add(self + "MetricsFrontend", out.lines() - before + 1);
-            out.addFormatted(self + "WallClockTimeFrontends", seconds(clock.nanoTime() - t0));
+            out.add(paths.self("MetricsFrontend"), out.lines() - before + 1);
+            out.addFormatted(paths.self("WallClockTimeFrontends"), seconds(clock.nanoTime() - t0));
 
             t0 = clock.nanoTime();
             before = out.lines();
             site.emitBackends(paths, out);
-            out.add(self + "MetricsBackend", out.lines() - before + 1);
-            out.addFormatted(self + "WallClockTimeBackends", seconds(clock.nanoTime() - t0));
+            out.add(paths.self("MetricsBackend"), out.lines() - before + 1);
+            out.addFormatted(paths.self("WallClockTimeBackends"), seconds(clock.nanoTime() - t0));
 
             t0 = clock.nanoTime();
             before = out.lines();
             site.emitServers(paths, out);
             serverStates.emit(paths, out);
-            out.add(self + "MetricsServer", out.lines() - before + 1);
-            out.addFormatted(self + "WallClockTimeServers", seconds(clock.nanoTime() - t0));
+            out.add(paths.self("MetricsServer"), out.lines() - before + 1);
+            out.addFormatted(paths.self("WallClockTimeServers"), seconds(clock.nanoTime() - t0));
         }
         if (deadSockets > 0) {
             // Sent only when a socket was left out, so a poll of live sockets is the original's output.
-            out.add(self + "DeadSockets", deadSockets);
+            out.add(paths.self("DeadSockets"), deadSockets);
         }
-        out.addFormatted(self + "WallClockTimeAllStats", seconds(clock.nanoTime() - start));
-        out.addFormatted(self + "TotalWallClockTime", seconds(clock.nanoTime() - start));
+        out.addFormatted(paths.self("WallClockTimeAllStats"), seconds(clock.nanoTime() - start));
+        out.addFormatted(paths.self("TotalWallClockTime"), seconds(clock.nanoTime() - start));
         return new Result(out, List.copyOf(errors));
+    }
+
+    /**
+     * A dispatcher's queue figures as self metrics, {@code <prefix>.haproxystats.<name>QueuedLines},
+     * {@code <name>DroppedLines} and {@code <name>Reconnects}; nothing for an empty name.
+     */
+    void addDeliveryStats(String name, DeliveryStats stats, MetricBatch out) {
+        if (name.isEmpty()) {
+            return;
+        }
+        out.add(paths.self(name + "QueuedLines"), stats.queuedLines());
+        out.add(paths.self(name + "DroppedLines"), stats.droppedLines());
+        out.add(paths.self(name + "Reconnects"), stats.reconnects());
     }
 
     /** One file of the poll as what it holds; never throws. */

@@ -97,9 +97,9 @@ public final class ProcessCommand extends DaemonCommand {
         WorldWritable.warnings(excludeFiles).forEach(LOG::warn);
         Quarantine quarantine = new Quarantine(settings.quarantineDir(), settings.quarantineMaxPolls(),
                 settings.quarantineMaxBytes());
-        PollHandler handler = new PollHandler(new PollComputation(settings, paths, clock), dispatchers,
-                graphite::stats, paths.prefix() + ".haproxystats.", finisher, quarantine,
-                settings.excludeFrontends(), settings.excludeBackends(), config.maxFileBytes());
+        PollHandler handler = new PollHandler(
+                new PollReader(settings.excludeFrontends(), settings.excludeBackends(), config.maxFileBytes()),
+                new PollComputation(settings, paths, clock), dispatchers, quarantine, finisher);
         WorkQueue queue = new WorkQueue();
         ExecutorService watcherThread = Executors.newSingleThreadExecutor(
                 Thread.ofPlatform().daemon().name("incoming-watcher").factory());

@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Iterator;
+import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
@@ -76,7 +77,7 @@ final class QueueingDispatcher implements Dispatcher {
         this.policy = policy;
         this.clock = clock;
         this.mayDrop = mayDrop;
-        this.thread = Thread.ofPlatform().name(sender.name().split(" ")[0] + "-sender").daemon()
+        this.thread = Thread.ofPlatform().name(sender.kind().toLowerCase(Locale.ROOT) + "-sender").daemon()
                 .unstarted(this::sendLoop);
         thread.start();
     }
@@ -138,6 +139,11 @@ final class QueueingDispatcher implements Dispatcher {
             return true;
         }
         return false;
+    }
+
+    @Override
+    public String statsName() {
+        return sender.kind();
     }
 
     @Override

@@ -11,6 +11,9 @@ import java.io.IOException;
  */
 interface Sender {
 
+    /** The kind of destination, one word: {@code Graphite}. Names the sender thread and the self metrics. */
+    String kind();
+
     /** How logs and messages name the destination, e.g. {@code graphite 127.0.0.1:2003}. */
     String name();
 

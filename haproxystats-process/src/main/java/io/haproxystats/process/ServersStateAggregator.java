@@ -71,10 +71,10 @@ final class ServersStateAggregator {
     private static void emit(List<String> bases, long[] counts, MetricBatch out) {
         for (String base : bases) {
             for (int i = 0; i < OP_STATES.size(); i++) {
-                out.add(base + ".op_state." + OP_STATES.get(i), counts[i]);
+                out.add(MetricPaths.serversState(base, "op_state", OP_STATES.get(i)), counts[i]);
             }
             for (int i = 0; i < ADMIN_BITS.size(); i++) {
-                out.add(base + ".admin_state." + ADMIN_BITS.get(i), counts[OP_STATES.size() + i]);
+                out.add(MetricPaths.serversState(base, "admin_state", ADMIN_BITS.get(i)), counts[OP_STATES.size() + i]);
             }
         }
     }

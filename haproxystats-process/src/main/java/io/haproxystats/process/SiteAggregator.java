@@ -75,11 +75,6 @@ final class SiteAggregator {
     private final boolean aggregateServers;
     private final boolean stateMetrics;
 
-    /** The states counted by the state metrics, in the order they are sent. */
-    static final List<String> FRONTEND_STATES = List.of("OPEN", "STOP");
-    static final List<String> BACKEND_STATES = List.of("UP", "DOWN");
-    static final List<String> SERVER_STATES = List.of("UP", "DOWN", "NOLB", "DRAIN", "MAINT");
-
     SiteAggregator(ProcessSettings settings) {
         this.frontend = Spec.of(settings.frontendMetrics(), List.of(), List.of());
         this.backend = Spec.of(settings.backendMetrics(), MetricCatalogue.BACKEND_MEAN, MetricCatalogue.TIMING_MEAN);
@@ -89,42 +84,19 @@ final class SiteAggregator {
         this.stateMetrics = settings.stateMetrics();
     }
 
-    /**
-     * A server's {@code status} as one of {@link #SERVER_STATES}: transitional values count as
-     * their main state ("UP 2/3" is UP, "DOWN 1/2" DOWN), "MAINT(via)" and "MAINT (resolution)"
-     * MAINT, "DRAIN (agent)" DRAIN, and "no check" (a server without health checks) UP; -1 for
-     * anything else, which is not counted.
-     */
-    static int serverState(String status) {
-        String s = status.strip().toUpperCase(java.util.Locale.ROOT);
-        for (int i = 0; i < SERVER_STATES.size(); i++) {
-            if (s.startsWith(SERVER_STATES.get(i))) {
-                return i;
-            }
-        }
-        return s.equals("NO CHECK") ? 0 : -1;
-    }
-
-    /** A frontend's status: OPEN (FULL, a frontend at its connection limit, is open too) or STOP. */
-    static int frontendState(String status) {
-        String s = status.strip().toUpperCase(java.util.Locale.ROOT);
-        return s.equals("OPEN") || s.equals("FULL") ? 0 : s.equals("STOP") ? 1 : -1;
-    }
-
-    /** A backend's status: UP or DOWN. */
-    static int backendState(String status) {
-        String s = status.strip().toUpperCase(java.util.Locale.ROOT);
-        return s.startsWith("UP") ? 0 : s.startsWith("DOWN") ? 1 : -1;
-    }
-
-    private static void count(Group g, int state, int states) {
+    /** Counts a row's state (null: not a counted state) in a group's counts, indexed by ordinal. */
+    private static void count(Group g, Enum<?> state, int states) {
         if (g.states == null) {
             g.states = new long[states];
         }
-        if (state >= 0) {
-            g.states[state]++;
+        if (state != null) {
+            g.states[state.ordinal()]++;
         }
     }
+
+    private static final States.Frontend[] FRONTEND_STATES = States.Frontend.values();
+    private static final States.Backend[] BACKEND_STATES = States.Backend.values();
+    private static final States.Server[] SERVER_STATES = States.Server.values();
 
     /** Every numeric field the parser must read for this configuration. */
     Set<String> wantedFields() {
@@ -198,7 +170,7 @@ final class SiteAggregator {
                         Group g = frontends.computeIfAbsent(pxname, n -> new Group(n, frontend));
                         SiteAggregator.add(g, frontend.kinds(), fc, r, null);
                         if (status != null) {
-                            count(g, frontendState(status.get(r)), FRONTEND_STATES.size());
+                            count(g, States.Frontend.of(status.get(r)), FRONTEND_STATES.length);
                         }
                     }
                     continue;
@@ -209,7 +181,7 @@ final class SiteAggregator {
                         Group g = backends.computeIfAbsent(pxname, n -> new Group(n, backend));
                         SiteAggregator.add(g, backend.kinds(), bc, r, lbtot);
                         if (status != null) {
-                            count(g, backendState(status.get(r)), BACKEND_STATES.size());
+                            count(g, States.Backend.of(status.get(r)), BACKEND_STATES.length);
                         }
                     }
                     continue;
@@ -219,17 +191,17 @@ final class SiteAggregator {
                     continue;
                 }
                 String server = MetricPaths.sanitise(svname);
-                int state = status == null ? -1 : serverState(status.get(r));
+                States.Server state = status == null ? null : States.Server.of(status.get(r));
                 if (!excluded) {
                     Map<String, Group> servers = byBackend.computeIfAbsent(pxname, n -> new LinkedHashMap<>());
                     Group g = servers.computeIfAbsent(server, n -> new Group(n, SiteAggregator.this.server));
                     SiteAggregator.add(g, SiteAggregator.this.server.kinds(), sc, r, lbtot);
                     if (status != null) {
-                        count(g, state, SERVER_STATES.size());
+                        count(g, state, SERVER_STATES.length);
                         long[] perBackend = backendServerStates.computeIfAbsent(pxname,
-                                n -> new long[SERVER_STATES.size()]);
-                        if (state >= 0) {
-                            perBackend[state]++;
+                                n -> new long[SERVER_STATES.length]);
+                        if (state != null) {
+                            perBackend[state.ordinal()]++;
                         }
                     }
                 }
@@ -238,7 +210,7 @@ final class SiteAggregator {
                     Group across = acrossBackends.computeIfAbsent(server, n -> new Group(n, serverAcross));
                     SiteAggregator.add(across, serverAcross.kinds(), ac, r, lbtot);
                     if (status != null) {
-                        count(across, state, SERVER_STATES.size());
+                        count(across, state, SERVER_STATES.length);
                     }
                 }
             }
@@ -248,7 +220,7 @@ final class SiteAggregator {
             for (Group g : frontends.values()) {
                 List<String> bases = paths.bases(MetricPaths.Kind.FRONTEND, g.name);
                 emit(g, frontend, bases, out);
-                emitStates(bases, ".status.", FRONTEND_STATES, g.states, out);
+                emitStates(bases, FRONTEND_STATES, g.states, out);
             }
         }
 
@@ -256,7 +228,7 @@ final class SiteAggregator {
             for (Group g : backends.values()) {
                 List<String> bases = paths.bases(MetricPaths.Kind.BACKEND, g.name);
                 emit(g, backend, bases, out);
-                emitStates(bases, ".status.", BACKEND_STATES, g.states, out);
+                emitStates(bases, BACKEND_STATES, g.states, out);
             }
         }
 
@@ -267,18 +239,24 @@ final class SiteAggregator {
                 for (Group g : backendServers.getValue().values()) {
                     List<String> bases = MetricPaths.serverBases(backendBases, g.name);
                     emit(g, server, bases, out);
-                    emitStates(bases, ".status.", SERVER_STATES, g.states, out);
+                    emitStates(bases, SERVER_STATES, g.states, out);
                 }
                 for (String b : backendBases) {
-                    out.add(b + ".TotalServers", backendServers.getValue().size());
+                    out.add(MetricPaths.totalServers(b), backendServers.getValue().size());
                 }
-                emitStates(backendBases, ".servers.", SERVER_STATES, backendServerStates.get(backendServers.getKey()),
-                        out);
+                long[] serverCounts = backendServerStates.get(backendServers.getKey());
+                if (serverCounts != null) {
+                    for (String b : backendBases) {
+                        for (States.Server state : SERVER_STATES) {
+                            out.add(MetricPaths.serversIn(b, state.name()), serverCounts[state.ordinal()]);
+                        }
+                    }
+                }
             }
             for (Group g : acrossBackends.values()) {
                 List<String> bases = paths.bases(MetricPaths.Kind.SERVER, g.name);
                 emit(g, serverAcross, bases, out);
-                emitStates(bases, ".status.", SERVER_STATES, g.states, out);
+                emitStates(bases, SERVER_STATES, g.states, out);
             }
         }
     }
@@ -307,14 +285,13 @@ final class SiteAggregator {
     }
 
     /** {@code <base><infix><STATE> <count>} for every state, zeros included (the set is complete); nothing without counts. */
-    private static void emitStates(List<String> bases, String infix, List<String> names, long[] counts,
-                                   MetricBatch out) {
+    private static void emitStates(List<String> bases, Enum<?>[] states, long[] counts, MetricBatch out) {
         if (counts == null) {
             return;
         }
         for (String base : bases) {
-            for (int i = 0; i < names.size(); i++) {
-                out.add(base + infix + names.get(i), counts[i]);
+            for (Enum<?> state : states) {
+                out.add(MetricPaths.status(base, state.name()), counts[state.ordinal()]);
             }
         }
     }

@@ -3,7 +3,7 @@
  *
  * <pre>
  * IncomingWatcher (lock, watch, rescan) ─→ WorkQueue ─→ Workers ─→ PollHandler.handle
- *   heap check ─→ PollComputation (pure): files ─→ ParsedFile
+ *   PollReader (sizes, heap check, exclude files) ─→ PollComputation (pure): files ─→ ParsedFile
  *                 InfoParser ─→ DaemonAggregator ┐
  *                 StatParser ─→ SiteAggregator    ├─ MetricPaths ─→ MetricBatch
  *   ServersStateAnswer ─→ ServersStateAggregator ┘

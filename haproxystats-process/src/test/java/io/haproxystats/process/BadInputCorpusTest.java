@@ -98,9 +98,8 @@ class BadInputCorpusTest {
         PollComputation computation = new PollComputation(config.process(),
                 new MetricPaths(config.graphite(), "lb-01"), Clock.system());
         log.list.clear();
-        return new PollHandler(computation, List.of(new LocalStoreDispatcher(store)), () -> DeliveryStats.NONE,
-                "lb.haproxystats.", Runnable::run, new Quarantine(quarantine, 100, Long.MAX_VALUE), Optional.empty(),
-                Optional.empty(), config.maxFileBytes());
+        return new PollHandler(new PollReader(Optional.empty(), Optional.empty(), config.maxFileBytes()), computation,
+                List.of(new LocalStoreDispatcher(store)), new Quarantine(quarantine, 100, Long.MAX_VALUE), Runnable::run);
     }
 
     private void check(Case c) throws Exception {

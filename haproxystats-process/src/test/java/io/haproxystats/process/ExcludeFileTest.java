@@ -26,12 +26,12 @@ class ExcludeFileTest {
                 fe_c # not a comment: part of the name, as in the original
                 """);
         assertEquals(Set.of("fe_a", "fe.b", "fe_c # not a comment: part of the name, as in the original"),
-                PollHandler.names(Optional.of(file)));
+                PollReader.names(Optional.of(file)));
     }
 
     @Test
     void aMissingFileExcludesNothing() {
-        assertEquals(Set.of(), PollHandler.names(Optional.of(tmp.resolve("nope"))));
-        assertEquals(Set.of(), PollHandler.names(Optional.empty()));
+        assertEquals(Set.of(), PollReader.names(Optional.of(tmp.resolve("nope"))));
+        assertEquals(Set.of(), PollReader.names(Optional.empty()));
     }
 }

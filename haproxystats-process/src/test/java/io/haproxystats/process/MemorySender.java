@@ -43,6 +43,11 @@ final class MemorySender implements Sender {
     }
 
     @Override
+    public String kind() {
+        return "Memory";
+    }
+
+    @Override
     public String name() {
         return "memory test";
     }

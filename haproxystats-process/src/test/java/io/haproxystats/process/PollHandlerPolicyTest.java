@@ -75,8 +75,8 @@ class PollHandlerPolicyTest {
         ProcessConfig config = Fixtures.smallConfig();
         PollComputation computation = new PollComputation(config.process(),
                 new MetricPaths(config.graphite(), "lb-01"), Clock.system());
-        return new PollHandler(computation, dispatchers, () -> DeliveryStats.NONE, "lb.haproxystats.", Runnable::run,
-                quarantine, Optional.empty(), Optional.empty(), config.maxFileBytes());
+        return new PollHandler(new PollReader(Optional.empty(), Optional.empty(), config.maxFileBytes()), computation,
+                dispatchers, quarantine, Runnable::run);
     }
 
     private Path poll(String name) throws Exception {
@@ -142,10 +142,10 @@ class PollHandlerPolicyTest {
     @Test
     void aPollIsSizedAgainstTheHeapBeforeItIsRead() throws Exception {
         long heap = 256L << 20;
-        assertNull(PollHandler.heapCheck(List.of(26L << 20, 26L << 20, 1L << 20), 2, heap), "the large poll fits");
-        String reason = PollHandler.heapCheck(List.of(50L << 20, 50L << 20, 50L << 20), 2, heap);
+        assertNull(PollReader.heapCheck(List.of(26L << 20, 26L << 20, 1L << 20), 2, heap), "the large poll fits");
+        String reason = PollReader.heapCheck(List.of(50L << 20, 50L << 20, 50L << 20), 2, heap);
         assertTrue(reason.startsWith("too large for the heap: 3 files, 157286400 bytes"), reason);
-        assertTrue(PollHandler.heapCheck(List.of(40L << 20, 40L << 20), 2, heap) != null,
+        assertTrue(PollReader.heapCheck(List.of(40L << 20, 40L << 20), 2, heap) != null,
                 "two files parsed at once would need about 4 times their 80 MB");
 
         // Through the handler: refused unread, quarantined with the reason, next to a normal poll.

@@ -1,5 +1,8 @@
 package io.haproxystats.pull;
 
+import io.haproxystats.common.haproxy.SocketAddress;
+import io.haproxystats.common.spool.PollFiles;
+
 import java.util.ArrayList;
 import java.util.List;
 
@@ -22,8 +25,6 @@ final class MasterWorkers {
 
     /** How a {@code show proc} answer starts. */
     static final String ANSWER_PREFIX = "#<PID>";
-    /** The master's {@code show proc} answer is kept in the poll as {@code <master>_proc}, for reference. */
-    static final String PROC_SUFFIX = "_proc";
 
     /**
      * Most bytes read of a {@code show proc} answer. A master socket may be {@code tcp://}, which
@@ -38,6 +39,16 @@ final class MasterWorkers {
 
     /** A worker process; {@code old} when it belongs to a configuration before the last reload. */
     record Worker(long pid, boolean old) {
+
+        /** What goes before a command on the master CLI to send it to this worker: {@code @!<pid> }. */
+        String commandPrefix() {
+            return "@!" + pid + " ";
+        }
+
+        /** This worker's name in poll files and listings: {@code <master>.<pid>}. */
+        String label(SocketAddress master) {
+            return PollFiles.workerName(master.name(), pid);
+        }
     }
 
     /** An answer no real master gives (too many workers). */

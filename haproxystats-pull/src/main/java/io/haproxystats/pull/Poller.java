@@ -138,7 +138,7 @@ final class Poller {
             if (failures.isEmpty()) {
                 List<String> written = new ArrayList<>(requests.stream()
                         .filter(r -> r.socket() == null || !dead.contains(r.socket().name())).map(Request::file).toList());
-                masters.forEach(m -> written.add(m.name() + MasterWorkers.PROC_SUFFIX));
+                masters.forEach(m -> written.add(m.name() + PollFiles.PROC_SUFFIX));
                 try {
                     committed = spool.commit(dir, written);
                 } catch (IOException e) {
@@ -183,7 +183,7 @@ final class Poller {
             try {
                 String proc = client.query(master, "show proc", MasterWorkers.ANSWER_PREFIX, deadline,
                         MasterWorkers.MAX_ANSWER_BYTES);
-                FileModes.writeString(dir.resolve(master.name() + MasterWorkers.PROC_SUFFIX), proc);
+                FileModes.writeString(dir.resolve(master.name() + PollFiles.PROC_SUFFIX), proc);
                 workers = MasterWorkers.parse(proc);
             } catch (FetchException e) {
                 failures.add(e.getMessage());
@@ -194,8 +194,8 @@ final class Poller {
             }
             for (MasterWorkers.Worker worker : workers) {
                 for (Command command : commands) {
-                    String prefix = "@!" + worker.pid() + " ";
-                    String file = master.name() + "." + worker.pid() + command.suffix();
+                    String prefix = worker.commandPrefix();
+                    String file = worker.label(master) + command.suffix();
                     Path target = dir.resolve(file);
                     requests.add(new Request(null, master + " '" + prefix + command.text() + "'", file,
                             executor.submit(() -> client.fetch(master, prefix, command, deadline, target))));

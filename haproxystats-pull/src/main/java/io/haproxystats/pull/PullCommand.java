@@ -166,8 +166,8 @@ public final class PullCommand extends DaemonCommand {
                     String proc = client.query(master, "show proc", MasterWorkers.ANSWER_PREFIX, deadline,
                             MasterWorkers.MAX_ANSWER_BYTES);
                     for (MasterWorkers.Worker worker : MasterWorkers.parse(proc)) {
-                        exit = Math.max(exit, printServers(client, master, "@!" + worker.pid() + " ",
-                                master.name() + "." + worker.pid(), deadline));
+                        exit = Math.max(exit, printServers(client, master, worker.commandPrefix(),
+                                worker.label(master), deadline));
                     }
                 } catch (FetchException e) {
                     System.err.println("haproxystats-pull: " + e.getMessage());

@@ -9,13 +9,17 @@ package io.haproxystats.common.spool;
  * processor never sees a partial poll. With {@code [pull] commands} naming servers-state, each
  * socket also has {@code <name>_servers_state} ({@code show servers state}). A socket where
  * nothing listened ({@code [pull] skip-dead-sockets}) has only {@code <name>_dead}, one line
- * saying why, instead of its answers.
+ * saying why, instead of its answers. A master CLI ({@code [pull] master-sockets}) adds
+ * {@code <master>_proc} (its {@code show proc}) and, for each worker, the answers above under
+ * the name {@code <master>.<pid>}.
  */
 public final class PollFiles {
 
     public static final String INFO_SUFFIX = "_info";
     public static final String STAT_SUFFIX = "_stat";
     public static final String SERVERS_STATE_SUFFIX = "_servers_state";
+    /** A master CLI's {@code show proc} answer, kept in the poll for reference; not aggregated. */
+    public static final String PROC_SUFFIX = "_proc";
     /** A socket with no HAProxy behind it in this poll: the processor counts these (DeadSockets). */
     public static final String DEAD_SUFFIX = "_dead";
 
@@ -62,6 +66,14 @@ public final class PollFiles {
         public String suffix() {
             return suffix;
         }
+    }
+
+    /**
+     * The name a worker polled through a master CLI has in the poll's files: {@code <master>.<pid>}
+     * (so its answers are {@code <master>.<pid>_info} and so on).
+     */
+    public static String workerName(String masterName, long pid) {
+        return masterName + "." + pid;
     }
 
     /**
