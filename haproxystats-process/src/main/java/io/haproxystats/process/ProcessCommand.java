@@ -9,7 +9,6 @@ import io.haproxystats.common.cli.VersionProvider;
 import io.haproxystats.common.config.ConfigurationException;
 import io.haproxystats.common.config.EffectiveConfig;
 import io.haproxystats.common.config.ProcessConfig;
-import io.haproxystats.common.config.PullSettings;
 import io.haproxystats.common.config.ProcessSettings;
 import io.haproxystats.common.config.WorldWritable;
 import io.haproxystats.common.spool.Directories;
@@ -46,8 +45,6 @@ public final class ProcessCommand extends DaemonCommand {
     private static final Logger LOG = LoggerFactory.getLogger(ProcessCommand.class);
     /** How long a clean stop waits for queued lines to be flushed; the rest stays on disk. */
     static final Duration STOP_DRAIN = Duration.ofSeconds(10);
-    /** In {@code [paths] base-dir}; read by contrib/nagios/check_haproxystats_process. */
-    static final String STATUS_FILE = "haproxystats-process.status";
 
     @Option(names = {"-d", "--dir"}, paramLabel = "DIR", description = "directory with additional *.conf files")
     Path dir;
@@ -110,7 +107,7 @@ public final class ProcessCommand extends DaemonCommand {
 
         SystemdNotifier notifier = SystemdNotifier.fromEnvironment(System.getenv());
         ProcessReporter reporter = new ProcessReporter(
-                new StatusFile(PullSettings.baseDir(effective).resolve(STATUS_FILE)), notifier, workers, graphite,
+                new StatusFile(settings.statusFile()), notifier, workers, graphite,
                 src, clock);
         notifier.ready("watching " + src + ", " + settings.workers() + " workers");
         // The watchdog's pace when systemd asks for one, else a status update every 5 s.

@@ -32,8 +32,6 @@ import io.haproxystats.common.haproxy.SocketAddress;
 public final class PullCommand extends DaemonCommand {
 
     private static final Logger LOG = LoggerFactory.getLogger(PullCommand.class);
-    /** In {@code [paths] base-dir}; read by contrib/nagios/check_haproxystats_pull. */
-    static final String STATUS_FILE = "haproxystats-pull.status";
 
     @Option(names = "--show-servers", description = "print every server of every socket as "
             + "<socket>: <backend>/<server>: <OPERATIONAL>/<ADMIN> and exit (read-only; exit 2 when a socket cannot be read)")
@@ -82,17 +80,17 @@ public final class PullCommand extends DaemonCommand {
         }
         try (Spool spool = new Spool(settings.dstDir(), settings.tmpDstDir())) {
             spool.prepare();
-            return poll(config, settings, spool);
+            return poll(settings, spool);
         }
     }
 
     /** The daemon's time; every schedule, deadline and status age reads it. */
     private final Clock clock = Clock.system();
 
-    private int poll(EffectiveConfig config, PullSettings settings, Spool spool) throws Exception {
+    private int poll(PullSettings settings, Spool spool) throws Exception {
         SystemdNotifier notifier = SystemdNotifier.fromEnvironment(System.getenv());
         PullReporter reporter = new PullReporter(
-                new StatusFile(PullSettings.baseDir(config).resolve(STATUS_FILE)), notifier,
+                new StatusFile(settings.statusFile()), notifier,
                 clock, settings.pullInterval());
         ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1,
                 Thread.ofPlatform().daemon().name("pull-deadlines").factory());

@@ -21,7 +21,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import io.haproxystats.common.time.Clock;
-import io.haproxystats.common.time.ManualClock;
+import io.haproxystats.common.time.SteppingWallClock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -371,7 +371,7 @@ class PullerIT {
         Path master = Files.createDirectories(tmp.resolve("master")).resolve("mw.master");
         HaproxyInstance mw = HaproxyInstance.startMasterWorker(sockets, "mw", master);
         closeables.add(mw);
-        ManualClock seconds = new ManualClock(Instant.ofEpochSecond(1_700_000_000L)).steppingOnEachRead(Duration.ofSeconds(1));
+        Clock seconds = new SteppingWallClock(Instant.ofEpochSecond(1_700_000_001L), Duration.ofSeconds(1));
         Spool spool = new Spool(dst, spoolTmp);
         spool.prepare();
         StatsClient client = new StatsClient(new Connect(2, Duration.ofMillis(200), Duration.ofMillis(20), 1),

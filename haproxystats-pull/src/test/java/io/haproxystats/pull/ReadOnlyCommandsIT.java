@@ -18,7 +18,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import io.haproxystats.common.time.Clock;
-import io.haproxystats.common.time.ManualClock;
+import io.haproxystats.common.time.SteppingWallClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -57,7 +57,7 @@ class ReadOnlyCommandsIT {
                         timer, Clock.system());
                 Poller poller = new Poller(new SocketDiscovery(Optional.of(worker.getParent()), List.of()),
                         List.of(new SocketAddress.Unix(master)), List.of(Command.values()), client, spool, Duration.ofSeconds(5), 10,
-                        new ManualClock(Instant.ofEpochSecond(1_700_000_000L)), true);
+                        new SteppingWallClock(Instant.ofEpochSecond(1_700_000_000L), Duration.ZERO), true);
                 PollResult r = poller.pollOnce().orElseThrow();
                 assertTrue(r.committed(), r.failures().toString());
                 client.query(new SocketAddress.Unix(worker), "show servers state", ServersStateAnswer.ANSWER_PREFIX,

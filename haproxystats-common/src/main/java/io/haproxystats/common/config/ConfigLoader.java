@@ -1,5 +1,7 @@
 package io.haproxystats.common.config;
 
+import io.haproxystats.common.config.ini.IniTokenizer;
+import io.haproxystats.common.config.ini.LayeredConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,5 +1,6 @@
 package io.haproxystats.common.config;
 
+import io.haproxystats.common.config.ini.LayeredConfig;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;

@@ -18,8 +18,4 @@ public final class Durations {
      * timeout, to nanoseconds for a deadline) free of overflow.
      */
     public static final double MAX_SECONDS = 86_400;
-
-    static Duration read(EffectiveConfig config, String section, String option, double min) {
-        return ofSeconds(config.getSeconds(section, option, min, MAX_SECONDS));
-    }
 }

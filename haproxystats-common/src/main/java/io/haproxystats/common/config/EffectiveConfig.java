@@ -1,5 +1,10 @@
 package io.haproxystats.common.config;
 
+import io.haproxystats.common.config.ini.Interpolator;
+import io.haproxystats.common.config.ini.LayeredConfig;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -99,6 +104,40 @@ public final class EffectiveConfig {
                     "must be a boolean (true/false, yes/no, on/off, 1/0), got '" + value + "'");
         }
         return parsed;
+    }
+
+    /** A path option: set, not blank, and a name the file system accepts. */
+    public Path getPath(String section, String option) {
+        String value = get(section, option);
+        if (value.isBlank()) {
+            throw ConfigurationException.forOption(section, option, "must be a path, got an empty value");
+        }
+        return path(section, option, value);
+    }
+
+    /** An optional path option: empty when unset or blank. */
+    public Optional<Path> findPath(String section, String option) {
+        return find(section, option).filter(v -> !v.isBlank()).map(v -> path(section, option, v));
+    }
+
+    /** {@code value} as the path an option names. */
+    public Path path(String section, String option, String value) {
+        try {
+            return Path.of(value);
+        } catch (InvalidPathException e) {
+            // A value the file system cannot name (a NUL byte, found by ParsersFuzzTest).
+            throw ConfigurationException.forOption(section, option, "not a usable path: " + e.getReason());
+        }
+    }
+
+    /** Seconds (fractions allowed) from {@code minSeconds} to {@link Durations#MAX_SECONDS}, as a duration. */
+    public Duration getDuration(String section, String option, double minSeconds) {
+        return Durations.ofSeconds(getSeconds(section, option, minSeconds, Durations.MAX_SECONDS));
+    }
+
+    /** {@code [paths] base-dir}: the status files, and the default quarantine and local-store, go there. */
+    public Path baseDir() {
+        return getPath("paths", "base-dir");
     }
 
     /** Interpolates every option of the given sections, so a bad reference fails before start. */

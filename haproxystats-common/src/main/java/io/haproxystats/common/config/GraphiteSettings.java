@@ -40,11 +40,11 @@ public record GraphiteSettings(String server, int port, Connect connect, Duratio
         int port = (int) config.getInt(s, "port", 1, 65535);
         Connect connect = new Connect(
                 (int) config.getInt(s, "retries", -1, Integer.MAX_VALUE),
-                Durations.read(config, s, "connect-timeout", 0.001),
-                Durations.read(config, s, "interval", 0),
+                config.getDuration(s, "connect-timeout", 0.001),
+                config.getDuration(s, "interval", 0),
                 config.getSeconds(s, "backoff", 1, 100));
-        Duration writeTimeout = Durations.read(config, s, "write-timeout", 0.001);
-        Duration delay = Durations.read(config, s, "delay", 0);
+        Duration writeTimeout = config.getDuration(s, "write-timeout", 0.001);
+        Duration delay = config.getDuration(s, "delay", 0);
         String namespace = MetricPathOptions.dottedPath(s, "namespace", config.get(s, "namespace").strip());
         boolean prefixHostname = config.getBoolean(s, "prefix-hostname");
         boolean fqdn = config.getBoolean(s, "fqdn");

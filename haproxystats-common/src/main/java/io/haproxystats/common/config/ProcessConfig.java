@@ -29,9 +29,8 @@ public record ProcessConfig(ProcessSettings process, GraphiteSettings graphite, 
         config.resolveAll(sections);
         Optional<Path> localStore = Optional.empty();
         if (config.hasSection("local-store")) {
-            localStore = Optional.of(config.find("local-store", "dir")
-                    .map(v -> PullSettings.path(config, "local-store", "dir"))
-                    .orElseGet(() -> PullSettings.baseDir(config).resolve("local-store")));
+            localStore = Optional.of(config.find("local-store", "dir").isPresent()
+                    ? config.getPath("local-store", "dir") : config.baseDir().resolve("local-store"));
         }
         int incomingLimit = (int) pullHint(config, "queue-size", Integer.MAX_VALUE);
         long maxFileBytes = pullHint(config, "buffer-limit", Integer.MAX_VALUE - 16);

@@ -22,6 +22,7 @@ import java.util.Optional;
  * @param quarantineMaxPolls {@code quarantine-max-polls} (new, default 100): the most polls kept
  *                         in quarantine; the oldest are removed beyond it
  * @param quarantineMaxBytes {@code quarantine-max-bytes} (new, default 512 MiB): likewise, in bytes
+ * @param statusFile       {@code ${paths:base-dir}/haproxystats-process.status}, for the nagios check
  */
 public record ProcessSettings(LogLevel logLevel, int workers, Path srcDir, boolean aggrServerMetrics,
                               boolean perProcessMetrics, boolean calculatePercentages,
@@ -29,7 +30,10 @@ public record ProcessSettings(LogLevel logLevel, int workers, Path srcDir, boole
                               List<String> backendMetrics, List<String> serverMetrics,
                               Optional<Path> excludeFrontends, Optional<Path> excludeBackends,
                               Path quarantineDir, boolean stateMetrics, int quarantineMaxPolls,
-                              long quarantineMaxBytes) {
+                              long quarantineMaxBytes, Path statusFile) {
+
+    /** In {@code [paths] base-dir}; read by contrib/nagios/check_haproxystats_process. */
+    public static final String STATUS_FILE = "haproxystats-process.status";
 
     static final int DEFAULT_QUARANTINE_MAX_POLLS = 100;
     static final long DEFAULT_QUARANTINE_MAX_BYTES = 512L << 20;
@@ -40,29 +44,27 @@ public record ProcessSettings(LogLevel logLevel, int workers, Path srcDir, boole
         String s = SECTION;
         LogLevel level = LogLevel.read(config, s);
         int workers = (int) config.getInt(s, "workers", 1, 1024);
-        Path baseDir = PullSettings.baseDir(config); // validated here: the status file goes there
-        Path src = PullSettings.path(config, s, "src-dir");
-        Path quarantine = config.find(s, "quarantine-dir")
-                .map(v -> PullSettings.path(config, s, "quarantine-dir"))
-                .orElseGet(() -> baseDir.resolve("quarantine"));
+        Path baseDir = config.baseDir();
+        Path src = config.getPath(s, "src-dir");
+        Path quarantine = config.find(s, "quarantine-dir").isPresent() ? config.getPath(s, "quarantine-dir")
+                : baseDir.resolve("quarantine");
         return new ProcessSettings(level, workers, src,
                 config.getBoolean(s, "aggr-server-metrics"),
                 config.getBoolean(s, "per-process-metrics"),
                 config.getBoolean(s, "calculate-percentages"),
-                Durations.read(config, s, "liveness-check-interval", 0.1),
+                config.getDuration(s, "liveness-check-interval", 0.1),
                 metrics(config, "frontend-metrics", MetricCatalogue.FRONTEND_SUM),
                 metrics(config, "backend-metrics", MetricCatalogue.BACKEND_SUM),
                 metrics(config, "server-metrics", MetricCatalogue.SERVER_SUM),
-                config.find(s, "exclude-frontends").filter(v -> !v.isBlank())
-                        .map(v -> PullSettings.path(s, "exclude-frontends", v)),
-                config.find(s, "exclude-backends").filter(v -> !v.isBlank())
-                        .map(v -> PullSettings.path(s, "exclude-backends", v)),
+                config.findPath(s, "exclude-frontends"),
+                config.findPath(s, "exclude-backends"),
                 quarantine,
                 config.find(s, "state-metrics").isPresent() && config.getBoolean(s, "state-metrics"),
                 config.find(s, "quarantine-max-polls").isEmpty() ? DEFAULT_QUARANTINE_MAX_POLLS
                         : (int) config.getInt(s, "quarantine-max-polls", 1, 1_000_000),
                 config.find(s, "quarantine-max-bytes").isEmpty() ? DEFAULT_QUARANTINE_MAX_BYTES
-                        : config.getInt(s, "quarantine-max-bytes", 1, Long.MAX_VALUE));
+                        : config.getInt(s, "quarantine-max-bytes", 1, Long.MAX_VALUE),
+                baseDir.resolve(STATUS_FILE));
     }
 
     private static List<String> metrics(EffectiveConfig config, String option, List<String> defaults) {

@@ -1,5 +1,6 @@
 package io.haproxystats.common.config;
 
+import io.haproxystats.common.config.ini.LayeredConfig;
 import io.haproxystats.common.haproxy.SocketAddress;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
@@ -31,13 +32,16 @@ import java.util.Optional;
  * @param skipDeadSockets {@code skip-dead-sockets} (new, default true): a socket where nothing
  *                     listens (refused, or its file gone) is left out of the poll, which still
  *                     lands; false keeps the original's rule (the whole poll fails)
+ * @param statusFile   {@code ${paths:base-dir}/haproxystats-pull.status}, for the nagios check
  */
 public record PullSettings(LogLevel logLevel, Optional<Path> socketDir, List<SocketAddress> servers, Connect connect,
                            Duration pullTimeout, Duration pullInterval, long bufferLimit, Path dstDir,
                            Path tmpDstDir, int workers, int queueSize, List<SocketAddress> masterSockets,
-                           List<Command> commands, boolean skipDeadSockets) {
+                           List<Command> commands, boolean skipDeadSockets, Path statusFile) {
 
     public static final String SECTION = "pull";
+    /** In {@code [paths] base-dir}; read by contrib/nagios/check_haproxystats_pull. */
+    public static final String STATUS_FILE = "haproxystats-pull.status";
 
     /** Sections this daemon reads; {@code -p}/{@code -P} print these. */
     public static boolean reads(String section) {
@@ -48,9 +52,8 @@ public record PullSettings(LogLevel logLevel, Optional<Path> socketDir, List<Soc
         String s = SECTION;
         config.resolveAll(List.of(LayeredConfig.DEFAULT_SECTION, s));
         LogLevel level = LogLevel.read(config, s);
-        baseDir(config); // validated here: the status file goes there
-        Optional<Path> socketDir = config.find(s, "socket-dir").filter(v -> !v.isBlank())
-                .map(v -> path(s, "socket-dir", v));
+        Path statusFile = config.baseDir().resolve(STATUS_FILE);
+        Optional<Path> socketDir = config.findPath(s, "socket-dir");
         List<SocketAddress> servers = new ArrayList<>();
         config.find(s, "servers").ifPresent(value -> {
             for (String url : value.split(",")) {
@@ -72,7 +75,7 @@ public record PullSettings(LogLevel logLevel, Optional<Path> socketDir, List<Soc
                     continue;
                 }
                 try {
-                    masters.add(e.startsWith("/") ? new SocketAddress.Unix(path(s, "master-sockets", e))
+                    masters.add(e.startsWith("/") ? new SocketAddress.Unix(config.path(s, "master-sockets", e))
                             : SocketAddress.parse(e));
                 } catch (IllegalArgumentException ex) {
                     throw ConfigurationException.forOption(s, "master-sockets", ex.getMessage()
@@ -82,14 +85,14 @@ public record PullSettings(LogLevel logLevel, Optional<Path> socketDir, List<Soc
         });
         Connect connect = new Connect(
                 (int) config.getInt(s, "retries", -1, Integer.MAX_VALUE),
-                Durations.read(config, s, "timeout", 0.001),
-                Durations.read(config, s, "interval", 0),
+                config.getDuration(s, "timeout", 0.001),
+                config.getDuration(s, "interval", 0),
                 1.0);
-        Duration pullTimeout = Durations.read(config, s, "pull-timeout", 0);
-        Duration pullInterval = Durations.read(config, s, "pull-interval", 0.1);
+        Duration pullTimeout = config.getDuration(s, "pull-timeout", 0);
+        Duration pullInterval = config.getDuration(s, "pull-interval", 0.1);
         long bufferLimit = config.getInt(s, "buffer-limit", 1, Integer.MAX_VALUE - 16);
-        Path dst = path(config, s, "dst-dir");
-        Path tmp = path(config, s, "tmp-dst-dir");
+        Path dst = config.getPath(s, "dst-dir");
+        Path tmp = config.getPath(s, "tmp-dst-dir");
         Path dstNormal = dst.toAbsolutePath().normalize();
         Path tmpNormal = tmp.toAbsolutePath().normalize();
         if (dstNormal.equals(tmpNormal)) {
@@ -104,7 +107,7 @@ public record PullSettings(LogLevel logLevel, Optional<Path> socketDir, List<Soc
         int queueSize = (int) config.getInt(s, "queue-size", 1, Integer.MAX_VALUE);
         return new PullSettings(level, socketDir, List.copyOf(servers), connect, pullTimeout, pullInterval,
                 bufferLimit, dst, tmp, workers, queueSize, List.copyOf(masters), commands(config),
-                config.find(s, "skip-dead-sockets").isEmpty() || config.getBoolean(s, "skip-dead-sockets"));
+                config.find(s, "skip-dead-sockets").isEmpty() || config.getBoolean(s, "skip-dead-sockets"), statusFile);
     }
 
     /**
@@ -154,30 +157,5 @@ public record PullSettings(LogLevel logLevel, Optional<Path> socketDir, List<Soc
                     "must list info and stat (every metric comes from them); servers-state is optional");
         }
         return List.copyOf(out);
-    }
-
-    static Path path(EffectiveConfig config, String section, String option) {
-        String value = config.get(section, option);
-        if (value.isBlank()) {
-            throw ConfigurationException.forOption(section, option, "must be a path, got an empty value");
-        }
-        return path(section, option, value);
-    }
-
-    /** {@code [paths] base-dir}: the status files, and the default quarantine and local-store, go there. */
-    public static Path baseDir(EffectiveConfig config) {
-        return path("paths", "base-dir", config.get("paths", "base-dir"));
-    }
-
-    /**
-     * {@code value} as a path; a value the file system cannot name (a NUL
-     * byte, found by ParsersFuzzTest) is an error naming the option, not an exception.
-     */
-    static Path path(String section, String option, String value) {
-        try {
-            return Path.of(value);
-        } catch (InvalidPathException e) {
-            throw ConfigurationException.forOption(section, option, "not a usable path: " + e.getReason());
-        }
     }
 }

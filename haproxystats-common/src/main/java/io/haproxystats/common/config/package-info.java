@@ -3,7 +3,7 @@
  *
  * <pre>
  * Defaults.table() ─┐
- * -f FILE ──────────┼─ IniTokenizer (ini4j) ─→ LayeredConfig ─→ EffectiveConfig (Interpolator: ${s:o})
+ * -f FILE ──────────┼─ ini: IniTokenizer (ini4j) ─→ LayeredConfig ─→ EffectiveConfig (Interpolator: ${s:o})
  * -d DIR/*.conf ────┘                                               │
  *        PullSettings / ProcessConfig (ProcessSettings, GraphiteSettings, GroupSettings) ←─┘
  *        KnownOptions (typos, -p/-P) · ConfigPrinter (-p/-P) · WorldWritable (steering files)

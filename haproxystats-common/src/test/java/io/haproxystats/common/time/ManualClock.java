@@ -14,7 +14,6 @@ public final class ManualClock implements Clock {
     private long nanos;
     private final long epochNanosAtZero;
     private final List<Duration> sleeps = new ArrayList<>();
-    private long stepOnRead;
 
     public ManualClock(Instant start) {
         this.epochNanosAtZero = start.getEpochSecond() * 1_000_000_000L + start.getNano();
@@ -27,7 +26,6 @@ public final class ManualClock implements Clock {
 
     @Override
     public synchronized Instant instant() {
-        nanos += stepOnRead;
         long at = epochNanosAtZero + nanos;
         return Instant.ofEpochSecond(Math.floorDiv(at, 1_000_000_000L), Math.floorMod(at, 1_000_000_000L));
     }
@@ -48,12 +46,6 @@ public final class ManualClock implements Clock {
 
     public synchronized void advance(Duration duration) {
         nanos += duration.toNanos();
-    }
-
-    /** From now on every {@link #instant()} reading first moves the clock by {@code step}: a new second a poll. */
-    public synchronized ManualClock steppingOnEachRead(Duration step) {
-        stepOnRead = step.toNanos();
-        return this;
     }
 
     /** Every sleep asked for, in order. */

@@ -1,4 +1,4 @@
-package io.haproxystats.common.config;
+package io.haproxystats.common.config.ini;
 
 import java.util.Collections;
 import java.util.LinkedHashMap;

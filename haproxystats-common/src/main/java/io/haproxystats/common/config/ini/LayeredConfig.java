@@ -1,5 +1,6 @@
-package io.haproxystats.common.config;
+package io.haproxystats.common.config.ini;
 
+import io.haproxystats.common.config.ConfigurationException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;

@@ -1,5 +1,6 @@
-package io.haproxystats.common.config;
+package io.haproxystats.common.config.ini;
 
+import io.haproxystats.common.config.ConfigurationException;
 import java.io.IOException;
 import java.io.StringReader;
 import java.nio.charset.StandardCharsets;

@@ -1,5 +1,6 @@
-package io.haproxystats.common.config;
+package io.haproxystats.common.config.ini;
 
+import io.haproxystats.common.config.ConfigurationException;
 import java.util.Locale;
 import java.util.Map;
 
@@ -10,18 +11,18 @@ import java.util.Map;
  * resolved in the section it comes from; more than 10 levels of nesting is an error, which also
  * ends reference cycles.
  */
-final class Interpolator {
+public final class Interpolator {
 
     private static final int MAX_DEPTH = 10;
 
     private final LayeredConfig config;
 
-    Interpolator(LayeredConfig config) {
+    public Interpolator(LayeredConfig config) {
         this.config = config;
     }
 
     /** The interpolated value of an option that exists in (or is inherited by) the section. */
-    String resolve(String section, String option, String raw) {
+    public String resolve(String section, String option, String raw) {
         StringBuilder out = new StringBuilder();
         interpolate(section, option, raw, config.rawItems(section), out, 1, section, option);
         return out.toString();
