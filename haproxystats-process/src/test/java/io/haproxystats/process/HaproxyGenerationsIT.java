@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.haproxystats.common.testing.DebianTestRoots;
 import io.haproxystats.common.testing.Entries;
 import io.haproxystats.common.testing.HaproxyInstance;
 import io.haproxystats.common.testing.TestConfig;
@@ -39,7 +40,7 @@ class HaproxyGenerationsIT {
     @CsvSource({"bullseye-haproxy, 2.2", "trixie-haproxy, 3.0"})
     void aRealHaproxyOfThisGenerationIsPolledAndProcessed(String rootName, String version) throws Exception {
         assumeTrue("0".equals(run("id", "-u").strip()), "a chroot needs root (CI runs as root)");
-        Path tarball = PackageIT.testRoot(rootName);
+        Path tarball = DebianTestRoots.tarball(rootName);
         assumeTrue(Files.exists(tarball), "no test root at " + tarball + " (setup.sh builds it as root)");
         Path root = Files.createDirectories(tmp.resolve("root"));
         assertEquals("", run("tar", "-C", root.toString(), "-xf", tarball.toString()));

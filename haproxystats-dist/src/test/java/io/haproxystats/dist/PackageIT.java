@@ -1,4 +1,4 @@
-package io.haproxystats.process;
+package io.haproxystats.dist;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.haproxystats.common.config.Defaults;
+import io.haproxystats.common.testing.DebianTestRoots;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -93,12 +94,6 @@ class PackageIT {
                         + "contrib/haproxystats.conf")));
     }
 
-    /** Where setup.sh keeps the Debian roots it built with debootstrap (as root). */
-    static Path testRoot(String name) {
-        String dir = System.getenv().getOrDefault("HAPROXYSTATS_TEST_ROOTS", "/var/cache/haproxystats-test-roots");
-        return Path.of(dir, name + ".tar");
-    }
-
     @Test
     void theDebianPackageIsLintianClean() throws Exception {
         assumeTrue(run("sh", "-c", "command -v lintian").exit() == 0, "needs lintian (setup.sh installs it)");
@@ -106,7 +101,7 @@ class PackageIT {
         Result lintian = run("lintian", "--tag-display-limit", "0", deb.toString());
         String findings = lintian.out().lines().filter(l -> l.matches("^[EW]: .*")).reduce("", (a, b) -> a + b + "\n");
         assertEquals("", findings, "lintian errors or warnings (fix them, or override with a reason in "
-                + "haproxystats-process/src/deb/lintian-overrides)");
+                + "haproxystats-dist/src/deb/lintian-overrides)");
         assertEquals(0, lintian.exit(), lintian.out());
     }
 
@@ -118,7 +113,7 @@ class PackageIT {
     @ValueSource(strings = {"bookworm", "trixie-haproxy"})
     void theDebianPackageInstallsOnAFreshDebianWithoutAJdkRunsAndGoesAwayCleanly(String release) throws Exception {
         assumeTrue("0".equals(run("id", "-u").out().strip()), "a chroot needs root (CI runs as root)");
-        Path tarball = testRoot(release);
+        Path tarball = DebianTestRoots.tarball(release);
         assumeTrue(Files.exists(tarball), "no " + release + " test root at " + tarball + " (setup.sh builds it as root)");
         Path root = Files.createDirectories(tmp.resolve("root"));
         assertEquals(0, run("tar", "-C", root.toString(), "-xf", tarball.toString()).exit());
