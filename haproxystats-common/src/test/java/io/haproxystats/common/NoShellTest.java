@@ -20,7 +20,8 @@ import org.junit.jupiter.api.Test;
  */
 class NoShellTest {
 
-    private static final Pattern STARTS_A_PROCESS = Pattern.compile("ProcessBuilder|Runtime\\.getRuntime\\(\\)\\.exec|\\.exec\\(");
+    private static final Pattern STARTS_A_PROCESS =
+            Pattern.compile("ProcessBuilder|Runtime\\.getRuntime\\(\\)\\.exec|\\.exec\\(");
 
     @Test
     void noMainSourceStartsAProcess() throws IOException {

@@ -17,9 +17,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The packages `mvn package` builds: the tarball runs from wherever it is unpacked, its annotated
@@ -34,8 +34,7 @@ class PackageIT {
     @TempDir
     Path tmp;
 
-    record Result(int exit, String out) {
-    }
+    record Result(int exit, String out) {}
 
     private static Result run(List<String> cmd, Map<String, String> env) throws Exception {
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
@@ -53,7 +52,8 @@ class PackageIT {
     @Test
     void theTarballRunsFromWhereverItIsUnpacked() throws Exception {
         Path tarball = TARGET.resolve("haproxystats-" + VERSION + ".tar.gz");
-        assertEquals(0, run("tar", "-xzf", tarball.toString(), "-C", tmp.toString()).exit());
+        assertEquals(
+                0, run("tar", "-xzf", tarball.toString(), "-C", tmp.toString()).exit());
         Path home = tmp.resolve("haproxystats-" + VERSION);
         for (String d : List.of("pull", "process")) {
             Path exe = home.resolve("bin/haproxystats-" + d);
@@ -61,7 +61,8 @@ class PackageIT {
             Result version = run(exe.toString(), "-v");
             assertEquals(0, version.exit(), version.out());
             assertTrue(version.out().contains("haproxystats-" + d + " " + VERSION), version.out());
-            Result print = run(exe.toString(), "-f", home.resolve("conf/haproxystats.conf").toString(), "-P");
+            Result print = run(
+                    exe.toString(), "-f", home.resolve("conf/haproxystats.conf").toString(), "-P");
             assertEquals(0, print.exit(), print.out());
         }
         assertTrue(Files.isExecutable(home.resolve("contrib/nagios/check_haproxystats_queue_size")));
@@ -89,9 +90,10 @@ class PackageIT {
                 found.add(section + " " + o.group(1) + " = " + o.group(2).strip());
             }
         }
-        Defaults.table().forEach((s, options) -> options.forEach((k, v) ->
-                assertTrue(found.contains(s + " " + k + " = " + v), "[" + s + "] " + k + " = " + v + " missing from "
-                        + "contrib/haproxystats.conf")));
+        Defaults.table()
+                .forEach((s, options) -> options.forEach((k, v) -> assertTrue(
+                        found.contains(s + " " + k + " = " + v),
+                        "[" + s + "] " + k + " = " + v + " missing from " + "contrib/haproxystats.conf")));
     }
 
     @Test
@@ -99,9 +101,13 @@ class PackageIT {
         assumeTrue(run("sh", "-c", "command -v lintian").exit() == 0, "needs lintian (setup.sh installs it)");
         Path deb = TARGET.resolve("haproxystats_" + VERSION + "_amd64.deb");
         Result lintian = run("lintian", "--tag-display-limit", "0", deb.toString());
-        String findings = lintian.out().lines().filter(l -> l.matches("^[EW]: .*")).reduce("", (a, b) -> a + b + "\n");
-        assertEquals("", findings, "lintian errors or warnings (fix them, or override with a reason in "
-                + "haproxystats-dist/src/deb/lintian-overrides)");
+        String findings =
+                lintian.out().lines().filter(l -> l.matches("^[EW]: .*")).reduce("", (a, b) -> a + b + "\n");
+        assertEquals(
+                "",
+                findings,
+                "lintian errors or warnings (fix them, or override with a reason in "
+                        + "haproxystats-dist/src/deb/lintian-overrides)");
         assertEquals(0, lintian.exit(), lintian.out());
     }
 
@@ -114,12 +120,20 @@ class PackageIT {
     void theDebianPackageInstallsOnAFreshDebianWithoutAJdkRunsAndGoesAwayCleanly(String release) throws Exception {
         assumeTrue("0".equals(run("id", "-u").out().strip()), "a chroot needs root (CI runs as root)");
         Path tarball = DebianTestRoots.tarball(release);
-        assumeTrue(Files.exists(tarball), "no " + release + " test root at " + tarball + " (setup.sh builds it as root)");
+        assumeTrue(
+                Files.exists(tarball), "no " + release + " test root at " + tarball + " (setup.sh builds it as root)");
         Path root = Files.createDirectories(tmp.resolve("root"));
-        assertEquals(0, run("tar", "-C", root.toString(), "-xf", tarball.toString()).exit());
-        assertEquals(0, run("mount", "-t", "proc", "proc", root.resolve("proc").toString()).exit());
+        assertEquals(
+                0, run("tar", "-C", root.toString(), "-xf", tarball.toString()).exit());
+        assertEquals(
+                0,
+                run("mount", "-t", "proc", "proc", root.resolve("proc").toString())
+                        .exit());
         try {
-            assertTrue(run("chroot", root.toString(), "sh", "-c", "command -v java || ls /usr/lib/jvm").exit() != 0,
+            assertTrue(
+                    run("chroot", root.toString(), "sh", "-c", "command -v java || ls /usr/lib/jvm")
+                                    .exit()
+                            != 0,
                     "the root has no Java");
             Path deb = TARGET.resolve("haproxystats_" + VERSION + "_amd64.deb");
             Files.copy(deb, root.resolve("tmp/haproxystats.deb"));
@@ -139,20 +153,35 @@ class PackageIT {
             }
             assertTrue(Files.exists(root.resolve("usr/share/doc/haproxystats/copyright")));
             assertTrue(Files.exists(root.resolve("usr/share/doc/haproxystats/changelog.gz")));
-            assertEquals(0, run("chroot", root.toString(), "getent", "passwd", "haproxystats").exit(), "the service user");
+            assertEquals(
+                    0,
+                    run("chroot", root.toString(), "getent", "passwd", "haproxystats")
+                            .exit(),
+                    "the service user");
             Result owner = run("chroot", root.toString(), "stat", "-c", "%U:%G %a", "/var/lib/haproxystats");
             assertEquals("haproxystats:haproxystats 750", owner.out().strip());
-            assertTrue(run("chroot", root.toString(), "dpkg-query", "-W", "-f", "${Conffiles}", "haproxystats").out()
-                    .contains("/etc/haproxystats.conf"), "the configuration is a conffile");
+            assertTrue(
+                    run("chroot", root.toString(), "dpkg-query", "-W", "-f", "${Conffiles}", "haproxystats")
+                            .out()
+                            .contains("/etc/haproxystats.conf"),
+                    "the configuration is a conffile");
 
             Result purge = run("chroot", root.toString(), "dpkg", "--purge", "haproxystats");
             assertEquals(0, purge.exit(), purge.out());
-            for (String gone : List.of("usr/bin/haproxystats-pull", "usr/bin/haproxystats-process", "etc/haproxystats.conf",
-                    "lib/systemd/system/haproxystats-pull.service", "usr/share/haproxystats", "usr/lib/haproxystats",
+            for (String gone : List.of(
+                    "usr/bin/haproxystats-pull",
+                    "usr/bin/haproxystats-process",
+                    "etc/haproxystats.conf",
+                    "lib/systemd/system/haproxystats-pull.service",
+                    "usr/share/haproxystats",
+                    "usr/lib/haproxystats",
                     "var/lib/haproxystats")) {
                 assertFalse(Files.exists(root.resolve(gone)), gone + " removed by the purge");
             }
-            assertTrue(run("chroot", root.toString(), "getent", "passwd", "haproxystats").exit() != 0,
+            assertTrue(
+                    run("chroot", root.toString(), "getent", "passwd", "haproxystats")
+                                    .exit()
+                            != 0,
                     "the service user is gone after purge");
         } finally {
             run("umount", root.resolve("proc").toString());

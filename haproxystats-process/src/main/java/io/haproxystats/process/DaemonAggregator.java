@@ -2,6 +2,7 @@ package io.haproxystats.process;
 
 import io.haproxystats.common.haproxy.MetricCatalogue;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -24,11 +25,11 @@ final class DaemonAggregator {
         {"SslConnPercentage", "CurrSslConns", "MaxSslConns"},
         {"SslRatePercentage", "SslRate", "SslRateLimit"},
     };
+
     private static final int[] QUANTILES = {25, 50, 75, 95, 99};
     private static final String CPU = "CpuUsagePct";
 
-    private DaemonAggregator() {
-    }
+    private DaemonAggregator() {}
 
     /** A table with one row per record and one column per field used; missing values stay missing. */
     static Table table(List<InfoRecord> records) {
@@ -58,8 +59,8 @@ final class DaemonAggregator {
         return table;
     }
 
-    static void aggregate(List<InfoRecord> records, boolean percentages, boolean perProcess, MetricPaths paths,
-                          MetricBatch out) {
+    static void aggregate(
+            List<InfoRecord> records, boolean percentages, boolean perProcess, MetricPaths paths, MetricBatch out) {
         Table table = table(records);
         String base = paths.daemonBase();
         for (String field : MetricCatalogue.DAEMON_SUM) {
@@ -82,7 +83,7 @@ final class DaemonAggregator {
             DoubleColumn cpu = table.doubleColumn(CPU).removeMissing();
             if (cpu.size() > 1) {
                 double[] sorted = cpu.asDoubleArray();
-                java.util.Arrays.sort(sorted);
+                Arrays.sort(sorted);
                 for (int q : QUANTILES) {
                     out.add(base + q + "Percentile" + CPU, nearestRank(sorted, q / 100.0));
                 }
@@ -92,7 +93,11 @@ final class DaemonAggregator {
         if (percentages) {
             for (String[] p : PERCENTAGES) {
                 if (table.containsColumn(p[1]) && table.containsColumn(p[2])) {
-                    out.add(base + p[0], percentage(table.doubleColumn(p[1]).sum(), table.doubleColumn(p[2]).sum()));
+                    out.add(
+                            base + p[0],
+                            percentage(
+                                    table.doubleColumn(p[1]).sum(),
+                                    table.doubleColumn(p[2]).sum()));
                 }
             }
         }
@@ -102,8 +107,8 @@ final class DaemonAggregator {
     }
 
     /** Per-process series, keyed by Process_num, or by socket name when Process_num is not unique. */
-    private static void perProcess(List<InfoRecord> records, Table table, boolean percentages, String base,
-                                   MetricBatch out) {
+    private static void perProcess(
+            List<InfoRecord> records, Table table, boolean percentages, String base, MetricBatch out) {
         List<String> keys = processKeys(records);
         List<String> fields = new ArrayList<>(MetricCatalogue.DAEMON_SUM);
         fields.add(CPU);
@@ -114,16 +119,22 @@ final class DaemonAggregator {
                 Long exact = records.get(row).get(field);
                 if (exact != null) {
                     out.add(prefix + field, (long) exact); // the integer as HAProxy gave it
-                } else if (table.containsColumn(field) && !table.doubleColumn(field).isMissing(row)) {
+                } else if (table.containsColumn(field)
+                        && !table.doubleColumn(field).isMissing(row)) {
                     out.add(prefix + field, table.doubleColumn(field).getDouble(row)); // CpuUsagePct
                 }
             }
             if (percentages) {
                 for (String[] p : PERCENTAGES) {
-                    if (table.containsColumn(p[1]) && table.containsColumn(p[2])
-                            && !table.doubleColumn(p[1]).isMissing(row) && !table.doubleColumn(p[2]).isMissing(row)) {
-                        out.add(prefix + p[0], percentage(table.doubleColumn(p[1]).getDouble(row),
-                                table.doubleColumn(p[2]).getDouble(row)));
+                    if (table.containsColumn(p[1])
+                            && table.containsColumn(p[2])
+                            && !table.doubleColumn(p[1]).isMissing(row)
+                            && !table.doubleColumn(p[2]).isMissing(row)) {
+                        out.add(
+                                prefix + p[0],
+                                percentage(
+                                        table.doubleColumn(p[1]).getDouble(row),
+                                        table.doubleColumn(p[2]).getDouble(row)));
                     }
                 }
             }

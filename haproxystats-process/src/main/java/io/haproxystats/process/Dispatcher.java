@@ -38,15 +38,13 @@ interface Dispatcher {
     }
 
     /** Stops admitting batches that would have to wait for room; admitted ones are still delivered. */
-    default void stopWaiting() {
-    }
+    default void stopWaiting() {}
 
     /**
      * Delivers what is queued for at most {@code drain}, then releases the connection. Batches
      * still queued then stay undelivered: their directories stay on disk for the next start.
      */
-    default void close(Duration drain) throws InterruptedException {
-    }
+    default void close(Duration drain) throws InterruptedException {}
 
     /** The batch was dropped, oldest first, because every bound was exhausted. */
     final class DroppedException extends Exception {

@@ -54,6 +54,7 @@ final class GraphiteConnection implements Sender {
     private InputStream in;
     /** The last connection was lost: the replay ring goes first on the next, and must be taken whole. */
     private boolean replayDue;
+
     private long peerBytes;
     private volatile boolean peerTalks;
 
@@ -78,8 +79,8 @@ final class GraphiteConnection implements Sender {
     public void connect() throws IOException {
         Socket s = new Socket();
         try {
-            s.connect(new InetSocketAddress(settings.server(), settings.port()),
-                    (int) Math.max(1, settings.connect().timeout().toMillis()));
+            s.connect(new InetSocketAddress(settings.server(), settings.port()), (int)
+                    Math.max(1, settings.connect().timeout().toMillis()));
         } catch (IOException e) {
             closeQuietly(s);
             throw e;
@@ -124,8 +125,11 @@ final class GraphiteConnection implements Sender {
         if (!replay.isEmpty()) {
             long t0 = clock.nanoTime();
             guarded(replay.size(), replay::writeTo);
-            LOG.info("{}: wrote the last {} bytes again (lines a lost connection may not have delivered) in {} ms",
-                    name(), replay.size(), clock.nanosSince(t0) / 1_000_000);
+            LOG.info(
+                    "{}: wrote the last {} bytes again (lines a lost connection may not have delivered) in {} ms",
+                    name(),
+                    replay.size(),
+                    clock.nanosSince(t0) / 1_000_000);
         }
         replayDue = false;
     }
@@ -140,16 +144,24 @@ final class GraphiteConnection implements Sender {
         Socket current = socket;
         AtomicBoolean timedOut = new AtomicBoolean();
         long boundMillis = settings.writeTimeout().toMillis() + bytes / 1_000L;
-        ScheduledFuture<?> watchdog = timer.schedule(() -> {
-            timedOut.set(true);
-            closeQuietly(current);
-        }, boundMillis, TimeUnit.MILLISECONDS);
+        ScheduledFuture<?> watchdog = timer.schedule(
+                () -> {
+                    timedOut.set(true);
+                    closeQuietly(current);
+                },
+                boundMillis,
+                TimeUnit.MILLISECONDS);
         try {
             write.to(out);
             out.flush();
         } catch (IOException e) {
-            throw lost(timedOut.get() ? new IOException("write-timeout: a write blocked longer than write-timeout "
-                    + "plus 1 s per MB, " + boundMillis + " ms", e) : e);
+            throw lost(
+                    timedOut.get()
+                            ? new IOException(
+                                    "write-timeout: a write blocked longer than write-timeout " + "plus 1 s per MB, "
+                                            + boundMillis + " ms",
+                                    e)
+                            : e);
         } finally {
             watchdog.cancel(false);
         }
@@ -182,8 +194,11 @@ final class GraphiteConnection implements Sender {
         if (read > 0) {
             peerBytes += read;
             if (!peerTalks && read >= PROBE_READ_LIMIT) {
-                LOG.warn("{}: the peer keeps sending data ({} bytes on this connection); a Graphite plaintext "
-                        + "listener never does: is this the right host and port? Ignoring it", name(), peerBytes);
+                LOG.warn(
+                        "{}: the peer keeps sending data ({} bytes on this connection); a Graphite plaintext "
+                                + "listener never does: is this the right host and port? Ignoring it",
+                        name(),
+                        peerBytes);
             }
         }
         peerTalks = read >= PROBE_READ_LIMIT;

@@ -8,8 +8,7 @@ import java.nio.file.Path;
 /** This machine's host name as Python's socket.gethostname() gives it (the kernel's, no DNS). */
 final class Hostname {
 
-    private Hostname() {
-    }
+    private Hostname() {}
 
     static String local() {
         try {

@@ -1,10 +1,10 @@
 package io.haproxystats.process;
 
-import io.haproxystats.common.time.Clock;
 import io.haproxystats.common.spool.Directories;
 import io.haproxystats.common.spool.FileModes;
 import io.haproxystats.common.spool.PollFiles;
 import io.haproxystats.common.spool.SpoolLock;
+import io.haproxystats.common.time.Clock;
 import io.methvin.watcher.DirectoryChangeEvent;
 import io.methvin.watcher.DirectoryWatcher;
 import java.io.Closeable;
@@ -100,7 +100,9 @@ final class IncomingWatcher implements Closeable {
         }
         Object now = inode();
         if (now == null || !now.equals(inode)) {
-            LOG.error("[process] src-dir {} was {} while being watched; watching it anew", srcDir,
+            LOG.error(
+                    "[process] src-dir {} was {} while being watched; watching it anew",
+                    srcDir,
                     now == null ? "removed (recreated now)" : "replaced");
             watcher.close();
             lock.close();
@@ -108,15 +110,16 @@ final class IncomingWatcher implements Closeable {
             lock = SpoolLock.acquire(srcDir, SpoolLock.PROCESS, "[process] src-dir");
             arm();
         } else if (watching.isDone()) {
-            String why = watching.handle((ok, failure) -> failure == null ? "it returned" : failure.toString()).join();
+            String why = watching.handle((ok, failure) -> failure == null ? "it returned" : failure.toString())
+                    .join();
             LOG.error("the watch of [process] src-dir {} ended ({}); watching it anew", srcDir, why);
             watcher.close();
             arm();
         }
         int missed = scan();
         if (missed > 0) {
-            LOG.warn("a rescan of {} found {} poll directories the watch had not reported; queued them", srcDir,
-                    missed);
+            LOG.warn(
+                    "a rescan of {} found {} poll directories the watch had not reported; queued them", srcDir, missed);
         }
     }
 

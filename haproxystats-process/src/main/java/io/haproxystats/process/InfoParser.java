@@ -1,7 +1,7 @@
 package io.haproxystats.process;
 
-import io.haproxystats.common.haproxy.Excerpt;
 import io.haproxystats.common.config.PythonValues;
+import io.haproxystats.common.haproxy.Excerpt;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.OptionalLong;
@@ -12,8 +12,7 @@ import java.util.OptionalLong;
  */
 final class InfoParser {
 
-    private InfoParser() {
-    }
+    private InfoParser() {}
 
     /**
      * @param file   for messages
@@ -26,8 +25,13 @@ final class InfoParser {
         if (!text.isBlank() && !text.startsWith("Name: ")) {
             int newline = text.indexOf('\n');
             String first = newline < 0 ? text : text.substring(0, newline);
-            throw new ParseException(file, 1, first.indexOf('\0') >= 0 ? "binary data (NUL byte) in a 'show info' answer"
-                    : "not a 'show info' answer: expected it to start with 'Name: ', got '" + Excerpt.of(first) + "'");
+            throw new ParseException(
+                    file,
+                    1,
+                    first.indexOf('\0') >= 0
+                            ? "binary data (NUL byte) in a 'show info' answer"
+                            : "not a 'show info' answer: expected it to start with 'Name: ', got '" + Excerpt.of(first)
+                                    + "'");
         }
         Map<String, Long> values = new HashMap<>();
         int lineNo = 0;

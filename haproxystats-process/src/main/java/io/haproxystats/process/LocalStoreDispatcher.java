@@ -36,8 +36,8 @@ final class LocalStoreDispatcher implements Dispatcher {
             try (OutputStream out = FileModes.overwrite(tmp)) {
                 batch.writeTo(out);
             }
-            Files.move(tmp, pollDir.resolve("stats"), StandardCopyOption.REPLACE_EXISTING,
-                    StandardCopyOption.ATOMIC_MOVE);
+            Files.move(
+                    tmp, pollDir.resolve("stats"), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             return CompletableFuture.completedFuture(null);
         } catch (IOException e) {
             return CompletableFuture.failedFuture(new IOException(name() + ": " + e, e));

@@ -1,8 +1,8 @@
 package io.haproxystats.process;
 
-import java.math.BigDecimal;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;

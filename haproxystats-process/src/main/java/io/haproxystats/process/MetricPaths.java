@@ -85,7 +85,12 @@ final class MetricPaths {
         StringBuilder out = null;
         for (int i = 0; i < name.length(); i++) {
             char c = name.charAt(i);
-            if (c == '.' || c == '/' || c == ';' || c <= ' ' || c == 0x7f || Character.isWhitespace(c)
+            if (c == '.'
+                    || c == '/'
+                    || c == ';'
+                    || c <= ' '
+                    || c == 0x7f
+                    || Character.isWhitespace(c)
                     || Character.isISOControl(c)) {
                 if (out == null) {
                     out = new StringBuilder(name.length()).append(name, 0, i);
@@ -126,11 +131,12 @@ final class MetricPaths {
             return List.of(plain);
         }
         GroupSettings g = groups.get();
-        List<GroupSettings.Group> patterns = switch (kind) {
-            case FRONTEND -> g.frontend();
-            case BACKEND -> g.backend();
-            case SERVER -> g.server();
-        };
+        List<GroupSettings.Group> patterns =
+                switch (kind) {
+                    case FRONTEND -> g.frontend();
+                    case BACKEND -> g.backend();
+                    case SERVER -> g.server();
+                };
         Optional<String> group = GroupSettings.match(patterns, sanitisedName);
         if (group.isEmpty()) {
             return List.of(plain);
@@ -140,7 +146,9 @@ final class MetricPaths {
     }
 
     enum Kind {
-        FRONTEND("frontend"), BACKEND("backend"), SERVER("server");
+        FRONTEND("frontend"),
+        BACKEND("backend"),
+        SERVER("server");
 
         private final String word;
 

@@ -10,16 +10,13 @@ import io.haproxystats.common.haproxy.ServersStateAnswer;
 sealed interface ParsedFile {
 
     /** A {@code show info} answer. */
-    record Info(InfoRecord record) implements ParsedFile {
-    }
+    record Info(InfoRecord record) implements ParsedFile {}
 
     /** A {@code show stat} answer. */
-    record Stat(StatTable table) implements ParsedFile {
-    }
+    record Stat(StatTable table) implements ParsedFile {}
 
     /** A {@code show servers state} answer. */
-    record ServersState(ServersStateAnswer answer) implements ParsedFile {
-    }
+    record ServersState(ServersStateAnswer answer) implements ParsedFile {}
 
     /** A file that could not be read or parsed: which, where (line 0: the whole file) and why. */
     record FileError(String file, int line, String reason) implements ParsedFile {
@@ -30,6 +27,5 @@ sealed interface ParsedFile {
     }
 
     /** A file with no answer to aggregate ({@code <name>_dead}, {@code <master>_proc}, an empty answer). */
-    record Ignored(String file) implements ParsedFile {
-    }
+    record Ignored(String file) implements ParsedFile {}
 }

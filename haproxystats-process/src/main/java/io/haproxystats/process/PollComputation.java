@@ -1,9 +1,9 @@
 package io.haproxystats.process;
 
-import io.haproxystats.common.time.Clock;
 import io.haproxystats.common.config.ProcessSettings;
 import io.haproxystats.common.haproxy.ServersStateAnswer;
 import io.haproxystats.common.spool.PollFiles;
+import io.haproxystats.common.time.Clock;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,8 +25,7 @@ import java.util.TreeMap;
 final class PollComputation {
 
     /** The lines of a poll and the files that could not be parsed (file, line, reason). */
-    record Result(MetricBatch batch, List<String> errors) {
-    }
+    record Result(MetricBatch batch, List<String> errors) {}
 
     /** One file's content, read when it is needed. */
     interface Source {
@@ -51,8 +50,8 @@ final class PollComputation {
     }
 
     /** {@link #compute(String, SortedMap, Set, Set)} for contents already in memory. */
-    Result compute(String timestamp, Map<String, String> files, Set<String> excludedFrontends,
-                   Set<String> excludedBackends) {
+    Result compute(
+            String timestamp, Map<String, String> files, Set<String> excludedFrontends, Set<String> excludedBackends) {
         SortedMap<String, Source> sources = new TreeMap<>();
         files.forEach((name, text) -> sources.put(name, () -> text));
         return compute(timestamp, sources, excludedFrontends, excludedBackends);
@@ -64,8 +63,11 @@ final class PollComputation {
      * @param excludedFrontends names to skip
      * @param excludedBackends  names to skip, with their servers
      */
-    Result compute(String timestamp, SortedMap<String, Source> files, Set<String> excludedFrontends,
-                   Set<String> excludedBackends) {
+    Result compute(
+            String timestamp,
+            SortedMap<String, Source> files,
+            Set<String> excludedFrontends,
+            Set<String> excludedBackends) {
         long start = clock.nanoTime();
         MetricBatch out = new MetricBatch(timestamp);
         List<String> errors = new ArrayList<>();
@@ -79,25 +81,29 @@ final class PollComputation {
         // Parsed a group at a time in parallel (the common fork-join pool), then added in file-name
         // order: the output does not depend on the scheduling, and each group's text and tables
         // can be collected before the next is read.
-        long deadSockets = files.keySet().stream().filter(n -> n.endsWith(PollFiles.DEAD_SUFFIX)).count();
+        long deadSockets = files.keySet().stream()
+                .filter(n -> n.endsWith(PollFiles.DEAD_SUFFIX))
+                .count();
         List<Map.Entry<String, Source>> all = new ArrayList<>(files.entrySet());
         for (int from = 0; from < all.size(); from += GROUP) {
             List<ParsedFile> parsed = all.subList(from, Math.min(all.size(), from + GROUP)).parallelStream()
-                    .map(e -> parse(e.getKey(), e.getValue())).toList();
+                    .map(e -> parse(e.getKey(), e.getValue()))
+                    .toList();
             for (ParsedFile file : parsed) {
                 switch (file) {
                     case ParsedFile.Info info -> infos.add(info.record());
                     case ParsedFile.Stat stat -> site.add(stat.table());
                     case ParsedFile.ServersState state -> serverStates.add(state.answer());
                     case ParsedFile.FileError error -> errors.add(error.message());
-                    case ParsedFile.Ignored ignored -> { }
+                    case ParsedFile.Ignored ignored -> {}
                 }
             }
         }
         if (!infos.isEmpty()) {
             long t0 = clock.nanoTime();
             int before = out.lines();
-            DaemonAggregator.aggregate(infos, settings.calculatePercentages(), settings.perProcessMetrics(), paths, out);
+            DaemonAggregator.aggregate(
+                    infos, settings.calculatePercentages(), settings.perProcessMetrics(), paths, out);
             if (out.lines() > before) {
                 out.add(paths.self("MetricsHAProxy"), out.lines() - before + 1);
             }
@@ -148,7 +154,8 @@ final class PollComputation {
 
     /** One file of the poll as what it holds; never throws. */
     private ParsedFile parse(String name, Source source) {
-        if (!name.endsWith(PollFiles.INFO_SUFFIX) && !name.endsWith(PollFiles.STAT_SUFFIX)
+        if (!name.endsWith(PollFiles.INFO_SUFFIX)
+                && !name.endsWith(PollFiles.STAT_SUFFIX)
                 && !name.endsWith(PollFiles.SERVERS_STATE_SUFFIX)) {
             return new ParsedFile.Ignored(name); // _dead, a master's _proc: not read at all
         }
@@ -162,8 +169,8 @@ final class PollComputation {
             if (name.endsWith(PollFiles.INFO_SUFFIX)) {
                 return new ParsedFile.Info(InfoParser.parse(name, stem(name, PollFiles.INFO_SUFFIX), text));
             } else if (name.endsWith(PollFiles.STAT_SUFFIX) && !text.isEmpty()) {
-                return new ParsedFile.Stat(StatParser.parse(name, stem(name, PollFiles.STAT_SUFFIX), text, wanted,
-                        settings.stateMetrics()));
+                return new ParsedFile.Stat(StatParser.parse(
+                        name, stem(name, PollFiles.STAT_SUFFIX), text, wanted, settings.stateMetrics()));
             } else if (name.endsWith(PollFiles.SERVERS_STATE_SUFFIX) && !text.isEmpty()) {
                 return new ParsedFile.ServersState(ServersStateAnswer.parse(text));
             }

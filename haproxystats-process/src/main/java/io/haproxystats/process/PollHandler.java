@@ -28,7 +28,13 @@ final class PollHandler {
 
     private static final Logger LOG = LoggerFactory.getLogger(PollHandler.class);
 
-    enum Outcome { DONE, QUARANTINED, DROPPED, RETRY, GONE }
+    enum Outcome {
+        DONE,
+        QUARANTINED,
+        DROPPED,
+        RETRY,
+        GONE
+    }
 
     private final PollReader reader;
     private final PollComputation computation;
@@ -50,8 +56,12 @@ final class PollHandler {
      *                    self metrics with each poll
      * @param finisher    runs the deletes and moves once batches are delivered, off the senders' threads
      */
-    PollHandler(PollReader reader, PollComputation computation, List<Dispatcher> dispatchers, Quarantine quarantine,
-                Executor finisher) {
+    PollHandler(
+            PollReader reader,
+            PollComputation computation,
+            List<Dispatcher> dispatchers,
+            Quarantine quarantine,
+            Executor finisher) {
         this.reader = reader;
         this.computation = computation;
         this.dispatchers = List.copyOf(dispatchers);
@@ -75,9 +85,13 @@ final class PollHandler {
             LOG.error("{}: cannot read: {}; moving it to quarantine", dir, e.getMessage());
             return CompletableFuture.completedFuture(quarantine(dir));
         }
-        PollComputation.Result result = computation.compute(dir.getFileName().toString(), input.files(),
-                input.excludedFrontends(), input.excludedBackends());
-        LOG.debug("{}: {} files, {} lines", dir.getFileName(), input.files().size(), result.batch().lines());
+        PollComputation.Result result = computation.compute(
+                dir.getFileName().toString(), input.files(), input.excludedFrontends(), input.excludedBackends());
+        LOG.debug(
+                "{}: {} files, {} lines",
+                dir.getFileName(),
+                input.files().size(),
+                result.batch().lines());
         for (String error : result.errors()) {
             LOG.error("{}: {}", dir, error);
         }
@@ -107,8 +121,12 @@ final class PollHandler {
                 .handleAsync((ignored, failure) -> finish(dir, lines, parseErrors, sentTo, delivered), finisher);
     }
 
-    private Outcome finish(Path dir, int lines, boolean parseErrors, List<Dispatcher> sentTo,
-                           List<CompletableFuture<Void>> delivered) {
+    private Outcome finish(
+            Path dir,
+            int lines,
+            boolean parseErrors,
+            List<Dispatcher> sentTo,
+            List<CompletableFuture<Void>> delivered) {
         boolean retry = false;
         boolean dropped = false;
         for (int i = 0; i < sentTo.size(); i++) {
@@ -116,15 +134,20 @@ final class PollHandler {
             Throwable cause = failure(delivered.get(i));
             if (cause == null || cause instanceof Dispatcher.DroppedException) {
                 dropped |= cause != null;
-                deliveredTo.computeIfAbsent(dir, k -> ConcurrentHashMap.newKeySet()).add(d);
+                deliveredTo
+                        .computeIfAbsent(dir, k -> ConcurrentHashMap.newKeySet())
+                        .add(d);
                 if (failing.remove(d)) {
                     LOG.info("{}: delivering again", d.name());
                 }
             } else {
                 retry = true;
                 if (failing.add(d)) {
-                    LOG.error("{}: cannot deliver ({}); polls stay in src-dir and are retried for it alone every "
-                            + "[graphite] delay", d.name(), cause.getMessage());
+                    LOG.error(
+                            "{}: cannot deliver ({}); polls stay in src-dir and are retried for it alone every "
+                                    + "[graphite] delay",
+                            d.name(),
+                            cause.getMessage());
                 } else {
                     LOG.debug("{}: {} not delivered ({})", d.name(), dir.getFileName(), cause.getMessage());
                 }

@@ -30,9 +30,10 @@ final class PollReader {
     private static final Pattern COMMENT = Pattern.compile("\\s*#.*");
 
     /** A poll's files (name to content, in name order) and the names to leave out. */
-    record Input(SortedMap<String, PollComputation.Source> files, Set<String> excludedFrontends,
-                 Set<String> excludedBackends) {
-    }
+    record Input(
+            SortedMap<String, PollComputation.Source> files,
+            Set<String> excludedFrontends,
+            Set<String> excludedBackends) {}
 
     private final Optional<Path> excludeFrontends;
     private final Optional<Path> excludeBackends;
@@ -95,8 +96,11 @@ final class PollReader {
      */
     static String heapCheck(List<Long> sizes, int group, long maxHeap) {
         long total = sizes.stream().mapToLong(Long::longValue).sum();
-        long largest = sizes.stream().sorted(Comparator.reverseOrder()).limit(group)
-                .mapToLong(Long::longValue).sum();
+        long largest = sizes.stream()
+                .sorted(Comparator.reverseOrder())
+                .limit(group)
+                .mapToLong(Long::longValue)
+                .sum();
         if (total > maxHeap / 2 || largest > maxHeap / 4) {
             return "too large for the heap: " + sizes.size() + " files, " + total + " bytes (the " + group
                     + " largest " + largest + "), with -Xmx " + maxHeap + " bytes (at most half the heap in "

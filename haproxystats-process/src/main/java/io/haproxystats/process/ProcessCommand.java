@@ -1,6 +1,5 @@
 package io.haproxystats.process;
 
-import io.haproxystats.common.time.Clock;
 import io.haproxystats.common.cli.DaemonCommand;
 import io.haproxystats.common.cli.ExitCodes;
 import io.haproxystats.common.cli.Logging;
@@ -15,6 +14,7 @@ import io.haproxystats.common.spool.Directories;
 import io.haproxystats.common.spool.FileModes;
 import io.haproxystats.common.status.StatusFile;
 import io.haproxystats.common.systemd.SystemdNotifier;
+import io.haproxystats.common.time.Clock;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,18 +35,27 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code haproxystats-process}: aggregates poll directories and ships the lines to Graphite. */
-@Command(name = "haproxystats-process", versionProvider = VersionProvider.class, sortOptions = false,
+@Command(
+        name = "haproxystats-process",
+        versionProvider = VersionProvider.class,
+        sortOptions = false,
         description = "Processes statistics pulled from HAProxy and pushes them to Graphite.",
         exitCodeListHeading = "Exit codes:%n",
-        exitCodeList = {"0:clean stop (SIGTERM/SIGHUP) or -p/-P/-h/-v", "1:runtime failure (a worker died...)",
-                "2:usage or configuration error"})
+        exitCodeList = {
+            "0:clean stop (SIGTERM/SIGHUP) or -p/-P/-h/-v",
+            "1:runtime failure (a worker died...)",
+            "2:usage or configuration error"
+        })
 public final class ProcessCommand extends DaemonCommand {
 
     private static final Logger LOG = LoggerFactory.getLogger(ProcessCommand.class);
     /** How long a clean stop waits for queued lines to be flushed; the rest stays on disk. */
     static final Duration STOP_DRAIN = Duration.ofSeconds(10);
 
-    @Option(names = {"-d", "--dir"}, paramLabel = "DIR", description = "directory with additional *.conf files")
+    @Option(
+            names = {"-d", "--dir"},
+            paramLabel = "DIR",
+            description = "directory with additional *.conf files")
     Path dir;
 
     public static void main(String[] args) {
@@ -74,16 +83,24 @@ public final class ProcessCommand extends DaemonCommand {
         ProcessSettings settings = config.process();
         Logging.setLevel(settings.logLevel());
         prepareSourceDir(settings.srcDir());
-        LOG.info("haproxystats-process {} starting: {} workers, src-dir {}, graphite {}:{}", VersionProvider.version(),
-                settings.workers(), settings.srcDir(), config.graphite().server(), config.graphite().port());
-        ScheduledExecutorService timer = Executors.newScheduledThreadPool(1,
-                Thread.ofPlatform().daemon().name("process-timer").factory());
+        LOG.info(
+                "haproxystats-process {} starting: {} workers, src-dir {}, graphite {}:{}",
+                VersionProvider.version(),
+                settings.workers(),
+                settings.srcDir(),
+                config.graphite().server(),
+                config.graphite().port());
+        ScheduledExecutorService timer = Executors.newScheduledThreadPool(
+                1, Thread.ofPlatform().daemon().name("process-timer").factory());
         ExecutorService finisher = Executors.newSingleThreadExecutor(
                 Thread.ofPlatform().name("process-finisher").factory());
         Path src = settings.srcDir();
         Clock clock = Clock.system();
-        QueueingDispatcher graphite = new QueueingDispatcher(new GraphiteConnection(config.graphite(), timer, clock),
-                DeliveryPolicy.of(config.graphite()), clock, () -> incomingAtLimit(src, config.incomingLimit()));
+        QueueingDispatcher graphite = new QueueingDispatcher(
+                new GraphiteConnection(config.graphite(), timer, clock),
+                DeliveryPolicy.of(config.graphite()),
+                clock,
+                () -> incomingAtLimit(src, config.incomingLimit()));
         List<Dispatcher> dispatchers = new ArrayList<>();
         config.localStore().ifPresent(dir -> dispatchers.add(new LocalStoreDispatcher(dir)));
         dispatchers.add(graphite);
@@ -92,11 +109,14 @@ public final class ProcessCommand extends DaemonCommand {
         settings.excludeFrontends().ifPresent(excludeFiles::add);
         settings.excludeBackends().ifPresent(excludeFiles::add);
         WorldWritable.warnings(excludeFiles).forEach(LOG::warn);
-        Quarantine quarantine = new Quarantine(settings.quarantineDir(), settings.quarantineMaxPolls(),
-                settings.quarantineMaxBytes());
+        Quarantine quarantine =
+                new Quarantine(settings.quarantineDir(), settings.quarantineMaxPolls(), settings.quarantineMaxBytes());
         PollHandler handler = new PollHandler(
                 new PollReader(settings.excludeFrontends(), settings.excludeBackends(), config.maxFileBytes()),
-                new PollComputation(settings, paths, clock), dispatchers, quarantine, finisher);
+                new PollComputation(settings, paths, clock),
+                dispatchers,
+                quarantine,
+                finisher);
         WorkQueue queue = new WorkQueue();
         ExecutorService watcherThread = Executors.newSingleThreadExecutor(
                 Thread.ofPlatform().daemon().name("incoming-watcher").factory());
@@ -106,39 +126,43 @@ public final class ProcessCommand extends DaemonCommand {
         workers.start(settings.workers());
 
         SystemdNotifier notifier = SystemdNotifier.fromEnvironment(System.getenv());
-        ProcessReporter reporter = new ProcessReporter(
-                new StatusFile(settings.statusFile()), notifier, workers, graphite,
-                src, clock);
+        ProcessReporter reporter =
+                new ProcessReporter(new StatusFile(settings.statusFile()), notifier, workers, graphite, src, clock);
         notifier.ready("watching " + src + ", " + settings.workers() + " workers");
         // The watchdog's pace when systemd asks for one, else a status update every 5 s.
         long every = notifier.watchdogInterval().map(Duration::toMillis).orElse(5000L);
-        timer.scheduleAtFixedRate(() -> reporter.report(notifier.watchdogInterval().isPresent()), 0, every,
-                TimeUnit.MILLISECONDS);
+        timer.scheduleAtFixedRate(
+                () -> reporter.report(notifier.watchdogInterval().isPresent()), 0, every, TimeUnit.MILLISECONDS);
 
         AtomicInteger exit = new AtomicInteger(ExitCodes.OK);
         CountDownLatch stop = new CountDownLatch(1);
         long interval = settings.livenessCheckInterval().toMillis();
         // Only while running: once a stop was asked for, workers ending is the stop, not a failure
         // (a check landing in the stop's window used to make a clean SIGTERM exit 1; SoakIT saw it).
-        ScheduledFuture<?> liveness = timer.scheduleAtFixedRate(() -> {
-            if (stop.getCount() == 0) {
-                return;
-            }
-            String dead = !workers.allAlive() ? "a worker died"
-                    : !graphite.senderAlive() ? "the Graphite sender thread died" : null;
-            if (dead == null) {
-                try {
-                    watcher.check();
-                } catch (IOException | RuntimeException e) {
-                    dead = "cannot watch [process] src-dir " + src + " again (" + e.getMessage() + ")";
-                }
-            }
-            if (dead != null) {
-                LOG.error("{}; stopping so that the service manager restarts haproxystats-process", dead);
-                exit.set(ExitCodes.RUNTIME_FAILURE);
-                stop.countDown();
-            }
-        }, interval, interval, TimeUnit.MILLISECONDS);
+        ScheduledFuture<?> liveness = timer.scheduleAtFixedRate(
+                () -> {
+                    if (stop.getCount() == 0) {
+                        return;
+                    }
+                    String dead = !workers.allAlive()
+                            ? "a worker died"
+                            : !graphite.senderAlive() ? "the Graphite sender thread died" : null;
+                    if (dead == null) {
+                        try {
+                            watcher.check();
+                        } catch (IOException | RuntimeException e) {
+                            dead = "cannot watch [process] src-dir " + src + " again (" + e.getMessage() + ")";
+                        }
+                    }
+                    if (dead != null) {
+                        LOG.error("{}; stopping so that the service manager restarts haproxystats-process", dead);
+                        exit.set(ExitCodes.RUNTIME_FAILURE);
+                        stop.countDown();
+                    }
+                },
+                interval,
+                interval,
+                TimeUnit.MILLISECONDS);
         Signals.install(() -> {
             notifier.stopping();
             stop.countDown();
@@ -146,7 +170,8 @@ public final class ProcessCommand extends DaemonCommand {
         stop.await();
         liveness.cancel(false);
 
-        LOG.info("stopping: no new directories; finishing the ones in progress, then flushing (at most {} s)",
+        LOG.info(
+                "stopping: no new directories; finishing the ones in progress, then flushing (at most {} s)",
                 STOP_DRAIN.toSeconds());
         watcher.close();
         workers.stop();
@@ -182,7 +207,8 @@ public final class ProcessCommand extends DaemonCommand {
             throw new ConfigurationException("[process] src-dir: cannot create " + src + ": " + e);
         }
         if (!Files.isReadable(src) || !Files.isWritable(src)) {
-            throw new ConfigurationException("[process] src-dir: " + src + " must be readable and writable by this user");
+            throw new ConfigurationException(
+                    "[process] src-dir: " + src + " must be readable and writable by this user");
         }
         try {
             int left = Directories.deleteLeftovers(src);

@@ -1,9 +1,9 @@
 package io.haproxystats.process;
 
-import io.haproxystats.common.time.Clock;
 import io.haproxystats.common.spool.Directories;
 import io.haproxystats.common.status.StatusFile;
 import io.haproxystats.common.systemd.SystemdNotifier;
+import io.haproxystats.common.time.Clock;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -34,8 +34,13 @@ final class ProcessReporter {
     private final Clock clock;
     private boolean unhealthyLogged;
 
-    ProcessReporter(StatusFile status, SystemdNotifier notifier, Workers workers, QueueingDispatcher graphite,
-                    Path srcDir, Clock clock) {
+    ProcessReporter(
+            StatusFile status,
+            SystemdNotifier notifier,
+            Workers workers,
+            QueueingDispatcher graphite,
+            Path srcDir,
+            Clock clock) {
         this.clock = clock;
         this.status = status;
         this.notifier = notifier;
@@ -52,14 +57,18 @@ final class ProcessReporter {
         values.put("last_finished", workers.lastFinished());
         values.put("last_finished_at", workers.lastFinishedEpoch());
         values.put("incoming", incoming);
-        values.put("graphite", !graphite.reachable() ? "unreachable"
-                : graphite.peerWarning().isEmpty() ? "reachable" : "reachable-" + graphite.peerWarning());
+        values.put(
+                "graphite",
+                !graphite.reachable()
+                        ? "unreachable"
+                        : graphite.peerWarning().isEmpty() ? "reachable" : "reachable-" + graphite.peerWarning());
         values.put("queued_lines", stats.queuedLines());
         values.put("dropped_lines", stats.droppedLines());
         values.put("healthy", healthy(incoming));
         status.write(clock.epochSecond(), values);
-        notifier.status(incoming + " polls waiting, last done " + (workers.lastFinished().isEmpty() ? "none yet"
-                : workers.lastFinished()) + ", Graphite " + (graphite.reachable() ? "reachable" : "UNREACHABLE")
+        notifier.status(incoming + " polls waiting, last done "
+                + (workers.lastFinished().isEmpty() ? "none yet" : workers.lastFinished()) + ", Graphite "
+                + (graphite.reachable() ? "reachable" : "UNREACHABLE")
                 + ", " + stats.queuedLines() + " lines queued, " + stats.droppedLines() + " dropped");
         if (sendWatchdog) {
             if (healthy(incoming)) {
@@ -67,15 +76,17 @@ final class ProcessReporter {
                 unhealthyLogged = false;
             } else if (!unhealthyLogged) {
                 unhealthyLogged = true;
-                LOG.error("unhealthy (a worker or the sender died, or polls wait while Graphite is reachable and "
-                        + "nothing finished for {} s); withholding the watchdog", STALL.toSeconds());
+                LOG.error(
+                        "unhealthy (a worker or the sender died, or polls wait while Graphite is reachable and "
+                                + "nothing finished for {} s); withholding the watchdog",
+                        STALL.toSeconds());
             }
         }
     }
 
     boolean healthy(long incoming) {
-        boolean stalled = incoming > 0 && graphite.reachable()
-                && clock.nanosSince(workers.lastProgressNanos()) > STALL.toNanos();
+        boolean stalled =
+                incoming > 0 && graphite.reachable() && clock.nanosSince(workers.lastProgressNanos()) > STALL.toNanos();
         return workers.allAlive() && graphite.senderAlive() && !stalled;
     }
 

@@ -51,8 +51,7 @@ final class Quarantine {
         return target;
     }
 
-    private record Kept(Path path, long epoch, long bytes) {
-    }
+    private record Kept(Path path, long epoch, long bytes) {}
 
     /** Removes the oldest kept polls while there are more than maxPolls or maxBytes of them. */
     private void bound(Path newest) throws IOException {
@@ -64,7 +63,8 @@ final class Quarantine {
         } catch (UncheckedIOException e) {
             throw e.getCause();
         }
-        kept.sort(Comparator.comparingLong(Kept::epoch).thenComparing(k -> k.path().getFileName().toString()));
+        kept.sort(Comparator.comparingLong(Kept::epoch)
+                .thenComparing(k -> k.path().getFileName().toString()));
         long bytes = kept.stream().mapToLong(Kept::bytes).sum();
         int count = kept.size();
         for (Kept k : kept) {
@@ -77,8 +77,14 @@ final class Quarantine {
             Directories.deleteTree(k.path());
             count--;
             bytes -= k.bytes();
-            LOG.warn("quarantine {} over its bound (quarantine-max-polls {}, quarantine-max-bytes {}): removed the "
-                    + "oldest poll {} ({} bytes)", dir, maxPolls, maxBytes, k.path().getFileName(), k.bytes());
+            LOG.warn(
+                    "quarantine {} over its bound (quarantine-max-polls {}, quarantine-max-bytes {}): removed the "
+                            + "oldest poll {} ({} bytes)",
+                    dir,
+                    maxPolls,
+                    maxBytes,
+                    k.path().getFileName(),
+                    k.bytes());
         }
     }
 

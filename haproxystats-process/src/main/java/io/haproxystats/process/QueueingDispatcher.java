@@ -40,8 +40,7 @@ final class QueueingDispatcher implements Dispatcher {
     private static final Logger LOG = LoggerFactory.getLogger(QueueingDispatcher.class);
 
     /** A queued batch; it is complete when submitted and nobody adds to it after. */
-    private record Pending(String timestamp, int lines, MetricBatch batch, CompletableFuture<Void> done) {
-    }
+    private record Pending(String timestamp, int lines, MetricBatch batch, CompletableFuture<Void> done) {}
 
     private final Sender sender;
     private final DeliveryPolicy policy;
@@ -77,7 +76,9 @@ final class QueueingDispatcher implements Dispatcher {
         this.policy = policy;
         this.clock = clock;
         this.mayDrop = mayDrop;
-        this.thread = Thread.ofPlatform().name(sender.kind().toLowerCase(Locale.ROOT) + "-sender").daemon()
+        this.thread = Thread.ofPlatform()
+                .name(sender.kind().toLowerCase(Locale.ROOT) + "-sender")
+                .daemon()
                 .unstarted(this::sendLoop);
         thread.start();
     }
@@ -101,8 +102,12 @@ final class QueueingDispatcher implements Dispatcher {
                     continue;
                 }
                 if (!fullAnnounced) {
-                    LOG.warn("{}: queue full ({} lines waiting, queue-size {}); workers take no new poll until it "
-                            + "drains, polls wait in incoming/", name(), queuedLines, policy.queueSize());
+                    LOG.warn(
+                            "{}: queue full ({} lines waiting, queue-size {}); workers take no new poll until it "
+                                    + "drains, polls wait in incoming/",
+                            name(),
+                            queuedLines,
+                            policy.queueSize());
                     fullAnnounced = true;
                 }
                 changed.await(1, TimeUnit.SECONDS);
@@ -131,11 +136,17 @@ final class QueueingDispatcher implements Dispatcher {
             int lines = p.lines();
             queuedLines -= lines;
             droppedLines += lines;
-            LOG.error("{}: dropped the oldest waiting poll {} ({} lines, {} dropped since start): the queue "
-                    + "(queue-size {}) and incoming/ ([pull] queue-size) are both full", name(),
-                    p.timestamp(), lines, droppedLines, policy.queueSize());
-            p.done().completeExceptionally(new DroppedException("dropped " + lines + " lines: " + name()
-                    + " unreachable and every queue full"));
+            LOG.error(
+                    "{}: dropped the oldest waiting poll {} ({} lines, {} dropped since start): the queue "
+                            + "(queue-size {}) and incoming/ ([pull] queue-size) are both full",
+                    name(),
+                    p.timestamp(),
+                    lines,
+                    droppedLines,
+                    policy.queueSize());
+            p.done()
+                    .completeExceptionally(new DroppedException(
+                            "dropped " + lines + " lines: " + name() + " unreachable and every queue full"));
             return true;
         }
         return false;
@@ -205,8 +216,12 @@ final class QueueingDispatcher implements Dispatcher {
         sender.close(); // unblocks a send in progress
         thread.join(TimeUnit.SECONDS.toMillis(5));
         if (leftPolls > 0) {
-            LOG.warn("{}: stopping with {} lines of {} polls not delivered; their directories stay in src-dir and "
-                    + "are sent at the next start", name(), leftLines, leftPolls);
+            LOG.warn(
+                    "{}: stopping with {} lines of {} polls not delivered; their directories stay in src-dir and "
+                            + "are sent at the next start",
+                    name(),
+                    leftLines,
+                    leftPolls);
         }
     }
 
@@ -288,8 +303,13 @@ final class QueueingDispatcher implements Dispatcher {
         }
         if (!down) {
             markDown();
-            LOG.error("{}: cannot connect after {} tries ({}); given up for now, trying again every {} s; {} lines "
-                    + "queued, polls wait in incoming/", name(), tries, describe(last), seconds(policy.delay()),
+            LOG.error(
+                    "{}: cannot connect after {} tries ({}); given up for now, trying again every {} s; {} lines "
+                            + "queued, polls wait in incoming/",
+                    name(),
+                    tries,
+                    describe(last),
+                    seconds(policy.delay()),
                     stats().queuedLines());
         } else {
             LOG.debug("{}: still unreachable: {}", name(), describe(last));
@@ -322,11 +342,18 @@ final class QueueingDispatcher implements Dispatcher {
             sender.send(p.batch());
         } catch (IOException e) {
             markDown();
-            LOG.error("{}: connection lost ({}); reconnecting, {} lines queued", name(), describe(e),
+            LOG.error(
+                    "{}: connection lost ({}); reconnecting, {} lines queued",
+                    name(),
+                    describe(e),
                     stats().queuedLines());
             return false;
         }
-        LOG.debug("{}: poll {}: {} lines sent in {} ms", name(), p.timestamp(), p.lines(),
+        LOG.debug(
+                "{}: poll {}: {} lines sent in {} ms",
+                name(),
+                p.timestamp(),
+                p.lines(),
                 clock.nanosSince(t0) / 1_000_000);
         return true;
     }
@@ -362,7 +389,8 @@ final class QueueingDispatcher implements Dispatcher {
         }
         String message = e.getMessage() == null ? "" : e.getMessage();
         // Our own failures (the peer closed, write-timeout) say it all; a JDK's name tells the kind.
-        return e.getClass() == IOException.class ? message
+        return e.getClass() == IOException.class
+                ? message
                 : e.getClass().getSimpleName() + (message.isEmpty() ? "" : ": " + message);
     }
 }

@@ -37,8 +37,8 @@ final class ServersStateAggregator {
                 continue;
             }
             long[] counts = servers.computeIfAbsent(backend, b -> new LinkedHashMap<>())
-                    .computeIfAbsent(MetricPaths.sanitise(row.server()),
-                            s -> new long[OP_STATES.size() + ADMIN_BITS.size()]);
+                    .computeIfAbsent(
+                            MetricPaths.sanitise(row.server()), s -> new long[OP_STATES.size() + ADMIN_BITS.size()]);
             if (row.opState() < OP_STATES.size()) {
                 counts[row.opState()]++;
             }

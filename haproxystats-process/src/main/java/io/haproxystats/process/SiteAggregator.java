@@ -72,6 +72,7 @@ final class SiteAggregator {
      * says, as the original does (its across-backends part never read the option).
      */
     private final Spec serverAcross;
+
     private final boolean aggregateServers;
     private final boolean stateMetrics;
 
@@ -79,7 +80,8 @@ final class SiteAggregator {
         this.frontend = Spec.of(settings.frontendMetrics(), List.of(), List.of());
         this.backend = Spec.of(settings.backendMetrics(), MetricCatalogue.BACKEND_MEAN, MetricCatalogue.TIMING_MEAN);
         this.server = Spec.of(settings.serverMetrics(), MetricCatalogue.SERVER_MEAN, MetricCatalogue.TIMING_MEAN);
-        this.serverAcross = Spec.of(MetricCatalogue.SERVER_SUM, MetricCatalogue.SERVER_MEAN, MetricCatalogue.TIMING_MEAN);
+        this.serverAcross =
+                Spec.of(MetricCatalogue.SERVER_SUM, MetricCatalogue.SERVER_MEAN, MetricCatalogue.TIMING_MEAN);
         this.aggregateServers = settings.aggrServerMetrics();
         this.stateMetrics = settings.stateMetrics();
     }
@@ -198,8 +200,8 @@ final class SiteAggregator {
                     SiteAggregator.add(g, SiteAggregator.this.server.kinds(), sc, r, lbtot);
                     if (status != null) {
                         count(g, state, SERVER_STATES.length);
-                        long[] perBackend = backendServerStates.computeIfAbsent(pxname,
-                                n -> new long[SERVER_STATES.length]);
+                        long[] perBackend =
+                                backendServerStates.computeIfAbsent(pxname, n -> new long[SERVER_STATES.length]);
                         if (state != null) {
                             perBackend[state.ordinal()]++;
                         }
@@ -242,7 +244,9 @@ final class SiteAggregator {
                     emitStates(bases, SERVER_STATES, g.states, out);
                 }
                 for (String b : backendBases) {
-                    out.add(MetricPaths.totalServers(b), backendServers.getValue().size());
+                    out.add(
+                            MetricPaths.totalServers(b),
+                            backendServers.getValue().size());
                 }
                 long[] serverCounts = backendServerStates.get(backendServers.getKey());
                 if (serverCounts != null) {

@@ -3,6 +3,7 @@ package io.haproxystats.process;
 import io.haproxystats.common.haproxy.Excerpt;
 import io.haproxystats.common.haproxy.MetricCatalogue;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,8 +25,7 @@ import tech.tablesaw.api.Table;
  */
 final class StatParser {
 
-    private StatParser() {
-    }
+    private StatParser() {}
 
     static StatTable parse(String file, String source, String text, Set<String> wanted) throws ParseException {
         return parse(file, source, text, wanted, false);
@@ -66,7 +66,7 @@ final class StatParser {
         }
         // Where each header position goes: a wanted field's slot, the names, or nowhere.
         int[] slotOf = new int[names.size()];
-        java.util.Arrays.fill(slotOf, SKIP);
+        Arrays.fill(slotOf, SKIP);
         for (int f = 0; f < positions.size(); f++) {
             slotOf[positions.get(f)] = f;
         }
@@ -96,9 +96,8 @@ final class StatParser {
         List<String> svnames = scanner.svnames;
         List<long[]> rows = scanner.rows;
         boolean keepStatus = withStatus && status != null;
-        Table table = Table.create(source,
-                StringColumn.create("pxname", pxnames),
-                StringColumn.create("svname", svnames));
+        Table table =
+                Table.create(source, StringColumn.create("pxname", pxnames), StringColumn.create("svname", svnames));
         for (int f = 0; f < fields.size(); f++) {
             long[] column = new long[rows.size()];
             for (int r = 0; r < column.length; r++) {
@@ -181,7 +180,8 @@ final class StatParser {
                     i = j;
                 }
                 if (slot >= 0) {
-                    row[slot] = quoted != null ? parseLong(quoted, file, lineNo, fieldNames.get(slot))
+                    row[slot] = quoted != null
+                            ? parseLong(quoted, file, lineNo, fieldNames.get(slot))
                             : parseLong(text, valueStart, valueEnd, file, lineNo, fieldNames.get(slot));
                 } else if (slot == PXNAME) {
                     pxname = quoted != null ? quoted : text.substring(valueStart, valueEnd);
@@ -197,8 +197,10 @@ final class StatParser {
             int count = to > from && text.charAt(to - 1) == ',' ? field - 1 : field;
             if (count != width) {
                 // HAProxy writes every row with the header's field count: fewer means a cut row.
-                throw new ParseException(file, lineNo, count + " fields, the header has " + width
-                        + (count < width ? " (truncated row?)" : ""));
+                throw new ParseException(
+                        file,
+                        lineNo,
+                        count + " fields, the header has " + width + (count < width ? " (truncated row?)" : ""));
             }
             pxnames.add(pxname);
             svnames.add(svname);
@@ -241,8 +243,8 @@ final class StatParser {
         try {
             return Long.parseLong(value.strip());
         } catch (NumberFormatException e) {
-            throw new ParseException(file, line, "field " + field + ": expected an integer, got '"
-                    + Excerpt.of(value) + "'");
+            throw new ParseException(
+                    file, line, "field " + field + ": expected an integer, got '" + Excerpt.of(value) + "'");
         }
     }
 
@@ -301,7 +303,10 @@ final class StatParser {
             }
         }
         // A line ending with a comma (every HAProxy line does) yields no extra empty field.
-        if (n > 0 && line.charAt(n - 1) == ',' && !out.isEmpty() && out.get(out.size() - 1).isEmpty()) {
+        if (n > 0
+                && line.charAt(n - 1) == ','
+                && !out.isEmpty()
+                && out.get(out.size() - 1).isEmpty()) {
             out.remove(out.size() - 1);
         }
         return out;

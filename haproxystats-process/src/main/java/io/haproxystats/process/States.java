@@ -9,12 +9,12 @@ import java.util.Locale;
  */
 final class States {
 
-    private States() {
-    }
+    private States() {}
 
     /** A frontend: OPEN (FULL, a frontend at its connection limit, is open too) or STOP. */
     enum Frontend {
-        OPEN, STOP;
+        OPEN,
+        STOP;
 
         static Frontend of(String status) {
             String s = status.strip().toUpperCase(Locale.ROOT);
@@ -24,7 +24,8 @@ final class States {
 
     /** A backend: UP or DOWN. */
     enum Backend {
-        UP, DOWN;
+        UP,
+        DOWN;
 
         static Backend of(String status) {
             String s = status.strip().toUpperCase(Locale.ROOT);
@@ -38,7 +39,11 @@ final class States {
      * without health checks) UP.
      */
     enum Server {
-        UP, DOWN, NOLB, DRAIN, MAINT;
+        UP,
+        DOWN,
+        NOLB,
+        DRAIN,
+        MAINT;
 
         private static final Server[] ALL = values();
 

@@ -7,8 +7,7 @@ package io.haproxystats.process;
  */
 final class Sums {
 
-    private Sums() {
-    }
+    private Sums() {}
 
     static long add(long a, long b) {
         long r = a + b;

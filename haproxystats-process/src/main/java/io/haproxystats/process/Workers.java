@@ -87,10 +87,13 @@ final class Workers {
             lastFinishedEpoch = clock.epochSecond();
         }
         if (outcome == PollHandler.Outcome.RETRY && running) {
-            timer.schedule(() -> {
-                queue.done(dir);
-                queue.offer(dir);
-            }, retryDelay.toMillis(), TimeUnit.MILLISECONDS);
+            timer.schedule(
+                    () -> {
+                        queue.done(dir);
+                        queue.offer(dir);
+                    },
+                    retryDelay.toMillis(),
+                    TimeUnit.MILLISECONDS);
         } else {
             queue.done(dir);
         }

@@ -5,15 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.haproxystats.common.time.Clock;
-import io.haproxystats.common.time.ManualClock;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import io.haproxystats.common.config.ProcessConfig;
-import java.time.Instant;
+import io.haproxystats.common.time.Clock;
 import java.io.IOException;
+import java.io.RandomAccessFile;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -39,6 +38,7 @@ class BadInputCorpusTest {
 
     @TempDir
     Path tmp;
+
     private final ListAppender<ILoggingEvent> log = new ListAppender<>();
     private final Logger handlerLogger = (Logger) LoggerFactory.getLogger(PollHandler.class);
 
@@ -57,8 +57,7 @@ class BadInputCorpusTest {
         return Path.of(BadInputCorpusTest.class.getResource("/bad-input").toURI());
     }
 
-    record Case(String file, String expected) {
-    }
+    record Case(String file, String expected) {}
 
     static List<Case> cases() throws Exception {
         List<Case> cases = new ArrayList<>();
@@ -76,7 +75,10 @@ class BadInputCorpusTest {
         List<Case> cases = cases();
         assertTrue(cases.size() >= 20, "cases: " + cases.size());
         try (Stream<Path> files = Files.list(corpus())) {
-            assertEquals(cases.size(), files.filter(p -> !p.getFileName().toString().equals("cases.tsv")).count());
+            assertEquals(
+                    cases.size(),
+                    files.filter(p -> !p.getFileName().toString().equals("cases.tsv"))
+                            .count());
         }
     }
 
@@ -95,11 +97,15 @@ class BadInputCorpusTest {
     /** The real handler with the fixture's configuration, local-store as its dispatcher; the log cleared. */
     private PollHandler handler(Path store, Path quarantine) {
         ProcessConfig config = Fixtures.smallConfig();
-        PollComputation computation = new PollComputation(config.process(),
-                new MetricPaths(config.graphite(), "lb-01"), Clock.system());
+        PollComputation computation =
+                new PollComputation(config.process(), new MetricPaths(config.graphite(), "lb-01"), Clock.system());
         log.list.clear();
-        return new PollHandler(new PollReader(Optional.empty(), Optional.empty(), config.maxFileBytes()), computation,
-                List.of(new LocalStoreDispatcher(store)), new Quarantine(quarantine, 100, Long.MAX_VALUE), Runnable::run);
+        return new PollHandler(
+                new PollReader(Optional.empty(), Optional.empty(), config.maxFileBytes()),
+                computation,
+                List.of(new LocalStoreDispatcher(store)),
+                new Quarantine(quarantine, 100, Long.MAX_VALUE),
+                Runnable::run);
     }
 
     private void check(Case c) throws Exception {
@@ -115,14 +121,20 @@ class BadInputCorpusTest {
         assertEquals(PollHandler.Outcome.QUARANTINED, handler.handle(poll).get());
 
         assertFalse(Files.exists(poll), "left incoming/");
-        assertArrayEquals(broken, Files.readAllBytes(quarantine.resolve("1700000000").resolve(c.file())),
+        assertArrayEquals(
+                broken,
+                Files.readAllBytes(quarantine.resolve("1700000000").resolve(c.file())),
                 "kept intact for inspection");
-        List<String> errors = log.list.stream().filter(e -> e.getLevel() == Level.ERROR)
-                .map(ILoggingEvent::getFormattedMessage).toList();
+        List<String> errors = log.list.stream()
+                .filter(e -> e.getLevel() == Level.ERROR)
+                .map(ILoggingEvent::getFormattedMessage)
+                .toList();
         String expected = c.file() + (c.expected().startsWith("line ") ? " " : "");
-        assertTrue(errors.stream().anyMatch(e -> e.contains(expected) && e.contains(c.expected())),
+        assertTrue(
+                errors.stream().anyMatch(e -> e.contains(expected) && e.contains(c.expected())),
                 "an ERROR naming " + c.file() + " and '" + c.expected() + "': " + errors);
-        assertTrue(errors.stream().anyMatch(e -> e.contains("kept for inspection in " + quarantine)), errors.toString());
+        assertTrue(
+                errors.stream().anyMatch(e -> e.contains("kept for inspection in " + quarantine)), errors.toString());
         String sent = Files.readString(store.resolve("1700000000/stats"));
         boolean brokenIsStat = c.file().endsWith("_stat");
         // The valid instance's part that shares the broken file's kind is still there.
@@ -134,7 +146,8 @@ class BadInputCorpusTest {
     void aFileLargerThanThePullerEverWritesIsRefusedUnreadAndQuarantined() throws Exception {
         Path poll = Files.createDirectories(tmp.resolve("huge/incoming/1700000000"));
         addValidInstance(poll);
-        try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(poll.resolve("huge.sock_stat").toFile(), "rw")) {
+        try (RandomAccessFile f =
+                new RandomAccessFile(poll.resolve("huge.sock_stat").toFile(), "rw")) {
             f.setLength(1L << 30); // 1 GB, sparse: no disk or memory used
         }
         Path quarantine = tmp.resolve("huge/quarantine");
@@ -142,10 +155,15 @@ class BadInputCorpusTest {
         PollHandler handler = handler(store, quarantine);
 
         assertEquals(PollHandler.Outcome.QUARANTINED, handler.handle(poll).get());
-        List<String> errors = log.list.stream().filter(e -> e.getLevel() == Level.ERROR)
-                .map(ILoggingEvent::getFormattedMessage).toList();
-        assertTrue(errors.stream().anyMatch(e -> e.contains("huge.sock_stat: cannot read: 1073741824 bytes, more than "
-                + "[pull] buffer-limit (6291456): not an answer haproxystats-pull wrote; not read")), errors.toString());
+        List<String> errors = log.list.stream()
+                .filter(e -> e.getLevel() == Level.ERROR)
+                .map(ILoggingEvent::getFormattedMessage)
+                .toList();
+        assertTrue(
+                errors.stream()
+                        .anyMatch(e -> e.contains("huge.sock_stat: cannot read: 1073741824 bytes, more than "
+                                + "[pull] buffer-limit (6291456): not an answer haproxystats-pull wrote; not read")),
+                errors.toString());
         assertEquals(1L << 30, Files.size(quarantine.resolve("1700000000/huge.sock_stat")), "kept as it was");
         assertTrue(Files.readString(store.resolve("1700000000/stats")).contains(".frontend."), "the valid files sent");
     }

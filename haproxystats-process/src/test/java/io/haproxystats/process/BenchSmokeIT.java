@@ -8,6 +8,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -52,7 +53,8 @@ class BenchSmokeIT {
         assertEquals(1 + 5 * (3 + 2), stat.strip().split("\n").length, "header + 5 proxies x (3 servers + FE + BE)");
 
         String out = captureOut(() -> ProcessBench.main(new String[] {
-            Path.of("target/haproxystats-process").toAbsolutePath().toString(), poll.toString(), "2", "1"}));
+            Path.of("target/haproxystats-process").toAbsolutePath().toString(), poll.toString(), "2", "1"
+        }));
         assertTrue(out.contains("poll 2: ") && out.contains("all at the relay"), out);
         assertTrue(out.contains("warm polls (1): median "), out);
     }
@@ -63,15 +65,28 @@ class BenchSmokeIT {
      */
     @Test
     void theLargePollGivesTheOriginalsLineCountPlusTheDroppedNanLines() throws Exception {
-        Path poll = LargePollGenerator.generate(Fixtures.small().resolve("1795224218"), tmp, "1700000000", 32, 250, 20, 1);
-        String text = Fixtures.computation(tmp, "[graphite]\nnamespace = lb\n", "h").compute("1700000000", Fixtures.files(poll), java.util.Set.of(), java.util.Set.of()).batch().text();
+        Path poll =
+                LargePollGenerator.generate(Fixtures.small().resolve("1795224218"), tmp, "1700000000", 32, 250, 20, 1);
+        String text = Fixtures.computation(tmp, "[graphite]\nnamespace = lb\n", "h")
+                .compute("1700000000", Fixtures.files(poll), Set.of(), Set.of())
+                .batch()
+                .text();
         long lines = text.lines().count();
-        long servers = text.lines().filter(l -> l.matches(".*\\.backend\\.[^ ]+\\.server\\.[^ .]+\\.scur .*")).count();
-        long timedServers = text.lines().filter(l -> l.matches(".*\\.backend\\.[^ ]+\\.server\\.[^ .]+\\.rtime .*")).count();
-        long backends = text.lines().filter(l -> l.matches(".*\\.backend\\.[^ .]+\\.scur .*")).count();
-        long timedBackends = text.lines().filter(l -> l.matches(".*\\.backend\\.[^ .]+\\.rtime .*")).count();
-        System.out.printf("large poll: %d lines, %d of %d servers and %d of %d backends without traffic%n", lines,
-                servers - timedServers, servers, backends - timedBackends, backends);
+        long servers = text.lines()
+                .filter(l -> l.matches(".*\\.backend\\.[^ ]+\\.server\\.[^ .]+\\.scur .*"))
+                .count();
+        long timedServers = text.lines()
+                .filter(l -> l.matches(".*\\.backend\\.[^ ]+\\.server\\.[^ .]+\\.rtime .*"))
+                .count();
+        long backends = text.lines()
+                .filter(l -> l.matches(".*\\.backend\\.[^ .]+\\.scur .*"))
+                .count();
+        long timedBackends = text.lines()
+                .filter(l -> l.matches(".*\\.backend\\.[^ .]+\\.rtime .*"))
+                .count();
+        System.out.printf(
+                "large poll: %d lines, %d of %d servers and %d of %d backends without traffic%n",
+                lines, servers - timedServers, servers, backends - timedBackends, backends);
         assertEquals(5000, servers);
         assertEquals(178_055, lines + 4 * (servers - timedServers) + 4 * (backends - timedBackends));
     }
@@ -84,8 +99,13 @@ class BenchSmokeIT {
 
     @Test
     void pullBenchmarkScriptRuns() throws Exception {
-        Process p = new ProcessBuilder("bash", Path.of("../bench/pull-bench.sh").toAbsolutePath().toString(), "1", "2")
-                .redirectErrorStream(true).start();
+        Process p = new ProcessBuilder(
+                        "bash",
+                        Path.of("../bench/pull-bench.sh").toAbsolutePath().toString(),
+                        "1",
+                        "2")
+                .redirectErrorStream(true)
+                .start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(p.waitFor(120, TimeUnit.SECONDS));
         assertEquals(0, p.exitValue(), out);
@@ -95,13 +115,21 @@ class BenchSmokeIT {
 
     @Test
     void relayBufferProbeScriptRuns() throws Exception {
-        Process p = new ProcessBuilder("bash", Path.of("../bench/relay-buffer-probe.sh").toAbsolutePath().toString(),
-                "65536").redirectErrorStream(true).start();
+        Process p = new ProcessBuilder(
+                        "bash",
+                        Path.of("../bench/relay-buffer-probe.sh")
+                                .toAbsolutePath()
+                                .toString(),
+                        "65536")
+                .redirectErrorStream(true)
+                .start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(p.waitFor(120, TimeUnit.SECONDS));
         assertEquals(0, p.exitValue(), out);
         System.out.print(out);
-        assertTrue(out.matches("(?s)SO_SNDBUF 65536 \\(kernel: \\d+\\): a stopped relay took \\d+ bytes before a write blocked\\n"),
+        assertTrue(
+                out.matches(
+                        "(?s)SO_SNDBUF 65536 \\(kernel: \\d+\\): a stopped relay took \\d+ bytes before a write blocked\\n"),
                 out);
     }
 }

@@ -3,6 +3,7 @@ package io.haproxystats.process;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Comparator;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -32,7 +33,9 @@ import org.openjdk.jmh.annotations.Warmup;
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
-@Fork(value = 1, jvmArgsAppend = {"-XX:+UseSerialGC", "-Xms32m", "-Xmx256m"})
+@Fork(
+        value = 1,
+        jvmArgsAppend = {"-XX:+UseSerialGC", "-Xms32m", "-Xmx256m"})
 @Warmup(iterations = 3, time = 2)
 @Measurement(iterations = 5, time = 2)
 public class ComputationBenchmark {
@@ -40,8 +43,10 @@ public class ComputationBenchmark {
     /** Files per poll: FILES _info plus FILES _stat. */
     @Param({"32"})
     public int files;
+
     @Param({"250"})
     public int backends;
+
     @Param({"20"})
     public int servers;
 
@@ -53,10 +58,13 @@ public class ComputationBenchmark {
     @Setup
     public void setUp() throws IOException {
         work = Files.createTempDirectory("jmh-poll");
-        Path dir = LargePollGenerator.generate(Fixtures.small().resolve("1795224218"), work, "1700000000", files,
-                backends, servers, 1);
+        Path dir = LargePollGenerator.generate(
+                Fixtures.small().resolve("1795224218"), work, "1700000000", files, backends, servers, 1);
         poll = Fixtures.files(dir);
-        oneStat = poll.entrySet().stream().filter(e -> e.getKey().endsWith("_stat")).findFirst().orElseThrow()
+        oneStat = poll.entrySet().stream()
+                .filter(e -> e.getKey().endsWith("_stat"))
+                .findFirst()
+                .orElseThrow()
                 .getValue();
         computation = Fixtures.computation(work, "[graphite]\nnamespace = lb\n", "h");
     }
@@ -64,7 +72,7 @@ public class ComputationBenchmark {
     @TearDown
     public void tearDown() throws IOException {
         try (var s = Files.walk(work)) {
-            for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
+            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
                 Files.delete(p);
             }
         }
@@ -73,13 +81,19 @@ public class ComputationBenchmark {
     /** One {@code _stat} answer (5,500 rows x 128 columns at the defaults) into a table. */
     @Benchmark
     public StatTable parseOneStatFile() throws ParseException {
-        return StatParser.parse("a_stat", "a", oneStat, Set.of("scur", "stot", "bin", "bout", "lbtot", "type",
-                "qcur", "rtime", "weight", "act", "bck"));
+        return StatParser.parse(
+                "a_stat",
+                "a",
+                oneStat,
+                Set.of("scur", "stot", "bin", "bout", "lbtot", "type", "qcur", "rtime", "weight", "act", "bck"));
     }
 
     /** A whole poll, in memory: parse every file, group, name and format every line. */
     @Benchmark
     public int computePoll() {
-        return computation.compute("1700000000", poll, Set.of(), Set.of()).batch().lines();
+        return computation
+                .compute("1700000000", poll, Set.of(), Set.of())
+                .batch()
+                .lines();
     }
 }

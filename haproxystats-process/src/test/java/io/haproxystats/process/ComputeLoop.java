@@ -19,10 +19,10 @@ public final class ComputeLoop {
         PollComputation computation = Fixtures.computation(work, "[graphite]\nnamespace = lb\n", "h");
         for (int i = 1; i <= iterations; i++) {
             long t0 = System.nanoTime();
-            PollComputation.Result r = computation.compute(poll.getFileName().toString(), Fixtures.files(poll),
-                    Set.of(), Set.of());
-            System.out.printf("iteration %d: %d lines in %.0f ms%n", i, r.batch().lines(),
-                    (System.nanoTime() - t0) / 1e6);
+            PollComputation.Result r =
+                    computation.compute(poll.getFileName().toString(), Fixtures.files(poll), Set.of(), Set.of());
+            System.out.printf(
+                    "iteration %d: %d lines in %.0f ms%n", i, r.batch().lines(), (System.nanoTime() - t0) / 1e6);
         }
         Files.delete(work.resolve("test.conf"));
         Files.delete(work);

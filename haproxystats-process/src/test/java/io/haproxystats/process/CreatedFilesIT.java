@@ -36,7 +36,8 @@ class CreatedFilesIT {
     void underUmask000NothingCreatedIsGroupOrWorldWritableAndAWorldWritableConfigIsWarned() throws Exception {
         Path run = Files.createDirectories(tmp.resolve("run"));
         Path base = tmp.resolve("base");
-        try (HaproxyInstance a = HaproxyInstance.start(run, "a"); CarbonRelay relay = CarbonRelay.start(tmp)) {
+        try (HaproxyInstance a = HaproxyInstance.start(run, "a");
+                CarbonRelay relay = CarbonRelay.start(tmp)) {
             Path conf = tmp.resolve("haproxystats.conf");
             Files.writeString(conf, TestConfig.spool(base, run) + """
                     [process]
@@ -49,12 +50,18 @@ class CreatedFilesIT {
             Files.setPosixFilePermissions(conf, PosixFilePermissions.fromString("rw-rw-rw-"));
             Process pull = underUmask000(EndToEndIT.PULL, conf, "pull.log");
             Process process = underUmask000(EndToEndIT.PROCESS, conf, "process.log");
-            Wait.until(Duration.ofSeconds(30), () -> Entries.count(base.resolve("local-store")) >= 2, "2 polls in local-store");
+            Wait.until(
+                    Duration.ofSeconds(30),
+                    () -> Entries.count(base.resolve("local-store")) >= 2,
+                    "2 polls in local-store");
             // A poll with a broken file: the processor moves it into the quarantine it creates.
             Path bad = Files.createDirectories(base.resolve("incoming.tmp/1700000000"));
             Files.writeString(bad.resolve("x.sock_stat"), "not a show stat answer\n");
             Files.move(bad, base.resolve("incoming/1700000000"));
-            Wait.until(Duration.ofSeconds(30), () -> Entries.count(base.resolve("quarantine")) == 1, "the bad poll quarantined");
+            Wait.until(
+                    Duration.ofSeconds(30),
+                    () -> Entries.count(base.resolve("quarantine")) == 1,
+                    "the bad poll quarantined");
             pull.destroy();
             process.destroy();
             assertTrue(pull.waitFor(10, TimeUnit.SECONDS) && process.waitFor(10, TimeUnit.SECONDS));
@@ -66,7 +73,8 @@ class CreatedFilesIT {
                         continue; // made by this test, moved as it is
                     }
                     Set<PosixFilePermission> mode = Files.getPosixFilePermissions(p);
-                    if (mode.contains(PosixFilePermission.GROUP_WRITE) || mode.contains(PosixFilePermission.OTHERS_WRITE)) {
+                    if (mode.contains(PosixFilePermission.GROUP_WRITE)
+                            || mode.contains(PosixFilePermission.OTHERS_WRITE)) {
                         writable.add(base.relativize(p) + " " + PosixFilePermissions.toString(mode));
                     }
                 }
@@ -83,6 +91,8 @@ class CreatedFilesIT {
     /** The executable started through a shell that sets umask 000 first (the test's shell, not the daemon's). */
     private Process underUmask000(Path exe, Path conf, String log) throws IOException {
         return new ProcessBuilder("bash", "-c", "umask 000; exec \"$0\" -f \"$1\"", exe.toString(), conf.toString())
-                .redirectErrorStream(true).redirectOutput(tmp.resolve(log).toFile()).start();
+                .redirectErrorStream(true)
+                .redirectOutput(tmp.resolve(log).toFile())
+                .start();
     }
 }

@@ -3,8 +3,8 @@ package io.haproxystats.process;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.haproxystats.common.testing.Entries;
 import io.haproxystats.common.testing.CarbonRelay;
+import io.haproxystats.common.testing.Entries;
 import io.haproxystats.common.testing.HaproxyInstance;
 import io.haproxystats.common.testing.TestConfig;
 import io.haproxystats.common.testing.Wait;
@@ -12,10 +12,12 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -26,6 +28,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -37,11 +40,15 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class DeliveryIT {
 
-    static final Path PULL = Path.of("../haproxystats-pull/target/haproxystats-pull").toAbsolutePath().normalize();
-    static final Path PROCESS = Path.of("target/haproxystats-process").toAbsolutePath().normalize();
+    static final Path PULL = Path.of("../haproxystats-pull/target/haproxystats-pull")
+            .toAbsolutePath()
+            .normalize();
+    static final Path PROCESS =
+            Path.of("target/haproxystats-process").toAbsolutePath().normalize();
 
     @TempDir
     Path tmp;
+
     Path run;
     Path spool;
     final List<AutoCloseable> closeables = new ArrayList<>();
@@ -57,12 +64,13 @@ class DeliveryIT {
     }
 
     @AfterEach
-    void stopAll(org.junit.jupiter.api.TestInfo info) throws Exception {
+    void stopAll(TestInfo info) throws Exception {
         // Keep the daemons' logs for inspection after the temp directory is gone.
-        Path keep = Files.createDirectories(Path.of("target/delivery-logs", info.getTestMethod().orElseThrow().getName()));
+        Path keep = Files.createDirectories(Path.of(
+                "target/delivery-logs", info.getTestMethod().orElseThrow().getName()));
         try (Stream<Path> files = Files.list(tmp)) {
             for (Path f : files.filter(f -> f.toString().endsWith(".log")).toList()) {
-                Files.copy(f, keep.resolve(f.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                Files.copy(f, keep.resolve(f.getFileName()), StandardCopyOption.REPLACE_EXISTING);
             }
         }
         for (Process p : processes) {
@@ -78,7 +86,8 @@ class DeliveryIT {
 
     private Path config(int relayPort, int graphiteQueueSize, int pullQueueSize) throws IOException {
         Path conf = tmp.resolve("haproxystats.conf");
-        Files.writeString(conf, TestConfig.spool(spool, run) + """
+        Files.writeString(
+                conf, TestConfig.spool(spool, run) + """
                 queue-size = %d
                 [process]
                 src-dir = ${paths:base-dir}/incoming
@@ -99,7 +108,9 @@ class DeliveryIT {
 
     private Process start(Path exe, Path conf, String log) throws IOException {
         Process p = new ProcessBuilder(exe.toString(), "-f", conf.toString())
-                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(tmp.resolve(log).toFile()))
+                .redirectErrorStream(true)
+                .redirectOutput(
+                        ProcessBuilder.Redirect.appendTo(tmp.resolve(log).toFile()))
                 .start();
         processes.add(p);
         return p;
@@ -185,11 +196,19 @@ class DeliveryIT {
         Map<String, String> got = delivered();
         StringBuilder b = new StringBuilder();
         produced().forEach((poll, lines) -> {
-            List<String> absent = lines.entrySet().stream().filter(e -> !e.getValue().equals(got.get(e.getKey())))
-                    .map(e -> e.getKey() + "=" + e.getValue() + " got " + got.get(e.getKey())).toList();
+            List<String> absent = lines.entrySet().stream()
+                    .filter(e -> !e.getValue().equals(got.get(e.getKey())))
+                    .map(e -> e.getKey() + "=" + e.getValue() + " got " + got.get(e.getKey()))
+                    .toList();
             if (!absent.isEmpty()) {
-                b.append(poll).append(": ").append(absent.size()).append(" of ").append(lines.size())
-                        .append(" missing, e.g. ").append(absent.get(0)).append("; ");
+                b.append(poll)
+                        .append(": ")
+                        .append(absent.size())
+                        .append(" of ")
+                        .append(lines.size())
+                        .append(" missing, e.g. ")
+                        .append(absent.get(0))
+                        .append("; ");
             }
         });
         return b.toString();
@@ -202,15 +221,22 @@ class DeliveryIT {
     private void report(String test, Set<String> dropped) {
         Map<String, Map<String, String>> produced = produced();
         Map<String, String> got = delivered();
-        long deliveredLines = produced.entrySet().stream().filter(e -> !dropped.contains(e.getKey()))
+        long deliveredLines = produced.entrySet().stream()
+                .filter(e -> !dropped.contains(e.getKey()))
                 .flatMap(e -> e.getValue().entrySet().stream())
-                .filter(e -> e.getValue().equals(got.get(e.getKey()))).count();
-        long expectedLines = produced.entrySet().stream().filter(e -> !dropped.contains(e.getKey()))
-                .mapToLong(e -> e.getValue().size()).sum();
-        System.out.printf("%s: polls produced %d, dropped under the documented bound %d; data lines delivered %d of %d%n",
+                .filter(e -> e.getValue().equals(got.get(e.getKey())))
+                .count();
+        long expectedLines = produced.entrySet().stream()
+                .filter(e -> !dropped.contains(e.getKey()))
+                .mapToLong(e -> e.getValue().size())
+                .sum();
+        System.out.printf(
+                "%s: polls produced %d, dropped under the documented bound %d; data lines delivered %d of %d%n",
                 test, produced.size(), dropped.size(), deliveredLines, expectedLines);
-        assertEquals(expectedLines, deliveredLines, test + ": every line of every poll not dropped reached the relay; "
-                + missing());
+        assertEquals(
+                expectedLines,
+                deliveredLines,
+                test + ": every line of every poll not dropped reached the relay; " + missing());
     }
 
     /**
@@ -238,7 +264,9 @@ class DeliveryIT {
         Wait.until(Duration.ofSeconds(30), () -> incoming() == 0, "incoming/ drained after the outage");
         stop(pull);
         try {
-            Wait.until(Duration.ofSeconds(30), () -> incoming() == 0 && complete().size() == produced().size(),
+            Wait.until(
+                    Duration.ofSeconds(30),
+                    () -> incoming() == 0 && complete().size() == produced().size(),
                     "every poll delivered");
         } catch (AssertionError e) {
             throw new AssertionError(e.getMessage() + ": " + missing(), e);
@@ -269,13 +297,16 @@ class DeliveryIT {
         }
         CarbonRelay relay = relay(port);
         process = start(PROCESS, conf, "process.log");
-        Wait.until(Duration.ofSeconds(30), () -> {
-            try {
-                return !relay.lines().isEmpty();
-            } catch (IOException e) {
-                return false;
-            }
-        }, "the first lines reach the relay");
+        Wait.until(
+                Duration.ofSeconds(30),
+                () -> {
+                    try {
+                        return !relay.lines().isEmpty();
+                    } catch (IOException e) {
+                        return false;
+                    }
+                },
+                "the first lines reach the relay");
         process.destroyForcibly().waitFor(); // kill -9 mid-send
         long left = incoming();
         System.out.println("kill -9 mid-send left " + left + " of " + (waiting + 200) + " polls in incoming/");
@@ -299,7 +330,7 @@ class DeliveryIT {
         CarbonRelay relay = relay(port);
         Path conf = config(port, 1_000_000, 360);
         Process pull = start(PULL, conf, "pull.log");
-        java.util.Random random = new java.util.Random(42);
+        Random random = new Random(42);
         for (int i = 0; i < 8; i++) {
             Process process = start(PROCESS, conf, "process.log");
             Thread.sleep(600 + random.nextInt(1400)); // test pacing, not an assertion: kills land at varied points
@@ -307,21 +338,27 @@ class DeliveryIT {
         }
         int before = produced().size();
         Process process = start(PROCESS, conf, "process.log");
-        Wait.until(Duration.ofSeconds(30), () -> produced().size() >= before + 2, "polls processed after the last restart");
+        Wait.until(
+                Duration.ofSeconds(30),
+                () -> produced().size() >= before + 2,
+                "polls processed after the last restart");
         stop(pull);
         Wait.until(Duration.ofSeconds(60), () -> incoming() == 0, "incoming/ drained");
         Wait.until(Duration.ofSeconds(30), () -> complete().size() == produced().size(), "every poll at the relay");
         stop(process);
 
         Set<String> landed = new TreeSet<>();
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("poll (\\d+): done").matcher(log("pull.log"));
+        Matcher m = Pattern.compile("poll (\\d+): done").matcher(log("pull.log"));
         while (m.find()) {
             landed.add(m.group(1));
         }
         assertTrue(landed.size() >= 8, "polls landed during the kill loop: " + landed.size());
         assertEquals(landed, produced().keySet(), "every landed poll in local-store, none twice, none invented");
         try (Stream<Path> files = Files.walk(spool.resolve("local-store"))) {
-            assertEquals(List.of(), files.filter(f -> f.getFileName().toString().startsWith(".")).toList(),
+            assertEquals(
+                    List.of(),
+                    files.filter(f -> f.getFileName().toString().startsWith("."))
+                            .toList(),
                     "no half-written local-store file left");
         }
         Map<String, Set<String>> values = new TreeMap<>();
@@ -331,11 +368,16 @@ class DeliveryIT {
                 values.computeIfAbsent(f[0] + " " + f[2], k -> new TreeSet<>()).add(f[1]);
             }
         }
-        assertEquals(List.of(), values.entrySet().stream().filter(e -> e.getValue().size() > 1).limit(5).toList(),
+        assertEquals(
+                List.of(),
+                values.entrySet().stream()
+                        .filter(e -> e.getValue().size() > 1)
+                        .limit(5)
+                        .toList(),
                 "a poll sent more than once carries the same values");
         report("kill loop", Set.of());
-        System.out.println("kill loop: " + landed.size() + " polls landed, 8 kills, " + log("process.log")
-                .lines().filter(l -> l.contains("starting")).count() + " processor starts");
+        System.out.println("kill loop: " + landed.size() + " polls landed, 8 kills, "
+                + log("process.log").lines().filter(l -> l.contains("starting")).count() + " processor starts");
     }
 
     /**
@@ -356,7 +398,8 @@ class DeliveryIT {
         }
         Wait.until(Duration.ofSeconds(30), () -> complete().size() == 3, "the three polls at the relay");
         stop(process);
-        assertEquals(Set.of("1000000000", "1795224218", "4102444800"), produced().keySet());
+        assertEquals(
+                Set.of("1000000000", "1795224218", "4102444800"), produced().keySet());
         assertTrue(relay.lines().stream().anyMatch(l -> l.endsWith(" 1000000000")), "past timestamp sent as it is");
         assertTrue(relay.lines().stream().anyMatch(l -> l.endsWith(" 4102444800")), "future timestamp sent as it is");
     }
@@ -371,21 +414,27 @@ class DeliveryIT {
         Process pull = start(PULL, conf, "pull.log");
         startOutage(first);
         long[] most = {0};
-        Wait.until(Duration.ofSeconds(40), () -> {
-            most[0] = Math.max(most[0], incoming());
-            return log("process.log").contains("dropped the oldest waiting poll");
-        }, "both bounds exhausted: the processor drops the oldest poll");
+        Wait.until(
+                Duration.ofSeconds(40),
+                () -> {
+                    most[0] = Math.max(most[0], incoming());
+                    return log("process.log").contains("dropped the oldest waiting poll");
+                },
+                "both bounds exhausted: the processor drops the oldest poll");
         for (int i = 0; i < 100; i++) {
             most[0] = Math.max(most[0], incoming());
             Thread.sleep(20);
         }
         // It reaches 4 only for the moment between a poll's arrival and the next drop (at most 1 s).
-        assertTrue(most[0] >= 3 && most[0] <= 4, "incoming/ grew while Graphite was down, never past [pull]"
-                + " queue-size: most seen " + most[0]);
+        assertTrue(
+                most[0] >= 3 && most[0] <= 4,
+                "incoming/ grew while Graphite was down, never past [pull]" + " queue-size: most seen " + most[0]);
         // With the processor stopped as well, the puller suspends at its own bound.
         stop(process);
-        Wait.until(Duration.ofSeconds(20), () -> log("pull.log").contains("skipping poll: 4 directories wait in dst-dir,"
-                + " queue-size is 4"), "the puller suspends");
+        Wait.until(
+                Duration.ofSeconds(20),
+                () -> log("pull.log").contains("skipping poll: 4 directories wait in dst-dir," + " queue-size is 4"),
+                "the puller suspends");
         relay(port);
         process = start(PROCESS, conf, "process.log");
         Wait.until(Duration.ofSeconds(30), () -> incoming() == 0, "incoming/ drained after the outage");
@@ -396,16 +445,21 @@ class DeliveryIT {
         stop(process);
         Set<String> dropped = new TreeSet<>();
         long droppedLines = 0;
-        Matcher m = Pattern.compile("dropped the oldest waiting poll (\\d+) \\((\\d+) lines").matcher(log("process.log"));
+        Matcher m = Pattern.compile("dropped the oldest waiting poll (\\d+) \\((\\d+) lines")
+                .matcher(log("process.log"));
         while (m.find()) {
             dropped.add(m.group(1));
             droppedLines += Long.parseLong(m.group(2));
         }
-        System.out.println("backpressure: " + dropped.size() + " polls (" + droppedLines + " lines) dropped, each logged");
-        Wait.until(Duration.ofSeconds(30), () -> {
-            Set<String> done = complete();
-            return produced().keySet().stream().allMatch(p -> done.contains(p) || dropped.contains(p));
-        }, "every poll not dropped at the relay");
+        System.out.println(
+                "backpressure: " + dropped.size() + " polls (" + droppedLines + " lines) dropped, each logged");
+        Wait.until(
+                Duration.ofSeconds(30),
+                () -> {
+                    Set<String> done = complete();
+                    return produced().keySet().stream().allMatch(p -> done.contains(p) || dropped.contains(p));
+                },
+                "every poll not dropped at the relay");
         report("backpressure", dropped);
         Set<String> complete = complete();
         for (String poll : produced().keySet()) {

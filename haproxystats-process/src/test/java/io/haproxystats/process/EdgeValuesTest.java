@@ -25,9 +25,11 @@ class EdgeValuesTest {
     @Test
     void siteSumsStopAtTheLongRangeInsteadOfWrapping() {
         String max = Long.toString(Long.MAX_VALUE);
-        Map<String, String> out = run("", Map.of(
-                "a.sock_stat", HEADER + "\nfe,FRONTEND," + max + ",1,,,,,,0,,,,,\n\n",
-                "b.sock_stat", HEADER + "\nfe,FRONTEND," + max + ",1,,,,,,0,,,,,\n\n"));
+        Map<String, String> out = run(
+                "",
+                Map.of(
+                        "a.sock_stat", HEADER + "\nfe,FRONTEND," + max + ",1,,,,,,0,,,,,\n\n",
+                        "b.sock_stat", HEADER + "\nfe,FRONTEND," + max + ",1,,,,,,0,,,,,\n\n"));
         assertEquals(max, out.get(P + ".frontend.fe.scur"), "not -2");
     }
 
@@ -35,7 +37,8 @@ class EdgeValuesTest {
     void daemonSumsAreExactAbove2To53AndPerProcessValuesToo() {
         // 2^53 + 1 cannot be a double: summed as doubles, the two give 2^54, not 2^54 + 2.
         String info = "Name: HAProxy\nProcess_num: %d\nCumConns: 9007199254740993\nIdle_pct: 50\n\n";
-        Map<String, String> out = run("[process]\nper-process-metrics = true\n",
+        Map<String, String> out = run(
+                "[process]\nper-process-metrics = true\n",
                 Map.of("a.sock_info", info.formatted(1), "b.sock_info", info.formatted(2)));
         assertEquals("18014398509481986", out.get(P + ".daemon.CumConns"));
         assertEquals("9007199254740993", out.get(P + ".daemon.process.1.CumConns"));
@@ -51,16 +54,24 @@ class EdgeValuesTest {
     @Test
     void aPollDirectoryNameIsAsciiDigitsOnly() {
         assertEquals(true, PollFiles.isPollDirectoryName("1700000000"));
-        assertEquals(false, PollFiles.isPollDirectoryName("\u0661\u0667\u0660\u0660\u0660\u0660\u0660\u0660\u0660\u0660"),
+        assertEquals(
+                false,
+                PollFiles.isPollDirectoryName("\u0661\u0667\u0660\u0660\u0660\u0660\u0660\u0660\u0660\u0660"),
                 "Arabic-Indic digits gave lines with the timestamp ??????????");
     }
 
     @Test
     void socketsLeftOutAsDeadAreCountedOnlyWhenThereAreAny() {
         String stat = HEADER + "\nfe,FRONTEND,3,1,,,,,,0,,,,,\n\n";
-        Map<String, String> out = run("", Map.of("a.sock_stat", stat,
-                "b.sock_dead", "unix:///run/b.sock 'show info': cannot connect (2 tries): Connection refused\n",
-                "c.sock_dead", "unix:///run/c.sock 'show info': cannot connect (2 tries): Connection refused\n"));
+        Map<String, String> out = run(
+                "",
+                Map.of(
+                        "a.sock_stat",
+                        stat,
+                        "b.sock_dead",
+                        "unix:///run/b.sock 'show info': cannot connect (2 tries): Connection refused\n",
+                        "c.sock_dead",
+                        "unix:///run/c.sock 'show info': cannot connect (2 tries): Connection refused\n"));
         assertEquals("2", out.get(P + ".haproxystats.DeadSockets"));
         assertEquals("3", out.get(P + ".frontend.fe.scur"));
         assertFalse(run("", Map.of("a.sock_stat", stat)).containsKey(P + ".haproxystats.DeadSockets"));

@@ -15,7 +15,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -26,8 +25,11 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class EndToEndIT {
 
-    static final Path PULL = Path.of("../haproxystats-pull/target/haproxystats-pull").toAbsolutePath().normalize();
-    static final Path PROCESS = Path.of("target/haproxystats-process").toAbsolutePath().normalize();
+    static final Path PULL = Path.of("../haproxystats-pull/target/haproxystats-pull")
+            .toAbsolutePath()
+            .normalize();
+    static final Path PROCESS =
+            Path.of("target/haproxystats-process").toAbsolutePath().normalize();
 
     @TempDir
     Path tmp;
@@ -36,13 +38,17 @@ class EndToEndIT {
     void linesFromRealHaproxyReachTheRelayAndTheSpoolEndsEmpty() throws Exception {
         Path run = Files.createDirectories(tmp.resolve("run"));
         try (HaproxyInstance a = HaproxyInstance.start(run, "a");
-             // b also has a backend be_app whose name meets be.app once sanitised: one group.
-             HaproxyInstance b = HaproxyInstance.startWith(run, "b",
-                     "backend be_app\n    server web_1 127.0.0.1:1\n");
-             CarbonRelay relay = CarbonRelay.start(tmp)) {
+                // b also has a backend be_app whose name meets be.app once sanitised: one group.
+                HaproxyInstance b =
+                        HaproxyInstance.startWith(run, "b", "backend be_app\n    server web_1 127.0.0.1:1\n");
+                CarbonRelay relay = CarbonRelay.start(tmp)) {
             Path conf = tmp.resolve("haproxystats.conf");
-            Files.writeString(conf, TestConfig.spool(tmp.resolve("spool"), "socket-dir = " + run
-                    + "\ncommands = info stat servers-state") + """
+            Files.writeString(
+                    conf,
+                    TestConfig.spool(
+                                    tmp.resolve("spool"),
+                                    "socket-dir = " + run + "\ncommands = info stat servers-state")
+                            + """
                     [process]
                     src-dir = ${paths:base-dir}/incoming
                     [graphite]
@@ -56,7 +62,10 @@ class EndToEndIT {
             pull.destroy(); // SIGTERM
             assertTrue(pull.waitFor(10, TimeUnit.SECONDS));
             assertEquals(0, pull.exitValue(), "pull exits 0 on SIGTERM");
-            Wait.until(Duration.ofSeconds(20), () -> Entries.count(tmp.resolve("spool/incoming")) == 0, "incoming/ drained");
+            Wait.until(
+                    Duration.ofSeconds(20),
+                    () -> Entries.count(tmp.resolve("spool/incoming")) == 0,
+                    "incoming/ drained");
             process.destroy();
             assertTrue(process.waitFor(10, TimeUnit.SECONDS));
             assertEquals(0, process.exitValue(), "process exits 0 on SIGTERM");
@@ -66,9 +75,11 @@ class EndToEndIT {
             assertTrue(lines.contains("lb.haproxy.backend.be_app.TotalServers 2 " + ts), "TotalServers of be.app");
             assertTrue(lines.stream().anyMatch(l -> l.startsWith("lb.haproxy.frontend.fe_a.stot ")));
             assertTrue(lines.stream().anyMatch(l -> l.startsWith("lb.haproxy.backend.be_app.server.web_1.weight ")));
-            assertTrue(lines.contains("lb.haproxy.backend.be_app.server.web-2.op_state.UP 2 " + ts),
+            assertTrue(
+                    lines.contains("lb.haproxy.backend.be_app.server.web-2.op_state.UP 2 " + ts),
                     "show servers state asked of both instances (commands), web-2 has no check: UP in both");
-            assertTrue(lines.stream().anyMatch(l -> l.startsWith("lb.haproxy.daemon.StdCpuUsagePct ")),
+            assertTrue(
+                    lines.stream().anyMatch(l -> l.startsWith("lb.haproxy.daemon.StdCpuUsagePct ")),
                     "two instances give the CPU spread");
             for (String line : lines) {
                 assertTrue(line.matches("lb\\.haproxy\\.[^ ]+ -?[0-9.]+ [0-9]+"), "well-formed: " + line);
@@ -77,8 +88,11 @@ class EndToEndIT {
             // be_app are one backend, web.1 (in a and b) and web_1 (in b) one server of it: three
             // rows, each in one operational state.
             GraphiteLines.parse(String.join("\n", lines));
-            long web1Rows = lines.stream().filter(l -> l.startsWith("lb.haproxy.backend.be_app.server.web_1.op_state.")
-                    && l.endsWith(" " + ts)).mapToLong(l -> Long.parseLong(l.split(" ")[1])).sum();
+            long web1Rows = lines.stream()
+                    .filter(l ->
+                            l.startsWith("lb.haproxy.backend.be_app.server.web_1.op_state.") && l.endsWith(" " + ts))
+                    .mapToLong(l -> Long.parseLong(l.split(" ")[1]))
+                    .sum();
             assertEquals(3, web1Rows, lines.toString());
             assertEquals(0, Entries.count(tmp.resolve("spool/incoming.tmp")));
         }
@@ -88,7 +102,9 @@ class EndToEndIT {
     void executablesPrintTheEffectiveConfigurationAndRejectBadOnesWithExitTwo() throws Exception {
         Path good = tmp.resolve("good.conf");
         Files.writeString(good, "[paths]\nbase-dir = /srv/hs\n[process]\nsrc-dir = ${paths:base-dir}/in\n");
-        Process p = new ProcessBuilder(PROCESS.toString(), "-f", good.toString(), "-P").redirectErrorStream(true).start();
+        Process p = new ProcessBuilder(PROCESS.toString(), "-f", good.toString(), "-P")
+                .redirectErrorStream(true)
+                .start();
         String out = new String(p.getInputStream().readAllBytes());
         assertEquals(0, p.waitFor());
         assertTrue(out.contains("[process]\n") && out.contains("src-dir = /srv/hs/in\n"), out);
@@ -96,10 +112,13 @@ class EndToEndIT {
 
         Path bad = tmp.resolve("bad.conf");
         Files.writeString(bad, "[graphite]\nport = http\n");
-        p = new ProcessBuilder(PROCESS.toString(), "-f", bad.toString()).redirectErrorStream(true).start();
+        p = new ProcessBuilder(PROCESS.toString(), "-f", bad.toString())
+                .redirectErrorStream(true)
+                .start();
         out = new String(p.getInputStream().readAllBytes());
         assertEquals(2, p.waitFor());
-        assertEquals("haproxystats-process: configuration error: [graphite] port: must be an integer, got 'http'\n", out);
+        assertEquals(
+                "haproxystats-process: configuration error: [graphite] port: must be an integer, got 'http'\n", out);
 
         p = new ProcessBuilder(PULL.toString(), "-v").redirectErrorStream(true).start();
         out = new String(p.getInputStream().readAllBytes());
@@ -109,7 +128,9 @@ class EndToEndIT {
 
     private Process start(Path exe, Path conf, String log) throws IOException {
         return new ProcessBuilder(exe.toString(), "-f", conf.toString())
-                .redirectErrorStream(true).redirectOutput(tmp.resolve(log).toFile()).start();
+                .redirectErrorStream(true)
+                .redirectOutput(tmp.resolve(log).toFile())
+                .start();
     }
 
     private static TreeSet<String> timestamps(CarbonRelay relay) {

@@ -25,7 +25,8 @@ class ExcludeFileTest {
                    # an indented comment
                 fe_c # not a comment: part of the name, as in the original
                 """);
-        assertEquals(Set.of("fe_a", "fe.b", "fe_c # not a comment: part of the name, as in the original"),
+        assertEquals(
+                Set.of("fe_a", "fe.b", "fe_c # not a comment: part of the name, as in the original"),
                 PollReader.names(Optional.of(file)));
     }
 

@@ -4,6 +4,7 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
+import java.net.BindException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -23,7 +24,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class FaultyPeer implements AutoCloseable {
 
-    enum Shape { READ, NEVER_READ, RESET_AFTER_100KB, READ_AND_TALK_BACK }
+    enum Shape {
+        READ,
+        NEVER_READ,
+        RESET_AFTER_100KB,
+        READ_AND_TALK_BACK
+    }
 
     interface ShapeByConnection {
         Shape of(int connection);
@@ -49,7 +55,7 @@ final class FaultyPeer implements AutoCloseable {
             try {
                 server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
                 break;
-            } catch (java.net.BindException e) {
+            } catch (BindException e) {
                 if (System.nanoTime() > deadline) {
                     throw e;
                 }

@@ -1,16 +1,16 @@
 package io.haproxystats.process;
 
-import io.haproxystats.common.time.ManualClock;
 import io.haproxystats.common.config.ConfigLoader;
 import io.haproxystats.common.config.ProcessConfig;
 import io.haproxystats.common.testing.Entries;
-import java.time.Instant;
+import io.haproxystats.common.time.ManualClock;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -22,8 +22,7 @@ import java.util.stream.Stream;
  */
 final class Fixtures {
 
-    private Fixtures() {
-    }
+    private Fixtures() {}
 
     static Path small() {
         try {
@@ -58,7 +57,8 @@ final class Fixtures {
         try {
             Path conf = Files.writeString(dir.resolve("test.conf"), ini);
             ProcessConfig config = ProcessConfig.from(ConfigLoader.load(conf, null));
-            return new PollComputation(config.process(), new MetricPaths(config.graphite(), hostname), new ManualClock(Instant.EPOCH));
+            return new PollComputation(
+                    config.process(), new MetricPaths(config.graphite(), hostname), new ManualClock(Instant.EPOCH));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -80,7 +80,9 @@ final class Fixtures {
      */
     static List<String> storedPolls(Path store) {
         try {
-            return Entries.names(store).stream().filter(p -> Files.exists(store.resolve(p).resolve("stats"))).toList();
+            return Entries.names(store).stream()
+                    .filter(p -> Files.exists(store.resolve(p).resolve("stats")))
+                    .toList();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

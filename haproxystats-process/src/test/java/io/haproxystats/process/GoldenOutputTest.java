@@ -3,13 +3,12 @@ package io.haproxystats.process;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.haproxystats.common.time.Clock;
-import io.haproxystats.common.time.ManualClock;
 import io.haproxystats.common.config.ProcessConfig;
-import java.time.Instant;
+import io.haproxystats.common.time.Clock;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -22,19 +21,25 @@ import org.junit.jupiter.api.Test;
  */
 class GoldenOutputTest {
 
-    private static final Set<String> TIMINGS = Set.of("WallClockTimeHAProxy", "WallClockTimeFrontends",
-            "WallClockTimeBackends", "WallClockTimeServers", "WallClockTimeAllStats", "TotalWallClockTime");
+    private static final Set<String> TIMINGS = Set.of(
+            "WallClockTimeHAProxy",
+            "WallClockTimeFrontends",
+            "WallClockTimeBackends",
+            "WallClockTimeServers",
+            "WallClockTimeAllStats",
+            "TotalWallClockTime");
 
     @Test
     void matchesTheOriginalsOutputApartFromTheListedFixes() throws Exception {
         Path fixture = Fixtures.small();
         ProcessConfig config = Fixtures.smallConfig();
-        PollComputation computation = new PollComputation(config.process(),
-                new MetricPaths(config.graphite(), "lb-01.example.com"), Clock.system());
+        PollComputation computation = new PollComputation(
+                config.process(), new MetricPaths(config.graphite(), "lb-01.example.com"), Clock.system());
         StringBuilder produced = new StringBuilder();
         for (String poll : new String[] {"1795224218", "1795224228"}) {
-            PollComputation.Result result = computation.compute(poll, Fixtures.files(fixture.resolve(poll)), Set.of(), Set.of());
-            assertEquals(java.util.List.of(), result.errors());
+            PollComputation.Result result =
+                    computation.compute(poll, Fixtures.files(fixture.resolve(poll)), Set.of(), Set.of());
+            assertEquals(List.of(), result.errors());
             produced.append(result.batch().text());
         }
         Map<String, String> actual = GraphiteLines.parse(produced.toString());
@@ -50,7 +55,8 @@ class GoldenOutputTest {
             String part = key.contains(".server.") ? "MetricsServer" : "MetricsBackend";
             nanPerCount.merge(part + " " + key.substring(key.indexOf(' ') + 1), 1, Integer::sum);
         });
-        assertTrue(nanPerCount.values().stream().mapToInt(Integer::intValue).sum() == 80,
+        assertTrue(
+                nanPerCount.values().stream().mapToInt(Integer::intValue).sum() == 80,
                 "the fixture has 80 nan lines, the fix drops each");
         expected.replaceAll((key, value) -> {
             String[] pathAndTime = key.split(" ");

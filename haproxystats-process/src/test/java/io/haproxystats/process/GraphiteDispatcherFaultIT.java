@@ -55,14 +55,26 @@ class GraphiteDispatcherFaultIT {
     }
 
     static GraphiteSettings settings(int port, int queueSize, Duration writeTimeout) {
-        return new GraphiteSettings("127.0.0.1", port, new Connect(2, Duration.ofMillis(200), Duration.ofMillis(50), 2),
-                writeTimeout, Duration.ofMillis(200), "t", false, false, queueSize, Optional.empty());
+        return new GraphiteSettings(
+                "127.0.0.1",
+                port,
+                new Connect(2, Duration.ofMillis(200), Duration.ofMillis(50), 2),
+                writeTimeout,
+                Duration.ofMillis(200),
+                "t",
+                false,
+                false,
+                queueSize,
+                Optional.empty());
     }
 
     /** The Graphite dispatcher as the processor builds it: the queue policy over a Graphite connection. */
     QueueingDispatcher graphite(GraphiteSettings settings, BooleanSupplier mayDrop) {
-        return new QueueingDispatcher(new GraphiteConnection(settings, timer, Clock.system()),
-                DeliveryPolicy.of(settings), Clock.system(), mayDrop);
+        return new QueueingDispatcher(
+                new GraphiteConnection(settings, timer, Clock.system()),
+                DeliveryPolicy.of(settings),
+                Clock.system(),
+                mayDrop);
     }
 
     static MetricBatch batch(int timestamp, int lines) {
@@ -91,7 +103,8 @@ class GraphiteDispatcherFaultIT {
         List<String> expected = lines(b);
         return peer.received().stream().anyMatch(c -> {
             int first = c.indexOf(expected.get(0));
-            return first >= 0 && first + expected.size() <= c.size()
+            return first >= 0
+                    && first + expected.size() <= c.size()
                     && c.subList(first, first + expected.size()).equals(expected);
         });
     }
@@ -103,7 +116,9 @@ class GraphiteDispatcherFaultIT {
      */
     private static List<String> assertEveryBatchArrivedWhole(FaultyPeer peer, List<MetricBatch> batches)
             throws InterruptedException {
-        Wait.until(Duration.ofSeconds(10), () -> batches.stream().allMatch(b -> arrivedWhole(peer, b)),
+        Wait.until(
+                Duration.ofSeconds(10),
+                () -> batches.stream().allMatch(b -> arrivedWhole(peer, b)),
                 "every batch whole and in order on one connection");
         List<String> all = new ArrayList<>();
         peer.received().forEach(all::addAll);
@@ -121,7 +136,8 @@ class GraphiteDispatcherFaultIT {
         for (MetricBatch b : batches) {
             futures.add(dispatcher.submit(b));
         }
-        Wait.until(Duration.ofSeconds(30), () -> stuck.accepted() >= 2, "the write-timeout gives up the stuck connection");
+        Wait.until(
+                Duration.ofSeconds(30), () -> stuck.accepted() >= 2, "the write-timeout gives up the stuck connection");
         assertFalse(futures.get(0).isDone(), "a batch stuck in a write is not counted as delivered");
         stuck.close();
         FaultyPeer reader = peer(port, 0, c -> FaultyPeer.Shape.READ);
@@ -192,7 +208,9 @@ class GraphiteDispatcherFaultIT {
         assertTrue(worker.isAlive() && secondDone.isEmpty(), "60 + 60 lines exceed queue-size 100: the worker waits");
         assertEquals(60, dispatcher.stats().queuedLines());
 
-        Wait.until(Duration.ofSeconds(10), () -> !dispatcher.reachable(),
+        Wait.until(
+                Duration.ofSeconds(10),
+                () -> !dispatcher.reachable(),
                 "the sender gives up its first round of connection tries: an outage");
         mayDrop.set(true); // incoming/ is full too: drop the oldest instead of waiting
         worker.join(5000);
@@ -267,7 +285,8 @@ class GraphiteDispatcherFaultIT {
         }
         // A stopped relay's kernel still accepts connections: after the write-timeout the sender
         // reconnects at once, so the sign of the timeout is the reconnect.
-        Wait.until(Duration.ofSeconds(30), () -> dispatcher.stats().reconnects() >= 1, "write-timeout on the hung relay");
+        Wait.until(
+                Duration.ofSeconds(30), () -> dispatcher.stats().reconnects() >= 1, "write-timeout on the hung relay");
         List<MetricBatch> takenByTheHungRelay = new ArrayList<>();
         for (int i = 0; i < batches.size(); i++) {
             if (futures.get(i).isDone()) {
@@ -279,11 +298,14 @@ class GraphiteDispatcherFaultIT {
         CarbonRelay next = CarbonRelay.start(tmp, port);
         closeables.add(next);
         await(futures);
-        Wait.until(Duration.ofSeconds(30), () -> {
-            Set<String> arrived = new HashSet<>(linesOf(hung));
-            arrived.addAll(linesOf(next));
-            return batches.stream().allMatch(b -> arrived.containsAll(lines(b)));
-        }, "every line of every batch at one relay or the other, those the hung relay took included");
+        Wait.until(
+                Duration.ofSeconds(30),
+                () -> {
+                    Set<String> arrived = new HashSet<>(linesOf(hung));
+                    arrived.addAll(linesOf(next));
+                    return batches.stream().allMatch(b -> arrived.containsAll(lines(b)));
+                },
+                "every line of every batch at one relay or the other, those the hung relay took included");
     }
 
     private static List<String> linesOf(CarbonRelay relay) {

@@ -12,8 +12,7 @@ import java.util.TreeMap;
 /** Graphite plaintext lines keyed by "path timestamp", compared numerically. */
 final class GraphiteLines {
 
-    private GraphiteLines() {
-    }
+    private GraphiteLines() {}
 
     /** Parses lines; every line must be exactly "path value timestamp". */
     static Map<String, String> parse(String text) {
@@ -37,12 +36,14 @@ final class GraphiteLines {
         List<String> extra = new ArrayList<>(actual.keySet());
         extra.removeAll(expected.keySet());
         if (!missing.isEmpty() || !extra.isEmpty()) {
-            fail("missing " + missing.size() + " " + head(missing) + "; unexpected " + extra.size() + " " + head(extra));
+            fail("missing " + missing.size() + " " + head(missing) + "; unexpected " + extra.size() + " "
+                    + head(extra));
         }
         expected.forEach((key, value) -> {
             double e = Double.parseDouble(value);
             double a = Double.parseDouble(actual.get(key));
-            assertTrue(Math.abs(e - a) <= 1e-9 * Math.max(1, Math.abs(e)),
+            assertTrue(
+                    Math.abs(e - a) <= 1e-9 * Math.max(1, Math.abs(e)),
                     key + ": expected " + value + ", got " + actual.get(key));
         });
     }

@@ -1,9 +1,13 @@
 package io.haproxystats.process;
 
-import io.haproxystats.common.time.Clock;
 import io.haproxystats.common.config.Connect;
 import io.haproxystats.common.config.GraphiteSettings;
 import io.haproxystats.common.testing.CarbonRelay;
+import io.haproxystats.common.time.Clock;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -13,6 +17,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Graphite send rate to a real local carbon-c-relay (bench/graphite-send-bench.sh runs it):
@@ -31,17 +36,30 @@ public final class GraphiteSendBench {
         ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1);
         boolean plain = "plain".equals(System.getProperty("bench.sink"));
         try (Sink relay = plain ? new PlainSink() : new RelaySink(CarbonRelay.start(dir))) {
-            GraphiteSettings settings = new GraphiteSettings("127.0.0.1", relay.port(),
-                    new Connect(3, Duration.ofSeconds(1), Duration.ofMillis(100), 2), Duration.ofSeconds(10),
-                    Duration.ofSeconds(1), "bench", false, false, Integer.MAX_VALUE, Optional.empty());
-            QueueingDispatcher dispatcher = new QueueingDispatcher(new GraphiteConnection(settings, timer, Clock.system()),
-                    DeliveryPolicy.of(settings), Clock.system(), () -> false);
+            GraphiteSettings settings = new GraphiteSettings(
+                    "127.0.0.1",
+                    relay.port(),
+                    new Connect(3, Duration.ofSeconds(1), Duration.ofMillis(100), 2),
+                    Duration.ofSeconds(10),
+                    Duration.ofSeconds(1),
+                    "bench",
+                    false,
+                    false,
+                    Integer.MAX_VALUE,
+                    Optional.empty());
+            QueueingDispatcher dispatcher = new QueueingDispatcher(
+                    new GraphiteConnection(settings, timer, Clock.system()),
+                    DeliveryPolicy.of(settings),
+                    Clock.system(),
+                    () -> false);
             List<MetricBatch> prepared = new ArrayList<>();
             for (int b = 0; b < batches; b++) {
                 MetricBatch batch = new MetricBatch(Integer.toString(1_700_000_000 + b));
                 for (int i = 0; i < lines; i++) {
-                    batch.add("bench.lb-01.haproxy.backend.backend_" + (i % 250) + ".server.server_" + (i % 20)
-                            + ".metric_" + (i % 37), (long) i * 7);
+                    batch.add(
+                            "bench.lb-01.haproxy.backend.backend_" + (i % 250) + ".server.server_" + (i % 20)
+                                    + ".metric_" + (i % 37),
+                            (long) i * 7);
                 }
                 prepared.add(batch);
             }
@@ -59,9 +77,13 @@ public final class GraphiteSendBench {
             }
             long received = System.nanoTime() - t0;
             long sent = (long) (batches - 1) * lines;
-            System.out.printf("graphite send: %d lines in %d batches; dispatcher flushed %.0f lines/s; "
-                    + "%s at %.0f lines/s (end to end)%n", sent, batches - 1,
-                    sent / (flushed / 1e9), plain ? "the in-process reader received them" : "relay wrote them to its file",
+            System.out.printf(
+                    "graphite send: %d lines in %d batches; dispatcher flushed %.0f lines/s; "
+                            + "%s at %.0f lines/s (end to end)%n",
+                    sent,
+                    batches - 1,
+                    sent / (flushed / 1e9),
+                    plain ? "the in-process reader received them" : "relay wrote them to its file",
                     sent / (received / 1e9));
             dispatcher.close(Duration.ofSeconds(5));
         } finally {
@@ -73,7 +95,7 @@ public final class GraphiteSendBench {
     private interface Sink extends AutoCloseable {
         int port();
 
-        long lines() throws java.io.IOException;
+        long lines() throws IOException;
 
         @Override
         void close() throws Exception;
@@ -84,7 +106,7 @@ public final class GraphiteSendBench {
             return relay.port();
         }
 
-        public long lines() throws java.io.IOException {
+        public long lines() throws IOException {
             return relay.lines().size();
         }
 
@@ -95,26 +117,26 @@ public final class GraphiteSendBench {
 
     /** Accepts connections and counts the newlines it reads, discarding the bytes. */
     private static final class PlainSink implements Sink {
-        private final java.net.ServerSocket server = new java.net.ServerSocket(0, 50,
-                java.net.InetAddress.getLoopbackAddress());
-        private final java.util.concurrent.atomic.AtomicLong newlines = new java.util.concurrent.atomic.AtomicLong();
+        private final ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        private final AtomicLong newlines = new AtomicLong();
 
-        PlainSink() throws java.io.IOException {
+        PlainSink() throws IOException {
             Thread.ofPlatform().daemon().start(() -> {
                 try {
                     while (true) {
-                        java.net.Socket s = server.accept();
+                        Socket s = server.accept();
                         Thread.ofPlatform().daemon().start(() -> read(s));
                     }
-                } catch (java.io.IOException e) {
+                } catch (IOException e) {
                     // closed
                 }
             });
         }
 
-        private void read(java.net.Socket s) {
+        private void read(Socket s) {
             byte[] buf = new byte[1 << 16];
-            try (s; var in = s.getInputStream()) {
+            try (s;
+                    var in = s.getInputStream()) {
                 for (int n; (n = in.read(buf)) > 0; ) {
                     long count = 0;
                     for (int i = 0; i < n; i++) {
@@ -124,7 +146,7 @@ public final class GraphiteSendBench {
                     }
                     newlines.addAndGet(count);
                 }
-            } catch (java.io.IOException e) {
+            } catch (IOException e) {
                 // closed
             }
         }

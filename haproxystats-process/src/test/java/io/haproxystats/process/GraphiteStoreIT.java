@@ -37,8 +37,8 @@ class GraphiteStoreIT {
     void everyLineOfAPollIsStoredInWhisperWithItsValueThroughACarbonRestart() throws Exception {
         Path run = Files.createDirectories(tmp.resolve("run"));
         try (HaproxyInstance a = HaproxyInstance.start(run, "a");
-             HaproxyInstance b = HaproxyInstance.start(run, "b");
-             CarbonCache carbon = CarbonCache.start(tmp.resolve("carbon"))) {
+                HaproxyInstance b = HaproxyInstance.start(run, "b");
+                CarbonCache carbon = CarbonCache.start(tmp.resolve("carbon"))) {
             Path conf = tmp.resolve("haproxystats.conf");
             Files.writeString(conf, TestConfig.spool(tmp.resolve("spool"), run) + """
                     [process]
@@ -61,9 +61,13 @@ class GraphiteStoreIT {
 
                 carbon.stop();
                 long stopped = System.currentTimeMillis() / 1000;
-                Wait.until(Duration.ofSeconds(30), () -> polls(store).stream()
-                        .anyMatch(p -> Long.parseLong(p) > stopped + 1), "a poll while carbon is down");
-                String during = polls(store).stream().filter(p -> Long.parseLong(p) > stopped + 1).findFirst()
+                Wait.until(
+                        Duration.ofSeconds(30),
+                        () -> polls(store).stream().anyMatch(p -> Long.parseLong(p) > stopped + 1),
+                        "a poll while carbon is down");
+                String during = polls(store).stream()
+                        .filter(p -> Long.parseLong(p) > stopped + 1)
+                        .findFirst()
                         .orElseThrow();
                 carbon.start();
                 assertStored(carbon, store, during);
@@ -77,8 +81,10 @@ class GraphiteStoreIT {
     }
 
     private Process start(Path exe, Path conf, String log) throws IOException {
-        return new ProcessBuilder(exe.toString(), "-f", conf.toString()).redirectErrorStream(true)
-                .redirectOutput(tmp.resolve(log).toFile()).start();
+        return new ProcessBuilder(exe.toString(), "-f", conf.toString())
+                .redirectErrorStream(true)
+                .redirectOutput(tmp.resolve(log).toFile())
+                .start();
     }
 
     private static List<String> polls(Path store) {
@@ -101,11 +107,16 @@ class GraphiteStoreIT {
         try {
             do {
                 // carbon writes its cache out within a few seconds: look again until all are there.
-                wrong = pool.submit(() -> expected.entrySet().parallelStream().filter(e -> {
-                    OptionalDouble stored = fetch(carbon, e.getKey(), timestamp);
-                    return stored.isEmpty() || Math.abs(stored.getAsDouble() - e.getValue())
-                            > 1e-9 * Math.max(1, Math.abs(e.getValue()));
-                }).map(Map.Entry::getKey).toList()).get();
+                wrong = pool.submit(() -> expected.entrySet().parallelStream()
+                                .filter(e -> {
+                                    OptionalDouble stored = fetch(carbon, e.getKey(), timestamp);
+                                    return stored.isEmpty()
+                                            || Math.abs(stored.getAsDouble() - e.getValue())
+                                                    > 1e-9 * Math.max(1, Math.abs(e.getValue()));
+                                })
+                                .map(Map.Entry::getKey)
+                                .toList())
+                        .get();
             } while (!wrong.isEmpty() && System.nanoTime() < deadline && sleep());
         } finally {
             pool.shutdown();

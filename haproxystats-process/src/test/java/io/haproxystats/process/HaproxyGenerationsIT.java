@@ -19,9 +19,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Both executables against real HAProxy of other generations than the host's 2.6: Debian 11's
@@ -59,11 +59,16 @@ class HaproxyGenerationsIT {
                 backend be.app
                     server web.1 127.0.0.1:%d check inter 1s
                     server web-2 127.0.0.1:%d
-                """.formatted(HaproxyInstance.freePort(), HaproxyInstance.freePort(), HaproxyInstance.freePort()));
+                """.formatted(
+                        HaproxyInstance.freePort(), HaproxyInstance.freePort(), HaproxyInstance.freePort()));
         Process haproxy = new ProcessBuilder("chroot", root.toString(), "haproxy", "-db", "-f", "/etc/hs.cfg")
-                .redirectErrorStream(true).redirectOutput(tmp.resolve("haproxy.log").toFile()).start();
+                .redirectErrorStream(true)
+                .redirectOutput(tmp.resolve("haproxy.log").toFile())
+                .start();
         try {
-            Wait.until(Duration.ofSeconds(20), () -> Files.exists(sockets.resolve("g.sock")) || !haproxy.isAlive(),
+            Wait.until(
+                    Duration.ofSeconds(20),
+                    () -> Files.exists(sockets.resolve("g.sock")) || !haproxy.isAlive(),
                     "HAProxy " + version + "'s stats socket");
             assertTrue(haproxy.isAlive(), Files.readString(tmp.resolve("haproxy.log")));
             Path conf = tmp.resolve("haproxystats.conf");
@@ -85,7 +90,9 @@ class HaproxyGenerationsIT {
             // The puller lands one poll, whose answers are kept, before the processor takes it.
             Process pull = start(EndToEndIT.PULL, conf, "pull.log");
             try {
-                Wait.until(Duration.ofSeconds(30), () -> Fixtures.storedPolls(store).size() >= 2,
+                Wait.until(
+                        Duration.ofSeconds(30),
+                        () -> Fixtures.storedPolls(store).size() >= 2,
                         "2 polls of HAProxy " + version);
             } finally {
                 pull.destroy();
@@ -106,8 +113,10 @@ class HaproxyGenerationsIT {
             assertEquals("2", lines.get("lb.haproxy.backend.be_app.TotalServers"));
             // The answers themselves, for the captures kept with the tests.
             for (String command : List.of("show info", "show stat", "show servers state")) {
-                Files.writeString(keep.resolve("g.sock_" + command.substring(5).replace(' ', '_')),
-                        HaproxyInstance.cli(sockets.resolve("g.sock"), command), StandardCharsets.UTF_8);
+                Files.writeString(
+                        keep.resolve("g.sock_" + command.substring(5).replace(' ', '_')),
+                        HaproxyInstance.cli(sockets.resolve("g.sock"), command),
+                        StandardCharsets.UTF_8);
             }
         } finally {
             haproxy.destroy();
@@ -117,8 +126,10 @@ class HaproxyGenerationsIT {
     }
 
     private Process start(Path exe, Path conf, String log) throws IOException {
-        return new ProcessBuilder(exe.toString(), "-f", conf.toString()).redirectErrorStream(true)
-                .redirectOutput(tmp.resolve(log).toFile()).start();
+        return new ProcessBuilder(exe.toString(), "-f", conf.toString())
+                .redirectErrorStream(true)
+                .redirectOutput(tmp.resolve(log).toFile())
+                .start();
     }
 
     private static long count(Path dir) {

@@ -26,8 +26,17 @@ class HostileNamesTest {
     @Test
     void everyHostileNameBecomesOneSafeComponent() throws Exception {
         String longName = "x".repeat(10_000);
-        List<String> names = List.of("fe with space", "tab\tname", "slash/../../etc", "semi;tag=1", "ünïcödé✓",
-                "dots.and.more", "ctrl\u0001\u007fchars", "cr\rname", longName, "\"quoted,comma\"");
+        List<String> names = List.of(
+                "fe with space",
+                "tab\tname",
+                "slash/../../etc",
+                "semi;tag=1",
+                "ünïcödé✓",
+                "dots.and.more",
+                "ctrl\u0001\u007fchars",
+                "cr\rname",
+                longName,
+                "\"quoted,comma\"");
         StringBuilder stat = new StringBuilder("# pxname,svname,scur,type,\n");
         for (String n : names) { // written raw: the last one is a quoted CSV field
             stat.append(n).append(",FRONTEND,1,0,\n");
@@ -35,8 +44,12 @@ class HostileNamesTest {
             stat.append(n).append(",").append(n).append(",1,2,\n");
         }
         stat.append('\n');
-        PollComputation.Result r = Fixtures.computation(tmp, "[graphite]\nnamespace = lb\nprefix-hostname = false\n"
-                + "[process]\naggr-server-metrics = true\nstate-metrics = true\n", "h").compute("1700000000", Map.of("evil.sock_stat", stat.toString()), Set.of(), Set.of());
+        PollComputation.Result r = Fixtures.computation(
+                        tmp,
+                        "[graphite]\nnamespace = lb\nprefix-hostname = false\n"
+                                + "[process]\naggr-server-metrics = true\nstate-metrics = true\n",
+                        "h")
+                .compute("1700000000", Map.of("evil.sock_stat", stat.toString()), Set.of(), Set.of());
         assertEquals(List.of(), r.errors());
         String text = r.batch().text();
         String[] lines = text.split("\n", -1);
@@ -57,10 +70,18 @@ class HostileNamesTest {
 
     @Test
     void aNewlineInsideAQuotedNameIsACutRowNotTwoLines() throws Exception {
-        PollComputation.Result r = Fixtures.computation(tmp, "[graphite]\nnamespace = lb\n", "h").compute("1700000000", Map.of("evil.sock_stat",
-                "# pxname,svname,scur,type,\n\"fe\nfake.metric 999 1\",FRONTEND,1,0,\n\n"), Set.of(), Set.of());
+        PollComputation.Result r = Fixtures.computation(tmp, "[graphite]\nnamespace = lb\n", "h")
+                .compute(
+                        "1700000000",
+                        Map.of(
+                                "evil.sock_stat",
+                                "# pxname,svname,scur,type,\n\"fe\nfake.metric 999 1\",FRONTEND,1,0,\n\n"),
+                        Set.of(),
+                        Set.of());
         assertEquals(1, r.errors().size(), "the file is rejected (and its poll quarantined), never sent");
-        assertTrue(r.errors().get(0).startsWith("evil.sock_stat line 2: unterminated quoted field"), r.errors().toString());
+        assertTrue(
+                r.errors().get(0).startsWith("evil.sock_stat line 2: unterminated quoted field"),
+                r.errors().toString());
         assertTrue(!r.batch().text().contains("fake.metric"));
     }
 

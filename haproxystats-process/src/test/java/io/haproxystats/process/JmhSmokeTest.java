@@ -20,14 +20,17 @@ class JmhSmokeTest {
     @Test
     void everyBenchmarkRunsOnceOnATinyPoll() throws Exception {
         Collection<RunResult> results = new Runner(new OptionsBuilder()
-                .include(ComputationBenchmark.class.getName() + "\\.")
-                .forks(0)
-                .warmupIterations(0)
-                .measurementIterations(1)
-                .measurementTime(TimeValue.milliseconds(100))
-                .param("files", "1").param("backends", "5").param("servers", "2")
-                .shouldFailOnError(true)
-                .build()).run();
+                        .include(ComputationBenchmark.class.getName() + "\\.")
+                        .forks(0)
+                        .warmupIterations(0)
+                        .measurementIterations(1)
+                        .measurementTime(TimeValue.milliseconds(100))
+                        .param("files", "1")
+                        .param("backends", "5")
+                        .param("servers", "2")
+                        .shouldFailOnError(true)
+                        .build())
+                .run();
         assertEquals(2, results.size(), "parseOneStatFile, computePoll");
         for (RunResult r : results) {
             assertTrue(r.getPrimaryResult().getScore() > 0, r.getParams().getBenchmark());

@@ -27,18 +27,60 @@ import java.util.stream.Stream;
  */
 public final class LargePollGenerator {
 
-    private static final Set<String> KEEP = Set.of("pid", "iid", "sid", "type", "tracked", "act", "bck",
-            "check_code", "check_rise", "check_fall", "check_health", "agent_rise", "agent_fall", "agent_health",
-            "agent_code", "srid", "slim", "qlimit", "rate_lim", "src_ilim", "lastsess", "last_chk", "last_agt",
-            "hanafail", "uweight", "agg_server_status", "agg_server_check_status", "agg_check_status");
-    private static final Set<String> INFO_KEEP = Set.of("Nbthread", "Nbproc", "Maxconn", "Hard_maxconn", "Ulimit-n",
-            "Maxsock", "Maxpipes", "ConnRateLimit", "SessRateLimit", "SslRateLimit", "CompressBpsRateLim",
-            "MaxZlibMemUsage", "Memmax_MB", "Memmax_bytes", "Stopping", "Tainted", "ActivePeers", "ConnectedPeers",
-            "Unstoppable Jobs", "Listeners", "MaxSslConns");
+    private static final Set<String> KEEP = Set.of(
+            "pid",
+            "iid",
+            "sid",
+            "type",
+            "tracked",
+            "act",
+            "bck",
+            "check_code",
+            "check_rise",
+            "check_fall",
+            "check_health",
+            "agent_rise",
+            "agent_fall",
+            "agent_health",
+            "agent_code",
+            "srid",
+            "slim",
+            "qlimit",
+            "rate_lim",
+            "src_ilim",
+            "lastsess",
+            "last_chk",
+            "last_agt",
+            "hanafail",
+            "uweight",
+            "agg_server_status",
+            "agg_server_check_status",
+            "agg_check_status");
+    private static final Set<String> INFO_KEEP = Set.of(
+            "Nbthread",
+            "Nbproc",
+            "Maxconn",
+            "Hard_maxconn",
+            "Ulimit-n",
+            "Maxsock",
+            "Maxpipes",
+            "ConnRateLimit",
+            "SessRateLimit",
+            "SslRateLimit",
+            "CompressBpsRateLim",
+            "MaxZlibMemUsage",
+            "Memmax_MB",
+            "Memmax_bytes",
+            "Stopping",
+            "Tainted",
+            "ActivePeers",
+            "ConnectedPeers",
+            "Unstoppable Jobs",
+            "Listeners",
+            "MaxSslConns");
     private static final Pattern INT = Pattern.compile("-?\\d+");
 
-    private record Proxy(List<String> frontend, List<String> backend, List<List<String>> servers) {
-    }
+    private record Proxy(List<String> frontend, List<String> backend, List<List<String>> servers) {}
 
     private final List<String> header;
     private final Random random;
@@ -50,18 +92,25 @@ public final class LargePollGenerator {
 
     public static void main(String[] args) throws IOException {
         if (args.length < 2) {
-            System.err.println("usage: LargePollGenerator TEMPLATE_DIR OUT_PARENT [EPOCH] [FILES] [BACKENDS] [SERVERS] [SEED]");
+            System.err.println(
+                    "usage: LargePollGenerator TEMPLATE_DIR OUT_PARENT [EPOCH] [FILES] [BACKENDS] [SERVERS] [SEED]");
             System.exit(2);
         }
-        Path dir = generate(Path.of(args[0]), Path.of(args[1]), arg(args, 2, "1700000000"),
-                Integer.parseInt(arg(args, 3, "32")), Integer.parseInt(arg(args, 4, "250")),
-                Integer.parseInt(arg(args, 5, "20")), Long.parseLong(arg(args, 6, "1")));
+        Path dir = generate(
+                Path.of(args[0]),
+                Path.of(args[1]),
+                arg(args, 2, "1700000000"),
+                Integer.parseInt(arg(args, 3, "32")),
+                Integer.parseInt(arg(args, 4, "250")),
+                Integer.parseInt(arg(args, 5, "20")),
+                Long.parseLong(arg(args, 6, "1")));
         long bytes;
         try (Stream<Path> files = Files.list(dir)) {
             bytes = files.mapToLong(p -> p.toFile().length()).sum();
         }
-        System.out.printf("%s: %s files, %s proxies x %s servers per _stat, %.1f MB%n", dir,
-                2 * Integer.parseInt(arg(args, 3, "32")), arg(args, 4, "250"), arg(args, 5, "20"), bytes / 1e6);
+        System.out.printf(
+                "%s: %s files, %s proxies x %s servers per _stat, %.1f MB%n",
+                dir, 2 * Integer.parseInt(arg(args, 3, "32")), arg(args, 4, "250"), arg(args, 5, "20"), bytes / 1e6);
     }
 
     private static String arg(String[] args, int i, String fallback) {
@@ -69,14 +118,21 @@ public final class LargePollGenerator {
     }
 
     /** Writes OUT_PARENT/EPOCH/ and returns it. */
-    public static Path generate(Path template, Path outParent, String epoch, int files, int backends, int servers,
-                                long seed) throws IOException {
+    public static Path generate(
+            Path template, Path outParent, String epoch, int files, int backends, int servers, long seed)
+            throws IOException {
         Path statTemplate;
         Path infoTemplate;
         try (Stream<Path> s = Files.list(template)) {
             List<Path> all = s.sorted().toList();
-            statTemplate = all.stream().filter(p -> p.toString().endsWith("_stat")).findFirst().orElseThrow();
-            infoTemplate = all.stream().filter(p -> p.toString().endsWith("_info")).findFirst().orElseThrow();
+            statTemplate = all.stream()
+                    .filter(p -> p.toString().endsWith("_stat"))
+                    .findFirst()
+                    .orElseThrow();
+            infoTemplate = all.stream()
+                    .filter(p -> p.toString().endsWith("_info"))
+                    .findFirst()
+                    .orElseThrow();
         }
         List<List<String>> rows = new ArrayList<>();
         for (String line : Files.readAllLines(statTemplate, StandardCharsets.UTF_8)) {
@@ -85,8 +141,13 @@ public final class LargePollGenerator {
             }
         }
         LargePollGenerator g = new LargePollGenerator(rows.get(0), seed);
-        return g.write(rows.subList(1, rows.size()), Files.readString(infoTemplate), outParent.resolve(epoch), files,
-                backends, servers);
+        return g.write(
+                rows.subList(1, rows.size()),
+                Files.readString(infoTemplate),
+                outParent.resolve(epoch),
+                files,
+                backends,
+                servers);
     }
 
     private Path write(List<List<String>> rows, String info, Path out, int files, int backends, int servers)
@@ -95,17 +156,19 @@ public final class LargePollGenerator {
         int type = header.indexOf("type");
         Map<String, Proxy> proxies = new LinkedHashMap<>();
         for (List<String> r : rows) {
-            Proxy p = proxies.computeIfAbsent(r.get(px), k -> new Proxy(new ArrayList<>(), new ArrayList<>(),
-                    new ArrayList<>()));
+            Proxy p = proxies.computeIfAbsent(
+                    r.get(px), k -> new Proxy(new ArrayList<>(), new ArrayList<>(), new ArrayList<>()));
             switch (r.get(type)) {
                 case "0" -> p.frontend().addAll(r);
                 case "1" -> p.backend().addAll(r);
                 case "2" -> p.servers().add(r);
-                default -> { }
+                default -> {}
             }
         }
         List<String> names = proxies.keySet().stream()
-                .filter(n -> !proxies.get(n).backend().isEmpty() && !proxies.get(n).servers().isEmpty()).toList();
+                .filter(n -> !proxies.get(n).backend().isEmpty()
+                        && !proxies.get(n).servers().isEmpty())
+                .toList();
         if (Files.exists(out)) {
             try (Stream<Path> old = Files.list(out)) {
                 for (Path p : old.toList()) {

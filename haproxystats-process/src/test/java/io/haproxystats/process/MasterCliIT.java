@@ -20,7 +20,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -32,7 +31,9 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class MasterCliIT {
 
-    static final Path PULL = Path.of("../haproxystats-pull/target/haproxystats-pull").toAbsolutePath().normalize();
+    static final Path PULL = Path.of("../haproxystats-pull/target/haproxystats-pull")
+            .toAbsolutePath()
+            .normalize();
 
     @TempDir
     Path tmp;
@@ -65,21 +66,30 @@ class MasterCliIT {
                         default_backend be_mw
                     backend be_mw
                         server s1 127.0.0.1:%d
-                    """.formatted(tmp.resolve("worker.sock"), frontendPort, backend.getLocalPort()));
+                    """.formatted(
+                            tmp.resolve("worker.sock"), frontendPort, backend.getLocalPort()));
             Process haproxy = new ProcessBuilder("haproxy", "-db", "-W", "-S", master.toString(), "-f", cfg.toString())
-                    .redirectErrorStream(true).redirectOutput(tmp.resolve("haproxy.log").toFile()).start();
+                    .redirectErrorStream(true)
+                    .redirectOutput(tmp.resolve("haproxy.log").toFile())
+                    .start();
             try (Socket slowClient = connectWhenListening(frontendPort)) {
                 Wait.until(Duration.ofSeconds(10), () -> held.size() == 1, "the connection reaches the backend");
-                new ProcessBuilder("kill", "-USR2", Long.toString(haproxy.pid())).start().waitFor();
-                Wait.until(Duration.ofSeconds(20), () -> proc(master).contains("# old workers\n")
-                        && proc(master).split("# old workers\n")[1].matches("(?s)\\d+\\s+worker.*"),
+                new ProcessBuilder("kill", "-USR2", Long.toString(haproxy.pid()))
+                        .start()
+                        .waitFor();
+                Wait.until(
+                        Duration.ofSeconds(20),
+                        () -> proc(master).contains("# old workers\n")
+                                && proc(master).split("# old workers\n")[1].matches("(?s)\\d+\\s+worker.*"),
                         "an old worker keeps serving the slow client after the reload");
 
                 Path spool = tmp.resolve("spool");
-                Path conf = Files.writeString(tmp.resolve("pull.conf"),
-                        TestConfig.spool(spool, "master-sockets = " + master));
-                Process pull = new ProcessBuilder(PULL.toString(), "-f", conf.toString()).redirectErrorStream(true)
-                        .redirectOutput(tmp.resolve("pull.log").toFile()).start();
+                Path conf = Files.writeString(
+                        tmp.resolve("pull.conf"), TestConfig.spool(spool, "master-sockets = " + master));
+                Process pull = new ProcessBuilder(PULL.toString(), "-f", conf.toString())
+                        .redirectErrorStream(true)
+                        .redirectOutput(tmp.resolve("pull.log").toFile())
+                        .start();
                 Path incoming = spool.resolve("incoming");
                 Wait.until(Duration.ofSeconds(30), () -> !list(incoming).isEmpty(), "a complete poll");
                 pull.destroy();
@@ -88,18 +98,27 @@ class MasterCliIT {
                 List<String> files = list(poll);
                 assertEquals(5, files.size(), "show proc + info and stat of 2 workers: " + files);
                 assertTrue(files.contains("mw.master_proc"), files.toString());
-                assertEquals(2, files.stream().filter(f -> f.matches("mw\\.master\\.\\d+_stat")).count(), files.toString());
+                assertEquals(
+                        2,
+                        files.stream()
+                                .filter(f -> f.matches("mw\\.master\\.\\d+_stat"))
+                                .count(),
+                        files.toString());
 
-                PollComputation computation = Fixtures.computation(tmp, "[graphite]\nnamespace = lb\n"
-                        + "prefix-hostname = false\n[process]\nper-process-metrics = true\n", "h");
-                PollComputation.Result r = computation.compute(poll.getFileName().toString(), Fixtures.files(poll),
-                        Set.of(), Set.of());
+                PollComputation computation = Fixtures.computation(
+                        tmp,
+                        "[graphite]\nnamespace = lb\n"
+                                + "prefix-hostname = false\n[process]\nper-process-metrics = true\n",
+                        "h");
+                PollComputation.Result r =
+                        computation.compute(poll.getFileName().toString(), Fixtures.files(poll), Set.of(), Set.of());
                 assertEquals(List.of(), r.errors());
                 Map<String, String> out = Fixtures.values(r.batch());
                 assertEquals("1", out.get("lb.haproxy.frontend.fe_mw.scur"), "the old worker's live connection counts");
                 assertEquals("1", out.get("lb.haproxy.backend.be_mw.server.s1.scur"));
                 long perWorker = out.keySet().stream()
-                        .filter(k -> k.matches("lb\\.haproxy\\.daemon\\.process\\.mw_master_\\d+\\.CurrConns")).count();
+                        .filter(k -> k.matches("lb\\.haproxy\\.daemon\\.process\\.mw_master_\\d+\\.CurrConns"))
+                        .count();
                 assertEquals(2, perWorker, "a per-worker series for each, keyed by master and pid: " + out.keySet());
             } finally {
                 haproxy.destroy();

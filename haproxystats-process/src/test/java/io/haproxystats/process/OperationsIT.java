@@ -32,12 +32,16 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class OperationsIT {
 
-    static final Path PULL = Path.of("../haproxystats-pull/target/haproxystats-pull").toAbsolutePath().normalize();
-    static final Path PROCESS = Path.of("target/haproxystats-process").toAbsolutePath().normalize();
+    static final Path PULL = Path.of("../haproxystats-pull/target/haproxystats-pull")
+            .toAbsolutePath()
+            .normalize();
+    static final Path PROCESS =
+            Path.of("target/haproxystats-process").toAbsolutePath().normalize();
     static final Path CONTRIB = Path.of("../contrib").toAbsolutePath().normalize();
 
     @TempDir
     Path tmp;
+
     final List<AutoCloseable> closeables = new ArrayList<>();
     final List<Process> processes = new ArrayList<>();
 
@@ -55,7 +59,8 @@ class OperationsIT {
         Path run = Files.createDirectories(tmp.resolve("run"));
         closeables.add(HaproxyInstance.start(run, "a"));
         Path conf = tmp.resolve("haproxystats.conf");
-        Files.writeString(conf, TestConfig.spool(tmp.resolve("spool"), run) + """
+        Files.writeString(
+                conf, TestConfig.spool(tmp.resolve("spool"), run) + """
                 [process]
                 src-dir = ${paths:base-dir}/incoming
                 [graphite]
@@ -68,7 +73,8 @@ class OperationsIT {
 
     private Process start(Path exe, Path conf, Map<String, String> env, String log) throws IOException {
         ProcessBuilder pb = new ProcessBuilder(exe.toString(), "-f", conf.toString())
-                .redirectErrorStream(true).redirectOutput(tmp.resolve(log).toFile());
+                .redirectErrorStream(true)
+                .redirectOutput(tmp.resolve(log).toFile());
         pb.environment().putAll(env);
         Process p = pb.start();
         processes.add(p);
@@ -109,19 +115,32 @@ class OperationsIT {
         Path conf = config();
         try (NotifySocket socket = new NotifySocket(address)) {
             Process p = start(exe, conf, Map.of("NOTIFY_SOCKET", address, "WATCHDOG_USEC", "1000000"), "daemon.log");
-            Wait.until(Duration.ofSeconds(30), () -> socket.messages.stream().filter(m -> m.equals("WATCHDOG=1")).count() >= 2
-                    && socket.messages.stream().anyMatch(m -> m.startsWith("STATUS=")), "READY, STATUS and WATCHDOG");
+            Wait.until(
+                    Duration.ofSeconds(30),
+                    () -> socket.messages.stream()
+                                            .filter(m -> m.equals("WATCHDOG=1"))
+                                            .count()
+                                    >= 2
+                            && socket.messages.stream().anyMatch(m -> m.startsWith("STATUS=")),
+                    "READY, STATUS and WATCHDOG");
             p.destroy();
             assertTrue(p.waitFor(30, TimeUnit.SECONDS));
             assertEquals(0, p.exitValue(), Files.readString(tmp.resolve("daemon.log")));
-            Wait.until(Duration.ofSeconds(5), () -> socket.messages.stream().anyMatch(m -> m.startsWith("STOPPING=1")),
+            Wait.until(
+                    Duration.ofSeconds(5),
+                    () -> socket.messages.stream().anyMatch(m -> m.startsWith("STOPPING=1")),
                     "STOPPING");
             List<String> m = List.copyOf(socket.messages);
             assertTrue(m.get(0).startsWith("READY=1\nSTATUS="), "READY comes first: " + m);
-            int stopping = m.indexOf(m.stream().filter(x -> x.startsWith("STOPPING=1")).findFirst().orElseThrow());
+            int stopping = m.indexOf(m.stream()
+                    .filter(x -> x.startsWith("STOPPING=1"))
+                    .findFirst()
+                    .orElseThrow());
             assertTrue(m.subList(0, stopping).contains("WATCHDOG=1"), "WATCHDOG before STOPPING: " + m);
             assertTrue(m.subList(1, stopping).stream().anyMatch(x -> x.startsWith("STATUS=")), m.toString());
-            assertTrue(m.subList(stopping + 1, m.size()).stream().noneMatch(x -> x.equals("WATCHDOG=1") || x.startsWith("READY")),
+            assertTrue(
+                    m.subList(stopping + 1, m.size()).stream()
+                            .noneMatch(x -> x.equals("WATCHDOG=1") || x.startsWith("READY")),
                     "nothing but status after STOPPING: " + m);
         }
     }
@@ -155,12 +174,11 @@ class OperationsIT {
         }
     }
 
-    record Result(int exit, String out) {
-    }
+    record Result(int exit, String out) {}
 
     private Result check(String name, Path conf, String... args) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(CONTRIB.resolve("nagios").resolve(name).toString(), "-f",
-                conf.toString()));
+        List<String> cmd =
+                new ArrayList<>(List.of(CONTRIB.resolve("nagios").resolve(name).toString(), "-f", conf.toString()));
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
         pb.environment().put("HAPROXYSTATS_PULL", PULL.toString());
@@ -189,16 +207,24 @@ class OperationsIT {
         assertEquals(0, ok.exit(), ok.out());
         assertTrue(ok.out().startsWith("OK: queue size 3: Queue location=" + incoming), ok.out());
         assertTrue(ok.out().endsWith("| queue_size=3;3;5;0"), ok.out());
-        assertEquals(1, check("check_haproxystats_queue_size", conf, "-o", "2", "-w", "3").exit());
-        assertEquals(2, check("check_haproxystats_queue_size", conf, "-o", "1", "-w", "2").exit());
+        assertEquals(
+                1,
+                check("check_haproxystats_queue_size", conf, "-o", "2", "-w", "3")
+                        .exit());
+        assertEquals(
+                2,
+                check("check_haproxystats_queue_size", conf, "-o", "1", "-w", "2")
+                        .exit());
         assertEquals(0, check("check_haproxystats_queue_size", conf).exit(), "defaults 60/120");
 
         Path bad = tmp.resolve("bad.conf");
         Files.writeString(bad, "[pull]\nqueue-size = many\n");
         Result unknown = check("check_haproxystats_queue_size", bad);
         assertEquals(3, unknown.exit());
-        assertEquals("UNKNOWN: cannot read the configuration: haproxystats-pull: configuration error: [pull] "
-                + "queue-size: must be an integer, got 'many'", unknown.out());
+        assertEquals(
+                "UNKNOWN: cannot read the configuration: haproxystats-pull: configuration error: [pull] "
+                        + "queue-size: must be an integer, got 'many'",
+                unknown.out());
         assertEquals(3, check("check_haproxystats_queue_size", conf, "-w", "x").exit());
     }
 
@@ -207,7 +233,8 @@ class OperationsIT {
         Path conf = config();
         Result before = check("check_haproxystats_pull", conf);
         assertEquals(3, before.exit(), before.out());
-        assertTrue(before.out().startsWith("UNKNOWN: cannot read " + tmp.resolve("spool/haproxystats-pull.status")),
+        assertTrue(
+                before.out().startsWith("UNKNOWN: cannot read " + tmp.resolve("spool/haproxystats-pull.status")),
                 before.out());
 
         Process pull = start(PULL, conf, Map.of(), "pull.log");
@@ -216,18 +243,26 @@ class OperationsIT {
         Wait.until(Duration.ofSeconds(30), () -> log("process.log").contains("given up for now"), "graphite down");
         Result pullOk = check("check_haproxystats_pull", conf);
         assertEquals(0, pullOk.exit(), pullOk.out());
-        assertTrue(pullOk.out().matches("OK: haproxystats-pull \\(pid " + pull.pid() + "\\): last complete poll \\d+s ago,"
-                + " last result ok \\| last_success_age=\\d+s;60;300;0"), pullOk.out());
-        Wait.until(Duration.ofSeconds(15), () -> {
-            try {
-                return Files.readString(tmp.resolve("spool/haproxystats-process.status")).contains("graphite=unreachable");
-            } catch (IOException e) {
-                return false;
-            }
-        }, "the status file says Graphite is unreachable");
+        assertTrue(
+                pullOk.out()
+                        .matches("OK: haproxystats-pull \\(pid " + pull.pid() + "\\): last complete poll \\d+s ago,"
+                                + " last result ok \\| last_success_age=\\d+s;60;300;0"),
+                pullOk.out());
+        Wait.until(
+                Duration.ofSeconds(15),
+                () -> {
+                    try {
+                        return Files.readString(tmp.resolve("spool/haproxystats-process.status"))
+                                .contains("graphite=unreachable");
+                    } catch (IOException e) {
+                        return false;
+                    }
+                },
+                "the status file says Graphite is unreachable");
         Result processWarn = check("check_haproxystats_process", conf);
         assertEquals(1, processWarn.exit(), "Graphite unreachable is a warning: " + processWarn.out());
-        assertTrue(processWarn.out().startsWith("WARNING: haproxystats-process (pid " + process.pid() + "): "),
+        assertTrue(
+                processWarn.out().startsWith("WARNING: haproxystats-process (pid " + process.pid() + "): "),
                 processWarn.out());
         assertTrue(processWarn.out().contains("Graphite unreachable"), processWarn.out());
 
@@ -236,7 +271,9 @@ class OperationsIT {
         assertTrue(pull.waitFor(30, TimeUnit.SECONDS) && process.waitFor(30, TimeUnit.SECONDS));
         Result pullGone = check("check_haproxystats_pull", conf);
         assertEquals(2, pullGone.exit(), pullGone.out());
-        assertTrue(pullGone.out().startsWith("CRITICAL: haproxystats-pull is not running (pid " + pull.pid()), pullGone.out());
+        assertTrue(
+                pullGone.out().startsWith("CRITICAL: haproxystats-pull is not running (pid " + pull.pid()),
+                pullGone.out());
         Result processGone = check("check_haproxystats_process", conf);
         assertEquals(2, processGone.exit(), processGone.out());
     }
@@ -246,14 +283,23 @@ class OperationsIT {
         Path units = Files.createDirectories(tmp.resolve("units"));
         for (String d : List.of("pull", "process")) {
             String unit = Files.readString(CONTRIB.resolve("systemd/haproxystats-" + d + ".service"));
-            assertTrue(unit.contains("Type=notify") && unit.contains("WatchdogSec=") && unit.contains("SuccessExitStatus=143")
-                    && unit.contains("ProtectSystem=strict") && unit.contains("CapabilityBoundingSet=\n"), unit);
+            assertTrue(
+                    unit.contains("Type=notify")
+                            && unit.contains("WatchdogSec=")
+                            && unit.contains("SuccessExitStatus=143")
+                            && unit.contains("ProtectSystem=strict")
+                            && unit.contains("CapabilityBoundingSet=\n"),
+                    unit);
             // verify checks that ExecStart exists: point it at the built executable.
             Path exe = d.equals("pull") ? PULL : PROCESS;
-            Files.writeString(units.resolve("haproxystats-" + d + ".service"),
+            Files.writeString(
+                    units.resolve("haproxystats-" + d + ".service"),
                     unit.replace("/usr/bin/haproxystats-" + d, exe.toString()));
         }
-        Result good = run("systemd-analyze", "verify", units.resolve("haproxystats-pull.service").toString(),
+        Result good = run(
+                "systemd-analyze",
+                "verify",
+                units.resolve("haproxystats-pull.service").toString(),
                 units.resolve("haproxystats-process.service").toString());
         assertEquals(0, good.exit(), good.out());
         // Judged on the lines about our units only: verify also reports on the machine's other units
@@ -262,14 +308,19 @@ class OperationsIT {
         // systemd-analyze exits 0 on a setting it ignores, so its output is checked too: a broken
         // copy is reported, which shows the check is not a formality.
         Path broken = units.resolve("haproxystats-broken.service");
-        Files.writeString(broken, Files.readString(units.resolve("haproxystats-pull.service")).replace("Type=notify",
-                "Type=notifyy"));
+        Files.writeString(
+                broken,
+                Files.readString(units.resolve("haproxystats-pull.service")).replace("Type=notify", "Type=notifyy"));
         Result bad = run("systemd-analyze", "verify", broken.toString());
         assertTrue(ours(bad.out()).contains("Failed to parse service type, ignoring: notifyy"), bad.out());
     }
 
     private static String ours(String verifyOutput) {
-        return verifyOutput.lines().filter(l -> l.contains("haproxystats")).reduce("", (a, b) -> a + b + "\n").strip();
+        return verifyOutput
+                .lines()
+                .filter(l -> l.contains("haproxystats"))
+                .reduce("", (a, b) -> a + b + "\n")
+                .strip();
     }
 
     @Test
@@ -277,8 +328,8 @@ class OperationsIT {
         for (String d : List.of("pull", "process")) {
             Path unit = CONTRIB.resolve("systemd/haproxystats-" + d + ".service");
             Result security = run("systemd-analyze", "security", "--offline=true", unit.toString());
-            Matcher m = Pattern.compile("Overall exposure level for haproxystats-" + d
-                    + "\\.service: ([0-9.]+)").matcher(security.out());
+            Matcher m = Pattern.compile("Overall exposure level for haproxystats-" + d + "\\.service: ([0-9.]+)")
+                    .matcher(security.out());
             assertTrue(m.find(), security.out());
             double exposure = Double.parseDouble(m.group(1));
             System.out.println("systemd-analyze security haproxystats-" + d + ".service: " + exposure);

@@ -43,8 +43,11 @@ class ParsersFuzzTest {
         try {
             Path dir = Files.createTempDirectory("fuzz");
             dir.toFile().deleteOnExit();
-            return Fixtures.computation(dir, "[graphite]\nnamespace = lb\n[process]\nstate-metrics = true\n"
-                    + "per-process-metrics = true\ncalculate-percentages = true\naggr-server-metrics = true\n", "h");
+            return Fixtures.computation(
+                    dir,
+                    "[graphite]\nnamespace = lb\n[process]\nstate-metrics = true\n"
+                            + "per-process-metrics = true\ncalculate-percentages = true\naggr-server-metrics = true\n",
+                    "h");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -56,7 +59,8 @@ class ParsersFuzzTest {
         byte[] bytes = data.consumeRemainingAsBytes();
         String text = new String(bytes, StandardCharsets.UTF_8); // as PollHandler reads a poll file
         switch (target) {
-            case 0 -> lines(Map.of("a.sock_info", text, "b.sock_info", "Name: HAProxy\nProcess_num: 1\nIdle_pct: 50\n"));
+            case 0 ->
+                lines(Map.of("a.sock_info", text, "b.sock_info", "Name: HAProxy\nProcess_num: 1\nIdle_pct: 50\n"));
             case 1 -> lines(Map.of("a.sock_stat", text));
             case 2 -> {
                 try {
@@ -73,8 +77,9 @@ class ParsersFuzzTest {
     private static void lines(Map<String, String> files) {
         PollComputation.Result r = COMPUTATION.compute("1700000000", files, Set.of(), Set.of());
         for (String error : r.errors()) {
-            assertTrue(error.startsWith("a.sock_") && !error.contains("\n"), "an error names its file, one line: "
-                    + error);
+            assertTrue(
+                    error.startsWith("a.sock_") && !error.contains("\n"),
+                    "an error names its file, one line: " + error);
         }
         String text = r.batch().text();
         List<String> lines = text.isEmpty() ? List.of() : List.of(text.split("\n", -1));

@@ -5,15 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.haproxystats.common.time.Clock;
-import io.haproxystats.common.time.ManualClock;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import io.haproxystats.common.config.ProcessConfig;
 import io.haproxystats.common.testing.Entries;
-import java.time.Instant;
+import io.haproxystats.common.time.Clock;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -38,6 +36,7 @@ class PollHandlerPolicyTest {
 
     @TempDir
     Path tmp;
+
     private final ListAppender<ILoggingEvent> log = new ListAppender<>();
     private final Logger handlerLogger = (Logger) LoggerFactory.getLogger(PollHandler.class);
     private final Logger quarantineLogger = (Logger) LoggerFactory.getLogger(Quarantine.class);
@@ -73,10 +72,14 @@ class PollHandlerPolicyTest {
 
     private PollHandler handler(List<Dispatcher> dispatchers, Quarantine quarantine) {
         ProcessConfig config = Fixtures.smallConfig();
-        PollComputation computation = new PollComputation(config.process(),
-                new MetricPaths(config.graphite(), "lb-01"), Clock.system());
-        return new PollHandler(new PollReader(Optional.empty(), Optional.empty(), config.maxFileBytes()), computation,
-                dispatchers, quarantine, Runnable::run);
+        PollComputation computation =
+                new PollComputation(config.process(), new MetricPaths(config.graphite(), "lb-01"), Clock.system());
+        return new PollHandler(
+                new PollReader(Optional.empty(), Optional.empty(), config.maxFileBytes()),
+                computation,
+                dispatchers,
+                quarantine,
+                Runnable::run);
     }
 
     private Path poll(String name) throws Exception {
@@ -88,7 +91,10 @@ class PollHandlerPolicyTest {
     }
 
     private List<String> messages(Level level) {
-        return log.list.stream().filter(e -> e.getLevel() == level).map(ILoggingEvent::getFormattedMessage).toList();
+        return log.list.stream()
+                .filter(e -> e.getLevel() == level)
+                .map(ILoggingEvent::getFormattedMessage)
+                .toList();
     }
 
     @Test
@@ -96,7 +102,8 @@ class PollHandlerPolicyTest {
         // A real local-store that cannot write: its directory is a regular file.
         Path store = Files.writeString(tmp.resolve("store"), "not a directory");
         Recording graphite = new Recording();
-        PollHandler handler = handler(List.of(new LocalStoreDispatcher(store), graphite),
+        PollHandler handler = handler(
+                List.of(new LocalStoreDispatcher(store), graphite),
                 new Quarantine(tmp.resolve("quarantine"), 100, Long.MAX_VALUE));
         Path a = poll("1700000000");
         Path b = poll("1700000010");
@@ -106,7 +113,8 @@ class PollHandlerPolicyTest {
         }
         assertEquals(List.of("1700000000", "1700000010"), graphite.polls, "each poll reached the other one once");
         assertEquals(1, messages(Level.ERROR).size(), "one ERROR for six failures: " + messages(Level.ERROR));
-        assertTrue(messages(Level.ERROR).get(0).startsWith("local-store " + store + ": cannot deliver"),
+        assertTrue(
+                messages(Level.ERROR).get(0).startsWith("local-store " + store + ": cannot deliver"),
                 messages(Level.ERROR).toString());
 
         Files.delete(store); // the disk is fixed
@@ -115,7 +123,8 @@ class PollHandlerPolicyTest {
         assertEquals(List.of("1700000000", "1700000010"), graphite.polls, "still once each");
         assertTrue(Files.isRegularFile(store.resolve("1700000000/stats")));
         assertFalse(Files.exists(a), "delivered everywhere: removed");
-        assertEquals(List.of("local-store " + store + ": delivering again"),
+        assertEquals(
+                List.of("local-store " + store + ": delivering again"),
                 messages(Level.INFO).stream().filter(m -> m.contains("again")).toList());
     }
 
@@ -145,24 +154,28 @@ class PollHandlerPolicyTest {
         assertNull(PollReader.heapCheck(List.of(26L << 20, 26L << 20, 1L << 20), 2, heap), "the large poll fits");
         String reason = PollReader.heapCheck(List.of(50L << 20, 50L << 20, 50L << 20), 2, heap);
         assertTrue(reason.startsWith("too large for the heap: 3 files, 157286400 bytes"), reason);
-        assertTrue(PollReader.heapCheck(List.of(40L << 20, 40L << 20), 2, heap) != null,
+        assertTrue(
+                PollReader.heapCheck(List.of(40L << 20, 40L << 20), 2, heap) != null,
                 "two files parsed at once would need about 4 times their 80 MB");
 
         // Through the handler: refused unread, quarantined with the reason, next to a normal poll.
         Recording graphite = new Recording();
-        PollHandler handler = handler(List.of(graphite), new Quarantine(tmp.resolve("quarantine"), 100,
-                Long.MAX_VALUE));
+        PollHandler handler =
+                handler(List.of(graphite), new Quarantine(tmp.resolve("quarantine"), 100, Long.MAX_VALUE));
         Path huge = Files.createDirectories(tmp.resolve("incoming/1700000000"));
         long quarter = Runtime.getRuntime().maxMemory() / 4;
         for (String name : List.of("a.sock_stat", "b.sock_stat")) {
-            try (FileChannel file = FileChannel.open(huge.resolve(name), StandardOpenOption.CREATE_NEW,
-                    StandardOpenOption.WRITE)) {
+            try (FileChannel file =
+                    FileChannel.open(huge.resolve(name), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
                 file.write(ByteBuffer.wrap(new byte[] {'#'}), quarter / 2 + 1); // sparse: no disk used
             }
         }
         assertEquals(PollHandler.Outcome.QUARANTINED, handler.handle(huge).join());
         assertEquals(List.of(), graphite.polls, "nothing read, nothing sent");
-        assertTrue(messages(Level.ERROR).get(0).contains("too large for the heap"), messages(Level.ERROR).toString());
-        assertEquals(PollHandler.Outcome.DONE, handler.handle(poll("1700000010")).join());
+        assertTrue(
+                messages(Level.ERROR).get(0).contains("too large for the heap"),
+                messages(Level.ERROR).toString());
+        assertEquals(
+                PollHandler.Outcome.DONE, handler.handle(poll("1700000010")).join());
     }
 }

@@ -3,6 +3,9 @@ package io.haproxystats.process;
 import io.haproxystats.common.testing.CarbonRelay;
 import java.io.IOException;
 import java.io.RandomAccessFile;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -62,9 +65,13 @@ public final class ProcessBench {
                     """.formatted(spool, System.getProperty("bench.loglevel", "info"), relay.port()));
             Path log = work.resolve("process.log");
             Process process = new ProcessBuilder(exe.toString(), "-f", conf.toString())
-                    .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+                    .redirectErrorStream(true)
+                    .redirectOutput(log.toFile())
+                    .start();
             long pid = process.pid();
-            waitFor(() -> Files.readString(log).contains("connected") || Files.readString(log).contains("starting"),
+            waitFor(
+                    () -> Files.readString(log).contains("connected")
+                            || Files.readString(log).contains("starting"),
                     "process start");
             Sink counter = relay;
             long hz = 100; // USER_HZ on Linux
@@ -97,25 +104,46 @@ public final class ProcessBench {
                 seconds.add(t1 / 1e9);
                 cpu.add((ticks1 - ticks0) / (double) hz);
                 lines = delivered;
-                System.out.printf(Locale.ROOT, "poll %d: %.3f s rename->removed, %.2f CPU s, %d lines, all at the relay%n",
-                        i + 1, t1 / 1e9, (ticks1 - ticks0) / (double) hz, delivered);
+                System.out.printf(
+                        Locale.ROOT,
+                        "poll %d: %.3f s rename->removed, %.2f CPU s, %d lines, all at the relay%n",
+                        i + 1,
+                        t1 / 1e9,
+                        (ticks1 - ticks0) / (double) hz,
+                        delivered);
             }
             if (System.getProperty("bench.loglevel") != null) {
-                Files.readAllLines(log).stream().filter(l -> l.contains("computed") || l.contains("written"))
+                Files.readAllLines(log).stream()
+                        .filter(l -> l.contains("computed") || l.contains("written"))
                         .forEach(System.out::println);
             }
             String hwm = procStatus(pid, "VmHWM");
             String rss = procStatus(pid, "VmRSS");
             process.destroy();
             process.waitFor(30, TimeUnit.SECONDS);
-            double[] warm = seconds.subList(warmup, seconds.size()).stream().mapToDouble(Double::doubleValue).sorted()
+            double[] warm = seconds.subList(warmup, seconds.size()).stream()
+                    .mapToDouble(Double::doubleValue)
+                    .sorted()
                     .toArray();
-            double[] warmCpu = cpu.subList(warmup, cpu.size()).stream().mapToDouble(Double::doubleValue).sorted()
+            double[] warmCpu = cpu.subList(warmup, cpu.size()).stream()
+                    .mapToDouble(Double::doubleValue)
+                    .sorted()
                     .toArray();
-            System.out.printf(Locale.ROOT, "%s, sink %s: %d lines a poll; first (cold) poll %.3f s; warm polls (%d): median %.3f s, "
+            System.out.printf(
+                    Locale.ROOT,
+                    "%s, sink %s: %d lines a poll; first (cold) poll %.3f s; warm polls (%d): median %.3f s, "
                             + "min %.3f, max %.3f; CPU a warm poll: median %.2f s; VmHWM %s, VmRSS at the end %s%n",
-                    template.getFileName(), plain ? "in-process TCP reader" : "carbon-c-relay", lines, seconds.get(0), warm.length, median(warm), warm[0],
-                    warm[warm.length - 1], median(warmCpu), hwm, rss);
+                    template.getFileName(),
+                    plain ? "in-process TCP reader" : "carbon-c-relay",
+                    lines,
+                    seconds.get(0),
+                    warm.length,
+                    median(warm),
+                    warm[0],
+                    warm[warm.length - 1],
+                    median(warmCpu),
+                    hwm,
+                    rss);
         }
     }
 
@@ -163,14 +191,16 @@ public final class ProcessBench {
     private static long deliveredLines(Path log, String epoch) throws Exception {
         Pattern p = Pattern.compile(epoch + ": (\\d+) lines delivered");
         long[] found = {-1};
-        waitFor(() -> {
-            Matcher m = p.matcher(Files.readString(log));
-            if (m.find()) {
-                found[0] = Long.parseLong(m.group(1));
-                return true;
-            }
-            return false;
-        }, "the delivery log line of " + epoch);
+        waitFor(
+                () -> {
+                    Matcher m = p.matcher(Files.readString(log));
+                    if (m.find()) {
+                        found[0] = Long.parseLong(m.group(1));
+                        return true;
+                    }
+                    return false;
+                },
+                "the delivery log line of " + epoch);
         return found[0];
     }
 
@@ -212,22 +242,24 @@ public final class ProcessBench {
 
         @Override
         public void awaitLines(String epoch, long expected) throws Exception {
-            waitFor(() -> {
-                Path file = relay.file();
-                if (Files.exists(file)) {
-                    try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "r")) {
-                        long length = f.length();
-                        if (length > offset) {
-                            byte[] chunk = new byte[(int) (length - offset)];
-                            f.seek(offset);
-                            f.readFully(chunk);
-                            offset = length;
-                            counter.feed(chunk, chunk.length);
+            waitFor(
+                    () -> {
+                        Path file = relay.file();
+                        if (Files.exists(file)) {
+                            try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "r")) {
+                                long length = f.length();
+                                if (length > offset) {
+                                    byte[] chunk = new byte[(int) (length - offset)];
+                                    f.seek(offset);
+                                    f.readFully(chunk);
+                                    offset = length;
+                                    counter.feed(chunk, chunk.length);
+                                }
+                            }
                         }
-                    }
-                }
-                return counter.count(epoch) >= expected;
-            }, expected + " lines of " + epoch + " at the relay");
+                        return counter.count(epoch) >= expected;
+                    },
+                    expected + " lines of " + epoch + " at the relay");
         }
 
         @Override
@@ -241,15 +273,15 @@ public final class ProcessBench {
      * ingestion (carbon-c-relay's stalls dominate on small machines, see docs/benchmarks.md).
      */
     private static final class PlainSink implements Sink {
-        private final java.net.ServerSocket server;
+        private final ServerSocket server;
         private final LineCounter counter = new LineCounter();
 
         PlainSink() throws IOException {
-            server = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
+            server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
             Thread.ofPlatform().daemon().start(() -> {
                 try {
                     while (true) {
-                        java.net.Socket s = server.accept();
+                        Socket s = server.accept();
                         Thread.ofPlatform().daemon().start(() -> {
                             byte[] buf = new byte[1 << 20];
                             try (s) {

@@ -42,9 +42,14 @@ class QueueingDispatcherTest {
 
     /** retries 3 (4 tries a round), 100 ms x 2^k apart, 5 s between rounds. */
     QueueingDispatcher dispatcher(long queueSize, AtomicBoolean mayDrop) {
-        dispatcher = new QueueingDispatcher(sender, new DeliveryPolicy(queueSize,
-                new Connect(3, Duration.ofSeconds(1), Duration.ofMillis(100), 2), Duration.ofSeconds(5)),
-                clock, mayDrop::get);
+        dispatcher = new QueueingDispatcher(
+                sender,
+                new DeliveryPolicy(
+                        queueSize,
+                        new Connect(3, Duration.ofSeconds(1), Duration.ofMillis(100), 2),
+                        Duration.ofSeconds(5)),
+                clock,
+                mayDrop::get);
         return dispatcher;
     }
 
@@ -92,9 +97,18 @@ class QueueingDispatcherTest {
         dispatcher(1000, new AtomicBoolean());
         CompletableFuture<Void> done = dispatcher.submit(batch(1, 10));
         Wait.until(Duration.ofSeconds(10), () -> clock.sleeps().size() >= 8, "two rounds of tries");
-        assertEquals(List.of(Duration.ofMillis(100), Duration.ofMillis(200), Duration.ofMillis(400), Duration.ofSeconds(5),
-                Duration.ofMillis(100), Duration.ofMillis(200), Duration.ofMillis(400), Duration.ofSeconds(5)),
-                clock.sleeps().subList(0, 8), "3 waits between 4 tries, then delay; the next round the same");
+        assertEquals(
+                List.of(
+                        Duration.ofMillis(100),
+                        Duration.ofMillis(200),
+                        Duration.ofMillis(400),
+                        Duration.ofSeconds(5),
+                        Duration.ofMillis(100),
+                        Duration.ofMillis(200),
+                        Duration.ofMillis(400),
+                        Duration.ofSeconds(5)),
+                clock.sleeps().subList(0, 8),
+                "3 waits between 4 tries, then delay; the next round the same");
         assertFalse(dispatcher.reachable());
         assertFalse(done.isDone());
         sender.reachable(true);

@@ -9,9 +9,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The answers of real HAProxy 2.2 (Debian 11) and 3.0 (Debian 13) binaries, captured by
@@ -21,9 +21,13 @@ import org.junit.jupiter.api.io.TempDir;
 class RealGenerationsTest {
 
     /** One line of every kind the answers of one instance give (frontend fe_g, backend be.app). */
-    static final List<String> EVERY_KIND_OF_LINE = List.of("lb.haproxy.frontend.fe_g.stot",
-            "lb.haproxy.frontend.fe_g.status.OPEN", "lb.haproxy.backend.be_app.lbtot",
-            "lb.haproxy.backend.be_app.server.web-2.weight", "lb.haproxy.daemon.Maxconn", "lb.haproxy.daemon.Idle_pct",
+    static final List<String> EVERY_KIND_OF_LINE = List.of(
+            "lb.haproxy.frontend.fe_g.stot",
+            "lb.haproxy.frontend.fe_g.status.OPEN",
+            "lb.haproxy.backend.be_app.lbtot",
+            "lb.haproxy.backend.be_app.server.web-2.weight",
+            "lb.haproxy.daemon.Maxconn",
+            "lb.haproxy.daemon.Idle_pct",
             "lb.haproxy.backend.be_app.server.web-2.op_state.UP",
             "lb.haproxy.backend.be_app.server.web_1.admin_state.FMAINT");
 
@@ -33,10 +37,14 @@ class RealGenerationsTest {
     @ParameterizedTest(name = "HAProxy {0}")
     @ValueSource(strings = {"2.2", "3.0"})
     void realAnswersOfThisGenerationParseAndAggregate(String version) throws URISyntaxException {
-        Path dir = Path.of(RealGenerationsTest.class.getResource("/generations/haproxy-" + version).toURI());
-        PollComputation.Result result = Fixtures.computation(tmp, "[graphite]\nnamespace = lb\nprefix-hostname = false\n"
-                + "[process]\nstate-metrics = true\n", "h").compute("1700000000", Fixtures.files(dir),
-                Set.of(), Set.of());
+        Path dir = Path.of(RealGenerationsTest.class
+                .getResource("/generations/haproxy-" + version)
+                .toURI());
+        PollComputation.Result result = Fixtures.computation(
+                        tmp,
+                        "[graphite]\nnamespace = lb\nprefix-hostname = false\n" + "[process]\nstate-metrics = true\n",
+                        "h")
+                .compute("1700000000", Fixtures.files(dir), Set.of(), Set.of());
         assertEquals(List.of(), result.errors());
         Map<String, String> lines = new TreeMap<>();
         GraphiteLines.parse(result.batch().text()).forEach((k, v) -> lines.put(k.substring(0, k.indexOf(' ')), v));

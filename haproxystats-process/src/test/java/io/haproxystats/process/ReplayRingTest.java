@@ -41,7 +41,9 @@ class ReplayRingTest {
         assertEquals("m21 21 7\nm22 22 7\nm23 23 7\nm24 24 7\n", replayed(ring));
         // One batch larger than the ring on its own.
         ring.append(batch("7", 30, 60));
-        assertEquals("m56 56 7\nm57 57 7\nm58 58 7\nm59 59 7\n", replayed(ring).substring(replayed(ring).indexOf("m56")));
+        assertEquals(
+                "m56 56 7\nm57 57 7\nm58 58 7\nm59 59 7\n",
+                replayed(ring).substring(replayed(ring).indexOf("m56")));
         assertEquals(0, replayed(ring).indexOf("m5"), "starts with a whole line: " + replayed(ring));
     }
 

@@ -1,9 +1,9 @@
 package io.haproxystats.process;
 
 import static io.haproxystats.process.AggregationRulesTest.P;
+import static io.haproxystats.process.AggregationRulesTest.info;
 import static io.haproxystats.process.AggregationRulesTest.stat;
 import static io.haproxystats.process.AggregationRulesTest.under;
-import static io.haproxystats.process.AggregationRulesTest.info;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -37,36 +37,57 @@ class SanitisedGroupingTest {
     @Test
     void backendsWhoseNamesMeetAreOneGroupInOneProcessAndAcrossProcesses() {
         // scur,stot,weight,act,bck,throttle,lbtot,type,qtime,ctime,rtime,ttime
-        Map<String, String> out = run("", Map.of(
-                "a.sock_stat", stat("legacy.app,BACKEND,1,10,2,2,0,,4,1,2,4,6,8",
-                        "legacy_app,BACKEND,2,20,4,1,1,,0,1,100,100,100,100"),
-                "b.sock_stat", stat("legacy.app,BACKEND,3,30,6,3,0,,2,1,4,6,8,10")));
+        Map<String, String> out = run(
+                "",
+                Map.of(
+                        "a.sock_stat",
+                                stat(
+                                        "legacy.app,BACKEND,1,10,2,2,0,,4,1,2,4,6,8",
+                                        "legacy_app,BACKEND,2,20,4,1,1,,0,1,100,100,100,100"),
+                        "b.sock_stat", stat("legacy.app,BACKEND,3,30,6,3,0,,2,1,4,6,8,10")));
         // Sums over the three rows; means of weight/act/bck over three rows; timings over the two
         // rows with lbtot > 0 (the legacy_app row balanced nothing).
-        assertEquals(new TreeMap<>(Map.ofEntries(
-                Map.entry("scur", "6"), Map.entry("stot", "60"), Map.entry("lbtot", "6"),
-                Map.entry("weight", "4"), Map.entry("act", "2"), Map.entry("bck", "0.3333333333333333"),
-                Map.entry("qtime", "3"), Map.entry("ctime", "5"), Map.entry("rtime", "7"), Map.entry("ttime", "9"))),
+        assertEquals(
+                new TreeMap<>(Map.ofEntries(
+                        Map.entry("scur", "6"),
+                        Map.entry("stot", "60"),
+                        Map.entry("lbtot", "6"),
+                        Map.entry("weight", "4"),
+                        Map.entry("act", "2"),
+                        Map.entry("bck", "0.3333333333333333"),
+                        Map.entry("qtime", "3"),
+                        Map.entry("ctime", "5"),
+                        Map.entry("rtime", "7"),
+                        Map.entry("ttime", "9"))),
                 under(out, P + ".backend.legacy_app."));
         assertEquals("11", out.get(P + ".haproxystats.MetricsBackend"), "10 lines of one backend + the count line");
     }
 
     @Test
     void frontendsMeetAfterEveryReplacementNotOnlyTheDot() {
-        Map<String, String> out = run("", Map.of(
-                "a.sock_stat", stat("www.example.com,FRONTEND,1,10,,,,,,0,,,,", "www_example_com,FRONTEND,2,20,,,,,,0,,,,"),
-                "b.sock_stat", stat("\"www example com\",FRONTEND,3,30,,,,,,0,,,,")));
-        assertEquals(Map.of("www_example_com.scur", "6", "www_example_com.stot", "60"),
-                under(out, P + ".frontend."));
+        Map<String, String> out = run(
+                "",
+                Map.of(
+                        "a.sock_stat",
+                                stat(
+                                        "www.example.com,FRONTEND,1,10,,,,,,0,,,,",
+                                        "www_example_com,FRONTEND,2,20,,,,,,0,,,,"),
+                        "b.sock_stat", stat("\"www example com\",FRONTEND,3,30,,,,,,0,,,,")));
+        assertEquals(Map.of("www_example_com.scur", "6", "www_example_com.stot", "60"), under(out, P + ".frontend."));
     }
 
     @Test
     void serversWhoseNamesMeetAreOneServerAndTotalServersCountsSanitisedNames() {
         // be: s1.pool (a), s1_pool (a), s1.pool (b), s2 (a): two distinct sanitised servers.
-        Map<String, String> out = run("[process]\naggr-server-metrics = true\n", Map.of(
-                "a.sock_stat", stat("be,s1.pool,1,4,1,,,0,2,2,0,2,30,40", "be,s1_pool,2,5,3,,,30,0,2,9,9,9,9",
-                        "be,s2,1,1,1,,,0,0,2,,,,"),
-                "b.sock_stat", stat("be,s1.pool,3,6,5,,,60,1,2,0,4,60,80")));
+        Map<String, String> out = run(
+                "[process]\naggr-server-metrics = true\n",
+                Map.of(
+                        "a.sock_stat",
+                                stat(
+                                        "be,s1.pool,1,4,1,,,0,2,2,0,2,30,40",
+                                        "be,s1_pool,2,5,3,,,30,0,2,9,9,9,9",
+                                        "be,s2,1,1,1,,,0,0,2,,,,"),
+                        "b.sock_stat", stat("be,s1.pool,3,6,5,,,60,1,2,0,4,60,80")));
         Map<String, String> s1 = under(out, P + ".backend.be.server.s1_pool.");
         assertEquals("6", s1.get("scur"), "1 + 2 + 3");
         assertEquals("15", s1.get("stot"), "4 + 5 + 6");
@@ -89,18 +110,28 @@ class SanitisedGroupingTest {
                 [process]
                 backend-metrics = stot
                 """;
-        Map<String, String> out = run(ini, Map.of(
-                "a.sock_stat", stat("legacy.app,BACKEND,1,10,2,2,0,,0,1,,,,", "legacy_app,BACKEND,1,5,2,2,0,,0,1,,,,")));
+        Map<String, String> out = run(
+                ini,
+                Map.of(
+                        "a.sock_stat",
+                        stat("legacy.app,BACKEND,1,10,2,2,0,,0,1,,,,", "legacy_app,BACKEND,1,5,2,2,0,,0,1,,,,")));
         assertEquals("15", out.get(P + ".flavor.old.backend.legacy_app.stot"));
         assertEquals("15", out.get(P + ".backend.legacy_app.stot"));
     }
 
     @Test
     void anExcludeLineInDottedFormExcludesEveryNameThatMeetsIt() {
-        Map<String, String> out = run("", Map.of(
-                "a.sock_stat", stat("legacy.app,BACKEND,1,10,2,2,0,,0,1,,,,", "legacy_app,s1,1,1,1,,,0,0,2,,,,",
-                        "fe_x,FRONTEND,1,1,,,,,,0,,,,", "keep,BACKEND,1,1,1,1,0,,0,1,,,,")),
-                Set.of("fe.x"), Set.of("legacy.app"));
+        Map<String, String> out = run(
+                "",
+                Map.of(
+                        "a.sock_stat",
+                        stat(
+                                "legacy.app,BACKEND,1,10,2,2,0,,0,1,,,,",
+                                "legacy_app,s1,1,1,1,,,0,0,2,,,,",
+                                "fe_x,FRONTEND,1,1,,,,,,0,,,,",
+                                "keep,BACKEND,1,1,1,1,0,,0,1,,,,")),
+                Set.of("fe.x"),
+                Set.of("legacy.app"));
         assertTrue(out.keySet().stream().noneMatch(k -> k.contains("legacy") || k.contains("fe_x")), out.toString());
         assertEquals("1", out.get(P + ".backend.keep.stot"));
     }
@@ -108,8 +139,9 @@ class SanitisedGroupingTest {
     @Test
     void perProcessSeriesOfSocketsWhoseNamesMeetAreKeptApart() {
         // Both say Process_num 1, so the series are keyed by socket name; a.sock and a_sock meet.
-        Map<String, String> out = run("[process]\nper-process-metrics = true\n", Map.of(
-                "a.sock_info", info(1, 90, 1, 100, 10), "a_sock_info", info(1, 80, 2, 50, 20)));
+        Map<String, String> out = run(
+                "[process]\nper-process-metrics = true\n",
+                Map.of("a.sock_info", info(1, 90, 1, 100, 10), "a_sock_info", info(1, 80, 2, 50, 20)));
         assertEquals("1", out.get(P + ".daemon.process.a_sock.CurrConns"));
         assertEquals("2", out.get(P + ".daemon.process.a_sock_2.CurrConns"));
     }
@@ -118,10 +150,14 @@ class SanitisedGroupingTest {
     void serversAcrossBackendsTakeExcludedBackendsAndTheDefaultListsWhateverServerMetricsSays() {
         // server-metrics = scur only, be1 excluded. Per backend: only be2's s1, with scur and the
         // fixed means. Across backends: s1 of be1 and be2, with the default lists (stot, lbtot...).
-        Map<String, String> out = run("[process]\naggr-server-metrics = true\nserver-metrics = scur\n", Map.of(
-                "a.sock_stat", stat("be1,s1,1,10,2,,,0,4,2,0,2,30,40", "be2,s1,2,20,4,,,10,0,2,9,9,9,9")),
-                Set.of(), Set.of("be1"));
-        assertEquals(Set.of("scur", "weight", "throttle"), under(out, P + ".backend.be2.server.s1.").keySet());
+        Map<String, String> out = run(
+                "[process]\naggr-server-metrics = true\nserver-metrics = scur\n",
+                Map.of("a.sock_stat", stat("be1,s1,1,10,2,,,0,4,2,0,2,30,40", "be2,s1,2,20,4,,,10,0,2,9,9,9,9")),
+                Set.of(),
+                Set.of("be1"));
+        assertEquals(
+                Set.of("scur", "weight", "throttle"),
+                under(out, P + ".backend.be2.server.s1.").keySet());
         assertTrue(out.keySet().stream().noneMatch(k -> k.contains(".be1.")), out.toString());
         Map<String, String> across = under(out, P + ".server.s1.");
         assertEquals("3", across.get("scur"), "1 + 2, the excluded backend's row included");

@@ -34,13 +34,19 @@ class ShowStatTypedIT {
 
             String stat = HaproxyInstance.cli(h.socket(), "show stat");
             String header = stat.substring(2, stat.indexOf('\n'));
-            String all = Arrays.stream(header.split(",")).filter(MetricCatalogue::isMetric)
+            String all = Arrays.stream(header.split(","))
+                    .filter(MetricCatalogue::isMetric)
                     .collect(Collectors.joining(" "));
             assertTrue(all.contains("rtime_max") && all.contains("h1_bytes_in"), all);
-            PollComputation computation = Fixtures.computation(tmp, "[graphite]\nnamespace = lb\nprefix-hostname = false\n"
-                    + "[process]\nfrontend-metrics = " + all + "\nbackend-metrics = " + all + "\nserver-metrics = " + all
-                    + "\n", "h");
-            PollComputation.Result r = computation.compute("1700000000", Map.of("a.sock_stat", stat), Set.of(), Set.of());
+            PollComputation computation = Fixtures.computation(
+                    tmp,
+                    "[graphite]\nnamespace = lb\nprefix-hostname = false\n"
+                            + "[process]\nfrontend-metrics = " + all + "\nbackend-metrics = " + all
+                            + "\nserver-metrics = " + all
+                            + "\n",
+                    "h");
+            PollComputation.Result r =
+                    computation.compute("1700000000", Map.of("a.sock_stat", stat), Set.of(), Set.of());
             assertEquals(List.of(), r.errors());
             Map<String, String> out = Fixtures.values(r.batch());
             assertTrue(out.containsKey("lb.haproxy.frontend.fe_a.h1_bytes_in"), "module column by name");

@@ -18,12 +18,14 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -43,15 +45,17 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class SoakIT {
 
-    static final Path PULL = Path.of("../haproxystats-pull/target/haproxystats-pull").toAbsolutePath().normalize();
-    static final Path PROCESS = Path.of("target/haproxystats-process").toAbsolutePath().normalize();
+    static final Path PULL = Path.of("../haproxystats-pull/target/haproxystats-pull")
+            .toAbsolutePath()
+            .normalize();
+    static final Path PROCESS =
+            Path.of("target/haproxystats-process").toAbsolutePath().normalize();
     private static final long TICKS = 100; // USER_HZ on Linux
 
     @TempDir
     Path tmp;
 
-    record Sample(long second, String daemon, long rssKib, long cpuTicks, int fds, int threads) {
-    }
+    record Sample(long second, String daemon, long rssKib, long cpuTicks, int fds, int threads) {}
 
     @Test
     void pullerAndProcessorUnderTrafficKeepResourcesFlatAndLoseNoPoll() throws Exception {
@@ -74,7 +78,7 @@ class SoakIT {
                         out.write(body);
                     }
                 });
-                backend.setExecutor(java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor());
+                backend.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
                 backend.start();
                 backends.add(backend);
             }
@@ -89,13 +93,18 @@ class SoakIT {
                     """.formatted(relay.port()));
             Process process = start(PROCESS, conf, "process.log");
             Process pull = start(PULL, conf, "pull.log");
-            HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+            HttpClient client = HttpClient.newBuilder()
+                    .connectTimeout(Duration.ofSeconds(2))
+                    .build();
             for (HaproxyInstance h : haproxies) {
                 URI uri = URI.create("http://127.0.0.1:" + h.frontendPort() + "/");
                 load.add(Thread.ofVirtual().start(() -> {
                     while (loading.get()) {
                         try {
-                            client.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(2)).build(),
+                            client.send(
+                                    HttpRequest.newBuilder(uri)
+                                            .timeout(Duration.ofSeconds(2))
+                                            .build(),
                                     HttpResponse.BodyHandlers.discarding());
                             requests.incrementAndGet();
                             Thread.sleep(20);
@@ -127,7 +136,8 @@ class SoakIT {
             Path incoming = tmp.resolve("spool/incoming");
             Wait.until(Duration.ofSeconds(60), () -> Entries.count(incoming) == 0, "incoming/ drained");
             Set<String> landed = landedPolls(Files.readString(tmp.resolve("pull.log")));
-            Wait.until(Duration.ofSeconds(30), () -> relayed(relay).containsAll(landed), "every landed poll at the relay");
+            Wait.until(
+                    Duration.ofSeconds(30), () -> relayed(relay).containsAll(landed), "every landed poll at the relay");
             process.destroy();
             assertTrue(process.waitFor(15, TimeUnit.SECONDS));
 
@@ -150,7 +160,7 @@ class SoakIT {
             Path keep = Files.createDirectories(Path.of("target/soak"));
             for (String log : List.of("pull.log", "process.log")) {
                 if (Files.exists(tmp.resolve(log))) {
-                    Files.copy(tmp.resolve(log), keep.resolve(log), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                    Files.copy(tmp.resolve(log), keep.resolve(log), StandardCopyOption.REPLACE_EXISTING);
                 }
             }
             backends.forEach(b -> b.stop(0));
@@ -172,7 +182,8 @@ class SoakIT {
     static List<String> trendFailures(List<Sample> samples) {
         List<String> failures = new ArrayList<>();
         for (String daemon : List.of("pull", "process")) {
-            List<Sample> s = samples.stream().filter(x -> x.daemon().equals(daemon)).toList();
+            List<Sample> s =
+                    samples.stream().filter(x -> x.daemon().equals(daemon)).toList();
             int n = s.size();
             if (n < 8) {
                 failures.add(daemon + ": only " + n + " samples");
@@ -180,8 +191,10 @@ class SoakIT {
             }
             List<Sample> early = s.subList(n / 4, n / 2);
             List<Sample> late = s.subList(3 * n / 4, n);
-            long earlyRss = median(early.stream().mapToLong(Sample::rssKib).sorted().toArray());
-            long lateRss = median(late.stream().mapToLong(Sample::rssKib).sorted().toArray());
+            long earlyRss =
+                    median(early.stream().mapToLong(Sample::rssKib).sorted().toArray());
+            long lateRss =
+                    median(late.stream().mapToLong(Sample::rssKib).sorted().toArray());
             if (lateRss > earlyRss + Math.max(32 * 1024, earlyRss / 5)) {
                 failures.add(daemon + ": RSS grew from " + earlyRss / 1024 + " to " + lateRss / 1024 + " MiB");
             }
@@ -225,21 +238,32 @@ class SoakIT {
     }
 
     private static String report(List<Sample> samples, double minutes, long requests, int polls, int lost) {
-        StringBuilder b = new StringBuilder(String.format(Locale.ROOT,
-                "soak: %.1f min, %d HTTP requests through 3 HAProxy, %d polls landed, %d lost%n", minutes, requests,
-                polls, lost));
+        StringBuilder b = new StringBuilder(String.format(
+                Locale.ROOT,
+                "soak: %.1f min, %d HTTP requests through 3 HAProxy, %d polls landed, %d lost%n",
+                minutes,
+                requests,
+                polls,
+                lost));
         for (String daemon : List.of("pull", "process")) {
-            List<Sample> s = samples.stream().filter(x -> x.daemon().equals(daemon)).toList();
+            List<Sample> s =
+                    samples.stream().filter(x -> x.daemon().equals(daemon)).toList();
             Sample first = s.get(0);
             Sample last = s.get(s.size() - 1);
             double cpuSeconds = (last.cpuTicks() - first.cpuTicks()) / (double) TICKS;
             double span = Math.max(1, last.second() - first.second());
-            b.append(String.format(Locale.ROOT,
+            b.append(String.format(
+                    Locale.ROOT,
                     "%-7s RSS MiB first %.1f, max %.1f, last %.1f; threads %d..%d; fds %d..%d; CPU %.2f s per minute%n",
-                    daemon, first.rssKib() / 1024.0, s.stream().mapToLong(Sample::rssKib).max().orElse(0) / 1024.0,
-                    last.rssKib() / 1024.0, s.stream().mapToInt(Sample::threads).min().orElse(0),
-                    s.stream().mapToInt(Sample::threads).max().orElse(0), s.stream().mapToInt(Sample::fds).min().orElse(0),
-                    s.stream().mapToInt(Sample::fds).max().orElse(0), cpuSeconds / span * 60));
+                    daemon,
+                    first.rssKib() / 1024.0,
+                    s.stream().mapToLong(Sample::rssKib).max().orElse(0) / 1024.0,
+                    last.rssKib() / 1024.0,
+                    s.stream().mapToInt(Sample::threads).min().orElse(0),
+                    s.stream().mapToInt(Sample::threads).max().orElse(0),
+                    s.stream().mapToInt(Sample::fds).min().orElse(0),
+                    s.stream().mapToInt(Sample::fds).max().orElse(0),
+                    cpuSeconds / span * 60));
         }
         return b.toString();
     }
@@ -247,8 +271,18 @@ class SoakIT {
     private static String csv(List<Sample> samples) {
         StringBuilder b = new StringBuilder("second,daemon,rss_kib,cpu_ticks,fds,threads\n");
         for (Sample s : samples) {
-            b.append(s.second()).append(',').append(s.daemon()).append(',').append(s.rssKib()).append(',')
-                    .append(s.cpuTicks()).append(',').append(s.fds()).append(',').append(s.threads()).append('\n');
+            b.append(s.second())
+                    .append(',')
+                    .append(s.daemon())
+                    .append(',')
+                    .append(s.rssKib())
+                    .append(',')
+                    .append(s.cpuTicks())
+                    .append(',')
+                    .append(s.fds())
+                    .append(',')
+                    .append(s.threads())
+                    .append('\n');
         }
         return b.toString();
     }
@@ -278,6 +312,8 @@ class SoakIT {
 
     private Process start(Path exe, Path conf, String log) throws IOException {
         return new ProcessBuilder(exe.toString(), "-f", conf.toString())
-                .redirectErrorStream(true).redirectOutput(tmp.resolve(log).toFile()).start();
+                .redirectErrorStream(true)
+                .redirectOutput(tmp.resolve(log).toFile())
+                .start();
     }
 }

@@ -7,6 +7,7 @@ import io.haproxystats.common.testing.Wait;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -25,14 +26,18 @@ class StateMetricsIT {
     @Test
     void serversBackendsAndFrontendsOfARealHaproxyAsNumbers() throws Exception {
         try (HaproxyInstance h = HaproxyInstance.start(tmp, "a")) {
-            Wait.until(Duration.ofSeconds(30), () -> down(h, "be.app,web.1,") && down(h, "be_other,other,"),
+            Wait.until(
+                    Duration.ofSeconds(30),
+                    () -> down(h, "be.app,web.1,") && down(h, "be_other,other,"),
                     "web.1 and other DOWN by their checks");
-            PollComputation computation = Fixtures.computation(tmp,
-                    "[graphite]\nnamespace = lb\nprefix-hostname = false\n[process]\nstate-metrics = true\n", "h");
-            PollComputation.Result r = computation.compute("1700000000",
+            PollComputation computation = Fixtures.computation(
+                    tmp, "[graphite]\nnamespace = lb\nprefix-hostname = false\n[process]\nstate-metrics = true\n", "h");
+            PollComputation.Result r = computation.compute(
+                    "1700000000",
                     Map.of("a.sock_stat", stat(h), "a.sock_info", HaproxyInstance.cli(h.socket(), "show info")),
-                    Set.of(), Set.of());
-            assertEquals(java.util.List.of(), r.errors());
+                    Set.of(),
+                    Set.of());
+            assertEquals(List.of(), r.errors());
             Map<String, String> out = Fixtures.values(r.batch());
             String be = "lb.haproxy.backend.be_app.";
             assertEquals("1", out.get(be + "server.web_1.status.DOWN"));
@@ -55,17 +60,24 @@ class StateMetricsIT {
      */
     @Test
     void serversStateAnswersOfRealHaproxyAsCounts() throws Exception {
-        try (HaproxyInstance a = HaproxyInstance.start(tmp, "a"); HaproxyInstance b = HaproxyInstance.start(tmp, "b")) {
+        try (HaproxyInstance a = HaproxyInstance.start(tmp, "a");
+                HaproxyInstance b = HaproxyInstance.start(tmp, "b")) {
             assertEquals("\n", HaproxyInstance.cli(b.socket(), "set server be.app/web-2 state maint"));
             assertEquals("\n", HaproxyInstance.cli(b.socket(), "set server be_other/other state drain"));
-            Wait.until(Duration.ofSeconds(30), () -> down(a, "be.app,web.1,") && down(b, "be.app,web.1,"),
+            Wait.until(
+                    Duration.ofSeconds(30),
+                    () -> down(a, "be.app,web.1,") && down(b, "be.app,web.1,"),
                     "web.1 DOWN by its checks in both");
-            PollComputation computation = Fixtures.computation(tmp,
-                    "[graphite]\nnamespace = lb\nprefix-hostname = false\n", "h");
-            PollComputation.Result r = computation.compute("1700000000", Map.of(
-                    "a.sock_servers_state", HaproxyInstance.cli(a.socket(), "show servers state"),
-                    "b.sock_servers_state", HaproxyInstance.cli(b.socket(), "show servers state")), Set.of(), Set.of());
-            assertEquals(java.util.List.of(), r.errors());
+            PollComputation computation =
+                    Fixtures.computation(tmp, "[graphite]\nnamespace = lb\nprefix-hostname = false\n", "h");
+            PollComputation.Result r = computation.compute(
+                    "1700000000",
+                    Map.of(
+                            "a.sock_servers_state", HaproxyInstance.cli(a.socket(), "show servers state"),
+                            "b.sock_servers_state", HaproxyInstance.cli(b.socket(), "show servers state")),
+                    Set.of(),
+                    Set.of());
+            assertEquals(List.of(), r.errors());
             Map<String, String> out = Fixtures.values(r.batch());
             String be = "lb.haproxy.backend.be_app.";
             assertEquals("2", out.get(be + "server.web_1.op_state.DOWN"));

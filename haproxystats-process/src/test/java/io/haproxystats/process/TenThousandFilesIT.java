@@ -12,7 +12,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -57,10 +56,14 @@ class TenThousandFilesIT {
                     dir = ${paths:base-dir}/local-store
                     """.formatted(spool, relay.port()));
             Process process = new ProcessBuilder(EndToEndIT.PROCESS.toString(), "-f", conf.toString())
-                    .redirectErrorStream(true).redirectOutput(tmp.resolve("process.log").toFile()).start();
+                    .redirectErrorStream(true)
+                    .redirectOutput(tmp.resolve("process.log").toFile())
+                    .start();
             try {
                 Files.move(poll, spool.resolve("incoming/1700000000"));
-                Wait.until(Duration.ofSeconds(120), () -> Entries.count(spool.resolve("incoming")) == 0 || !process.isAlive(),
+                Wait.until(
+                        Duration.ofSeconds(120),
+                        () -> Entries.count(spool.resolve("incoming")) == 0 || !process.isAlive(),
                         "the poll processed");
                 assertTrue(process.isAlive(), Files.readString(tmp.resolve("process.log")));
                 long hwm = vmHwmKib(process.pid());
@@ -74,12 +77,20 @@ class TenThousandFilesIT {
             assertEquals(0, Entries.count(spool.resolve("quarantine")), "nothing quarantined");
             List<String> lines = Files.readAllLines(spool.resolve("local-store/1700000000/stats"));
             // Uptime_sec is averaged over the 5,000 identical records: the capture's own value.
-            String uptime = info.lines().filter(l -> l.startsWith("Uptime_sec: ")).findFirst().orElseThrow()
+            String uptime = info.lines()
+                    .filter(l -> l.startsWith("Uptime_sec: "))
+                    .findFirst()
+                    .orElseThrow()
                     .substring("Uptime_sec: ".length());
-            assertTrue(lines.contains("big.haproxy.daemon.Uptime_sec " + uptime + " 1700000000"), "mean of 5,000 records");
-            String maxconn = info.lines().filter(l -> l.startsWith("Maxconn: ")).findFirst().orElseThrow()
+            assertTrue(
+                    lines.contains("big.haproxy.daemon.Uptime_sec " + uptime + " 1700000000"), "mean of 5,000 records");
+            String maxconn = info.lines()
+                    .filter(l -> l.startsWith("Maxconn: "))
+                    .findFirst()
+                    .orElseThrow()
                     .substring("Maxconn: ".length());
-            assertTrue(lines.contains("big.haproxy.daemon.Maxconn " + Long.parseLong(maxconn) * INSTANCES + " 1700000000"),
+            assertTrue(
+                    lines.contains("big.haproxy.daemon.Maxconn " + Long.parseLong(maxconn) * INSTANCES + " 1700000000"),
                     "Maxconn summed over 5,000 records");
         }
     }

@@ -26,6 +26,7 @@ class WatchAndLockIT {
 
     @TempDir
     Path tmp;
+
     Process first;
 
     @AfterEach
@@ -52,8 +53,10 @@ class WatchAndLockIT {
     }
 
     private Process start(Path conf, String log) throws IOException {
-        return new ProcessBuilder(EndToEndIT.PROCESS.toString(), "-f", conf.toString()).redirectErrorStream(true)
-                .redirectOutput(tmp.resolve(log).toFile()).start();
+        return new ProcessBuilder(EndToEndIT.PROCESS.toString(), "-f", conf.toString())
+                .redirectErrorStream(true)
+                .redirectOutput(tmp.resolve(log).toFile())
+                .start();
     }
 
     /** Lands a copy of a real poll in src-dir the way the puller does: written aside, renamed in. */
@@ -84,12 +87,16 @@ class WatchAndLockIT {
         Files.createDirectory(incoming);
         land("1700000010");
         land("1700000020");
-        Wait.until(Duration.ofSeconds(20), () -> stored("1700000010") && stored("1700000020"),
+        Wait.until(
+                Duration.ofSeconds(20),
+                () -> stored("1700000010") && stored("1700000020"),
                 "polls in the new src-dir processed");
         assertTrue(first.isAlive());
         String log = Files.readString(tmp.resolve("process.log"), StandardCharsets.UTF_8);
-        assertTrue(log.contains("[process] src-dir " + incoming + " was replaced while being watched; watching it anew")
-                || log.contains("[process] src-dir " + incoming + " was removed (recreated now) while being watched"),
+        assertTrue(
+                log.contains("[process] src-dir " + incoming + " was replaced while being watched; watching it anew")
+                        || log.contains(
+                                "[process] src-dir " + incoming + " was removed (recreated now) while being watched"),
                 log);
         first.destroy();
         assertTrue(first.waitFor(20, TimeUnit.SECONDS));
@@ -100,14 +107,18 @@ class WatchAndLockIT {
     void aSecondProcessorOnTheSameSrcDirRefusesToStartNamingTheFirst() throws Exception {
         Path conf = config();
         first = start(conf, "first.log");
-        Wait.until(Duration.ofSeconds(20), () -> Files.exists(tmp.resolve("incoming/.haproxystats-process.lock")),
+        Wait.until(
+                Duration.ofSeconds(20),
+                () -> Files.exists(tmp.resolve("incoming/.haproxystats-process.lock")),
                 "the first processor holds src-dir");
         Process second = start(conf, "second.log");
         assertTrue(second.waitFor(30, TimeUnit.SECONDS));
         String out = Files.readString(tmp.resolve("second.log"), StandardCharsets.UTF_8);
         assertEquals(1, second.exitValue(), out);
-        assertTrue(out.contains("haproxystats-process: [process] src-dir " + tmp.resolve("incoming")
-                + " is in use by another instance (pid " + first.pid() + ", lock file "), out);
+        assertTrue(
+                out.contains("haproxystats-process: [process] src-dir " + tmp.resolve("incoming")
+                        + " is in use by another instance (pid " + first.pid() + ", lock file "),
+                out);
         land("1700000000");
         Wait.until(Duration.ofSeconds(20), () -> stored("1700000000"), "the first goes on");
     }
@@ -115,15 +126,18 @@ class WatchAndLockIT {
     @Test
     void theLauncherEndsAJvmThatRanOutOfHeapWhateverTheOperatorsJvmOptions() throws Exception {
         ProcessBuilder pb = new ProcessBuilder(EndToEndIT.PROCESS.toString(), "-f", config().toString())
-                .redirectErrorStream(true).redirectOutput(tmp.resolve("process.log").toFile());
+                .redirectErrorStream(true)
+                .redirectOutput(tmp.resolve("process.log").toFile());
         pb.environment().put("HAPROXYSTATS_JAVA_OPTS", "-Xmx96m");
         first = pb.start();
-        Wait.until(Duration.ofSeconds(20), () -> Files.exists(tmp.resolve("incoming/.haproxystats-process.lock")),
+        Wait.until(
+                Duration.ofSeconds(20),
+                () -> Files.exists(tmp.resolve("incoming/.haproxystats-process.lock")),
                 "started");
         String cmdline = Files.readString(Path.of("/proc", Long.toString(first.pid()), "cmdline"))
                 .replace('\0', ' ');
-        assertTrue(cmdline.contains(" -XX:+ExitOnOutOfMemoryError --enable-native-access=ALL-UNNAMED -Xmx96m "),
-                cmdline);
+        assertTrue(
+                cmdline.contains(" -XX:+ExitOnOutOfMemoryError --enable-native-access=ALL-UNNAMED -Xmx96m "), cmdline);
         // jnr's native code is allowed explicitly: the JDK prints no warning about it.
         String log = Files.readString(tmp.resolve("process.log"), StandardCharsets.UTF_8);
         assertTrue(!log.contains("WARNING: A restricted method"), log);

@@ -2,7 +2,6 @@ package io.haproxystats.pull;
 
 import io.haproxystats.common.haproxy.SocketAddress;
 import io.haproxystats.common.spool.PollFiles;
-
 import java.util.ArrayList;
 import java.util.List;
 
@@ -58,8 +57,7 @@ final class MasterWorkers {
         }
     }
 
-    private MasterWorkers() {
-    }
+    private MasterWorkers() {}
 
     /**
      * The workers of a {@code show proc} answer. A pid is 1 to 10 digits and at most

@@ -14,8 +14,14 @@ import java.util.List;
  * @param deadSockets sockets left out because nothing listened there ({@code skip-dead-sockets});
  *                  their requests are not counted in {@code requests}
  */
-record PollResult(long epoch, int requests, int succeeded, List<String> failures, boolean committed,
-                  Duration wallTime, int deadSockets) {
+record PollResult(
+        long epoch,
+        int requests,
+        int succeeded,
+        List<String> failures,
+        boolean committed,
+        Duration wallTime,
+        int deadSockets) {
 
     PollResult(long epoch, int requests, int succeeded, List<String> failures, boolean committed, Duration wallTime) {
         this(epoch, requests, succeeded, failures, committed, wallTime, 0);

@@ -1,10 +1,10 @@
 package io.haproxystats.pull;
 
-import io.haproxystats.common.time.Clock;
 import io.haproxystats.common.haproxy.SocketAddress;
 import io.haproxystats.common.spool.FileModes;
-import io.haproxystats.common.spool.PollFiles.Command;
 import io.haproxystats.common.spool.PollFiles;
+import io.haproxystats.common.spool.PollFiles.Command;
+import io.haproxystats.common.time.Clock;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -50,9 +51,22 @@ final class Poller {
     /** Sockets found dead by the last poll: a change of state is logged once, not every poll. */
     private final Set<String> dead = new HashSet<>();
 
-    Poller(SocketDiscovery discovery, StatsClient client, Spool spool, Duration pullTimeout, int queueSize,
-           Clock clock) {
-        this(discovery, List.of(), List.of(Command.INFO, Command.STAT), client, spool, pullTimeout, queueSize, clock,
+    Poller(
+            SocketDiscovery discovery,
+            StatsClient client,
+            Spool spool,
+            Duration pullTimeout,
+            int queueSize,
+            Clock clock) {
+        this(
+                discovery,
+                List.of(),
+                List.of(Command.INFO, Command.STAT),
+                client,
+                spool,
+                pullTimeout,
+                queueSize,
+                clock,
                 true);
     }
 
@@ -62,8 +76,16 @@ final class Poller {
      * @param skipDeadSockets land a poll without the sockets where nothing listens ({@code [pull]
      *                 skip-dead-sockets}) instead of failing it
      */
-    Poller(SocketDiscovery discovery, List<SocketAddress> masters, List<Command> commands, StatsClient client,
-           Spool spool, Duration pullTimeout, int queueSize, Clock clock, boolean skipDeadSockets) {
+    Poller(
+            SocketDiscovery discovery,
+            List<SocketAddress> masters,
+            List<Command> commands,
+            StatsClient client,
+            Spool spool,
+            Duration pullTimeout,
+            int queueSize,
+            Clock clock,
+            boolean skipDeadSockets) {
         this.discovery = discovery;
         this.masters = masters;
         this.commands = List.copyOf(commands);
@@ -79,8 +101,7 @@ final class Poller {
      * One request in flight; {@code what} names it in failure messages, {@code file} is what it
      * writes; {@code socket} is null for a request through a master.
      */
-    private record Request(SocketAddress socket, String what, String file, Future<Long> answer) {
-    }
+    private record Request(SocketAddress socket, String what, String file, Future<Long> answer) {}
 
     /**
      * Runs one poll now. Empty when it was skipped (queue full, no sockets). On interrupt the poll
@@ -95,12 +116,20 @@ final class Poller {
             spool.ensureDirectories();
             queued = spool.queued();
         } catch (IOException e) {
-            return Optional.of(report(new PollResult(epoch, 0, 0, List.of("cannot use dst-dir or tmp-dst-dir: "
-                    + StatsClient.describe(e)), false, Duration.ofNanos(clock.nanosSince(started)), 0)));
+            return Optional.of(report(new PollResult(
+                    epoch,
+                    0,
+                    0,
+                    List.of("cannot use dst-dir or tmp-dst-dir: " + StatsClient.describe(e)),
+                    false,
+                    Duration.ofNanos(clock.nanosSince(started)),
+                    0)));
         }
         if (queued >= queueSize) {
-            LOG.warn("skipping poll: {} directories wait in dst-dir, queue-size is {} (is haproxystats-process running?)",
-                    queued, queueSize);
+            LOG.warn(
+                    "skipping poll: {} directories wait in dst-dir, queue-size is {} (is haproxystats-process running?)",
+                    queued,
+                    queueSize);
             return Optional.empty();
         }
         List<SocketAddress> sockets = discovery.sockets();
@@ -115,15 +144,21 @@ final class Poller {
             dir = spool.begin(epoch);
         } catch (IOException e) {
             // Disk full, tmp-dst-dir not writable: a failed poll like any other, tried again next tick.
-            return Optional.of(report(new PollResult(epoch, 0, 0, List.of("cannot create the poll's directory in"
-                    + " tmp-dst-dir: " + StatsClient.describe(e)), false, Duration.ofNanos(clock.nanosSince(started)),
+            return Optional.of(report(new PollResult(
+                    epoch,
+                    0,
+                    0,
+                    List.of("cannot create the poll's directory in" + " tmp-dst-dir: " + StatsClient.describe(e)),
+                    false,
+                    Duration.ofNanos(clock.nanosSince(started)),
                     0)));
         }
         List<Request> requests = new ArrayList<>();
         List<String> failures = new ArrayList<>();
         boolean committed = false;
         int succeeded = 0;
-        ExecutorService executor = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("pull-", 0).factory());
+        ExecutorService executor = Executors.newThreadPerTaskExecutor(
+                Thread.ofVirtual().name("pull-", 0).factory());
         try {
             String clash = SocketDiscovery.nameClash(sockets, masters);
             if (clash != null) {
@@ -137,7 +172,10 @@ final class Poller {
             }
             if (failures.isEmpty()) {
                 List<String> written = new ArrayList<>(requests.stream()
-                        .filter(r -> r.socket() == null || !dead.contains(r.socket().name())).map(Request::file).toList());
+                        .filter(r ->
+                                r.socket() == null || !dead.contains(r.socket().name()))
+                        .map(Request::file)
+                        .toList());
                 masters.forEach(m -> written.add(m.name() + PollFiles.PROC_SUFFIX));
                 try {
                     committed = spool.commit(dir, written);
@@ -159,20 +197,36 @@ final class Poller {
                 spool.discard(dir);
             }
         }
-        int deadRequests = (int) requests.stream().filter(r -> r.socket() != null && dead.contains(r.socket().name()))
+        int deadRequests = (int) requests.stream()
+                .filter(r -> r.socket() != null && dead.contains(r.socket().name()))
                 .count();
-        return Optional.of(report(new PollResult(epoch, requests.size() - deadRequests, succeeded,
-                List.copyOf(failures), committed, Duration.ofNanos(clock.nanosSince(started)), dead.size())));
+        return Optional.of(report(new PollResult(
+                epoch,
+                requests.size() - deadRequests,
+                succeeded,
+                List.copyOf(failures),
+                committed,
+                Duration.ofNanos(clock.nanosSince(started)),
+                dead.size())));
     }
 
     /** Starts every request of the poll and waits for them; returns how many succeeded. */
-    private int request(Path dir, List<SocketAddress> sockets, long deadline, ExecutorService executor,
-                        List<Request> requests, List<String> failures) throws InterruptedException, IOException {
+    private int request(
+            Path dir,
+            List<SocketAddress> sockets,
+            long deadline,
+            ExecutorService executor,
+            List<Request> requests,
+            List<String> failures)
+            throws InterruptedException, IOException {
         for (SocketAddress socket : sockets) {
             for (Command command : commands) {
                 String file = socket.name() + command.suffix();
                 Path target = dir.resolve(file);
-                requests.add(new Request(socket, socket + " '" + command.text() + "'", file,
+                requests.add(new Request(
+                        socket,
+                        socket + " '" + command.text() + "'",
+                        file,
                         executor.submit(() -> client.fetch(socket, command, deadline, target))));
             }
         }
@@ -181,8 +235,8 @@ final class Poller {
         for (SocketAddress master : masters) {
             List<MasterWorkers.Worker> workers;
             try {
-                String proc = client.query(master, "show proc", MasterWorkers.ANSWER_PREFIX, deadline,
-                        MasterWorkers.MAX_ANSWER_BYTES);
+                String proc = client.query(
+                        master, "show proc", MasterWorkers.ANSWER_PREFIX, deadline, MasterWorkers.MAX_ANSWER_BYTES);
                 FileModes.writeString(dir.resolve(master.name() + PollFiles.PROC_SUFFIX), proc);
                 workers = MasterWorkers.parse(proc);
             } catch (FetchException e) {
@@ -197,7 +251,10 @@ final class Poller {
                     String prefix = worker.commandPrefix();
                     String file = worker.label(master) + command.suffix();
                     Path target = dir.resolve(file);
-                    requests.add(new Request(null, master + " '" + prefix + command.text() + "'", file,
+                    requests.add(new Request(
+                            null,
+                            master + " '" + prefix + command.text() + "'",
+                            file,
                             executor.submit(() -> client.fetch(master, prefix, command, deadline, target))));
                 }
             }
@@ -217,7 +274,9 @@ final class Poller {
                 }
             } else if (into != failures) {
                 if (noListener(request)) {
-                    noListener.computeIfAbsent(request.socket(), k -> new ArrayList<>()).addAll(into);
+                    noListener
+                            .computeIfAbsent(request.socket(), k -> new ArrayList<>())
+                            .addAll(into);
                 } else {
                     failures.addAll(into);
                     answered.add(request.socket()); // live, answering badly: the poll fails as a whole
@@ -235,8 +294,13 @@ final class Poller {
      * request and refused another is a failure (HAProxy stopping mid-poll: the poll stays atomic),
      * and so is a poll in which no socket answered at all.
      */
-    private void markDead(Path dir, Map<SocketAddress, List<String>> noListener, Set<SocketAddress> answered,
-                          List<Request> requests, List<String> failures) throws IOException {
+    private void markDead(
+            Path dir,
+            Map<SocketAddress, List<String>> noListener,
+            Set<SocketAddress> answered,
+            List<Request> requests,
+            List<String> failures)
+            throws IOException {
         Set<String> deadNow = new HashSet<>();
         for (Map.Entry<SocketAddress, List<String>> e : noListener.entrySet()) {
             SocketAddress socket = e.getKey();
@@ -253,8 +317,11 @@ final class Poller {
             FileModes.writeString(dir.resolve(socket.name() + PollFiles.DEAD_SUFFIX), reason + "\n");
             deadNow.add(socket.name());
             if (!dead.contains(socket.name())) {
-                LOG.warn("{}: nothing listens there ({}); polls land without it until it answers "
-                        + "([pull] skip-dead-sockets)", socket, reason.substring(reason.lastIndexOf(": ") + 2));
+                LOG.warn(
+                        "{}: nothing listens there ({}); polls land without it until it answers "
+                                + "([pull] skip-dead-sockets)",
+                        socket,
+                        reason.substring(reason.lastIndexOf(": ") + 2));
             }
         }
         for (String name : dead) {
@@ -302,18 +369,29 @@ final class Poller {
     }
 
     private static PollResult report(PollResult r) {
-        String time = String.format(java.util.Locale.ROOT, "%.3f", r.wallTime().toNanos() / 1e9);
+        String time = String.format(Locale.ROOT, "%.3f", r.wallTime().toNanos() / 1e9);
         if (r.failures().isEmpty() && r.committed()) {
-            LOG.info("poll {}: done {}, pending {}, succeeded {}, failed 0, wall clock time {}s{}", r.epoch(),
-                    r.requests(), r.pending(), r.succeeded(), time,
+            LOG.info(
+                    "poll {}: done {}, pending {}, succeeded {}, failed 0, wall clock time {}s{}",
+                    r.epoch(),
+                    r.requests(),
+                    r.pending(),
+                    r.succeeded(),
+                    time,
                     r.deadSockets() == 0 ? "" : "; without " + r.deadSockets() + " socket(s) where nothing listens");
             return r;
         }
         for (String failure : r.failures()) {
             LOG.error("poll {}: {}", r.epoch(), failure);
         }
-        LOG.error("poll {}: done {}, pending {}, succeeded {}, failed {}, wall clock time {}s; directory {}",
-                r.epoch(), r.requests(), r.pending(), r.succeeded(), r.failures().size(), time,
+        LOG.error(
+                "poll {}: done {}, pending {}, succeeded {}, failed {}, wall clock time {}s; directory {}",
+                r.epoch(),
+                r.requests(),
+                r.pending(),
+                r.succeeded(),
+                r.failures().size(),
+                time,
                 r.committed() ? "moved to dst-dir" : "removed, nothing moved to dst-dir");
         return r;
     }

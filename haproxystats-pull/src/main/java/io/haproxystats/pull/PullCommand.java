@@ -1,6 +1,5 @@
 package io.haproxystats.pull;
 
-import io.haproxystats.common.time.Clock;
 import io.haproxystats.common.cli.DaemonCommand;
 import io.haproxystats.common.cli.ExitCodes;
 import io.haproxystats.common.cli.Logging;
@@ -8,37 +7,48 @@ import io.haproxystats.common.cli.Signals;
 import io.haproxystats.common.cli.VersionProvider;
 import io.haproxystats.common.config.EffectiveConfig;
 import io.haproxystats.common.config.PullSettings;
+import io.haproxystats.common.haproxy.ServersStateAnswer;
+import io.haproxystats.common.haproxy.SocketAddress;
 import io.haproxystats.common.status.StatusFile;
 import io.haproxystats.common.systemd.SystemdNotifier;
-import java.nio.file.Path;
-import java.util.concurrent.TimeUnit;
+import io.haproxystats.common.time.Clock;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
-import io.haproxystats.common.haproxy.ServersStateAnswer;
-import io.haproxystats.common.haproxy.SocketAddress;
 
 /** {@code haproxystats-pull}: polls HAProxy stats sockets into the incoming directory. */
-@Command(name = "haproxystats-pull", versionProvider = VersionProvider.class, sortOptions = false,
+@Command(
+        name = "haproxystats-pull",
+        versionProvider = VersionProvider.class,
+        sortOptions = false,
         description = "Pulls statistics from HAProxy over its stats sockets (UNIX and TCP) into dst-dir.",
         exitCodeListHeading = "Exit codes:%n",
-        exitCodeList = {"0:clean stop (SIGTERM/SIGHUP) or -p/-P/-h/-v", "1:runtime failure",
-                "2:usage or configuration error"})
+        exitCodeList = {
+            "0:clean stop (SIGTERM/SIGHUP) or -p/-P/-h/-v",
+            "1:runtime failure",
+            "2:usage or configuration error"
+        })
 public final class PullCommand extends DaemonCommand {
 
     private static final Logger LOG = LoggerFactory.getLogger(PullCommand.class);
 
-    @Option(names = "--show-servers", description = "print every server of every socket as "
-            + "<socket>: <backend>/<server>: <OPERATIONAL>/<ADMIN> and exit (read-only; exit 2 when a socket cannot be read)")
+    @Option(
+            names = "--show-servers",
+            description =
+                    "print every server of every socket as "
+                            + "<socket>: <backend>/<server>: <OPERATIONAL>/<ADMIN> and exit (read-only; exit 2 when a socket cannot be read)")
     boolean showServers;
 
-    @Option(names = "--server", paramLabel = "NAME", description = "with --show-servers: only servers named NAME "
-            + "(exit 1 when none is)")
+    @Option(
+            names = "--server",
+            paramLabel = "NAME",
+            description = "with --show-servers: only servers named NAME " + "(exit 1 when none is)")
     String serverName;
 
     /** Lines --show-servers printed. */
@@ -72,9 +82,12 @@ public final class PullCommand extends DaemonCommand {
             return showServers(settings);
         }
         Logging.setLevel(settings.logLevel());
-        LOG.info("haproxystats-pull {} starting: pull-interval {}s, pull-timeout {}s, dst-dir {}",
-                VersionProvider.version(), settings.pullInterval().toMillis() / 1000.0,
-                settings.pullTimeout().toMillis() / 1000.0, settings.dstDir());
+        LOG.info(
+                "haproxystats-pull {} starting: pull-interval {}s, pull-timeout {}s, dst-dir {}",
+                VersionProvider.version(),
+                settings.pullInterval().toMillis() / 1000.0,
+                settings.pullTimeout().toMillis() / 1000.0,
+                settings.dstDir());
         if (settings.pullTimeout().isZero()) {
             LOG.warn("pull-timeout is 0: a socket that never answers will hold up every later poll");
         }
@@ -89,19 +102,25 @@ public final class PullCommand extends DaemonCommand {
 
     private int poll(PullSettings settings, Spool spool) throws Exception {
         SystemdNotifier notifier = SystemdNotifier.fromEnvironment(System.getenv());
-        PullReporter reporter = new PullReporter(
-                new StatusFile(settings.statusFile()), notifier,
-                clock, settings.pullInterval());
-        ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1,
-                Thread.ofPlatform().daemon().name("pull-deadlines").factory());
+        PullReporter reporter =
+                new PullReporter(new StatusFile(settings.statusFile()), notifier, clock, settings.pullInterval());
+        ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(
+                1, Thread.ofPlatform().daemon().name("pull-deadlines").factory());
         timer.setRemoveOnCancelPolicy(true);
-        try (ScheduledExecutorService timers = timer; notifier) {
+        try (ScheduledExecutorService timers = timer;
+                notifier) {
             StatsClient client = new StatsClient(settings.connect(), settings.bufferLimit(), timers, clock);
-            Poller poller = new Poller(new SocketDiscovery(settings.socketDir(), settings.servers()),
-                    settings.masterSockets(), settings.commands(), client, spool, settings.pullTimeout(),
-                    settings.queueSize(), clock, settings.skipDeadSockets());
-            Puller puller = new Puller(() -> reporter.polled(poller.pollOnce()), settings.pullInterval(),
-                    clock);
+            Poller poller = new Poller(
+                    new SocketDiscovery(settings.socketDir(), settings.servers()),
+                    settings.masterSockets(),
+                    settings.commands(),
+                    client,
+                    spool,
+                    settings.pullTimeout(),
+                    settings.queueSize(),
+                    clock,
+                    settings.skipDeadSockets());
+            Puller puller = new Puller(() -> reporter.polled(poller.pollOnce()), settings.pullInterval(), clock);
             Thread scheduler = Thread.ofPlatform().name("pull-scheduler").start(puller);
             Signals signals = Signals.install(() -> {
                 notifier.stopping();
@@ -109,17 +128,26 @@ public final class PullCommand extends DaemonCommand {
             });
             reporter.started();
             // A poll may legitimately take pull-timeout; beyond that plus two intervals the loop is stuck.
-            long stuckNanos = settings.pullInterval().multipliedBy(2).plus(settings.pullTimeout())
-                    .plusSeconds(5).toNanos();
-            notifier.watchdogInterval().ifPresent(every -> timers.scheduleAtFixedRate(() -> {
-                long sinceTick = clock.nanoTime() - puller.lastTickNanos();
-                if (scheduler.isAlive() && (puller.lastTickNanos() == 0 || sinceTick < stuckNanos)) {
-                    notifier.watchdog();
-                } else {
-                    LOG.error("scheduler stuck or dead ({} s since the last poll began); withholding the watchdog",
-                            sinceTick / 1_000_000_000L);
-                }
-            }, 0, every.toMillis(), TimeUnit.MILLISECONDS));
+            long stuckNanos = settings.pullInterval()
+                    .multipliedBy(2)
+                    .plus(settings.pullTimeout())
+                    .plusSeconds(5)
+                    .toNanos();
+            notifier.watchdogInterval()
+                    .ifPresent(every -> timers.scheduleAtFixedRate(
+                            () -> {
+                                long sinceTick = clock.nanoTime() - puller.lastTickNanos();
+                                if (scheduler.isAlive() && (puller.lastTickNanos() == 0 || sinceTick < stuckNanos)) {
+                                    notifier.watchdog();
+                                } else {
+                                    LOG.error(
+                                            "scheduler stuck or dead ({} s since the last poll began); withholding the watchdog",
+                                            sinceTick / 1_000_000_000L);
+                                }
+                            },
+                            0,
+                            every.toMillis(),
+                            TimeUnit.MILLISECONDS));
             Thread.ofPlatform().daemon().name("pull-failure").start(() -> {
                 try {
                     scheduler.join(); // a schedule that ends by itself (spool taken) stops the daemon
@@ -141,7 +169,6 @@ public final class PullCommand extends DaemonCommand {
         return ExitCodes.OK;
     }
 
-
     /**
      * The read-only view operators use around maintenance: {@code show servers state} from every
      * socket the puller would poll and every worker of each master socket (labelled
@@ -149,23 +176,25 @@ public final class PullCommand extends DaemonCommand {
      * changes state. Exit 2 when any socket or worker cannot be read; the others still print.
      */
     private int showServers(PullSettings settings) throws InterruptedException {
-        ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1,
-                Thread.ofPlatform().daemon().name("show-servers").factory());
+        ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(
+                1, Thread.ofPlatform().daemon().name("show-servers").factory());
         int exit = ExitCodes.OK;
         try {
             StatsClient client = new StatsClient(settings.connect(), settings.bufferLimit(), timer, clock);
-            long deadline = settings.pullTimeout().isZero() ? Long.MAX_VALUE
+            long deadline = settings.pullTimeout().isZero()
+                    ? Long.MAX_VALUE
                     : clock.nanoTime() + settings.pullTimeout().toNanos();
             for (SocketAddress socket : new SocketDiscovery(settings.socketDir(), settings.servers()).sockets()) {
                 exit = Math.max(exit, printServers(client, socket, "", socket.name(), deadline));
             }
             for (SocketAddress master : settings.masterSockets()) {
                 try {
-                    String proc = client.query(master, "show proc", MasterWorkers.ANSWER_PREFIX, deadline,
-                            MasterWorkers.MAX_ANSWER_BYTES);
+                    String proc = client.query(
+                            master, "show proc", MasterWorkers.ANSWER_PREFIX, deadline, MasterWorkers.MAX_ANSWER_BYTES);
                     for (MasterWorkers.Worker worker : MasterWorkers.parse(proc)) {
-                        exit = Math.max(exit, printServers(client, master, worker.commandPrefix(),
-                                worker.label(master), deadline));
+                        exit = Math.max(
+                                exit,
+                                printServers(client, master, worker.commandPrefix(), worker.label(master), deadline));
                     }
                 } catch (FetchException e) {
                     System.err.println("haproxystats-pull: " + e.getMessage());
@@ -199,8 +228,8 @@ public final class PullCommand extends DaemonCommand {
         try {
             for (ServersStateAnswer.Row s : ServersStateAnswer.parse(answer).rows()) {
                 if (serverName == null || serverName.equals(s.server())) {
-                    System.out.println(label + ": " + s.backend() + "/" + s.server() + ": " + s.operational() + "/"
-                            + s.admin());
+                    System.out.println(
+                            label + ": " + s.backend() + "/" + s.server() + ": " + s.operational() + "/" + s.admin());
                     printed++;
                 }
             }

@@ -1,8 +1,8 @@
 package io.haproxystats.pull;
 
-import io.haproxystats.common.time.Clock;
 import io.haproxystats.common.status.StatusFile;
 import io.haproxystats.common.systemd.SystemdNotifier;
+import io.haproxystats.common.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -46,11 +46,12 @@ final class PullReporter {
             lastSuccess = now;
         }
         write(r.epoch(), r.committed() ? "ok" : "failed");
-        notifier.status(r.committed()
-                ? "last poll " + r.epoch() + ": " + r.succeeded() + "/" + r.requests() + " answers in "
-                        + r.wallTime().toMillis() + " ms"
-                : "last poll " + r.epoch() + " failed: " + r.failures().size() + " of " + r.requests()
-                        + " requests, see the log");
+        notifier.status(
+                r.committed()
+                        ? "last poll " + r.epoch() + ": " + r.succeeded() + "/" + r.requests() + " answers in "
+                                + r.wallTime().toMillis() + " ms"
+                        : "last poll " + r.epoch() + " failed: " + r.failures().size() + " of " + r.requests()
+                                + " requests, see the log");
     }
 
     private void write(long lastPoll, String result) {

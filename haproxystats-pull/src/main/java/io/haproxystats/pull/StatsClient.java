@@ -1,10 +1,10 @@
 package io.haproxystats.pull;
 
-import io.haproxystats.common.time.Clock;
 import io.haproxystats.common.config.Connect;
 import io.haproxystats.common.haproxy.SocketAddress;
 import io.haproxystats.common.spool.FileModes;
 import io.haproxystats.common.spool.PollFiles.Command;
+import io.haproxystats.common.time.Clock;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.ConnectException;
@@ -82,8 +82,8 @@ final class StatsClient {
         try (FileChannel out = FileModes.createNew(target)) {
             return exchange(socket, prefix + command.text(), command.answerPrefix(), deadlineNanos, out, bufferLimit);
         } catch (IOException e) {
-            throw new FetchException(socket + " '" + prefix + command.text() + "': cannot write " + target + ": "
-                    + describe(e), e);
+            throw new FetchException(
+                    socket + " '" + prefix + command.text() + "': cannot write " + target + ": " + describe(e), e);
         }
     }
 
@@ -97,12 +97,24 @@ final class StatsClient {
     String query(SocketAddress socket, String text, String answerPrefix, long deadlineNanos, long maxBytes)
             throws FetchException, InterruptedException {
         ByteArrayOutputStream answer = new ByteArrayOutputStream();
-        exchange(socket, text, answerPrefix, deadlineNanos, Channels.newChannel(answer), Math.min(maxBytes, bufferLimit));
+        exchange(
+                socket,
+                text,
+                answerPrefix,
+                deadlineNanos,
+                Channels.newChannel(answer),
+                Math.min(maxBytes, bufferLimit));
         return answer.toString(StandardCharsets.UTF_8);
     }
 
-    private long exchange(SocketAddress socket, String text, String answerPrefix, long deadlineNanos,
-                          WritableByteChannel out, long limit) throws FetchException, InterruptedException {
+    private long exchange(
+            SocketAddress socket,
+            String text,
+            String answerPrefix,
+            long deadlineNanos,
+            WritableByteChannel out,
+            long limit)
+            throws FetchException, InterruptedException {
         String what = socket + " '" + text + "'";
         SocketChannel channel = connectWithRetries(socket, what, deadlineNanos);
         ScheduledFuture<?> deadline = scheduleClose(channel, deadlineNanos);
@@ -126,8 +138,9 @@ final class StatsClient {
         }
     }
 
-    private long copyAnswer(SocketChannel channel, WritableByteChannel out, String text,
-                            String answerPrefix, String what, long limit) throws IOException, FetchException {
+    private long copyAnswer(
+            SocketChannel channel, WritableByteChannel out, String text, String answerPrefix, String what, long limit)
+            throws IOException, FetchException {
         ByteBuffer buffer = ByteBuffer.allocate(CHUNK);
         long total = 0;
         byte last = 0;
@@ -142,8 +155,8 @@ final class StatsClient {
             }
             total += n;
             if (total > limit) {
-                throw new FetchException(what + ": answer longer than " + (limit == bufferLimit ? "buffer-limit" : "the limit")
-                        + " (" + limit + " bytes)");
+                throw new FetchException(what + ": answer longer than "
+                        + (limit == bufferLimit ? "buffer-limit" : "the limit") + " (" + limit + " bytes)");
             }
             buffer.flip();
             for (int i = 0; headLength < head.length && i < n; i++) {
@@ -174,8 +187,8 @@ final class StatsClient {
                     + answerPrefix.strip() + "'): " + firstLineHint(head, headLength));
         }
         if (beforeLast != '\n' || last != '\n') {
-            throw new FetchException(what + ": truncated answer (" + total
-                    + " bytes, missing HAProxy's terminating empty line)");
+            throw new FetchException(
+                    what + ": truncated answer (" + total + " bytes, missing HAProxy's terminating empty line)");
         }
         return total;
     }
@@ -190,20 +203,23 @@ final class StatsClient {
             throws FetchException, InterruptedException {
         int tries = connect.tries();
         for (int failures = 0; ; ) {
-            long tryDeadline = Math.min(deadlineNanos, saturatedAdd(clock.nanoTime(), connect.timeout().toNanos()));
+            long tryDeadline = Math.min(
+                    deadlineNanos,
+                    saturatedAdd(clock.nanoTime(), connect.timeout().toNanos()));
             try {
                 return connectOnce(socket, tryDeadline);
             } catch (IOException e) {
                 failures++;
                 String reason = e instanceof AsynchronousCloseException
                         ? "connect timed out after " + connect.timeout().toMillis() + " ms"
-                        : permissionDenied(e) ? "permission denied (the user needs the haproxy group, or a stats "
-                                + "socket mode or level that allows it)"
-                        : describe(e);
+                        : permissionDenied(e)
+                                ? "permission denied (the user needs the haproxy group, or a stats "
+                                        + "socket mode or level that allows it)"
+                                : describe(e);
                 long wait = connect.waitAfterFailure(failures).toNanos();
                 if (failures >= tries || saturatedAdd(clock.nanoTime(), wait) >= deadlineNanos) {
-                    throw new FetchException(what + ": cannot connect (" + failures + " tries): " + reason, e,
-                            noListener(e));
+                    throw new FetchException(
+                            what + ": cannot connect (" + failures + " tries): " + reason, e, noListener(e));
                 }
                 if (Thread.interrupted()) {
                     throw new InterruptedException();
@@ -219,16 +235,22 @@ final class StatsClient {
      * succeeded (it did, 1 poll in 7 to 14 at 500 sockets: a bare ClosedChannelException).
      */
     private SocketChannel connectOnce(SocketAddress socket, long deadlineNanos) throws IOException {
-        SocketChannel channel = switch (socket) {
-            case SocketAddress.Unix u -> SocketChannel.open(StandardProtocolFamily.UNIX);
-            case SocketAddress.Tcp t -> SocketChannel.open();
-        };
+        SocketChannel channel =
+                switch (socket) {
+                    case SocketAddress.Unix u -> SocketChannel.open(StandardProtocolFamily.UNIX);
+                    case SocketAddress.Tcp t -> SocketChannel.open();
+                };
         AtomicBoolean settled = new AtomicBoolean();
-        ScheduledFuture<?> timeout = deadlineNanos == Long.MAX_VALUE ? null : timer.schedule(() -> {
-            if (settled.compareAndSet(false, true)) {
-                closeQuietly(channel);
-            }
-        }, Math.max(0, deadlineNanos - clock.nanoTime()), TimeUnit.NANOSECONDS);
+        ScheduledFuture<?> timeout = deadlineNanos == Long.MAX_VALUE
+                ? null
+                : timer.schedule(
+                        () -> {
+                            if (settled.compareAndSet(false, true)) {
+                                closeQuietly(channel);
+                            }
+                        },
+                        Math.max(0, deadlineNanos - clock.nanoTime()),
+                        TimeUnit.NANOSECONDS);
         try {
             switch (socket) {
                 case SocketAddress.Unix u -> channel.connect(UnixDomainSocketAddress.of(u.path()));

@@ -16,7 +16,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
@@ -33,6 +33,7 @@ class DiskFaultsIT {
 
     @TempDir
     Path tmp;
+
     private Path fs;
     private boolean mounted;
 
@@ -51,12 +52,15 @@ class DiskFaultsIT {
         mounted = true;
         Path run = Files.createDirectories(tmp.resolve("run"));
         Path incoming = fs.resolve("incoming");
-        try (HaproxyInstance a = HaproxyInstance.start(run, "a"); HaproxyInstance b = HaproxyInstance.start(run, "b")) {
+        try (HaproxyInstance a = HaproxyInstance.start(run, "a");
+                HaproxyInstance b = HaproxyInstance.start(run, "b")) {
             Path conf = tmp.resolve("pull.conf");
             Files.writeString(conf, TestConfig.spool(fs, run) + "pull-timeout = 2\nqueue-size = 100000\n");
             Path log = tmp.resolve("pull.log");
             Process pull = new ProcessBuilder(PullExecutableIT.PULL.toString(), "-f", conf.toString())
-                    .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+                    .redirectErrorStream(true)
+                    .redirectOutput(log.toFile())
+                    .start();
             try {
                 Wait.until(Duration.ofSeconds(20), () -> Entries.count(incoming) >= 2, "2 polls landed");
 
@@ -64,12 +68,17 @@ class DiskFaultsIT {
                 Path filler = fs.resolve("filler");
                 fill(filler);
                 Wait.until(Duration.ofSeconds(20), () -> logHas(log, "No space left on device"), "ENOSPC reported");
-                Wait.until(Duration.ofSeconds(20), () -> countMatches(log, "No space left on device") >= 3,
+                Wait.until(
+                        Duration.ofSeconds(20),
+                        () -> countMatches(log, "No space left on device") >= 3,
                         "three polls failed on ENOSPC");
                 assertTrue(pull.isAlive(), "still running while the disk is full");
                 Files.delete(filler);
                 long before = Entries.count(incoming);
-                Wait.until(Duration.ofSeconds(20), () -> Entries.count(incoming) > before, "a poll lands once space returns");
+                Wait.until(
+                        Duration.ofSeconds(20),
+                        () -> Entries.count(incoming) > before,
+                        "a poll lands once space returns");
 
                 // Read-only: polls fail with EROFS, then land again once it is writable.
                 assertEquals(0, run("mount", "-o", "remount,ro", fs.toString()));
@@ -77,7 +86,8 @@ class DiskFaultsIT {
                 assertTrue(pull.isAlive(), "still running while the spool is read-only");
                 assertEquals(0, run("mount", "-o", "remount,rw", fs.toString()));
                 long beforeRw = Entries.count(incoming);
-                Wait.until(Duration.ofSeconds(20), () -> Entries.count(incoming) > beforeRw, "a poll lands once writable");
+                Wait.until(
+                        Duration.ofSeconds(20), () -> Entries.count(incoming) > beforeRw, "a poll lands once writable");
             } finally {
                 pull.destroy();
                 assertTrue(pull.waitFor(10, TimeUnit.SECONDS));
@@ -100,12 +110,18 @@ class DiskFaultsIT {
             assertEquals(List.of(), incomplete, "every directory in dst-dir is complete");
             assertEquals(List.of(), names(fs.resolve("incoming.tmp")), "nothing left in tmp-dst-dir");
             String text = Files.readString(log);
-            text.lines().filter(l -> l.contains("No space left") || l.contains("Read-only")).limit(4)
+            text.lines()
+                    .filter(l -> l.contains("No space left") || l.contains("Read-only"))
+                    .limit(4)
                     .forEach(System.out::println); // the messages an operator sees, for docs/reliability.md
-            assertTrue(text.lines().filter(l -> l.contains("ERROR Poller") && (l.contains("No space left")
-                    || l.contains("Read-only"))).allMatch(l -> l.contains("tmp-dst-dir") || l.contains("dst-dir")),
+            assertTrue(
+                    text.lines()
+                            .filter(l -> l.contains("ERROR Poller")
+                                    && (l.contains("No space left") || l.contains("Read-only")))
+                            .allMatch(l -> l.contains("tmp-dst-dir") || l.contains("dst-dir")),
                     "each error says it is the spool's disk, not HAProxy: " + text);
-            assertTrue(!text.contains("Exception\n\tat ") && !text.contains("\tat io.haproxystats"),
+            assertTrue(
+                    !text.contains("Exception\n\tat ") && !text.contains("\tat io.haproxystats"),
                     "clear one-line errors, no stack traces: " + text);
         }
     }
@@ -136,12 +152,11 @@ class DiskFaultsIT {
 
     private static int countMatches(Path log, String text) {
         try {
-            return Files.readString(log).split(java.util.regex.Pattern.quote(text), -1).length - 1;
+            return Files.readString(log).split(Pattern.quote(text), -1).length - 1;
         } catch (IOException e) {
             return 0;
         }
     }
-
 
     private static List<String> names(Path dir) throws IOException {
         return Entries.names(dir);

@@ -22,7 +22,8 @@ class MasterWorkersTest {
                 4242            dataplaneapi    0               0d00h00m04s     -
 
                 """;
-        assertEquals(List.of(new MasterWorkers.Worker(31283, false), new MasterWorkers.Worker(31215, true)),
+        assertEquals(
+                List.of(new MasterWorkers.Worker(31283, false), new MasterWorkers.Worker(31215, true)),
                 MasterWorkers.parse(proc));
     }
 
@@ -35,14 +36,15 @@ class MasterWorkersTest {
     void aPidTooLongForAPidIsNotAWorkerAndTooManyWorkersAreRefused() throws Exception {
         // A 20-digit pid made Long.parseLong throw out of the poll (NumberFormatException), leaving
         // the poll's directory behind in tmp-dst-dir.
-        assertEquals(List.of(new MasterWorkers.Worker(7, false)),
+        assertEquals(
+                List.of(new MasterWorkers.Worker(7, false)),
                 MasterWorkers.parse("#<PID>\n# workers\n12345678901234567890 worker\n7 worker\n\n"));
         StringBuilder many = new StringBuilder("#<PID>\n# workers\n");
         for (int pid = 1; pid <= MasterWorkers.MAX_WORKERS + 1; pid++) {
             many.append(pid).append(" worker 0 0d00h00m01s 2.6\n");
         }
-        MasterWorkers.MalformedException e = assertThrows(MasterWorkers.MalformedException.class,
-                () -> MasterWorkers.parse(many.toString()));
+        MasterWorkers.MalformedException e =
+                assertThrows(MasterWorkers.MalformedException.class, () -> MasterWorkers.parse(many.toString()));
         assertEquals("lists more than 1024 workers; not a real master, nothing polled through it", e.getMessage());
     }
 }

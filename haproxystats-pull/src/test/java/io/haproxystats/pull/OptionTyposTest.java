@@ -18,8 +18,7 @@ class OptionTyposTest {
     @TempDir
     Path tmp;
 
-    private record Run(int exit, String out, String err) {
-    }
+    private record Run(int exit, String out, String err) {}
 
     private Run run(String... args) {
         StringWriter out = new StringWriter();
@@ -36,13 +35,18 @@ class OptionTyposTest {
         Path conf = Files.writeString(tmp.resolve("c.conf"), "[pull]\npull-intervall = 5\n");
         Run printed = run("-f", conf.toString(), "-P");
         assertEquals(0, printed.exit(), printed.err());
-        assertTrue(printed.out().contains("# [pull] pull-intervall is not an option; did you mean pull-interval?\n"
-                + "pull-intervall = 5\n"), printed.out());
+        assertTrue(
+                printed.out()
+                        .contains("# [pull] pull-intervall is not an option; did you mean pull-interval?\n"
+                                + "pull-intervall = 5\n"),
+                printed.out());
         assertTrue(printed.out().contains("pull-interval = 10\n"), "the value in force is the default");
 
         Run strict = run("-f", conf.toString(), "--strict", "-P");
         assertEquals(2, strict.exit());
-        assertEquals("haproxystats-pull: configuration error: [pull] pull-intervall is not an option; did you mean "
-                + "pull-interval?\n", strict.err());
+        assertEquals(
+                "haproxystats-pull: configuration error: [pull] pull-intervall is not an option; did you mean "
+                        + "pull-interval?\n",
+                strict.err());
     }
 }

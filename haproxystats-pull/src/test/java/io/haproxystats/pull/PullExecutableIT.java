@@ -12,6 +12,7 @@ import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -19,10 +20,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -45,15 +44,17 @@ class PullExecutableIT {
 
     private Process start(Path conf) throws IOException {
         return new ProcessBuilder(PULL.toString(), "-f", conf.toString())
-                .redirectErrorStream(true).redirectOutput(tmp.resolve("pull.log").toFile()).start();
+                .redirectErrorStream(true)
+                .redirectOutput(tmp.resolve("pull.log").toFile())
+                .start();
     }
 
     @Test
     void aWatcherOfDstDirOnlyEverSeesCompletePolls() throws Exception {
         Path run = Files.createDirectories(tmp.resolve("run"));
         try (HaproxyInstance a = HaproxyInstance.start(run, "a");
-             HaproxyInstance b = HaproxyInstance.start(run, "b");
-             HaproxyInstance c = HaproxyInstance.start(run, "c")) {
+                HaproxyInstance b = HaproxyInstance.start(run, "b");
+                HaproxyInstance c = HaproxyInstance.start(run, "c")) {
             Path incoming = tmp.resolve("spool/incoming");
             Process pull = start(config(run, "2"));
             Set<String> seen = ConcurrentHashMap.newKeySet();
@@ -64,12 +65,18 @@ class PullExecutableIT {
                 for (String poll : list(incoming)) {
                     if (seen.add(poll)) {
                         List<String> files = list(incoming.resolve(poll));
-                        if (!files.equals(List.of("a.sock_info", "a.sock_stat", "b.sock_info", "b.sock_stat",
-                                "c.sock_info", "c.sock_stat"))) {
+                        if (!files.equals(List.of(
+                                "a.sock_info",
+                                "a.sock_stat",
+                                "b.sock_info",
+                                "b.sock_stat",
+                                "c.sock_info",
+                                "c.sock_stat"))) {
                             problems.add(poll + ": " + files);
                         }
                         for (String f : files) {
-                            String text = Files.readString(incoming.resolve(poll).resolve(f));
+                            String text =
+                                    Files.readString(incoming.resolve(poll).resolve(f));
                             if (!text.endsWith("\n\n")) {
                                 problems.add(poll + "/" + f + " is not complete");
                             }
@@ -92,7 +99,7 @@ class PullExecutableIT {
     void sigtermWhileAPollHangsOnASilentSocketExitsZeroWithinTheBoundAndLeavesNoTemp() throws Exception {
         Path run = Files.createDirectories(tmp.resolve("run"));
         try (HaproxyInstance a = HaproxyInstance.start(run, "a");
-             ServerSocketChannel silent = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+                ServerSocketChannel silent = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
             silent.bind(UnixDomainSocketAddress.of(run.resolve("silent.sock")));
             List<SocketChannel> held = new ArrayList<>();
             Thread.ofVirtual().start(() -> {
@@ -128,7 +135,7 @@ class PullExecutableIT {
     void showServersPrintsEveryServerReadOnlyAndExitsTwoWhenASocketCannotBeRead() throws Exception {
         Path run = Files.createDirectories(tmp.resolve("run"));
         try (HaproxyInstance a = HaproxyInstance.start(run, "a");
-             HaproxyInstance b = HaproxyInstance.start(run, "b")) {
+                HaproxyInstance b = HaproxyInstance.start(run, "b")) {
             HaproxyInstance.cli(a.socket(), "disable server be.app/web-2");
             HaproxyInstance.cli(b.socket(), "set server be.app/web-2 state drain");
             Path conf = config(run, "2");
@@ -142,18 +149,22 @@ class PullExecutableIT {
             assertEquals(6, lines.size(), "3 servers x 2 instances: " + all.out());
 
             Result one = pull(conf, "--show-servers", "--server", "web-2");
-            assertEquals(List.of("a.sock: be.app/web-2: DOWN/MAINT", "b.sock: be.app/web-2: UP/DRAIN"),
+            assertEquals(
+                    List.of("a.sock: be.app/web-2: DOWN/MAINT", "b.sock: be.app/web-2: UP/DRAIN"),
                     one.out().lines().toList());
             String after = HaproxyInstance.cli(a.socket(), "show servers state be.app");
             assertTrue(after.contains(" web-2 "), "read-only: the state is as the test set it: " + after);
 
-            try (var dead = java.nio.channels.ServerSocketChannel.open(java.net.StandardProtocolFamily.UNIX)) {
-                dead.bind(java.net.UnixDomainSocketAddress.of(run.resolve("gone.sock")));
+            try (var dead = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+                dead.bind(UnixDomainSocketAddress.of(run.resolve("gone.sock")));
             }
             Result broken = pull(conf, "--show-servers");
             assertEquals(2, broken.exit(), broken.out());
-            assertTrue(broken.out().contains("haproxystats-pull: unix://" + run.resolve("gone.sock")
-                    + " 'show servers state': cannot connect"), broken.out());
+            assertTrue(
+                    broken.out()
+                            .contains("haproxystats-pull: unix://" + run.resolve("gone.sock")
+                                    + " 'show servers state': cannot connect"),
+                    broken.out());
             assertTrue(broken.out().contains("a.sock: be.app/web-2: DOWN/MAINT"), "the readable sockets still print");
         }
     }
@@ -171,27 +182,29 @@ class PullExecutableIT {
             Files.writeString(conf, Files.readString(conf) + "master-sockets = " + master + "\n");
             Result r = pull(conf, "--show-servers", "--server", "web-2");
             assertEquals(0, r.exit(), r.out());
-            assertEquals(List.of("mw.master." + pid + ": be.app/web-2: UP/DRAIN"), r.out().lines().toList());
+            assertEquals(
+                    List.of("mw.master." + pid + ": be.app/web-2: UP/DRAIN"),
+                    r.out().lines().toList());
         }
     }
 
     private static List<Long> workers(Path master) {
         try {
             return MasterWorkers.parse(HaproxyInstance.cli(master, "show proc")).stream()
-                    .map(MasterWorkers.Worker::pid).toList();
+                    .map(MasterWorkers.Worker::pid)
+                    .toList();
         } catch (IOException | MasterWorkers.MalformedException e) {
             return List.of();
         }
     }
 
-    record Result(int exit, String out) {
-    }
+    record Result(int exit, String out) {}
 
     private Result pull(Path conf, String... args) throws Exception {
         List<String> cmd = new ArrayList<>(List.of(PULL.toString(), "-f", conf.toString()));
         cmd.addAll(List.of(args));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(p.waitFor(60, TimeUnit.SECONDS));
         return new Result(p.exitValue(), out);
     }

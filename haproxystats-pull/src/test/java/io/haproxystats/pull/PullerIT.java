@@ -4,11 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.haproxystats.common.testing.Entries;
 import io.haproxystats.common.config.Connect;
 import io.haproxystats.common.haproxy.SocketAddress;
 import io.haproxystats.common.spool.PollFiles.Command;
+import io.haproxystats.common.testing.Entries;
 import io.haproxystats.common.testing.HaproxyInstance;
+import io.haproxystats.common.time.Clock;
+import io.haproxystats.common.time.SteppingWallClock;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
@@ -20,13 +22,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import io.haproxystats.common.time.Clock;
-import io.haproxystats.common.time.SteppingWallClock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -37,6 +36,7 @@ class PullerIT {
 
     @TempDir
     Path tmp;
+
     Path sockets;
     Path dst;
     Path spoolTmp;
@@ -69,14 +69,23 @@ class PullerIT {
         return poller(servers, List.of(Command.INFO, Command.STAT), pullTimeout, bufferLimit, queueSize);
     }
 
-    private Poller poller(List<SocketAddress> servers, List<Command> commands, Duration pullTimeout, long bufferLimit,
-                          int queueSize) throws IOException {
+    private Poller poller(
+            List<SocketAddress> servers, List<Command> commands, Duration pullTimeout, long bufferLimit, int queueSize)
+            throws IOException {
         Spool spool = new Spool(dst, spoolTmp);
         spool.prepare();
-        StatsClient client = new StatsClient(new Connect(1, Duration.ofMillis(200), Duration.ofMillis(50), 1),
-                bufferLimit, timer, Clock.system());
-        return new Poller(new SocketDiscovery(Optional.of(sockets), servers), List.of(), commands, client, spool,
-                pullTimeout, queueSize, Clock.system(), true);
+        StatsClient client = new StatsClient(
+                new Connect(1, Duration.ofMillis(200), Duration.ofMillis(50), 1), bufferLimit, timer, Clock.system());
+        return new Poller(
+                new SocketDiscovery(Optional.of(sockets), servers),
+                List.of(),
+                commands,
+                client,
+                spool,
+                pullTimeout,
+                queueSize,
+                Clock.system(),
+                true);
     }
 
     private static List<String> names(Path dir) throws IOException {
@@ -89,14 +98,25 @@ class PullerIT {
         haproxy("b");
         haproxy("c");
         SocketAddress tcp = new SocketAddress.Tcp("127.0.0.1", a.statsPort());
-        PollResult result = poller(List.of(tcp), Duration.ofSeconds(2), 6291456, 10).pollOnce().orElseThrow();
+        PollResult result = poller(List.of(tcp), Duration.ofSeconds(2), 6291456, 10)
+                .pollOnce()
+                .orElseThrow();
 
         assertTrue(result.committed(), result.failures().toString());
         assertEquals(8, result.requests());
         Path poll = dst.resolve(Long.toString(result.epoch()));
         String tcpName = "127.0.0.1:" + a.statsPort();
-        assertEquals(List.of(tcpName + "_info", tcpName + "_stat", "a.sock_info", "a.sock_stat", "b.sock_info",
-                "b.sock_stat", "c.sock_info", "c.sock_stat"), names(poll));
+        assertEquals(
+                List.of(
+                        tcpName + "_info",
+                        tcpName + "_stat",
+                        "a.sock_info",
+                        "a.sock_stat",
+                        "b.sock_info",
+                        "b.sock_stat",
+                        "c.sock_info",
+                        "c.sock_stat"),
+                names(poll));
         for (String name : names(poll)) {
             String text = Files.readString(poll.resolve(name), StandardCharsets.UTF_8);
             assertTrue(text.endsWith("\n\n"), name + " ends with HAProxy's empty line");
@@ -115,13 +135,26 @@ class PullerIT {
     void serversStateIsAskedOfEverySocketWhenCommandsNameIt() throws Exception {
         HaproxyInstance a = haproxy("a");
         SocketAddress tcp = new SocketAddress.Tcp("127.0.0.1", a.statsPort());
-        PollResult result = poller(List.of(tcp), List.of(Command.INFO, Command.STAT, Command.SERVERS_STATE),
-                Duration.ofSeconds(2), 6291456, 10).pollOnce().orElseThrow();
+        PollResult result = poller(
+                        List.of(tcp),
+                        List.of(Command.INFO, Command.STAT, Command.SERVERS_STATE),
+                        Duration.ofSeconds(2),
+                        6291456,
+                        10)
+                .pollOnce()
+                .orElseThrow();
         assertTrue(result.committed(), result.failures().toString());
         Path poll = dst.resolve(Long.toString(result.epoch()));
         String tcpName = "127.0.0.1:" + a.statsPort();
-        assertEquals(List.of(tcpName + "_info", tcpName + "_servers_state", tcpName + "_stat", "a.sock_info",
-                "a.sock_servers_state", "a.sock_stat"), names(poll));
+        assertEquals(
+                List.of(
+                        tcpName + "_info",
+                        tcpName + "_servers_state",
+                        tcpName + "_stat",
+                        "a.sock_info",
+                        "a.sock_servers_state",
+                        "a.sock_stat"),
+                names(poll));
         String state = Files.readString(poll.resolve("a.sock_servers_state"), StandardCharsets.UTF_8);
         assertTrue(state.startsWith("1\n# be_id be_name srv_id srv_name srv_addr srv_op_state srv_admin_state"), state);
         assertTrue(state.contains(" be.app 1 web.1 "), state);
@@ -142,13 +175,19 @@ class PullerIT {
             }
         });
         long t0 = System.nanoTime();
-        PollResult result = poller(List.of(), Duration.ofMillis(500), 6291456, 10).pollOnce().orElseThrow();
+        PollResult result = poller(List.of(), Duration.ofMillis(500), 6291456, 10)
+                .pollOnce()
+                .orElseThrow();
         long tookMillis = (System.nanoTime() - t0) / 1_000_000;
 
         assertFalse(result.committed());
         assertEquals(2, result.failures().size(), result.failures().toString());
-        assertTrue(result.failures().get(0).contains("silent.sock"), result.failures().toString());
-        assertTrue(result.failures().get(0).contains("pull-timeout"), result.failures().toString());
+        assertTrue(
+                result.failures().get(0).contains("silent.sock"),
+                result.failures().toString());
+        assertTrue(
+                result.failures().get(0).contains("pull-timeout"),
+                result.failures().toString());
         assertEquals(List.of(), names(dst));
         assertEquals(List.of(), names(spoolTmp));
         assertTrue(tookMillis < 5000, "the poll ended by its deadline, not by the peer: " + tookMillis + " ms");
@@ -171,9 +210,12 @@ class PullerIT {
                 // closed by the test
             }
         });
-        PollResult result = poller(List.of(), Duration.ofSeconds(2), 6291456, 10).pollOnce().orElseThrow();
+        PollResult result =
+                poller(List.of(), Duration.ofSeconds(2), 6291456, 10).pollOnce().orElseThrow();
         assertFalse(result.committed());
-        assertTrue(result.failures().stream().anyMatch(f -> f.contains("truncated answer")), result.failures().toString());
+        assertTrue(
+                result.failures().stream().anyMatch(f -> f.contains("truncated answer")),
+                result.failures().toString());
         assertEquals(List.of(), names(dst));
         half.close();
         server.join();
@@ -209,14 +251,22 @@ class PullerIT {
         Thread server = fakeMaster(master, proc.append("\n").toString());
         Spool spool = new Spool(dst, spoolTmp);
         spool.prepare();
-        StatsClient client = new StatsClient(new Connect(1, Duration.ofMillis(200), Duration.ofMillis(50), 1),
-                6291456, timer, Clock.system());
-        Poller poller = new Poller(new SocketDiscovery(Optional.of(sockets), List.of()),
-                List.of(new SocketAddress.Unix(masterPath)), List.of(Command.INFO, Command.STAT), client, spool,
-                Duration.ofSeconds(2), 10, Clock.system(), true);
+        StatsClient client = new StatsClient(
+                new Connect(1, Duration.ofMillis(200), Duration.ofMillis(50), 1), 6291456, timer, Clock.system());
+        Poller poller = new Poller(
+                new SocketDiscovery(Optional.of(sockets), List.of()),
+                List.of(new SocketAddress.Unix(masterPath)),
+                List.of(Command.INFO, Command.STAT),
+                client,
+                spool,
+                Duration.ofSeconds(2),
+                10,
+                Clock.system(),
+                true);
         PollResult result = poller.pollOnce().orElseThrow();
         assertFalse(result.committed());
-        assertTrue(result.failures().stream().anyMatch(f -> f.contains("'show proc': lists more than 1024 workers")),
+        assertTrue(
+                result.failures().stream().anyMatch(f -> f.contains("'show proc': lists more than 1024 workers")),
                 result.failures().toString());
         assertEquals(List.of(), names(spoolTmp), "nothing left in tmp-dst-dir");
         assertEquals(List.of(), names(dst));
@@ -231,8 +281,10 @@ class PullerIT {
         server = fakeMaster(master, "#<PID>  <type>\n# workers\n12345678901234567890 worker 0\n\n");
         result = poller.pollOnce().orElseThrow();
         assertTrue(result.committed(), result.failures().toString());
-        assertEquals(List.of("a.sock_info", "a.sock_stat", "m.sock_proc"),
-                names(dst.resolve(Long.toString(result.epoch()))), "no worker to poll through it");
+        assertEquals(
+                List.of("a.sock_info", "a.sock_stat", "m.sock_proc"),
+                names(dst.resolve(Long.toString(result.epoch()))),
+                "no worker to poll through it");
         assertEquals(List.of(), names(spoolTmp));
         master.close();
         server.join();
@@ -247,8 +299,8 @@ class PullerIT {
         List<String> failures = new ArrayList<>();
         int i = 0;
         for (long micros : new long[] {5, 20, 50, 100, 200, 500}) {
-            StatsClient client = new StatsClient(new Connect(3, Duration.ofNanos(micros * 1000), Duration.ZERO, 1),
-                    6291456, timer, Clock.system());
+            StatsClient client = new StatsClient(
+                    new Connect(3, Duration.ofNanos(micros * 1000), Duration.ZERO, 1), 6291456, timer, Clock.system());
             for (int n = 0; n < 100; n++) {
                 Path target = tmp.resolve("answer-" + i++);
                 try {
@@ -264,18 +316,24 @@ class PullerIT {
     @Test
     void anAnswerOverBufferLimitIsAFailure() throws Exception {
         haproxy("a");
-        PollResult result = poller(List.of(), Duration.ofSeconds(2), 200, 10).pollOnce().orElseThrow();
+        PollResult result =
+                poller(List.of(), Duration.ofSeconds(2), 200, 10).pollOnce().orElseThrow();
         assertFalse(result.committed());
-        assertTrue(result.failures().stream().allMatch(f -> f.contains("buffer-limit")), result.failures().toString());
+        assertTrue(
+                result.failures().stream().allMatch(f -> f.contains("buffer-limit")),
+                result.failures().toString());
         assertEquals(List.of(), names(dst));
     }
 
     @Test
     void aSocketFileWhoseServerIsGoneIsRetriedThenFails() throws Exception {
         unixServer("gone.sock").close(); // the file stays, nobody listens
-        PollResult result = poller(List.of(), Duration.ofSeconds(2), 6291456, 10).pollOnce().orElseThrow();
+        PollResult result =
+                poller(List.of(), Duration.ofSeconds(2), 6291456, 10).pollOnce().orElseThrow();
         assertFalse(result.committed());
-        assertTrue(result.failures().get(0).contains("cannot connect (2 tries)"), result.failures().toString());
+        assertTrue(
+                result.failures().get(0).contains("cannot connect (2 tries)"),
+                result.failures().toString());
     }
 
     @Test
@@ -323,24 +381,34 @@ class PullerIT {
         assertEquals(2, without.requests());
         Path poll = dst.resolve(Long.toString(without.epoch()));
         assertEquals(List.of("a.sock_dead", "b.sock_info", "b.sock_stat"), names(poll));
-        assertTrue(Files.readString(poll.resolve("a.sock_dead")).contains("cannot connect (2 tries): ConnectException: "
-                + "Connection refused"), Files.readString(poll.resolve("a.sock_dead")));
+        assertTrue(
+                Files.readString(poll.resolve("a.sock_dead"))
+                        .contains("cannot connect (2 tries): ConnectException: " + "Connection refused"),
+                Files.readString(poll.resolve("a.sock_dead")));
         // The file gone altogether: socket-dir no longer lists it; named in servers, it is dead too.
         Files.delete(a.socket());
         Thread.sleep(1000);
         PollResult gone = poller(List.of(new SocketAddress.Unix(a.socket())), Duration.ofSeconds(2), 6291456, 100)
-                .pollOnce().orElseThrow();
+                .pollOnce()
+                .orElseThrow();
         assertTrue(gone.committed(), gone.failures().toString());
         assertTrue(Files.readString(dst.resolve(Long.toString(gone.epoch())).resolve("a.sock_dead"))
                 .contains("No such file or directory"));
 
         Spool spool = new Spool(dst, spoolTmp);
         spool.prepare();
-        StatsClient client = new StatsClient(new Connect(1, Duration.ofMillis(200), Duration.ofMillis(50), 1),
-                6291456, timer, Clock.system());
-        Poller original = new Poller(new SocketDiscovery(Optional.of(sockets), List.of(new SocketAddress.Unix(a.socket()))),
-                List.of(), List.of(Command.INFO, Command.STAT), client, spool, Duration.ofSeconds(2), 100,
-                Clock.system(), false);
+        StatsClient client = new StatsClient(
+                new Connect(1, Duration.ofMillis(200), Duration.ofMillis(50), 1), 6291456, timer, Clock.system());
+        Poller original = new Poller(
+                new SocketDiscovery(Optional.of(sockets), List.of(new SocketAddress.Unix(a.socket()))),
+                List.of(),
+                List.of(Command.INFO, Command.STAT),
+                client,
+                spool,
+                Duration.ofSeconds(2),
+                100,
+                Clock.system(),
+                false);
         Thread.sleep(1000);
         PollResult failed = original.pollOnce().orElseThrow();
         assertFalse(failed.committed(), "skip-dead-sockets = false: the original's rule");
@@ -352,14 +420,16 @@ class PullerIT {
         haproxy("a");
         Path notes = Files.writeString(sockets.resolve("notes.sock"), "not a socket\n");
         Files.createDirectories(sockets.resolve("dir.sock"));
-        PollResult scanned = poller(List.of(), Duration.ofSeconds(2), 6291456, 10).pollOnce().orElseThrow();
+        PollResult scanned =
+                poller(List.of(), Duration.ofSeconds(2), 6291456, 10).pollOnce().orElseThrow();
         assertTrue(scanned.committed(), "only real sockets in socket-dir are polled: " + scanned.failures());
         assertEquals(2, scanned.requests());
 
         // Named in servers, a file where nothing listens is a socket with no HAProxy: left out, said so.
         Thread.sleep(1000); // polls are named by the second
         PollResult named = poller(List.of(new SocketAddress.Unix(notes)), Duration.ofSeconds(2), 6291456, 10)
-                .pollOnce().orElseThrow();
+                .pollOnce()
+                .orElseThrow();
         assertTrue(named.committed(), named.failures().toString());
         assertEquals(1, named.deadSockets());
         assertTrue(Files.readString(dst.resolve(Long.toString(named.epoch())).resolve("notes.sock_dead"))
@@ -374,11 +444,16 @@ class PullerIT {
         Clock seconds = new SteppingWallClock(Instant.ofEpochSecond(1_700_000_001L), Duration.ofSeconds(1));
         Spool spool = new Spool(dst, spoolTmp);
         spool.prepare();
-        StatsClient client = new StatsClient(new Connect(2, Duration.ofMillis(200), Duration.ofMillis(20), 1),
-                6291456, timer, Clock.system());
+        StatsClient client = new StatsClient(
+                new Connect(2, Duration.ofMillis(200), Duration.ofMillis(20), 1), 6291456, timer, Clock.system());
         // A distinct name per poll, so polls can run back to back.
-        Poller poller = new Poller(new SocketDiscovery(Optional.of(sockets), List.of()), client, spool,
-                Duration.ofSeconds(2), 100_000, seconds);
+        Poller poller = new Poller(
+                new SocketDiscovery(Optional.of(sockets), List.of()),
+                client,
+                spool,
+                Duration.ofSeconds(2),
+                100_000,
+                seconds);
         int committed = 0;
         int failed = 0;
         for (int reload = 0; reload < 8; reload++) {
@@ -422,16 +497,26 @@ class PullerIT {
         assertTrue(recovered, "polls succeed again after the reloads");
 
         // The master CLI answers "Unknown command" to show info/stat: a clear, quick failure.
-        Poller masterPoller = new Poller(new SocketDiscovery(Optional.empty(), List.of(new SocketAddress.Unix(master))),
-                client, spool, Duration.ofSeconds(2), 100_000, seconds);
+        Poller masterPoller = new Poller(
+                new SocketDiscovery(Optional.empty(), List.of(new SocketAddress.Unix(master))),
+                client,
+                spool,
+                Duration.ofSeconds(2),
+                100_000,
+                seconds);
         PollResult wrong = masterPoller.pollOnce().orElseThrow();
         assertFalse(wrong.committed());
-        assertTrue(wrong.failures().get(0).contains("'show info': not an answer to 'show info' (expected it to start"
-                + " with 'Name:'): starts with 'Unknown command"), wrong.failures().toString());
+        assertTrue(
+                wrong.failures()
+                        .get(0)
+                        .contains("'show info': not an answer to 'show info' (expected it to start"
+                                + " with 'Name:'): starts with 'Unknown command"),
+                wrong.failures().toString());
         assertTrue(wrong.wallTime().toMillis() < 2000, "failed on the answer, not at the deadline");
         assertEquals(List.of(), names(spoolTmp));
         List<String> landed = names(dst);
-        assertEquals(committed, landed.size(), "every committed poll landed, no failed one did (" + failed + " failed)");
+        assertEquals(
+                committed, landed.size(), "every committed poll landed, no failed one did (" + failed + " failed)");
         for (String poll : landed) {
             Path dir = dst.resolve(poll);
             assertEquals(List.of("mw.sock_info", "mw.sock_stat"), names(dir));
@@ -456,10 +541,12 @@ class PullerIT {
         } catch (IOException e) {
             return -1;
         }
-        return processes.lines()
+        return processes
+                .lines()
                 .filter(l -> l.matches("\\d+\\s+master\\s+\\d+ .*"))
                 .map(l -> Integer.parseInt(l.trim().split("\\s+")[2]))
-                .findFirst().orElse(-1);
+                .findFirst()
+                .orElse(-1);
     }
 
     private ServerSocketChannel unixServer(String name) throws IOException {

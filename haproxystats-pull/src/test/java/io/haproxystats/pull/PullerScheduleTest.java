@@ -14,17 +14,21 @@ class PullerScheduleTest {
 
     /** Runs polls taking the given durations (seconds) and returns their start times relative to the first. */
     private static List<Long> starts(long intervalSeconds, long... durations) {
-        ManualClock ticker = new ManualClock(Instant.ofEpochSecond(7)); // an arbitrary origin: the phase is the first poll's
+        ManualClock ticker =
+                new ManualClock(Instant.ofEpochSecond(7)); // an arbitrary origin: the phase is the first poll's
         long origin = ticker.nanoTime();
         List<Long> starts = new ArrayList<>();
         Puller[] puller = new Puller[1];
-        puller[0] = new Puller(() -> {
-            starts.add((ticker.nanoTime() - origin) / 1_000_000_000L);
-            ticker.advance(Duration.ofSeconds(durations[starts.size() - 1]));
-            if (starts.size() == durations.length) {
-                puller[0].stop();
-            }
-        }, Duration.ofSeconds(intervalSeconds), ticker);
+        puller[0] = new Puller(
+                () -> {
+                    starts.add((ticker.nanoTime() - origin) / 1_000_000_000L);
+                    ticker.advance(Duration.ofSeconds(durations[starts.size() - 1]));
+                    if (starts.size() == durations.length) {
+                        puller[0].stop();
+                    }
+                },
+                Duration.ofSeconds(intervalSeconds),
+                ticker);
         puller[0].run();
         Thread.interrupted(); // stop() interrupts the thread that ran the schedule: this one
         return starts;
@@ -50,13 +54,16 @@ class PullerScheduleTest {
         ManualClock ticker = new ManualClock(Instant.ofEpochSecond(7));
         List<Long> starts = new ArrayList<>();
         Puller[] puller = new Puller[1];
-        puller[0] = new Puller(() -> {
-            starts.add(ticker.nanoTime());
-            if (starts.size() == 3) {
-                puller[0].stop();
-            }
-            throw new IllegalStateException("boom");
-        }, Duration.ofSeconds(1), ticker);
+        puller[0] = new Puller(
+                () -> {
+                    starts.add(ticker.nanoTime());
+                    if (starts.size() == 3) {
+                        puller[0].stop();
+                    }
+                    throw new IllegalStateException("boom");
+                },
+                Duration.ofSeconds(1),
+                ticker);
         puller[0].run();
         Thread.interrupted();
         assertEquals(3, starts.size());

@@ -7,6 +7,8 @@ import io.haproxystats.common.config.Connect;
 import io.haproxystats.common.haproxy.ServersStateAnswer;
 import io.haproxystats.common.haproxy.SocketAddress;
 import io.haproxystats.common.spool.PollFiles.Command;
+import io.haproxystats.common.time.Clock;
+import io.haproxystats.common.time.SteppingWallClock;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
@@ -17,8 +19,6 @@ import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import io.haproxystats.common.time.Clock;
-import io.haproxystats.common.time.SteppingWallClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -48,26 +48,45 @@ class ReadOnlyCommandsIT {
         Path worker = tmp.resolve("run/w.sock");
         Path master = tmp.resolve("m.master");
         Files.createDirectories(worker.getParent());
-        try (ServerSocketChannel w = serve(worker, received); ServerSocketChannel m = serve(master, received)) {
+        try (ServerSocketChannel w = serve(worker, received);
+                ServerSocketChannel m = serve(master, received)) {
             ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1);
             try {
                 Spool spool = new Spool(tmp.resolve("incoming"), tmp.resolve("incoming.tmp"));
                 spool.prepare();
-                StatsClient client = new StatsClient(new Connect(0, Duration.ofSeconds(1), Duration.ZERO, 1), 1 << 20,
-                        timer, Clock.system());
-                Poller poller = new Poller(new SocketDiscovery(Optional.of(worker.getParent()), List.of()),
-                        List.of(new SocketAddress.Unix(master)), List.of(Command.values()), client, spool, Duration.ofSeconds(5), 10,
-                        new SteppingWallClock(Instant.ofEpochSecond(1_700_000_000L), Duration.ZERO), true);
+                StatsClient client = new StatsClient(
+                        new Connect(0, Duration.ofSeconds(1), Duration.ZERO, 1), 1 << 20, timer, Clock.system());
+                Poller poller = new Poller(
+                        new SocketDiscovery(Optional.of(worker.getParent()), List.of()),
+                        List.of(new SocketAddress.Unix(master)),
+                        List.of(Command.values()),
+                        client,
+                        spool,
+                        Duration.ofSeconds(5),
+                        10,
+                        new SteppingWallClock(Instant.ofEpochSecond(1_700_000_000L), Duration.ZERO),
+                        true);
                 PollResult r = poller.pollOnce().orElseThrow();
                 assertTrue(r.committed(), r.failures().toString());
-                client.query(new SocketAddress.Unix(worker), "show servers state", ServersStateAnswer.ANSWER_PREFIX,
+                client.query(
+                        new SocketAddress.Unix(worker),
+                        "show servers state",
+                        ServersStateAnswer.ANSWER_PREFIX,
                         Long.MAX_VALUE);
             } finally {
                 timer.shutdownNow();
             }
         }
-        assertEquals(new TreeSet<>(Set.of("show info", "show stat", "show proc", "@!4242 show info",
-                "@!4242 show stat", "show servers state", "@!4242 show servers state")), new TreeSet<>(received),
+        assertEquals(
+                new TreeSet<>(Set.of(
+                        "show info",
+                        "show stat",
+                        "show proc",
+                        "@!4242 show info",
+                        "@!4242 show stat",
+                        "show servers state",
+                        "@!4242 show servers state")),
+                new TreeSet<>(received),
                 "every command line received, with every optional command of [pull] commands on");
     }
 
@@ -97,13 +116,16 @@ class ReadOnlyCommandsIT {
                 }
             }
             String command = all.strip().replaceFirst("^@!\\d+ ", "");
-            String reply = switch (command) {
-                case "show info" -> "Name: HAProxy\nProcess_num: 1\n\n";
-                case "show stat" -> "# pxname,svname,scur,\nfe,FRONTEND,0,\n\n";
-                case "show proc" -> "#<PID> <type> <reloads>\n1 master 0\n# workers\n4242 worker 0\n# programs\n\n";
-                case "show servers state" -> "1\n# be_id be_name srv_id srv_name srv_addr srv_op_state srv_admin_state\n\n";
-                default -> "Unknown command\n\n";
-            };
+            String reply =
+                    switch (command) {
+                        case "show info" -> "Name: HAProxy\nProcess_num: 1\n\n";
+                        case "show stat" -> "# pxname,svname,scur,\nfe,FRONTEND,0,\n\n";
+                        case "show proc" ->
+                            "#<PID> <type> <reloads>\n1 master 0\n# workers\n4242 worker 0\n# programs\n\n";
+                        case "show servers state" ->
+                            "1\n# be_id be_name srv_id srv_name srv_addr srv_op_state srv_admin_state\n\n";
+                        default -> "Unknown command\n\n";
+                    };
             c.write(ByteBuffer.wrap(reply.getBytes(StandardCharsets.US_ASCII)));
         } catch (IOException e) {
             // the client went away

@@ -40,13 +40,13 @@ class SpoolSafetyIT {
 
     private Process start(Path conf, String log, Map<String, String> env) throws IOException {
         ProcessBuilder pb = new ProcessBuilder(PullExecutableIT.PULL.toString(), "-f", conf.toString())
-                .redirectErrorStream(true).redirectOutput(tmp.resolve(log).toFile());
+                .redirectErrorStream(true)
+                .redirectOutput(tmp.resolve(log).toFile());
         pb.environment().putAll(env);
         return pb.start();
     }
 
-    private record Run(int exit, String out) {
-    }
+    private record Run(int exit, String out) {}
 
     private static Run run(Path conf, String... args) throws Exception {
         List<String> cmd = new ArrayList<>(List.of(PullExecutableIT.PULL.toString(), "-f", conf.toString()));
@@ -82,8 +82,11 @@ class SpoolSafetyIT {
             Wait.until(Duration.ofSeconds(20), () -> Entries.count(incoming) >= 1, "the first puller lands a poll");
             Run second = run(conf);
             assertEquals(1, second.exit(), second.out());
-            assertTrue(second.out().contains("[pull] dst-dir " + incoming + " is in use by another instance (pid "
-                    + first.pid() + ", lock file "), second.out());
+            assertTrue(
+                    second.out()
+                            .contains("[pull] dst-dir " + incoming + " is in use by another instance (pid "
+                                    + first.pid() + ", lock file "),
+                    second.out());
             long before = Entries.count(incoming);
             Wait.until(Duration.ofSeconds(20), () -> Entries.count(incoming) >= before + 2, "the first goes on");
             assertTrue(first.isAlive());
@@ -100,15 +103,23 @@ class SpoolSafetyIT {
             Path incoming = tmp.resolve("spool/incoming");
             Process pull = start(config(run, ""), "pull.log", Map.of());
             Wait.until(Duration.ofSeconds(20), () -> Entries.count(incoming) >= 1, "a poll lands");
-            new ProcessBuilder("rm", "-rf", incoming.toString(), tmp.resolve("spool/incoming.tmp").toString())
-                    .inheritIO().start().waitFor();
+            new ProcessBuilder(
+                            "rm",
+                            "-rf",
+                            incoming.toString(),
+                            tmp.resolve("spool/incoming.tmp").toString())
+                    .inheritIO()
+                    .start()
+                    .waitFor();
             Wait.until(Duration.ofSeconds(20), () -> Entries.count(incoming) >= 2, "polls land in the new dst-dir");
             assertTrue(pull.isAlive());
             stop(pull);
             assertEquals(0, pull.exitValue());
             String log = Files.readString(tmp.resolve("pull.log"));
-            assertTrue(log.contains("[pull] dst-dir " + incoming + " was removed while haproxystats-pull runs; "
-                    + "recreating it"), log);
+            assertTrue(
+                    log.contains("[pull] dst-dir " + incoming + " was removed while haproxystats-pull runs; "
+                            + "recreating it"),
+                    log);
             assertFalse(log.contains("NoSuchFileException"), log);
             assertEquals("rwxr-xr-x", PosixFilePermissions.toString(Files.getPosixFilePermissions(incoming)));
             assertCompletePolls(incoming);
@@ -122,11 +133,16 @@ class SpoolSafetyIT {
         Path waiting = Files.createDirectories(incoming.resolve("1700000000"));
         Files.writeString(waiting.resolve("a.sock_info"), "Name: HAProxy\n\n");
         Files.createSymbolicLink(spool.resolve("link"), incoming);
-        for (String tmpDstDir : List.of(incoming + "/.", spool.resolve("link").toString(), spool.toString(),
+        for (String tmpDstDir : List.of(
+                incoming + "/.",
+                spool.resolve("link").toString(),
+                spool.toString(),
                 incoming.resolve("tmp").toString())) {
             Path conf = tmp.resolve("alias.conf");
-            Files.writeString(conf, "[paths]\nbase-dir = " + spool + "\n[pull]\nsocket-dir = " + tmp
-                    + "\ndst-dir = " + incoming + "\ntmp-dst-dir = " + tmpDstDir + "\n");
+            Files.writeString(
+                    conf,
+                    "[paths]\nbase-dir = " + spool + "\n[pull]\nsocket-dir = " + tmp + "\ndst-dir = " + incoming
+                            + "\ntmp-dst-dir = " + tmpDstDir + "\n");
             Run r = run(conf);
             assertEquals(2, r.exit(), tmpDstDir + ": " + r.out());
             // The symlink passes the settings' check on the written paths and is caught on the real ones
@@ -141,9 +157,11 @@ class SpoolSafetyIT {
         Path conf = config(tmp, "servers = unix:///a/admin.sock, unix:///b/admin.sock\n");
         Run r = run(conf);
         assertEquals(2, r.exit(), r.out());
-        assertEquals("haproxystats-pull: configuration error: [pull] servers: unix:///a/admin.sock and "
-                + "unix:///b/admin.sock would both write the files admin.sock_*; give the socket files different "
-                + "names\n", r.out());
+        assertEquals(
+                "haproxystats-pull: configuration error: [pull] servers: unix:///a/admin.sock and "
+                        + "unix:///b/admin.sock would both write the files admin.sock_*; give the socket files different "
+                        + "names\n",
+                r.out());
     }
 
     @Test
@@ -152,11 +170,16 @@ class SpoolSafetyIT {
         // to name it: it may itself run without a UTF-8 locale.
         Path run = Files.createDirectories(tmp.resolve("run"));
         Path cfg = tmp.resolve("utf8.cfg");
-        Files.writeString(cfg, "global\n    stats socket " + run + "/caf\u00e9.sock mode 600 level admin\n"
-                + "defaults\n    mode http\n    timeout connect 1s\n    timeout client 1s\n    timeout server 1s\n"
-                + "frontend fe\n    bind 127.0.0.1:" + HaproxyInstance.freePort() + "\n", StandardCharsets.UTF_8);
-        Process haproxy = new ProcessBuilder("haproxy", "-db", "-f", cfg.toString()).redirectErrorStream(true)
-                .redirectOutput(tmp.resolve("haproxy.log").toFile()).start();
+        Files.writeString(
+                cfg,
+                "global\n    stats socket " + run + "/caf\u00e9.sock mode 600 level admin\n"
+                        + "defaults\n    mode http\n    timeout connect 1s\n    timeout client 1s\n    timeout server 1s\n"
+                        + "frontend fe\n    bind 127.0.0.1:" + HaproxyInstance.freePort() + "\n",
+                StandardCharsets.UTF_8);
+        Process haproxy = new ProcessBuilder("haproxy", "-db", "-f", cfg.toString())
+                .redirectErrorStream(true)
+                .redirectOutput(tmp.resolve("haproxy.log").toFile())
+                .start();
         try {
             Wait.until(Duration.ofSeconds(10), () -> Entries.count(run) == 1, "HAProxy's socket");
             Path incoming = tmp.resolve("spool/incoming");

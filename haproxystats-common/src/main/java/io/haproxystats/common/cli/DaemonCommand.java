@@ -15,9 +15,9 @@ import java.util.concurrent.Callable;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine;
 
 /**
  * What both daemons' command lines share: {@code -f FILE}, {@code -p}, {@code -P}, {@code -h},
@@ -31,7 +31,10 @@ public abstract class DaemonCommand implements Callable<Integer> {
     @Spec
     protected CommandLine.Model.CommandSpec spec;
 
-    @Option(names = {"-f", "--file"}, paramLabel = "FILE", defaultValue = "/etc/haproxystats.conf",
+    @Option(
+            names = {"-f", "--file"},
+            paramLabel = "FILE",
+            defaultValue = "/etc/haproxystats.conf",
             description = "configuration file with settings (default: ${DEFAULT-VALUE}); a missing file means defaults")
     protected Path file;
 
@@ -40,21 +43,32 @@ public abstract class DaemonCommand implements Callable<Integer> {
 
     /** {@code -p} and {@code -P} exclude each other. */
     public static final class PrintOptions {
-        @Option(names = {"-p", "--print"}, description = "show default settings and exit")
+        @Option(
+                names = {"-p", "--print"},
+                description = "show default settings and exit")
         boolean defaults;
 
-        @Option(names = {"-P", "--print-conf"}, description = "show the effective configuration and exit")
+        @Option(
+                names = {"-P", "--print-conf"},
+                description = "show the effective configuration and exit")
         boolean effective;
     }
 
-    @Option(names = "--strict", description = "an option the daemon does not know (a typo) is an error (exit 2), "
-            + "not a warning")
+    @Option(
+            names = "--strict",
+            description = "an option the daemon does not know (a typo) is an error (exit 2), " + "not a warning")
     boolean strict;
 
-    @Option(names = {"-h", "--help"}, usageHelp = true, description = "show this screen")
+    @Option(
+            names = {"-h", "--help"},
+            usageHelp = true,
+            description = "show this screen")
     boolean help;
 
-    @Option(names = {"-v", "--version"}, versionHelp = true, description = "show version")
+    @Option(
+            names = {"-v", "--version"},
+            versionHelp = true,
+            description = "show version")
     boolean version;
 
     /** Sections this daemon reads and {@code -p}/{@code -P} print. */
@@ -69,8 +83,7 @@ public abstract class DaemonCommand implements Callable<Integer> {
      * Checks combinations of command-line options before anything is read; throws picocli's
      * {@code ParameterException} (a usage error, exit 2).
      */
-    protected void checkOptions() {
-    }
+    protected void checkOptions() {}
 
     /** Validates what the daemon reads; throws {@link ConfigurationException} naming the option. */
     protected abstract void validate(EffectiveConfig config);

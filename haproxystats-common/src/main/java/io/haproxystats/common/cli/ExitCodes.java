@@ -10,6 +10,5 @@ public final class ExitCodes {
     /** A command-line usage error or an invalid configuration. */
     public static final int CONFIG_ERROR = 2;
 
-    private ExitCodes() {
-    }
+    private ExitCodes() {}
 }

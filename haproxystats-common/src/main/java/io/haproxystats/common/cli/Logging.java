@@ -11,16 +11,16 @@ import org.slf4j.LoggerFactory;
  */
 public final class Logging {
 
-    private Logging() {
-    }
+    private Logging() {}
 
     public static void setLevel(LogLevel level) {
         Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
-        root.setLevel(switch (level) {
-            case DEBUG -> Level.DEBUG;
-            case INFO -> Level.INFO;
-            case WARNING -> Level.WARN;
-            case ERROR, CRITICAL -> Level.ERROR;
-        });
+        root.setLevel(
+                switch (level) {
+                    case DEBUG -> Level.DEBUG;
+                    case INFO -> Level.INFO;
+                    case WARNING -> Level.WARN;
+                    case ERROR, CRITICAL -> Level.ERROR;
+                });
     }
 }

@@ -16,8 +16,7 @@ import java.util.stream.Stream;
  */
 public final class ConfigLoader {
 
-    private ConfigLoader() {
-    }
+    private ConfigLoader() {}
 
     public static EffectiveConfig load(Path mainFile, Path extraDir) {
         LayeredConfig layers = new LayeredConfig();
@@ -47,10 +46,10 @@ public final class ConfigLoader {
             throw new ConfigurationException("-d " + dir + ": not a directory");
         }
         try (Stream<Path> files = Files.list(dir)) {
-            return new ArrayList<>(files
-                    .filter(p -> p.getFileName().toString().endsWith(".conf") && Files.isRegularFile(p))
-                    .sorted()
-                    .toList());
+            return new ArrayList<>(
+                    files.filter(p -> p.getFileName().toString().endsWith(".conf") && Files.isRegularFile(p))
+                            .sorted()
+                            .toList());
         } catch (IOException e) {
             throw new ConfigurationException("-d " + dir + ": cannot list: " + e.getMessage());
         }

@@ -21,8 +21,7 @@ import java.util.function.Predicate;
  */
 public final class ConfigPrinter {
 
-    private ConfigPrinter() {
-    }
+    private ConfigPrinter() {}
 
     /** {@code -p}: what an empty configuration gives, for the sections this daemon reads. */
     public static void printDefaults(PrintWriter out, Predicate<String> sectionFilter) {
@@ -30,8 +29,11 @@ public final class ConfigPrinter {
     }
 
     /** {@code -P}: the effective configuration of the sections this daemon reads. */
-    public static void printEffective(PrintWriter out, EffectiveConfig config, Predicate<String> sectionFilter,
-                                      List<KnownOptions.Unknown> unknown) {
+    public static void printEffective(
+            PrintWriter out,
+            EffectiveConfig config,
+            Predicate<String> sectionFilter,
+            List<KnownOptions.Unknown> unknown) {
         Set<String> sections = new TreeSet<>(printedSections(config, sectionFilter));
         for (String known : List.of("paths", "pull", "process", "graphite")) {
             if (sectionFilter.test(known)) {
@@ -54,14 +56,19 @@ public final class ConfigPrinter {
             Set<String> options = new TreeSet<>(own);
             options.addAll(KnownOptions.of(section));
             for (String option : options) {
-                unknown.stream().filter(u -> u.section().equals(section) && u.option().equals(option)).findFirst()
+                unknown.stream()
+                        .filter(u -> u.section().equals(section) && u.option().equals(option))
+                        .findFirst()
                         .ifPresent(u -> out.println("# " + u.message()));
                 if (own.contains(option)) {
-                    out.println(option + " = " + escape(config.find(section, option).orElse("")));
+                    out.println(
+                            option + " = " + escape(config.find(section, option).orElse("")));
                 } else if (config.find(section, option).isPresent()) {
-                    out.println("# " + option + " = " + escape(config.find(section, option).get()) + "  (from [DEFAULT])");
+                    out.println("# " + option + " = "
+                            + escape(config.find(section, option).get()) + "  (from [DEFAULT])");
                 } else {
-                    out.println(KnownOptions.builtIn(section, option, config).map(v -> option + " = " + v)
+                    out.println(KnownOptions.builtIn(section, option, config)
+                            .map(v -> option + " = " + v)
                             .orElse("# " + option + " =  (unset)"));
                 }
             }

@@ -5,8 +5,7 @@ import java.time.Duration;
 /** Seconds as written in the configuration (fractions allowed) to {@link Duration}. */
 public final class Durations {
 
-    private Durations() {
-    }
+    private Durations() {}
 
     public static Duration ofSeconds(double seconds) {
         return Duration.ofNanos(Math.round(seconds * 1e9));

@@ -47,8 +47,8 @@ public final class EffectiveConfig {
     }
 
     public String get(String section, String option) {
-        return find(section, option).orElseThrow(
-                () -> ConfigurationException.forOption(section, option, "is required but not set"));
+        return find(section, option)
+                .orElseThrow(() -> ConfigurationException.forOption(section, option, "is required but not set"));
     }
 
     /** Every option visible from a section, interpolated, sorted by name (what {@code -P} prints). */
@@ -70,7 +70,9 @@ public final class EffectiveConfig {
     public long getInt(String section, String option, long min, long max) {
         long value = getInt(section, option);
         if (value < min || value > max) {
-            throw ConfigurationException.forOption(section, option,
+            throw ConfigurationException.forOption(
+                    section,
+                    option,
                     "must be an integer from " + min + " to " + max + ", got '" + get(section, option) + "'");
         }
         return value;
@@ -89,7 +91,9 @@ public final class EffectiveConfig {
     public double getSeconds(String section, String option, double min, double max) {
         double value = getFloat(section, option);
         if (!Double.isFinite(value) || value < min || value > max) {
-            throw ConfigurationException.forOption(section, option,
+            throw ConfigurationException.forOption(
+                    section,
+                    option,
                     "must be a number of seconds from " + trim(min) + " to " + trim(max) + ", got '"
                             + get(section, option) + "'");
         }
@@ -100,8 +104,8 @@ public final class EffectiveConfig {
         String value = get(section, option);
         Boolean parsed = PythonValues.parseBoolean(value);
         if (parsed == null) {
-            throw ConfigurationException.forOption(section, option,
-                    "must be a boolean (true/false, yes/no, on/off, 1/0), got '" + value + "'");
+            throw ConfigurationException.forOption(
+                    section, option, "must be a boolean (true/false, yes/no, on/off, 1/0), got '" + value + "'");
         }
         return parsed;
     }

@@ -15,17 +15,44 @@ import java.util.Optional;
  * @param replayBytes    {@code replay-bytes} (new, default 8 MiB, 0 = off): the last lines written
  *                       that are written again after a lost connection, before anything new
  */
-public record GraphiteSettings(String server, int port, Connect connect, Duration writeTimeout, Duration delay,
-                               String namespace, boolean prefixHostname, boolean fqdn, int queueSize,
-                               Optional<GroupSettings> groups, int replayBytes) {
+public record GraphiteSettings(
+        String server,
+        int port,
+        Connect connect,
+        Duration writeTimeout,
+        Duration delay,
+        String namespace,
+        boolean prefixHostname,
+        boolean fqdn,
+        int queueSize,
+        Optional<GroupSettings> groups,
+        int replayBytes) {
 
     public static final int DEFAULT_REPLAY_BYTES = 8 << 20;
 
     /** Settings with the default replay window. */
-    public GraphiteSettings(String server, int port, Connect connect, Duration writeTimeout, Duration delay,
-                            String namespace, boolean prefixHostname, boolean fqdn, int queueSize,
-                            Optional<GroupSettings> groups) {
-        this(server, port, connect, writeTimeout, delay, namespace, prefixHostname, fqdn, queueSize, groups,
+    public GraphiteSettings(
+            String server,
+            int port,
+            Connect connect,
+            Duration writeTimeout,
+            Duration delay,
+            String namespace,
+            boolean prefixHostname,
+            boolean fqdn,
+            int queueSize,
+            Optional<GroupSettings> groups) {
+        this(
+                server,
+                port,
+                connect,
+                writeTimeout,
+                delay,
+                namespace,
+                prefixHostname,
+                fqdn,
+                queueSize,
+                groups,
                 DEFAULT_REPLAY_BYTES);
     }
 
@@ -45,13 +72,25 @@ public record GraphiteSettings(String server, int port, Connect connect, Duratio
                 config.getSeconds(s, "backoff", 1, 100));
         Duration writeTimeout = config.getDuration(s, "write-timeout", 0.001);
         Duration delay = config.getDuration(s, "delay", 0);
-        String namespace = MetricPathOptions.dottedPath(s, "namespace", config.get(s, "namespace").strip());
+        String namespace = MetricPathOptions.dottedPath(
+                s, "namespace", config.get(s, "namespace").strip());
         boolean prefixHostname = config.getBoolean(s, "prefix-hostname");
         boolean fqdn = config.getBoolean(s, "fqdn");
         int queueSize = (int) config.getInt(s, "queue-size", 1, Integer.MAX_VALUE);
-        int replayBytes = config.find(s, "replay-bytes").isEmpty() ? DEFAULT_REPLAY_BYTES
+        int replayBytes = config.find(s, "replay-bytes").isEmpty()
+                ? DEFAULT_REPLAY_BYTES
                 : (int) config.getInt(s, "replay-bytes", 0, 256 << 20);
-        return new GraphiteSettings(server, port, connect, writeTimeout, delay, namespace, prefixHostname, fqdn,
-                queueSize, GroupSettings.from(config), replayBytes);
+        return new GraphiteSettings(
+                server,
+                port,
+                connect,
+                writeTimeout,
+                delay,
+                namespace,
+                prefixHostname,
+                fqdn,
+                queueSize,
+                GroupSettings.from(config),
+                replayBytes);
     }
 }

@@ -13,38 +13,46 @@ import java.util.regex.PatternSyntaxException;
  * Python's {@code re.search}) is sent under {@code <prefix>.G.<group>.}; with double writes also
  * under the plain path. Options inherited from {@code [DEFAULT]} are not patterns.
  */
-public record GroupSettings(String namespace, boolean doubleWrites, List<Group> frontend, List<Group> backend,
-                            List<Group> server) {
+public record GroupSettings(
+        String namespace, boolean doubleWrites, List<Group> frontend, List<Group> backend, List<Group> server) {
 
     public static final List<String> SECTIONS = List.of("frontend-groups", "backend-groups", "server-groups");
 
     /** One pattern; matched against the name after dots became underscores. */
-    public record Group(String name, Pattern pattern) {
-    }
+    public record Group(String name, Pattern pattern) {}
 
     static Optional<GroupSettings> from(EffectiveConfig config) {
         Optional<String> namespace = config.find("graphite", "group-namespace");
         boolean anySection = SECTIONS.stream().anyMatch(config::hasSection);
         if (namespace.isEmpty()) {
             if (anySection) {
-                String present = SECTIONS.stream().filter(config::hasSection).findFirst().orElseThrow();
-                throw ConfigurationException.forOption("graphite", "group-namespace",
-                        "must be set because section [" + present + "] exists");
+                String present =
+                        SECTIONS.stream().filter(config::hasSection).findFirst().orElseThrow();
+                throw ConfigurationException.forOption(
+                        "graphite", "group-namespace", "must be set because section [" + present + "] exists");
             }
             return Optional.empty();
         }
         MetricPathOptions.component("graphite", "group-namespace", namespace.get());
         if (!anySection) {
-            throw ConfigurationException.forOption("graphite", "group-namespace",
+            throw ConfigurationException.forOption(
+                    "graphite",
+                    "group-namespace",
                     "needs at least one of the sections [frontend-groups], [backend-groups], [server-groups]");
         }
         if (config.find("graphite", "group-namespace-double-writes").isEmpty()) {
-            throw ConfigurationException.forOption("graphite", "group-namespace-double-writes",
+            throw ConfigurationException.forOption(
+                    "graphite",
+                    "group-namespace-double-writes",
                     "must be set (true or false) when group-namespace is set");
         }
         boolean doubleWrites = config.getBoolean("graphite", "group-namespace-double-writes");
-        return Optional.of(new GroupSettings(namespace.get(), doubleWrites, groups(config, SECTIONS.get(0)),
-                groups(config, SECTIONS.get(1)), groups(config, SECTIONS.get(2))));
+        return Optional.of(new GroupSettings(
+                namespace.get(),
+                doubleWrites,
+                groups(config, SECTIONS.get(0)),
+                groups(config, SECTIONS.get(1)),
+                groups(config, SECTIONS.get(2))));
     }
 
     private static List<Group> groups(EffectiveConfig config, String section) {
@@ -58,7 +66,9 @@ public record GroupSettings(String namespace, boolean doubleWrites, List<Group> 
             try {
                 out.add(new Group(name, Pattern.compile(regex)));
             } catch (PatternSyntaxException e) {
-                throw ConfigurationException.forOption(section, name,
+                throw ConfigurationException.forOption(
+                        section,
+                        name,
                         "is not a valid regular expression: " + e.getDescription() + " in '" + regex + "'");
             }
         }

@@ -25,16 +25,59 @@ public final class KnownOptions {
 
     private static final Map<String, Set<String>> OPTIONS = Map.of(
             "paths", Set.of("base-dir"),
-            "pull", Set.of("loglevel", "socket-dir", "servers", "master-sockets", "commands", "retries", "timeout",
-                    "interval", "pull-timeout", "pull-interval", "buffer-limit", "dst-dir", "tmp-dst-dir", "workers",
-                    "queue-size", "skip-dead-sockets"),
-            "process", Set.of("loglevel", "workers", "src-dir", "aggr-server-metrics", "per-process-metrics",
-                    "calculate-percentages", "liveness-check-interval", "frontend-metrics", "backend-metrics",
-                    "server-metrics", "exclude-frontends", "exclude-backends", "quarantine-dir",
-                    "quarantine-max-polls", "quarantine-max-bytes", "state-metrics"),
-            "graphite", Set.of("server", "port", "retries", "interval", "connect-timeout", "write-timeout", "delay",
-                    "backoff", "namespace", "prefix-hostname", "fqdn", "queue-size", "group-namespace",
-                    "group-namespace-double-writes", "replay-bytes"),
+            "pull",
+                    Set.of(
+                            "loglevel",
+                            "socket-dir",
+                            "servers",
+                            "master-sockets",
+                            "commands",
+                            "retries",
+                            "timeout",
+                            "interval",
+                            "pull-timeout",
+                            "pull-interval",
+                            "buffer-limit",
+                            "dst-dir",
+                            "tmp-dst-dir",
+                            "workers",
+                            "queue-size",
+                            "skip-dead-sockets"),
+            "process",
+                    Set.of(
+                            "loglevel",
+                            "workers",
+                            "src-dir",
+                            "aggr-server-metrics",
+                            "per-process-metrics",
+                            "calculate-percentages",
+                            "liveness-check-interval",
+                            "frontend-metrics",
+                            "backend-metrics",
+                            "server-metrics",
+                            "exclude-frontends",
+                            "exclude-backends",
+                            "quarantine-dir",
+                            "quarantine-max-polls",
+                            "quarantine-max-bytes",
+                            "state-metrics"),
+            "graphite",
+                    Set.of(
+                            "server",
+                            "port",
+                            "retries",
+                            "interval",
+                            "connect-timeout",
+                            "write-timeout",
+                            "delay",
+                            "backoff",
+                            "namespace",
+                            "prefix-hostname",
+                            "fqdn",
+                            "queue-size",
+                            "group-namespace",
+                            "group-namespace-double-writes",
+                            "replay-bytes"),
             "local-store", Set.of("dir"));
 
     /**
@@ -43,18 +86,35 @@ public final class KnownOptions {
      * by the effective base directory). Options without a value here are unset by default.
      */
     private static final Map<String, Map<String, String>> BUILT_IN = Map.of(
-            "pull", Map.of("commands", String.join(" ", PullSettings.DEFAULT_COMMANDS.stream()
-                    .map(Command::option).toList()), "skip-dead-sockets", "true"),
-            "process", Map.of("state-metrics", "false", "quarantine-dir", "${paths:base-dir}/quarantine",
-                    "quarantine-max-polls", Integer.toString(ProcessSettings.DEFAULT_QUARANTINE_MAX_POLLS),
-                    "quarantine-max-bytes", Long.toString(ProcessSettings.DEFAULT_QUARANTINE_MAX_BYTES),
-                    "frontend-metrics", String.join(" ", MetricCatalogue.FRONTEND_SUM),
-                    "backend-metrics", String.join(" ", MetricCatalogue.BACKEND_SUM),
-                    "server-metrics", String.join(" ", MetricCatalogue.SERVER_SUM)),
+            "pull",
+                    Map.of(
+                            "commands",
+                            String.join(
+                                    " ",
+                                    PullSettings.DEFAULT_COMMANDS.stream()
+                                            .map(Command::option)
+                                            .toList()),
+                            "skip-dead-sockets",
+                            "true"),
+            "process",
+                    Map.of(
+                            "state-metrics",
+                            "false",
+                            "quarantine-dir",
+                            "${paths:base-dir}/quarantine",
+                            "quarantine-max-polls",
+                            Integer.toString(ProcessSettings.DEFAULT_QUARANTINE_MAX_POLLS),
+                            "quarantine-max-bytes",
+                            Long.toString(ProcessSettings.DEFAULT_QUARANTINE_MAX_BYTES),
+                            "frontend-metrics",
+                            String.join(" ", MetricCatalogue.FRONTEND_SUM),
+                            "backend-metrics",
+                            String.join(" ", MetricCatalogue.BACKEND_SUM),
+                            "server-metrics",
+                            String.join(" ", MetricCatalogue.SERVER_SUM)),
             "graphite", Map.of("replay-bytes", Integer.toString(GraphiteSettings.DEFAULT_REPLAY_BYTES)));
 
-    private KnownOptions() {
-    }
+    private KnownOptions() {}
 
     /** The options a section has (empty for DEFAULT and the group sections, which have none fixed). */
     static Set<String> of(String section) {
@@ -64,14 +124,15 @@ public final class KnownOptions {
     /** The built-in value of an option the original's table lacks, or empty when it is unset by default. */
     static Optional<String> builtIn(String section, String option, EffectiveConfig config) {
         return Optional.ofNullable(BUILT_IN.getOrDefault(section, Map.of()).get(option))
-                .map(v -> v.replace("${paths:base-dir}", config.find("paths", "base-dir").orElse("")));
+                .map(v -> v.replace(
+                        "${paths:base-dir}", config.find("paths", "base-dir").orElse("")));
     }
 
     /** An option written in a section that has no such option, with the closest known name if any is close. */
     public record Unknown(String section, String option, Optional<String> suggestion) {
         public String message() {
-            return "[" + section + "] " + option + " is not an option" + suggestion.map(s -> "; did you mean " + s + "?")
-                    .orElse(" of this section (it is ignored)");
+            return "[" + section + "] " + option + " is not an option"
+                    + suggestion.map(s -> "; did you mean " + s + "?").orElse(" of this section (it is ignored)");
         }
     }
 

@@ -4,7 +4,11 @@ import java.util.Locale;
 
 /** The original's {@code loglevel} words (Python logging level names, any case). */
 public enum LogLevel {
-    DEBUG, INFO, WARNING, ERROR, CRITICAL;
+    DEBUG,
+    INFO,
+    WARNING,
+    ERROR,
+    CRITICAL;
 
     static LogLevel read(EffectiveConfig config, String section) {
         String value = config.get(section, "loglevel");
@@ -14,8 +18,11 @@ public enum LogLevel {
             case "WARNING", "WARN" -> WARNING;
             case "ERROR" -> ERROR;
             case "CRITICAL", "FATAL" -> CRITICAL;
-            default -> throw ConfigurationException.forOption(section, "loglevel",
-                    "must be one of debug, info, warning, error, critical, got '" + value + "'");
+            default ->
+                throw ConfigurationException.forOption(
+                        section,
+                        "loglevel",
+                        "must be one of debug, info, warning, error, critical, got '" + value + "'");
         };
     }
 }

@@ -9,21 +9,27 @@ package io.haproxystats.common.config;
  */
 final class MetricPathOptions {
 
-    private MetricPathOptions() {
-    }
+    private MetricPathOptions() {}
 
     /** One path component, or a configuration error naming the option and the offending character. */
     static String component(String section, String option, String value) {
         if (value.isEmpty()) {
-            throw ConfigurationException.forOption(section, option, "must be one Graphite path component, got an "
-                    + "empty value");
+            throw ConfigurationException.forOption(
+                    section, option, "must be one Graphite path component, got an " + "empty value");
         }
         for (int i = 0; i < value.length(); i++) {
             char c = value.charAt(i);
-            if (c == '.' || c == '/' || c == ';' || Character.isWhitespace(c) || Character.isISOControl(c)
+            if (c == '.'
+                    || c == '/'
+                    || c == ';'
+                    || Character.isWhitespace(c)
+                    || Character.isISOControl(c)
                     || Character.isSpaceChar(c)) {
-                throw ConfigurationException.forOption(section, option, "must be one Graphite path component (no "
-                        + "dots, whitespace, control characters, '/' or ';'), got '" + printable(value) + "'");
+                throw ConfigurationException.forOption(
+                        section,
+                        option,
+                        "must be one Graphite path component (no "
+                                + "dots, whitespace, control characters, '/' or ';'), got '" + printable(value) + "'");
             }
         }
         return value;
@@ -32,13 +38,16 @@ final class MetricPathOptions {
     /** Components joined by dots ({@code loadbalancers.eu}): none empty, each as {@link #component}. */
     static String dottedPath(String section, String option, String value) {
         if (value.isEmpty()) {
-            throw ConfigurationException.forOption(section, option, "must be a Graphite path such as "
-                    + "'loadbalancers', got an empty value");
+            throw ConfigurationException.forOption(
+                    section, option, "must be a Graphite path such as " + "'loadbalancers', got an empty value");
         }
         for (String part : value.split("\\.", -1)) {
             if (part.isEmpty()) {
-                throw ConfigurationException.forOption(section, option, "must be dot-separated Graphite path "
-                        + "components, none empty, got '" + printable(value) + "'");
+                throw ConfigurationException.forOption(
+                        section,
+                        option,
+                        "must be dot-separated Graphite path " + "components, none empty, got '" + printable(value)
+                                + "'");
             }
             component(section, option, part);
         }

@@ -16,8 +16,12 @@ import java.util.Optional;
  * @param maxFileBytes  {@code [pull] buffer-limit}: the largest answer the puller writes; a larger
  *                      file in a poll was not written by it and is refused without being read
  */
-public record ProcessConfig(ProcessSettings process, GraphiteSettings graphite, Optional<Path> localStore,
-                            int incomingLimit, long maxFileBytes) {
+public record ProcessConfig(
+        ProcessSettings process,
+        GraphiteSettings graphite,
+        Optional<Path> localStore,
+        int incomingLimit,
+        long maxFileBytes) {
 
     /** Sections this daemon reads; {@code -p}/{@code -P} print these. */
     public static boolean reads(String section) {
@@ -29,13 +33,15 @@ public record ProcessConfig(ProcessSettings process, GraphiteSettings graphite, 
         config.resolveAll(sections);
         Optional<Path> localStore = Optional.empty();
         if (config.hasSection("local-store")) {
-            localStore = Optional.of(config.find("local-store", "dir").isPresent()
-                    ? config.getPath("local-store", "dir") : config.baseDir().resolve("local-store"));
+            localStore = Optional.of(
+                    config.find("local-store", "dir").isPresent()
+                            ? config.getPath("local-store", "dir")
+                            : config.baseDir().resolve("local-store"));
         }
         int incomingLimit = (int) pullHint(config, "queue-size", Integer.MAX_VALUE);
         long maxFileBytes = pullHint(config, "buffer-limit", Integer.MAX_VALUE - 16);
-        return new ProcessConfig(ProcessSettings.from(config), GraphiteSettings.from(config), localStore,
-                incomingLimit, maxFileBytes);
+        return new ProcessConfig(
+                ProcessSettings.from(config), GraphiteSettings.from(config), localStore, incomingLimit, maxFileBytes);
     }
 
     /**

@@ -24,13 +24,24 @@ import java.util.Optional;
  * @param quarantineMaxBytes {@code quarantine-max-bytes} (new, default 512 MiB): likewise, in bytes
  * @param statusFile       {@code ${paths:base-dir}/haproxystats-process.status}, for the nagios check
  */
-public record ProcessSettings(LogLevel logLevel, int workers, Path srcDir, boolean aggrServerMetrics,
-                              boolean perProcessMetrics, boolean calculatePercentages,
-                              Duration livenessCheckInterval, List<String> frontendMetrics,
-                              List<String> backendMetrics, List<String> serverMetrics,
-                              Optional<Path> excludeFrontends, Optional<Path> excludeBackends,
-                              Path quarantineDir, boolean stateMetrics, int quarantineMaxPolls,
-                              long quarantineMaxBytes, Path statusFile) {
+public record ProcessSettings(
+        LogLevel logLevel,
+        int workers,
+        Path srcDir,
+        boolean aggrServerMetrics,
+        boolean perProcessMetrics,
+        boolean calculatePercentages,
+        Duration livenessCheckInterval,
+        List<String> frontendMetrics,
+        List<String> backendMetrics,
+        List<String> serverMetrics,
+        Optional<Path> excludeFrontends,
+        Optional<Path> excludeBackends,
+        Path quarantineDir,
+        boolean stateMetrics,
+        int quarantineMaxPolls,
+        long quarantineMaxBytes,
+        Path statusFile) {
 
     /** In {@code [paths] base-dir}; read by contrib/nagios/check_haproxystats_process. */
     public static final String STATUS_FILE = "haproxystats-process.status";
@@ -46,9 +57,13 @@ public record ProcessSettings(LogLevel logLevel, int workers, Path srcDir, boole
         int workers = (int) config.getInt(s, "workers", 1, 1024);
         Path baseDir = config.baseDir();
         Path src = config.getPath(s, "src-dir");
-        Path quarantine = config.find(s, "quarantine-dir").isPresent() ? config.getPath(s, "quarantine-dir")
+        Path quarantine = config.find(s, "quarantine-dir").isPresent()
+                ? config.getPath(s, "quarantine-dir")
                 : baseDir.resolve("quarantine");
-        return new ProcessSettings(level, workers, src,
+        return new ProcessSettings(
+                level,
+                workers,
+                src,
                 config.getBoolean(s, "aggr-server-metrics"),
                 config.getBoolean(s, "per-process-metrics"),
                 config.getBoolean(s, "calculate-percentages"),
@@ -60,9 +75,11 @@ public record ProcessSettings(LogLevel logLevel, int workers, Path srcDir, boole
                 config.findPath(s, "exclude-backends"),
                 quarantine,
                 config.find(s, "state-metrics").isPresent() && config.getBoolean(s, "state-metrics"),
-                config.find(s, "quarantine-max-polls").isEmpty() ? DEFAULT_QUARANTINE_MAX_POLLS
+                config.find(s, "quarantine-max-polls").isEmpty()
+                        ? DEFAULT_QUARANTINE_MAX_POLLS
                         : (int) config.getInt(s, "quarantine-max-polls", 1, 1_000_000),
-                config.find(s, "quarantine-max-bytes").isEmpty() ? DEFAULT_QUARANTINE_MAX_BYTES
+                config.find(s, "quarantine-max-bytes").isEmpty()
+                        ? DEFAULT_QUARANTINE_MAX_BYTES
                         : config.getInt(s, "quarantine-max-bytes", 1, Long.MAX_VALUE),
                 baseDir.resolve(STATUS_FILE));
     }
@@ -78,8 +95,10 @@ public record ProcessSettings(LogLevel logLevel, int workers, Path srcDir, boole
                 continue;
             }
             if (!MetricCatalogue.isMetric(name)) {
-                throw ConfigurationException.forOption(SECTION, option, "'" + name
-                        + "' is not a numeric HAProxy statistic (see docs/metrics.md for the list)");
+                throw ConfigurationException.forOption(
+                        SECTION,
+                        option,
+                        "'" + name + "' is not a numeric HAProxy statistic (see docs/metrics.md for the list)");
             }
             if (!names.contains(name)) {
                 names.add(name);

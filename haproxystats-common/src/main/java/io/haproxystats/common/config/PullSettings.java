@@ -2,10 +2,9 @@ package io.haproxystats.common.config;
 
 import io.haproxystats.common.config.ini.LayeredConfig;
 import io.haproxystats.common.haproxy.SocketAddress;
-import java.nio.file.InvalidPathException;
+import io.haproxystats.common.spool.PollFiles.Command;
 import java.nio.file.Path;
 import java.time.Duration;
-import io.haproxystats.common.spool.PollFiles.Command;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -34,10 +33,22 @@ import java.util.Optional;
  *                     lands; false keeps the original's rule (the whole poll fails)
  * @param statusFile   {@code ${paths:base-dir}/haproxystats-pull.status}, for the nagios check
  */
-public record PullSettings(LogLevel logLevel, Optional<Path> socketDir, List<SocketAddress> servers, Connect connect,
-                           Duration pullTimeout, Duration pullInterval, long bufferLimit, Path dstDir,
-                           Path tmpDstDir, int workers, int queueSize, List<SocketAddress> masterSockets,
-                           List<Command> commands, boolean skipDeadSockets, Path statusFile) {
+public record PullSettings(
+        LogLevel logLevel,
+        Optional<Path> socketDir,
+        List<SocketAddress> servers,
+        Connect connect,
+        Duration pullTimeout,
+        Duration pullInterval,
+        long bufferLimit,
+        Path dstDir,
+        Path tmpDstDir,
+        int workers,
+        int queueSize,
+        List<SocketAddress> masterSockets,
+        List<Command> commands,
+        boolean skipDeadSockets,
+        Path statusFile) {
 
     public static final String SECTION = "pull";
     /** In {@code [paths] base-dir}; read by contrib/nagios/check_haproxystats_pull. */
@@ -75,11 +86,13 @@ public record PullSettings(LogLevel logLevel, Optional<Path> socketDir, List<Soc
                     continue;
                 }
                 try {
-                    masters.add(e.startsWith("/") ? new SocketAddress.Unix(config.path(s, "master-sockets", e))
-                            : SocketAddress.parse(e));
+                    masters.add(
+                            e.startsWith("/")
+                                    ? new SocketAddress.Unix(config.path(s, "master-sockets", e))
+                                    : SocketAddress.parse(e));
                 } catch (IllegalArgumentException ex) {
-                    throw ConfigurationException.forOption(s, "master-sockets", ex.getMessage()
-                            + " (or an absolute path)");
+                    throw ConfigurationException.forOption(
+                            s, "master-sockets", ex.getMessage() + " (or an absolute path)");
                 }
             }
         });
@@ -96,18 +109,35 @@ public record PullSettings(LogLevel logLevel, Optional<Path> socketDir, List<Soc
         Path dstNormal = dst.toAbsolutePath().normalize();
         Path tmpNormal = tmp.toAbsolutePath().normalize();
         if (dstNormal.equals(tmpNormal)) {
-            throw ConfigurationException.forOption(s, "tmp-dst-dir", "must differ from dst-dir, both are '" + dst + "'");
+            throw ConfigurationException.forOption(
+                    s, "tmp-dst-dir", "must differ from dst-dir, both are '" + dst + "'");
         }
         if (dstNormal.startsWith(tmpNormal) || tmpNormal.startsWith(dstNormal)) {
-            throw ConfigurationException.forOption(s, "tmp-dst-dir", "'" + tmp + "' and dst-dir '" + dst
-                    + "' are inside one another; they must be two separate directories");
+            throw ConfigurationException.forOption(
+                    s,
+                    "tmp-dst-dir",
+                    "'" + tmp + "' and dst-dir '" + dst
+                            + "' are inside one another; they must be two separate directories");
         }
         uniqueNames(servers, masters);
         int workers = (int) config.getInt(s, "workers", 1, 10_000);
         int queueSize = (int) config.getInt(s, "queue-size", 1, Integer.MAX_VALUE);
-        return new PullSettings(level, socketDir, List.copyOf(servers), connect, pullTimeout, pullInterval,
-                bufferLimit, dst, tmp, workers, queueSize, List.copyOf(masters), commands(config),
-                config.find(s, "skip-dead-sockets").isEmpty() || config.getBoolean(s, "skip-dead-sockets"), statusFile);
+        return new PullSettings(
+                level,
+                socketDir,
+                List.copyOf(servers),
+                connect,
+                pullTimeout,
+                pullInterval,
+                bufferLimit,
+                dst,
+                tmp,
+                workers,
+                queueSize,
+                List.copyOf(masters),
+                commands(config),
+                config.find(s, "skip-dead-sockets").isEmpty() || config.getBoolean(s, "skip-dead-sockets"),
+                statusFile);
     }
 
     /**
@@ -120,15 +150,21 @@ public record PullSettings(LogLevel logLevel, Optional<Path> socketDir, List<Soc
         for (SocketAddress a : servers) {
             SocketAddress other = seen.putIfAbsent(a.name(), a);
             if (other != null && !other.equals(a)) {
-                throw ConfigurationException.forOption(SECTION, "servers", other + " and " + a + " would both "
-                        + "write the files " + a.name() + "_*; give the socket files different names");
+                throw ConfigurationException.forOption(
+                        SECTION,
+                        "servers",
+                        other + " and " + a + " would both " + "write the files " + a.name()
+                                + "_*; give the socket files different names");
             }
         }
         for (SocketAddress m : masters) {
             SocketAddress other = seen.putIfAbsent(m.name(), m);
             if (other != null) {
-                throw ConfigurationException.forOption(SECTION, "master-sockets", other + " and " + m
-                        + " have the same name " + m.name() + "; give the socket files different names");
+                throw ConfigurationException.forOption(
+                        SECTION,
+                        "master-sockets",
+                        other + " and " + m + " have the same name " + m.name()
+                                + "; give the socket files different names");
             }
         }
     }
@@ -144,16 +180,20 @@ public record PullSettings(LogLevel logLevel, Optional<Path> socketDir, List<Soc
         }
         List<Command> out = new ArrayList<>();
         for (String name : value.get().strip().split("\\s+")) {
-            Command command = Arrays.stream(Command.values()).filter(c -> c.option().equals(name)).findFirst()
-                    .orElseThrow(() -> ConfigurationException.forOption(SECTION, "commands", "'" + name
-                            + "' is not one of info, stat, servers-state"));
+            Command command = Arrays.stream(Command.values())
+                    .filter(c -> c.option().equals(name))
+                    .findFirst()
+                    .orElseThrow(() -> ConfigurationException.forOption(
+                            SECTION, "commands", "'" + name + "' is not one of info, stat, servers-state"));
             if (out.contains(command)) {
                 throw ConfigurationException.forOption(SECTION, "commands", "'" + name + "' is listed twice");
             }
             out.add(command);
         }
         if (!out.contains(Command.INFO) || !out.contains(Command.STAT)) {
-            throw ConfigurationException.forOption(SECTION, "commands",
+            throw ConfigurationException.forOption(
+                    SECTION,
+                    "commands",
                     "must list info and stat (every metric comes from them); servers-state is optional");
         }
         return List.copyOf(out);

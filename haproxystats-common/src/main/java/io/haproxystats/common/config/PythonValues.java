@@ -17,8 +17,7 @@ public final class PythonValues {
             "[+-]?(?:" + DIGITS + "(?:\\.(?:" + DIGITS + ")?)?|\\.(?:" + DIGITS + "))(?:[eE][+-]?" + DIGITS + ")?");
     private static final Pattern SPECIAL_FLOAT = Pattern.compile("[+-]?(inf|infinity|nan)");
 
-    private PythonValues() {
-    }
+    private PythonValues() {}
 
     /** Python's int(): optional sign, digits with single underscores between them, surrounding blanks. */
     public static OptionalLong parseInt(String value) {

@@ -16,8 +16,7 @@ import java.util.stream.Stream;
  */
 public final class WorldWritable {
 
-    private WorldWritable() {
-    }
+    private WorldWritable() {}
 
     /** One message per world-writable file among {@code files} (and the *.conf files of a directory among them). */
     public static List<String> warnings(List<Path> files) {
@@ -26,7 +25,9 @@ public final class WorldWritable {
             check(file, out);
             if (Files.isDirectory(file)) {
                 try (Stream<Path> s = Files.list(file)) {
-                    s.filter(p -> p.getFileName().toString().endsWith(".conf")).sorted().forEach(p -> check(p, out));
+                    s.filter(p -> p.getFileName().toString().endsWith(".conf"))
+                            .sorted()
+                            .forEach(p -> check(p, out));
                 } catch (IOException e) {
                     // unreadable: the loader reports it
                 }

@@ -3,8 +3,7 @@ package io.haproxystats.common.haproxy;
 /** Text received from a socket, quoted in an error message: short, one line, printable. */
 public final class Excerpt {
 
-    private Excerpt() {
-    }
+    private Excerpt() {}
 
     /** At most 60 characters of {@code s}, control characters shown as '?'. */
     public static String of(String s) {

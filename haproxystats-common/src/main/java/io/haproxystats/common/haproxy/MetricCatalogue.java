@@ -1,5 +1,6 @@
 package io.haproxystats.common.haproxy;
 
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -13,8 +14,7 @@ import java.util.Optional;
  */
 public final class MetricCatalogue {
 
-    private MetricCatalogue() {
-    }
+    private MetricCatalogue() {}
 
     /**
      * Numeric {@code show stat} fields (management guide section 9.1, 1.5 to 3.x) and how each is
@@ -52,25 +52,101 @@ public final class MetricCatalogue {
 
     private static Map<String, Aggregation> fields() {
         Map<String, Aggregation> m = new LinkedHashMap<>();
-        put(m, Aggregation.SUM,
+        put(
+                m,
+                Aggregation.SUM,
                 // counters
-                "stot", "bin", "bout", "dreq", "dresp", "ereq", "econ", "eresp", "wretr", "wredis", "chkfail",
-                "chkdown", "downtime", "lbtot", "hrsp_1xx", "hrsp_2xx", "hrsp_3xx", "hrsp_4xx", "hrsp_5xx",
-                "hrsp_other", "hanafail", "req_tot", "cli_abrt", "srv_abrt", "comp_in", "comp_out", "comp_byp",
-                "comp_rsp", "conn_tot", "intercepted", "dcon", "dses", "wrew", "connect", "reuse", "cache_lookups",
-                "cache_hits", "eint", "sess_other", "h1sess", "h2sess", "h3sess", "req_other", "h1req", "h2req",
+                "stot",
+                "bin",
+                "bout",
+                "dreq",
+                "dresp",
+                "ereq",
+                "econ",
+                "eresp",
+                "wretr",
+                "wredis",
+                "chkfail",
+                "chkdown",
+                "downtime",
+                "lbtot",
+                "hrsp_1xx",
+                "hrsp_2xx",
+                "hrsp_3xx",
+                "hrsp_4xx",
+                "hrsp_5xx",
+                "hrsp_other",
+                "hanafail",
+                "req_tot",
+                "cli_abrt",
+                "srv_abrt",
+                "comp_in",
+                "comp_out",
+                "comp_byp",
+                "comp_rsp",
+                "conn_tot",
+                "intercepted",
+                "dcon",
+                "dses",
+                "wrew",
+                "connect",
+                "reuse",
+                "cache_lookups",
+                "cache_hits",
+                "eint",
+                "sess_other",
+                "h1sess",
+                "h2sess",
+                "h3sess",
+                "req_other",
+                "h1req",
+                "h2req",
                 "h3req",
                 // gauges
-                "qcur", "scur", "act", "bck", "srv_icur", "idle_conn_cur", "safe_conn_cur", "used_conn_cur",
+                "qcur",
+                "scur",
+                "act",
+                "bck",
+                "srv_icur",
+                "idle_conn_cur",
+                "safe_conn_cur",
+                "used_conn_cur",
                 "need_conn_est",
                 // rates and limits
-                "rate", "req_rate", "conn_rate", "slim", "qlimit", "rate_lim", "src_ilim",
+                "rate",
+                "req_rate",
+                "conn_rate",
+                "slim",
+                "qlimit",
+                "rate_lim",
+                "src_ilim",
                 // maxima of counts: the sum bounds the site's peak, as the original
-                "qmax", "smax", "rate_max", "req_rate_max", "conn_rate_max",
+                "qmax",
+                "smax",
+                "rate_max",
+                "req_rate_max",
+                "conn_rate_max",
                 // keys and codes, as the original
-                "pid", "iid", "sid", "check_code", "agent_code");
-        put(m, Aggregation.MEAN, "weight", "uweight", "throttle", "check_duration", "agent_duration", "check_rise",
-                "check_fall", "check_health", "agent_rise", "agent_fall", "agent_health", "type");
+                "pid",
+                "iid",
+                "sid",
+                "check_code",
+                "agent_code");
+        put(
+                m,
+                Aggregation.MEAN,
+                "weight",
+                "uweight",
+                "throttle",
+                "check_duration",
+                "agent_duration",
+                "check_rise",
+                "check_fall",
+                "check_health",
+                "agent_rise",
+                "agent_fall",
+                "agent_health",
+                "type");
         put(m, Aggregation.TRAFFIC_MEAN, "qtime", "ctime", "rtime", "ttime");
         put(m, Aggregation.MAX, "qtime_max", "ctime_max", "rtime_max", "ttime_max");
         put(m, Aggregation.MIN, "lastchg", "lastsess");
@@ -87,23 +163,81 @@ public final class MetricCatalogue {
 
     /** Summed by every part (frontend, backend, server) by default. */
     private static final List<String> COMMON = List.of(
-            "bin", "bout", "dresp", "hrsp_1xx", "hrsp_2xx", "hrsp_3xx", "hrsp_4xx", "hrsp_5xx", "hrsp_other",
-            "rate", "rate_max", "scur", "slim", "smax", "stot");
+            "bin",
+            "bout",
+            "dresp",
+            "hrsp_1xx",
+            "hrsp_2xx",
+            "hrsp_3xx",
+            "hrsp_4xx",
+            "hrsp_5xx",
+            "hrsp_other",
+            "rate",
+            "rate_max",
+            "scur",
+            "slim",
+            "smax",
+            "stot");
 
-    public static final List<String> FRONTEND_SUM = concat(COMMON, List.of(
-            "comp_byp", "comp_in", "comp_out", "comp_rsp", "conn_rate", "conn_rate_max", "conn_tot", "dcon",
-            "dses", "dreq", "ereq", "intercepted", "rate_lim", "req_rate", "req_rate_max", "req_tot"));
+    public static final List<String> FRONTEND_SUM = concat(
+            COMMON,
+            List.of(
+                    "comp_byp",
+                    "comp_in",
+                    "comp_out",
+                    "comp_rsp",
+                    "conn_rate",
+                    "conn_rate_max",
+                    "conn_tot",
+                    "dcon",
+                    "dses",
+                    "dreq",
+                    "ereq",
+                    "intercepted",
+                    "rate_lim",
+                    "req_rate",
+                    "req_rate_max",
+                    "req_tot"));
 
-    public static final List<String> BACKEND_SUM = concat(COMMON, List.of(
-            "chkdown", "cli_abrt", "comp_byp", "comp_in", "comp_out", "comp_rsp", "downtime", "dreq", "econ",
-            "eresp", "intercepted", "lbtot", "qcur", "qmax", "req_tot", "srv_abrt", "wredis", "wretr"));
+    public static final List<String> BACKEND_SUM = concat(
+            COMMON,
+            List.of(
+                    "chkdown",
+                    "cli_abrt",
+                    "comp_byp",
+                    "comp_in",
+                    "comp_out",
+                    "comp_rsp",
+                    "downtime",
+                    "dreq",
+                    "econ",
+                    "eresp",
+                    "intercepted",
+                    "lbtot",
+                    "qcur",
+                    "qmax",
+                    "req_tot",
+                    "srv_abrt",
+                    "wredis",
+                    "wretr"));
 
     /** Backend fields averaged over every backend row. */
     public static final List<String> BACKEND_MEAN = List.of("act", "bck", "weight");
 
-    public static final List<String> SERVER_SUM = concat(COMMON, List.of(
-            "chkfail", "chkdown", "cli_abrt", "econ", "eresp", "lbtot", "qcur", "qmax", "srv_abrt", "wredis",
-            "wretr"));
+    public static final List<String> SERVER_SUM = concat(
+            COMMON,
+            List.of(
+                    "chkfail",
+                    "chkdown",
+                    "cli_abrt",
+                    "econ",
+                    "eresp",
+                    "lbtot",
+                    "qcur",
+                    "qmax",
+                    "srv_abrt",
+                    "wredis",
+                    "wretr"));
 
     /** Server fields averaged over every server row. */
     public static final List<String> SERVER_MEAN = List.of("throttle", "weight");
@@ -113,19 +247,49 @@ public final class MetricCatalogue {
 
     /** {@code show info} fields summed over HAProxy processes. */
     public static final List<String> DAEMON_SUM = List.of(
-            "CompressBpsIn", "CompressBpsOut", "CompressBpsRateLim", "ConnRate", "ConnRateLimit", "CumConns",
-            "CumReq", "CumSslConns", "CurrConns", "CurrSslConns", "Hard_maxconn", "MaxConnRate", "MaxSessRate",
-            "MaxSslConns", "MaxSslRate", "MaxZlibMemUsage", "Maxconn", "Maxpipes", "Maxsock", "Memmax_MB",
-            "PipesFree", "PipesUsed", "Run_queue", "SessRate", "SessRateLimit", "SslBackendKeyRate",
-            "SslBackendMaxKeyRate", "SslCacheLookups", "SslCacheMisses", "SslFrontendKeyRate",
-            "SslFrontendMaxKeyRate", "SslFrontendSessionReuse_pct", "SslRate", "SslRateLimit", "Tasks",
-            "Ulimit-n", "ZlibMemUsage");
+            "CompressBpsIn",
+            "CompressBpsOut",
+            "CompressBpsRateLim",
+            "ConnRate",
+            "ConnRateLimit",
+            "CumConns",
+            "CumReq",
+            "CumSslConns",
+            "CurrConns",
+            "CurrSslConns",
+            "Hard_maxconn",
+            "MaxConnRate",
+            "MaxSessRate",
+            "MaxSslConns",
+            "MaxSslRate",
+            "MaxZlibMemUsage",
+            "Maxconn",
+            "Maxpipes",
+            "Maxsock",
+            "Memmax_MB",
+            "PipesFree",
+            "PipesUsed",
+            "Run_queue",
+            "SessRate",
+            "SessRateLimit",
+            "SslBackendKeyRate",
+            "SslBackendMaxKeyRate",
+            "SslCacheLookups",
+            "SslCacheMisses",
+            "SslFrontendKeyRate",
+            "SslFrontendMaxKeyRate",
+            "SslFrontendSessionReuse_pct",
+            "SslRate",
+            "SslRateLimit",
+            "Tasks",
+            "Ulimit-n",
+            "ZlibMemUsage");
 
     /** {@code show info} fields averaged over HAProxy processes. */
     public static final List<String> DAEMON_MEAN = List.of("Idle_pct", "Uptime_sec");
 
     private static List<String> concat(List<String> a, List<String> b) {
-        var out = new java.util.ArrayList<String>(a);
+        var out = new ArrayList<String>(a);
         out.addAll(b);
         return List.copyOf(out);
     }

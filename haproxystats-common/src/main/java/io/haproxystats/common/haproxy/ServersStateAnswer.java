@@ -20,8 +20,8 @@ public record ServersStateAnswer(List<Row> rows) {
     /** {@code srv_op_state} 0..3 (HAProxy's enum srv_state: stopped, starting, running, stopping). */
     public static final List<String> OPERATIONAL = List.of("DOWN", "STARTING", "UP", "STOPPING");
     /** {@code srv_admin_state} bits 0x01..0x40, in HAProxy's order (enum srv_admin). */
-    public static final List<String> ADMIN_BITS = List.of("FMAINT", "IMAINT", "CMAINT", "FDRAIN", "IDRAIN", "RMAINT",
-            "HMAINT");
+    public static final List<String> ADMIN_BITS =
+            List.of("FMAINT", "IMAINT", "CMAINT", "FDRAIN", "IDRAIN", "RMAINT", "HMAINT");
 
     private static final int MAINT_BITS = 0x01 | 0x02 | 0x04 | 0x20 | 0x40;
     private static final int DRAIN_BITS = 0x08 | 0x10;
@@ -72,8 +72,10 @@ public record ServersStateAnswer(List<Row> rows) {
         }
         String[] lines = text.split("\n", -1);
         if (lines.length < 2 || !lines[0].strip().equals("1") || !lines[1].startsWith("# ")) {
-            throw new MalformedException(1, "not a 'show servers state' answer: expected the version line '1' and a"
-                    + " '# be_id be_name ...' header, got '" + Excerpt.of(lines[0]) + "'");
+            throw new MalformedException(
+                    1,
+                    "not a 'show servers state' answer: expected the version line '1' and a"
+                            + " '# be_id be_name ...' header, got '" + Excerpt.of(lines[0]) + "'");
         }
         String[] header = lines[1].substring(2).strip().split(" +");
         Map<String, Integer> index = new HashMap<>();
@@ -95,10 +97,13 @@ public record ServersStateAnswer(List<Row> rows) {
             }
             String[] f = lines[n].strip().split(" +");
             if (f.length != header.length) {
-                throw new MalformedException(n + 1, "expected " + header.length + " fields as in the header, got "
-                        + f.length);
+                throw new MalformedException(
+                        n + 1, "expected " + header.length + " fields as in the header, got " + f.length);
             }
-            rows.add(new Row(f[at[0]], f[at[1]], number(f[at[2]], n + 1, "srv_op_state"),
+            rows.add(new Row(
+                    f[at[0]],
+                    f[at[1]],
+                    number(f[at[2]], n + 1, "srv_op_state"),
                     number(f[at[3]], n + 1, "srv_admin_state")));
         }
         return new ServersStateAnswer(List.copyOf(rows));

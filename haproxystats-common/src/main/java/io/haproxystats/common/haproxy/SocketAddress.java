@@ -1,5 +1,6 @@
 package io.haproxystats.common.haproxy;
 
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -55,7 +56,7 @@ public sealed interface SocketAddress permits SocketAddress.Unix, SocketAddress.
             }
             try {
                 return new Unix(Path.of(path));
-            } catch (java.nio.file.InvalidPathException e) {
+            } catch (InvalidPathException e) {
                 throw new IllegalArgumentException("'" + Excerpt.of(s) + "' is not a usable path: " + e.getReason());
             }
         }

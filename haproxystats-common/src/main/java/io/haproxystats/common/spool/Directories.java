@@ -14,8 +14,7 @@ import java.util.stream.Stream;
 /** Small file-system helpers both daemons use on their spool directories. */
 public final class Directories {
 
-    private Directories() {
-    }
+    private Directories() {}
 
     /** Deletes a directory tree; a tree already gone is fine. */
     public static void deleteTree(Path root) throws IOException {
@@ -74,7 +73,8 @@ public final class Directories {
     public static int deleteLeftovers(Path parent) throws IOException {
         int n = 0;
         try (Stream<Path> s = Files.list(parent)) {
-            for (Path p : s.filter(p -> p.getFileName().toString().startsWith(DELETING_PREFIX)).toList()) {
+            for (Path p : s.filter(p -> p.getFileName().toString().startsWith(DELETING_PREFIX))
+                    .toList()) {
                 deleteTree(p);
                 n++;
             }
@@ -92,7 +92,8 @@ public final class Directories {
     /** How many directories {@code dir} holds directly, hidden ones (a delete in progress) not counted. */
     public static int countSubdirectories(Path dir) throws IOException {
         try (Stream<Path> s = Files.list(dir)) {
-            return (int) s.filter(p -> !p.getFileName().toString().startsWith(".") && Files.isDirectory(p)).count();
+            return (int) s.filter(p -> !p.getFileName().toString().startsWith(".") && Files.isDirectory(p))
+                    .count();
         }
     }
 

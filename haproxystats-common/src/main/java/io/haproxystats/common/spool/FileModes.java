@@ -29,8 +29,7 @@ public final class FileModes {
     private static final FileAttribute<Set<PosixFilePermission>> FILE_ATTRIBUTE =
             PosixFilePermissions.asFileAttribute(FILE);
 
-    private FileModes() {
-    }
+    private FileModes() {}
 
     /** {@link Files#createDirectories}: the directories it creates get 0755 (masked by the umask). */
     public static Path createDirectories(Path dir) throws IOException {
@@ -49,8 +48,10 @@ public final class FileModes {
 
     /** A file created with 0644 or truncated, open for writing. */
     public static OutputStream overwrite(Path file) throws IOException {
-        return Channels.newOutputStream(FileChannel.open(file, Set.of(StandardOpenOption.CREATE,
-                StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE), FILE_ATTRIBUTE));
+        return Channels.newOutputStream(FileChannel.open(
+                file,
+                Set.of(StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE),
+                FILE_ATTRIBUTE));
     }
 
     /** {@code text} as UTF-8 into a file created with 0644 or truncated. */

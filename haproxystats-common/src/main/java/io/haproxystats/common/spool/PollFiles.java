@@ -23,8 +23,7 @@ public final class PollFiles {
     /** A socket with no HAProxy behind it in this poll: the processor counts these (DeadSockets). */
     public static final String DEAD_SUFFIX = "_dead";
 
-    private PollFiles() {
-    }
+    private PollFiles() {}
 
     /** The HAProxy commands, each with the suffix of the file its answer goes to. */
     public enum Command {

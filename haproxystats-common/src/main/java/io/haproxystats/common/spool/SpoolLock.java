@@ -63,7 +63,8 @@ public final class SpoolLock implements Closeable {
         String key = Files.getAttribute(file, "unix:dev") + ":" + Files.getAttribute(file, "unix:ino");
         if (!HELD.add(key)) {
             posix.close(fd);
-            return new SpoolLock(null, -1, null); // this process holds it (tests build several spools over one directory)
+            return new SpoolLock(
+                    null, -1, null); // this process holds it (tests build several spools over one directory)
         }
         if (posix.flock(fd, LOCK_EX | LOCK_NB) != 0) {
             int errno = posix.errno();

@@ -48,7 +48,8 @@ public final class StatusFile {
         } catch (IOException e) {
             if (!failureLogged) {
                 failureLogged = true;
-                LOG.warn("cannot write status file {} ({}); the nagios checks will report it stale", file, e.toString());
+                LOG.warn(
+                        "cannot write status file {} ({}); the nagios checks will report it stale", file, e.toString());
             }
         }
     }

@@ -29,8 +29,11 @@ public final class SystemdNotifier implements AutoCloseable {
     private final Optional<Duration> watchdogInterval;
     private boolean failureLogged;
 
-    private SystemdNotifier(UnixDatagramChannel channel, UnixSocketAddress address, String description,
-                            Optional<Duration> watchdogInterval) {
+    private SystemdNotifier(
+            UnixDatagramChannel channel,
+            UnixSocketAddress address,
+            String description,
+            Optional<Duration> watchdogInterval) {
         this.channel = channel;
         this.address = address;
         this.description = description;
@@ -40,7 +43,8 @@ public final class SystemdNotifier implements AutoCloseable {
     /** The notifier the environment asks for: systemd's variables, or a no-op one. */
     public static SystemdNotifier fromEnvironment(Map<String, String> env) {
         String socket = env.get("NOTIFY_SOCKET");
-        Optional<Duration> watchdog = watchdogInterval(env, ProcessHandle.current().pid());
+        Optional<Duration> watchdog =
+                watchdogInterval(env, ProcessHandle.current().pid());
         if (socket == null || socket.isEmpty()) {
             return new SystemdNotifier(null, null, "none", watchdog);
         }
@@ -49,7 +53,9 @@ public final class SystemdNotifier implements AutoCloseable {
         try {
             return new SystemdNotifier(UnixDatagramChannel.open(), new UnixSocketAddress(path), socket, watchdog);
         } catch (IOException | RuntimeException e) {
-            LOG.warn("NOTIFY_SOCKET={}: cannot open a datagram socket ({}); systemd will not hear from us", socket,
+            LOG.warn(
+                    "NOTIFY_SOCKET={}: cannot open a datagram socket ({}); systemd will not hear from us",
+                    socket,
                     e.toString());
             return new SystemdNotifier(null, null, socket, watchdog);
         }
@@ -110,8 +116,11 @@ public final class SystemdNotifier implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
             if (!failureLogged) {
                 failureLogged = true;
-                LOG.warn("NOTIFY_SOCKET={}: cannot send '{}' ({}); further failures are not logged", description,
-                        message.lines().findFirst().orElse(""), e.toString());
+                LOG.warn(
+                        "NOTIFY_SOCKET={}: cannot send '{}' ({}); further failures are not logged",
+                        description,
+                        message.lines().findFirst().orElse(""),
+                        e.toString());
             }
         }
     }

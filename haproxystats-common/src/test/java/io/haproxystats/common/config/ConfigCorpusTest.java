@@ -30,7 +30,10 @@ class ConfigCorpusTest {
 
     static Stream<String> files() throws Exception {
         try (Stream<Path> s = Files.list(corpus())) {
-            List<String> names = s.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".conf")).sorted().toList();
+            List<String> names = s.map(p -> p.getFileName().toString())
+                    .filter(n -> n.endsWith(".conf"))
+                    .sorted()
+                    .toList();
             assertTrue(names.size() >= 30, "the corpus holds at least 30 files, found " + names.size());
             return names.stream();
         }
@@ -48,7 +51,8 @@ class ConfigCorpusTest {
         check(name, "process", ProcessConfig::reads, ProcessConfig::from);
     }
 
-    private static void check(String name, String daemon, Predicate<String> sections, Consumer<EffectiveConfig> validate)
+    private static void check(
+            String name, String daemon, Predicate<String> sections, Consumer<EffectiveConfig> validate)
             throws Exception {
         Path conf = corpus().resolve(name);
         String stem = name.substring(0, name.length() - ".conf".length());

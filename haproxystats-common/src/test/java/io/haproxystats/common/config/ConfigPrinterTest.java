@@ -36,7 +36,9 @@ class ConfigPrinterTest {
 
     @Test
     void everyOptionOnceDefaultKeysOnlyInDefaultAndTheOutputReadsBackAsTheSame() throws Exception {
-        for (Path conf : Files.list(ConfigCorpusTest.corpus()).filter(p -> p.toString().endsWith(".conf")).sorted()
+        for (Path conf : Files.list(ConfigCorpusTest.corpus())
+                .filter(p -> p.toString().endsWith(".conf"))
+                .sorted()
                 .toList()) {
             String stem = conf.getFileName().toString().replace(".conf", "");
             if (!Files.exists(conf.resolveSibling(stem + ".process.out"))
@@ -52,11 +54,15 @@ class ConfigPrinterTest {
             // options, now written out.
             Map<String, Map<String, String>> before = values(config);
             Map<String, Map<String, String>> after = values(reread);
-            before.forEach((section, options) -> options.forEach((option, value) -> assertEquals(value,
-                    after.get(section).get(option), conf + ": [" + section + "] " + option + " printed as\n" + printed)));
+            before.forEach((section, options) -> options.forEach((option, value) -> assertEquals(
+                    value,
+                    after.get(section).get(option),
+                    conf + ": [" + section + "] " + option + " printed as\n" + printed)));
             after.forEach((section, options) -> options.forEach((option, value) -> {
                 if (!before.getOrDefault(section, Map.of()).containsKey(option)) {
-                    assertEquals(KnownOptions.builtIn(section, option, config).orElse(null), value,
+                    assertEquals(
+                            KnownOptions.builtIn(section, option, config).orElse(null),
+                            value,
                             conf + ": [" + section + "] " + option + " is new in the printed file");
                 }
             }));
@@ -66,7 +72,8 @@ class ConfigPrinterTest {
         assertTrue(defaults.contains("\n# exclude-backends =  (unset)\n"), defaults);
         assertTrue(defaults.contains("\n# loglevel = info  (from [DEFAULT])\n"), defaults);
         assertTrue(defaults.contains("\nquarantine-dir = /var/lib/haproxystats/quarantine\n"), defaults);
-        assertTrue(!defaults.substring(defaults.indexOf("[paths]")).contains("\nretries = 2\n"),
+        assertTrue(
+                !defaults.substring(defaults.indexOf("[paths]")).contains("\nretries = 2\n"),
                 "DEFAULT keys are not printed again in other sections");
     }
 }

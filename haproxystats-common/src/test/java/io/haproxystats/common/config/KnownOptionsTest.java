@@ -35,12 +35,17 @@ class KnownOptionsTest {
                 """);
         EffectiveConfig config = ConfigLoader.load(conf, null);
         List<String> process = KnownOptions.unknown(config, ProcessConfig::reads).stream()
-                .map(KnownOptions.Unknown::message).toList();
-        assertEquals(List.of("[graphite] colour is not an option of this section (it is ignored)",
-                "[graphite] prefix_hostname is not an option; did you mean prefix-hostname?",
-                "[process] workrs is not an option; did you mean workers?"), process);
+                .map(KnownOptions.Unknown::message)
+                .toList();
+        assertEquals(
+                List.of(
+                        "[graphite] colour is not an option of this section (it is ignored)",
+                        "[graphite] prefix_hostname is not an option; did you mean prefix-hostname?",
+                        "[process] workrs is not an option; did you mean workers?"),
+                process);
         List<String> pull = KnownOptions.unknown(config, PullSettings::reads).stream()
-                .map(KnownOptions.Unknown::message).toList();
+                .map(KnownOptions.Unknown::message)
+                .toList();
         assertEquals(List.of("[pull] pull-intervall is not an option; did you mean pull-interval?"), pull);
     }
 

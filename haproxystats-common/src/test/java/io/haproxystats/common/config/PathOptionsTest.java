@@ -21,25 +21,29 @@ class PathOptionsTest {
     private String error(String ini, boolean pull) throws IOException {
         Path conf = Files.writeString(tmp.resolve("c.conf"), ini);
         EffectiveConfig config = ConfigLoader.load(conf, null);
-        return assertThrows(ConfigurationException.class,
-                () -> {
+        return assertThrows(ConfigurationException.class, () -> {
                     if (pull) {
                         PullSettings.from(config);
                     } else {
                         ProcessConfig.from(config);
                     }
-                }).getMessage();
+                })
+                .getMessage();
     }
 
     @Test
     void aNulByteInAPathIsANamedConfigurationError() throws IOException {
-        assertEquals("[paths] base-dir: not a usable path: Nul character not allowed",
+        assertEquals(
+                "[paths] base-dir: not a usable path: Nul character not allowed",
                 error("[paths]\nbase-dir = /var/lib/hs\0x\n", true));
-        assertEquals("[paths] base-dir: not a usable path: Nul character not allowed",
+        assertEquals(
+                "[paths] base-dir: not a usable path: Nul character not allowed",
                 error("[paths]\nbase-dir = /var/lib/hs\0x\n", false));
-        assertEquals("[process] exclude-backends: not a usable path: Nul character not allowed",
+        assertEquals(
+                "[process] exclude-backends: not a usable path: Nul character not allowed",
                 error("[process]\nexclude-backends = /etc/x\0y\n", false));
-        assertEquals("[pull] socket-dir: not a usable path: Nul character not allowed",
+        assertEquals(
+                "[pull] socket-dir: not a usable path: Nul character not allowed",
                 error("[pull]\nsocket-dir = /run/\0y\n", true));
     }
 }

@@ -33,8 +33,11 @@ class PullCommandsOptionTest {
 
     @Test
     void unknownRepeatedOrMissingCommandsAreNamedErrors() {
-        ConfigurationException unknown = assertThrows(ConfigurationException.class, () -> commands("info stat disable"));
-        assertTrue(unknown.getMessage().contains("[pull] commands") && unknown.getMessage().contains("'disable'"),
+        ConfigurationException unknown =
+                assertThrows(ConfigurationException.class, () -> commands("info stat disable"));
+        assertTrue(
+                unknown.getMessage().contains("[pull] commands")
+                        && unknown.getMessage().contains("'disable'"),
                 unknown.getMessage());
         ConfigurationException twice = assertThrows(ConfigurationException.class, () -> commands("info stat stat"));
         assertTrue(twice.getMessage().contains("listed twice"), twice.getMessage());

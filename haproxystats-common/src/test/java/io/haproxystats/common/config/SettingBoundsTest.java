@@ -21,35 +21,43 @@ class SettingBoundsTest {
 
     private String processError(String ini) throws IOException {
         EffectiveConfig config = ConfigLoader.load(Files.writeString(tmp.resolve("c.conf"), ini), null);
-        return assertThrows(ConfigurationException.class, () -> ProcessConfig.from(config)).getMessage();
+        return assertThrows(ConfigurationException.class, () -> ProcessConfig.from(config))
+                .getMessage();
     }
 
     private String pullError(String ini) throws IOException {
         EffectiveConfig config = ConfigLoader.load(Files.writeString(tmp.resolve("c.conf"), ini), null);
-        return assertThrows(ConfigurationException.class, () -> PullSettings.from(config)).getMessage();
+        return assertThrows(ConfigurationException.class, () -> PullSettings.from(config))
+                .getMessage();
     }
 
     @Test
     void namespaceMustBeDotSeparatedComponentsWithoutSpaces() throws IOException {
-        assertEquals("[graphite] namespace: must be one Graphite path component (no dots, whitespace, control "
-                + "characters, '/' or ';'), got 'load balancers'", processError("[graphite]\nnamespace = load balancers\n"));
-        assertEquals("[graphite] namespace: must be a Graphite path such as 'loadbalancers', got an empty value",
+        assertEquals(
+                "[graphite] namespace: must be one Graphite path component (no dots, whitespace, control "
+                        + "characters, '/' or ';'), got 'load balancers'",
+                processError("[graphite]\nnamespace = load balancers\n"));
+        assertEquals(
+                "[graphite] namespace: must be a Graphite path such as 'loadbalancers', got an empty value",
                 processError("[graphite]\nnamespace =\n"));
-        assertEquals("[graphite] namespace: must be dot-separated Graphite path components, none empty, got '.lb'",
+        assertEquals(
+                "[graphite] namespace: must be dot-separated Graphite path components, none empty, got '.lb'",
                 processError("[graphite]\nnamespace = .lb\n"));
         // A hierarchy is fine, as in the original.
-        EffectiveConfig ok = ConfigLoader.load(Files.writeString(tmp.resolve("ok.conf"),
-                "[graphite]\nnamespace = lb.eu-west\n"), null);
+        EffectiveConfig ok = ConfigLoader.load(
+                Files.writeString(tmp.resolve("ok.conf"), "[graphite]\nnamespace = lb.eu-west\n"), null);
         assertEquals("lb.eu-west", ProcessConfig.from(ok).graphite().namespace());
     }
 
     @Test
     void groupNamesAndTheGroupNamespaceAreOneComponentEach() throws IOException {
-        assertEquals("[graphite] group-namespace: must be one Graphite path component (no dots, whitespace, "
+        assertEquals(
+                "[graphite] group-namespace: must be one Graphite path component (no dots, whitespace, "
                         + "control characters, '/' or ';'), got 'a\\x09b'",
                 processError("[graphite]\ngroup-namespace = a\tb\ngroup-namespace-double-writes = false\n"
                         + "[backend-groups]\nweb = ^web\n"));
-        assertEquals("[backend-groups] my group: must be one Graphite path component (no dots, whitespace, "
+        assertEquals(
+                "[backend-groups] my group: must be one Graphite path component (no dots, whitespace, "
                         + "control characters, '/' or ';'), got 'my group'",
                 processError("[graphite]\ngroup-namespace = g\ngroup-namespace-double-writes = false\n"
                         + "[backend-groups]\nmy group = ^web\n"));
@@ -57,13 +65,17 @@ class SettingBoundsTest {
 
     @Test
     void durationsAreBoundedToADay() throws IOException {
-        assertEquals("[graphite] connect-timeout: must be a number of seconds from 0.001 to 86400, got '2200000'",
+        assertEquals(
+                "[graphite] connect-timeout: must be a number of seconds from 0.001 to 86400, got '2200000'",
                 processError("[graphite]\nconnect-timeout = 2200000\n"));
-        assertEquals("[pull] pull-interval: must be a number of seconds from 0.1 to 86400, got '1e10'",
+        assertEquals(
+                "[pull] pull-interval: must be a number of seconds from 0.1 to 86400, got '1e10'",
                 pullError("[pull]\npull-interval = 1e10\n"));
-        assertEquals("[pull] pull-timeout: must be a number of seconds from 0 to 86400, got '1e12'",
+        assertEquals(
+                "[pull] pull-timeout: must be a number of seconds from 0 to 86400, got '1e12'",
                 pullError("[pull]\npull-timeout = 1e12\n"));
-        assertEquals("[graphite] backoff: must be a number of seconds from 1 to 100, got '1e300'",
+        assertEquals(
+                "[graphite] backoff: must be a number of seconds from 1 to 100, got '1e300'",
                 processError("[graphite]\nbackoff = 1e300\n"));
     }
 }

@@ -25,11 +25,12 @@ class SpoolLockTest {
             for (int i = 0; i < 100 && SpoolLock.owner(file).equals("unknown"); i++) {
                 Thread.sleep(20);
             }
-            StartupFailure e = assertThrows(StartupFailure.class,
-                    () -> SpoolLock.acquire(tmp, SpoolLock.PULL, "[pull] dst-dir"));
+            StartupFailure e =
+                    assertThrows(StartupFailure.class, () -> SpoolLock.acquire(tmp, SpoolLock.PULL, "[pull] dst-dir"));
             // flock(1) takes the lock, then runs sleep in the same process (fork, the parent waits):
             // the pid that holds the open description is flock's or its child's.
-            assertTrue(e.getMessage().startsWith("[pull] dst-dir " + tmp + " is in use by another instance (pid "),
+            assertTrue(
+                    e.getMessage().startsWith("[pull] dst-dir " + tmp + " is in use by another instance (pid "),
                     e.getMessage());
             assertTrue(!e.getMessage().contains("pid unknown"), e.getMessage());
         } finally {
@@ -47,7 +48,7 @@ class SpoolLockTest {
         }
         // The puller's and the processor's locks in one directory (incoming/ is both) do not meet.
         try (SpoolLock pull = SpoolLock.acquire(tmp, SpoolLock.PULL, "[pull] dst-dir");
-             SpoolLock process = SpoolLock.acquire(tmp, SpoolLock.PROCESS, "[process] src-dir")) {
+                SpoolLock process = SpoolLock.acquire(tmp, SpoolLock.PROCESS, "[process] src-dir")) {
             assertTrue(Files.exists(tmp.resolve(SpoolLock.PROCESS)));
         }
     }

@@ -13,15 +13,18 @@ class SystemdNotifierTest {
 
     @Test
     void watchdogEveryHalfOfWatchdogUsecWhenMeantForUs() {
-        assertEquals(Optional.of(Duration.ofSeconds(30)),
+        assertEquals(
+                Optional.of(Duration.ofSeconds(30)),
                 SystemdNotifier.watchdogInterval(Map.of("WATCHDOG_USEC", "60000000"), 42));
-        assertEquals(Optional.of(Duration.ofMillis(500)),
+        assertEquals(
+                Optional.of(Duration.ofMillis(500)),
                 SystemdNotifier.watchdogInterval(Map.of("WATCHDOG_USEC", "1000000", "WATCHDOG_PID", "42"), 42));
     }
 
     @Test
     void noWatchdogForAnotherPidOrWithoutOrWithBadUsec() {
-        assertEquals(Optional.empty(),
+        assertEquals(
+                Optional.empty(),
                 SystemdNotifier.watchdogInterval(Map.of("WATCHDOG_USEC", "1000000", "WATCHDOG_PID", "7"), 42));
         assertEquals(Optional.empty(), SystemdNotifier.watchdogInterval(Map.of(), 42));
         assertEquals(Optional.empty(), SystemdNotifier.watchdogInterval(Map.of("WATCHDOG_USEC", "soon"), 42));

@@ -1,6 +1,7 @@
 package io.haproxystats.common.testing;
 
 import java.io.IOException;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -61,20 +62,31 @@ public final class CarbonCache implements AutoCloseable {
                 CACHE_QUERY_PORT = %4$d
                 LOG_UPDATES = False
                 LOG_CREATES = False
-                """.formatted(dir, port, HaproxyInstance.freePort(), HaproxyInstance.freePort()));
+                """.formatted(
+                        dir, port, HaproxyInstance.freePort(), HaproxyInstance.freePort()));
         Files.writeString(conf.resolve("storage-schemas.conf"), "[all]\npattern = .*\nretentions = 1s:30m\n");
         Files.deleteIfExists(dir.resolve("carbon.pid"));
-        Process p = new ProcessBuilder("carbon-cache", "--config=" + conf.resolve("carbon.conf"),
-                "--pidfile=" + dir.resolve("carbon.pid"), "--logdir=" + dir.resolve("log"), "--nodaemon", "start")
-                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("carbon.out").toFile()))
+        Process p = new ProcessBuilder(
+                        "carbon-cache",
+                        "--config=" + conf.resolve("carbon.conf"),
+                        "--pidfile=" + dir.resolve("carbon.pid"),
+                        "--logdir=" + dir.resolve("log"),
+                        "--nodaemon",
+                        "start")
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(
+                        dir.resolve("carbon.out").toFile()))
                 .start();
-        Wait.until(Duration.ofSeconds(30), () -> {
-            try (var s = new java.net.Socket("127.0.0.1", port)) {
-                return true;
-            } catch (IOException e) {
-                return !p.isAlive();
-            }
-        }, "carbon-cache on port " + port);
+        Wait.until(
+                Duration.ofSeconds(30),
+                () -> {
+                    try (var s = new Socket("127.0.0.1", port)) {
+                        return true;
+                    } catch (IOException e) {
+                        return !p.isAlive();
+                    }
+                },
+                "carbon-cache on port " + port);
         if (!p.isAlive()) {
             throw new IllegalStateException("carbon-cache exited: " + Files.readString(dir.resolve("carbon.out")));
         }
@@ -104,8 +116,10 @@ public final class CarbonCache implements AutoCloseable {
         if (!Files.exists(file)) {
             return OptionalDouble.empty();
         }
-        Process p = new ProcessBuilder("whisper-fetch", "--from=" + (timestamp - 1), "--until=" + timestamp,
-                file.toString()).redirectErrorStream(true).start();
+        Process p = new ProcessBuilder(
+                        "whisper-fetch", "--from=" + (timestamp - 1), "--until=" + timestamp, file.toString())
+                .redirectErrorStream(true)
+                .start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         p.waitFor();
         for (String line : out.split("\n")) {

@@ -1,6 +1,7 @@
 package io.haproxystats.common.testing;
 
 import java.io.IOException;
+import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -55,18 +56,21 @@ public final class CarbonRelay implements AutoCloseable {
                 """.formatted(port, out));
         // -b/-q: with the defaults (batch 2500, queue 25000) the file sink takes about 33,000 lines/s
         // on the CI machines; with these, about a million (measured with socat, docs/benchmarks.md).
-        Process p = new ProcessBuilder("carbon-c-relay", "-f", conf.toString(), "-s", "-w", "1", "-b", "10000",
-                "-q", "1000000")
+        Process p = new ProcessBuilder(
+                        "carbon-c-relay", "-f", conf.toString(), "-s", "-w", "1", "-b", "10000", "-q", "1000000")
                 .redirectErrorStream(true)
                 .redirectOutput(dir.resolve(name + ".log").toFile())
                 .start();
-        Wait.until(Duration.ofSeconds(10), () -> {
-            try (var s = new java.net.Socket("127.0.0.1", port)) {
-                return true;
-            } catch (IOException e) {
-                return !p.isAlive();
-            }
-        }, "carbon-c-relay on port " + port);
+        Wait.until(
+                Duration.ofSeconds(10),
+                () -> {
+                    try (var s = new Socket("127.0.0.1", port)) {
+                        return true;
+                    } catch (IOException e) {
+                        return !p.isAlive();
+                    }
+                },
+                "carbon-c-relay on port " + port);
         if (!p.isAlive()) {
             throw new IllegalStateException("carbon-c-relay exited: " + Files.readString(dir.resolve(name + ".log")));
         }
@@ -108,7 +112,11 @@ public final class CarbonRelay implements AutoCloseable {
     }
 
     private void signal(String signal) throws IOException, InterruptedException {
-        if (new ProcessBuilder("kill", signal, Long.toString(process.pid())).inheritIO().start().waitFor() != 0) {
+        if (new ProcessBuilder("kill", signal, Long.toString(process.pid()))
+                        .inheritIO()
+                        .start()
+                        .waitFor()
+                != 0) {
             throw new IOException("kill " + signal + " " + process.pid() + " failed");
         }
     }

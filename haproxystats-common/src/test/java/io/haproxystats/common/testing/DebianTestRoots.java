@@ -10,8 +10,7 @@ import java.nio.file.Path;
  */
 public final class DebianTestRoots {
 
-    private DebianTestRoots() {
-    }
+    private DebianTestRoots() {}
 
     /** The tar of the named root; it may not exist (setup.sh not run as root, or no network). */
     public static Path tarball(String name) {

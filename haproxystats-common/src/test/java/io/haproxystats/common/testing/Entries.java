@@ -10,8 +10,7 @@ import java.util.stream.Stream;
 /** Counting what a directory holds, for the waits of the tests that watch spools. */
 public final class Entries {
 
-    private Entries() {
-    }
+    private Entries() {}
 
     /**
      * Entries directly inside {@code dir}, hidden ones (the daemons' lock files) left out; 0 while
@@ -31,7 +30,9 @@ public final class Entries {
      */
     public static List<Path> visible(Path dir) throws IOException {
         try (Stream<Path> s = Files.list(dir)) {
-            return s.filter(p -> !p.getFileName().toString().startsWith(".")).sorted().toList();
+            return s.filter(p -> !p.getFileName().toString().startsWith("."))
+                    .sorted()
+                    .toList();
         } catch (NoSuchFileException e) {
             return List.of();
         }

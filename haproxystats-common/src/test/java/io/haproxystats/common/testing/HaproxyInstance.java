@@ -1,13 +1,14 @@
 package io.haproxystats.common.testing;
 
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -30,7 +31,8 @@ public final class HaproxyInstance implements AutoCloseable {
     private final int serverPort;
     private final Process process;
 
-    private HaproxyInstance(String name, Path socket, int statsPort, int frontendPort, int serverPort, Process process) {
+    private HaproxyInstance(
+            String name, Path socket, int statsPort, int frontendPort, int serverPort, Process process) {
         this.name = name;
         this.socket = socket;
         this.statsPort = statsPort;
@@ -65,7 +67,9 @@ public final class HaproxyInstance implements AutoCloseable {
         int frontendPort = freePort();
         int serverPort = freePort();
         Path cfg = dir.resolve(name + ".cfg");
-        Files.writeString(cfg, """
+        Files.writeString(
+                cfg,
+                """
                 global
                     stats socket %s mode 600 level admin
                     stats socket 127.0.0.1:%d level admin
@@ -94,7 +98,8 @@ public final class HaproxyInstance implements AutoCloseable {
         HaproxyInstance instance = new HaproxyInstance(name, socket, statsPort, frontendPort, serverPort, p);
         Wait.until(Duration.ofSeconds(10), () -> Files.exists(socket) || !p.isAlive(), "haproxy " + name + " socket");
         if (!p.isAlive()) {
-            throw new IllegalStateException("haproxy " + name + " exited: " + Files.readString(dir.resolve(name + ".log")));
+            throw new IllegalStateException(
+                    "haproxy " + name + " exited: " + Files.readString(dir.resolve(name + ".log")));
         }
         return instance;
     }
@@ -126,7 +131,9 @@ public final class HaproxyInstance implements AutoCloseable {
 
     /** Asks a master-worker instance to reload (SIGUSR2 to the master): a new worker, the old one finishing. */
     public void reload() throws IOException, InterruptedException {
-        Process kill = new ProcessBuilder("kill", "-USR2", Long.toString(process.pid())).inheritIO().start();
+        Process kill = new ProcessBuilder("kill", "-USR2", Long.toString(process.pid()))
+                .inheritIO()
+                .start();
         if (kill.waitFor() != 0) {
             throw new IOException("kill -USR2 " + process.pid() + " failed");
         }
@@ -147,7 +154,7 @@ public final class HaproxyInstance implements AutoCloseable {
     }
 
     public static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return s.getLocalPort();
         }
     }

@@ -18,8 +18,7 @@ import java.util.TreeSet;
  */
 public final class NatureTags {
 
-    private NatureTags() {
-    }
+    private NatureTags() {}
 
     /** Every numeric field of {@code typed} that the catalogue lacks or aggregates against its tag. */
     public static List<String> mismatches(String typed) {

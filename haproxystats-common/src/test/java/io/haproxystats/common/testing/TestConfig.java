@@ -5,8 +5,7 @@ import java.nio.file.Path;
 /** The configuration the daemon-level tests share; each test appends its own lines. */
 public final class TestConfig {
 
-    private TestConfig() {
-    }
+    private TestConfig() {}
 
     /**
      * {@code [paths] base-dir} and a {@code [pull]} section polling {@code socketDir} every second

@@ -6,8 +6,7 @@ import java.util.function.BooleanSupplier;
 /** Waits for a condition with a deadline (never a bare sleep loop in a test body). */
 public final class Wait {
 
-    private Wait() {
-    }
+    private Wait() {}
 
     public static void until(Duration timeout, BooleanSupplier condition, String what) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();

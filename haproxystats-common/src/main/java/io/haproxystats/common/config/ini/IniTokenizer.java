@@ -33,8 +33,7 @@ public final class IniTokenizer {
     /** Stands for a line break inside a multi-line value while ini4j sees the value as one line. */
     private static final char LINE_BREAK = '\uE000';
 
-    private IniTokenizer() {
-    }
+    private IniTokenizer() {}
 
     public static IniFile read(Path file) {
         String text;
@@ -102,8 +101,7 @@ public final class IniTokenizer {
         return value == null ? "" : value.replace(LINE_BREAK, '\n');
     }
 
-    private record LogicalLine(String text) {
-    }
+    private record LogicalLine(String text) {}
 
     /** Classifies physical lines and joins continuations, following configparser's _read(). */
     private static List<LogicalLine> logicalLines(String source, String text) {
@@ -153,8 +151,8 @@ public final class IniTokenizer {
             }
             String option = stripped.substring(0, delimiter).strip();
             if (option.isEmpty()) {
-                throw new ConfigurationException(source + " line " + lineNo
-                        + ": the option name before '" + stripped.charAt(delimiter) + "' is empty");
+                throw new ConfigurationException(source + " line " + lineNo + ": the option name before '"
+                        + stripped.charAt(delimiter) + "' is empty");
             }
             optionKey = option.toLowerCase(Locale.ROOT);
             valueParts = new ArrayList<>();

@@ -28,10 +28,21 @@ public final class Interpolator {
         return out.toString();
     }
 
-    private void interpolate(String section, String option, String rest, Map<String, String> map,
-                             StringBuilder out, int depth, String topSection, String topOption) {
+    private void interpolate(
+            String section,
+            String option,
+            String rest,
+            Map<String, String> map,
+            StringBuilder out,
+            int depth,
+            String topSection,
+            String topOption) {
         if (depth > MAX_DEPTH) {
-            throw error(topSection, topOption, section, option,
+            throw error(
+                    topSection,
+                    topOption,
+                    section,
+                    option,
                     "references nest deeper than " + MAX_DEPTH + " levels (a reference cycle?)");
         }
         int i = 0;
@@ -49,7 +60,11 @@ public final class Interpolator {
             } else if (next == '{') {
                 int close = rest.indexOf('}', dollar + 2);
                 if (close < 0 || close == dollar + 2) {
-                    throw error(topSection, topOption, section, option,
+                    throw error(
+                            topSection,
+                            topOption,
+                            section,
+                            option,
                             "bad reference '" + rest.substring(dollar) + "': expected ${option} or ${section:option}");
                 }
                 String reference = rest.substring(dollar + 2, close);
@@ -65,34 +80,58 @@ public final class Interpolator {
                 } else if (path.length == 2) {
                     refSection = path[0];
                     refOption = path[1].toLowerCase(Locale.ROOT);
-                    value = config.sectionExists(refSection) ? config.raw(refSection, refOption).orElse(null) : null;
+                    value = config.sectionExists(refSection)
+                            ? config.raw(refSection, refOption).orElse(null)
+                            : null;
                 } else {
-                    throw error(topSection, topOption, section, option,
+                    throw error(
+                            topSection,
+                            topOption,
+                            section,
+                            option,
                             "bad reference '${" + reference + "}': more than one ':'");
                 }
                 if (value == null) {
-                    throw error(topSection, topOption, section, option,
+                    throw error(
+                            topSection,
+                            topOption,
+                            section,
+                            option,
                             "reference '${" + reference + "}' names no option"
-                                    + (path.length == 2 ? " in section [" + refSection + "]" : " in this section or [DEFAULT]"));
+                                    + (path.length == 2
+                                            ? " in section [" + refSection + "]"
+                                            : " in this section or [DEFAULT]"));
                 }
                 if (value.indexOf('$') >= 0) {
-                    interpolate(refSection, refOption, value, config.rawItems(refSection), out, depth + 1,
-                            topSection, topOption);
+                    interpolate(
+                            refSection,
+                            refOption,
+                            value,
+                            config.rawItems(refSection),
+                            out,
+                            depth + 1,
+                            topSection,
+                            topOption);
                 } else {
                     out.append(value);
                 }
             } else {
-                throw error(topSection, topOption, section, option,
-                        "'$' must be followed by '$' or '{', found '" + rest.substring(dollar) + "' (write $$ for a literal $)");
+                throw error(
+                        topSection,
+                        topOption,
+                        section,
+                        option,
+                        "'$' must be followed by '$' or '{', found '" + rest.substring(dollar)
+                                + "' (write $$ for a literal $)");
             }
         }
     }
 
     /** Names the option being read and, when the fault is in a value it references, that one too. */
-    private static ConfigurationException error(String topSection, String topOption, String section, String option,
-                                                String problem) {
+    private static ConfigurationException error(
+            String topSection, String topOption, String section, String option, String problem) {
         boolean nested = !(topSection.equals(section) && topOption.equals(option));
-        return ConfigurationException.forOption(topSection, topOption,
-                problem + (nested ? " (in the value of [" + section + "] " + option + ")" : ""));
+        return ConfigurationException.forOption(
+                topSection, topOption, problem + (nested ? " (in the value of [" + section + "] " + option + ")" : ""));
     }
 }
