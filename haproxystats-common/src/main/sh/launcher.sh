@@ -72,6 +72,16 @@ esac
 # exists on every JDK 21+.
 native="--enable-native-access=ALL-UNNAMED"
 
+# JDK 24+ warns (4 lines at each start) when a library calls sun.misc.Unsafe's memory methods, as
+# classgraph (under Tablesaw) does; they stay allowed until a later JDK removes them. The feature
+# release comes from the runtime's release file (no extra JVM start), else from the check above.
+java_home=$(dirname "$(dirname "$(readlink -f "$java")")")
+feature=$(sed -n 's/^JAVA_VERSION="\([0-9]*\).*/\1/p' "$java_home/release" 2>/dev/null | head -n 1)
+feature=${feature:-${major:-0}}
+if [ "$feature" -ge 24 ]; then
+    native="$native --sun-misc-unsafe-memory-access=allow"
+fi
+
 # -XX:+ExitOnOutOfMemoryError is not one of the overridable options: a JVM that ran out of heap
 # in any thread (a library's, the JDK's watch service) is half alive; it must exit (with 3) so
 # that the service manager restarts it, never go on without that thread.
