@@ -138,7 +138,7 @@ public final class ProcessCommand extends DaemonCommand {
         CountDownLatch stop = new CountDownLatch(1);
         long interval = settings.livenessCheckInterval().toMillis();
         // Only while running: once a stop was asked for, workers ending is the stop, not a failure
-        // (a check landing in the stop's window used to make a clean SIGTERM exit 1; SoakIT saw it).
+        // (otherwise a check landing in the stop's window makes a clean SIGTERM exit 1).
         ScheduledFuture<?> liveness = timer.scheduleAtFixedRate(
                 () -> {
                     if (stop.getCount() == 0) {

@@ -43,11 +43,9 @@ class AggregationRulesTest {
     private static Map<String, String> lines(PollComputation.Result result) {
         assertEquals(List.of(), result.errors());
         Map<String, String> out = new LinkedHashMap<>();
-        for (String line : result.batch().text().split("\n")) {
-            String[] f = line.split(" ");
-            assertEquals(3, f.length, line);
-            assertEquals("1700000000", f[2], line);
-            assertEquals(null, out.put(f[0], f[1]), "sent twice: " + line);
+        for (GraphiteLines.Line l : GraphiteLines.lines(result.batch().text())) {
+            assertEquals("1700000000", l.timestamp(), l.toString());
+            assertEquals(null, out.put(l.path(), l.value()), "sent twice: " + l);
         }
         return out;
     }

@@ -1,5 +1,6 @@
 package io.haproxystats.process;
 
+import static io.haproxystats.common.testing.Daemons.PROCESS;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -52,9 +53,7 @@ class BenchSmokeIT {
         assertTrue(stat.startsWith("# pxname,svname,"), stat);
         assertEquals(1 + 5 * (3 + 2), stat.strip().split("\n").length, "header + 5 proxies x (3 servers + FE + BE)");
 
-        String out = captureOut(() -> ProcessBench.main(new String[] {
-            Path.of("target/haproxystats-process").toAbsolutePath().toString(), poll.toString(), "2", "1"
-        }));
+        String out = captureOut(() -> ProcessBench.main(new String[] {PROCESS.toString(), poll.toString(), "2", "1"}));
         assertTrue(out.contains("poll 2: ") && out.contains("all at the relay"), out);
         assertTrue(out.contains("warm polls (1): median "), out);
     }

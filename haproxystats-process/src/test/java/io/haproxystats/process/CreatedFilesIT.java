@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.haproxystats.common.testing.CarbonRelay;
+import io.haproxystats.common.testing.Daemons;
 import io.haproxystats.common.testing.Entries;
 import io.haproxystats.common.testing.HaproxyInstance;
 import io.haproxystats.common.testing.TestConfig;
@@ -48,8 +49,8 @@ class CreatedFilesIT {
                     dir = ${paths:base-dir}/local-store
                     """.formatted(relay.port()));
             Files.setPosixFilePermissions(conf, PosixFilePermissions.fromString("rw-rw-rw-"));
-            Process pull = underUmask000(EndToEndIT.PULL, conf, "pull.log");
-            Process process = underUmask000(EndToEndIT.PROCESS, conf, "process.log");
+            Process pull = underUmask000(Daemons.PULL, conf, "pull.log");
+            Process process = underUmask000(Daemons.PROCESS, conf, "process.log");
             Wait.until(
                     Duration.ofSeconds(30),
                     () -> Entries.count(base.resolve("local-store")) >= 2,

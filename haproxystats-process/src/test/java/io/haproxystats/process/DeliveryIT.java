@@ -1,9 +1,12 @@
 package io.haproxystats.process;
 
+import static io.haproxystats.common.testing.Daemons.PROCESS;
+import static io.haproxystats.common.testing.Daemons.PULL;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.haproxystats.common.testing.CarbonRelay;
+import io.haproxystats.common.testing.Daemons;
 import io.haproxystats.common.testing.Entries;
 import io.haproxystats.common.testing.HaproxyInstance;
 import io.haproxystats.common.testing.TestConfig;
@@ -39,12 +42,6 @@ import org.junit.jupiter.api.io.TempDir;
  * differ between two computations of one poll and are left out of the comparison.
  */
 class DeliveryIT {
-
-    static final Path PULL = Path.of("../haproxystats-pull/target/haproxystats-pull")
-            .toAbsolutePath()
-            .normalize();
-    static final Path PROCESS =
-            Path.of("target/haproxystats-process").toAbsolutePath().normalize();
 
     @TempDir
     Path tmp;
@@ -106,12 +103,9 @@ class DeliveryIT {
         return conf;
     }
 
+    /** Started through the harness, and killed after the test if still running. */
     private Process start(Path exe, Path conf, String log) throws IOException {
-        Process p = new ProcessBuilder(exe.toString(), "-f", conf.toString())
-                .redirectErrorStream(true)
-                .redirectOutput(
-                        ProcessBuilder.Redirect.appendTo(tmp.resolve(log).toFile()))
-                .start();
+        Process p = Daemons.start(exe, conf, tmp.resolve(log));
         processes.add(p);
         return p;
     }
@@ -122,19 +116,12 @@ class DeliveryIT {
         return r;
     }
 
-    private static void stop(Process p) throws InterruptedException {
-        p.destroy();
-        assertTrue(p.waitFor(30, TimeUnit.SECONDS));
-        assertEquals(0, p.exitValue());
-    }
-
     /** "path timestamp" to value for every data line (self metrics left out). */
     private static Map<String, String> dataLines(List<String> lines) {
         Map<String, String> out = new TreeMap<>();
-        for (String line : lines) {
-            String[] f = line.split(" ");
-            if (f.length == 3 && !f[0].contains(".haproxystats.")) {
-                out.put(f[0] + " " + f[2], f[1]);
+        for (GraphiteLines.Line l : GraphiteLines.lines(lines)) {
+            if (!l.isSelf()) {
+                out.put(l.path() + " " + l.timestamp(), l.value());
             }
         }
         return out;
@@ -262,7 +249,7 @@ class DeliveryIT {
         relay(port);
         long outageSeconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - outageStart);
         Wait.until(Duration.ofSeconds(30), () -> incoming() == 0, "incoming/ drained after the outage");
-        stop(pull);
+        Daemons.stop(pull);
         try {
             Wait.until(
                     Duration.ofSeconds(30),
@@ -271,7 +258,7 @@ class DeliveryIT {
         } catch (AssertionError e) {
             throw new AssertionError(e.getMessage() + ": " + missing(), e);
         }
-        stop(process);
+        Daemons.stop(process);
         System.out.println("relay outage of " + outageSeconds + " s");
         report("outage", Set.of());
         assertTrue(produced().size() >= 8);
@@ -288,7 +275,7 @@ class DeliveryIT {
         Process pull = start(PULL, conf, "pull.log");
         Wait.until(Duration.ofSeconds(30), () -> produced().size() >= 4, "4 polls computed while Graphite is down");
         process.destroyForcibly().waitFor(); // kill -9 with lines queued in memory
-        stop(pull);
+        Daemons.stop(pull);
         long waiting = incoming();
         assertTrue(waiting >= 4, "every undelivered poll is still on disk: " + waiting);
         // A larger backlog, so that the next kill lands while it is being sent.
@@ -314,7 +301,7 @@ class DeliveryIT {
         process = start(PROCESS, conf, "process.log");
         Wait.until(Duration.ofSeconds(60), () -> incoming() == 0, "incoming/ drained after the restart");
         Wait.until(Duration.ofSeconds(30), () -> complete().size() == produced().size(), "every poll at the relay");
-        stop(process);
+        Daemons.stop(process);
         report("kill -9", Set.of());
         assertEquals(waiting + 200, produced().size());
     }
@@ -342,10 +329,10 @@ class DeliveryIT {
                 Duration.ofSeconds(30),
                 () -> produced().size() >= before + 2,
                 "polls processed after the last restart");
-        stop(pull);
+        Daemons.stop(pull);
         Wait.until(Duration.ofSeconds(60), () -> incoming() == 0, "incoming/ drained");
         Wait.until(Duration.ofSeconds(30), () -> complete().size() == produced().size(), "every poll at the relay");
-        stop(process);
+        Daemons.stop(process);
 
         Set<String> landed = new TreeSet<>();
         Matcher m = Pattern.compile("poll (\\d+): done").matcher(log("pull.log"));
@@ -362,10 +349,10 @@ class DeliveryIT {
                     "no half-written local-store file left");
         }
         Map<String, Set<String>> values = new TreeMap<>();
-        for (String line : relay.lines()) {
-            String[] f = line.split(" ");
-            if (f.length == 3 && !f[0].contains(".haproxystats.")) {
-                values.computeIfAbsent(f[0] + " " + f[2], k -> new TreeSet<>()).add(f[1]);
+        for (GraphiteLines.Line l : GraphiteLines.lines(relay.lines())) {
+            if (!l.isSelf()) {
+                values.computeIfAbsent(l.path() + " " + l.timestamp(), k -> new TreeSet<>())
+                        .add(l.value());
             }
         }
         assertEquals(
@@ -397,7 +384,7 @@ class DeliveryIT {
             Wait.until(Duration.ofSeconds(30), () -> incoming() == 0, name + " processed");
         }
         Wait.until(Duration.ofSeconds(30), () -> complete().size() == 3, "the three polls at the relay");
-        stop(process);
+        Daemons.stop(process);
         assertEquals(
                 Set.of("1000000000", "1795224218", "4102444800"), produced().keySet());
         assertTrue(relay.lines().stream().anyMatch(l -> l.endsWith(" 1000000000")), "past timestamp sent as it is");
@@ -430,7 +417,7 @@ class DeliveryIT {
                 most[0] >= 3 && most[0] <= 4,
                 "incoming/ grew while Graphite was down, never past [pull]" + " queue-size: most seen " + most[0]);
         // With the processor stopped as well, the puller suspends at its own bound.
-        stop(process);
+        Daemons.stop(process);
         Wait.until(
                 Duration.ofSeconds(20),
                 () -> log("pull.log").contains("skipping poll: 4 directories wait in dst-dir," + " queue-size is 4"),
@@ -440,9 +427,9 @@ class DeliveryIT {
         Wait.until(Duration.ofSeconds(30), () -> incoming() == 0, "incoming/ drained after the outage");
         int before = produced().size();
         Wait.until(Duration.ofSeconds(30), () -> produced().size() > before + 1, "polling resumed");
-        stop(pull);
+        Daemons.stop(pull);
         Wait.until(Duration.ofSeconds(30), () -> incoming() == 0, "incoming/ drained");
-        stop(process);
+        Daemons.stop(process);
         Set<String> dropped = new TreeSet<>();
         long droppedLines = 0;
         Matcher m = Pattern.compile("dropped the oldest waiting poll (\\d+) \\((\\d+) lines")

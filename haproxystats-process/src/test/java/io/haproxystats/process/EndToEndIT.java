@@ -1,9 +1,12 @@
 package io.haproxystats.process;
 
+import static io.haproxystats.common.testing.Daemons.PROCESS;
+import static io.haproxystats.common.testing.Daemons.PULL;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.haproxystats.common.testing.CarbonRelay;
+import io.haproxystats.common.testing.Daemons;
 import io.haproxystats.common.testing.Entries;
 import io.haproxystats.common.testing.HaproxyInstance;
 import io.haproxystats.common.testing.TestConfig;
@@ -24,12 +27,6 @@ import org.junit.jupiter.api.io.TempDir;
  * with exit 0. Also: the executables' -P and exit codes.
  */
 class EndToEndIT {
-
-    static final Path PULL = Path.of("../haproxystats-pull/target/haproxystats-pull")
-            .toAbsolutePath()
-            .normalize();
-    static final Path PROCESS =
-            Path.of("target/haproxystats-process").toAbsolutePath().normalize();
 
     @TempDir
     Path tmp;
@@ -56,8 +53,8 @@ class EndToEndIT {
                     namespace = lb
                     prefix-hostname = false
                     """.formatted(relay.port()));
-            Process process = start(PROCESS, conf, "process.log");
-            Process pull = start(PULL, conf, "pull.log");
+            Process process = Daemons.start(PROCESS, conf, tmp.resolve("process.log"));
+            Process pull = Daemons.start(PULL, conf, tmp.resolve("pull.log"));
             Wait.until(Duration.ofSeconds(30), () -> timestamps(relay).size() >= 3, "3 polls at the relay");
             pull.destroy(); // SIGTERM
             assertTrue(pull.waitFor(10, TimeUnit.SECONDS));
@@ -126,22 +123,9 @@ class EndToEndIT {
         assertTrue(out.startsWith("haproxystats-pull "), out);
     }
 
-    private Process start(Path exe, Path conf, String log) throws IOException {
-        return new ProcessBuilder(exe.toString(), "-f", conf.toString())
-                .redirectErrorStream(true)
-                .redirectOutput(tmp.resolve(log).toFile())
-                .start();
-    }
-
     private static TreeSet<String> timestamps(CarbonRelay relay) {
         try {
-            TreeSet<String> ts = new TreeSet<>();
-            for (String l : relay.lines()) {
-                if (l.contains(".haproxystats.TotalWallClockTime ")) {
-                    ts.add(l.substring(l.lastIndexOf(' ') + 1));
-                }
-            }
-            return ts;
+            return GraphiteLines.pollTimestamps(relay.lines());
         } catch (IOException e) {
             return new TreeSet<>();
         }

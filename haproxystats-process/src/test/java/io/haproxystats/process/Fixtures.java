@@ -66,12 +66,7 @@ final class Fixtures {
 
     /** Path to value for every line of a batch (a path sent twice keeps its last value). */
     static Map<String, String> values(MetricBatch batch) {
-        Map<String, String> out = new TreeMap<>();
-        for (String line : batch.text().split("\n")) {
-            String[] f = line.split(" ");
-            out.put(f[0], f[1]);
-        }
-        return out;
+        return GraphiteLines.byPath(GraphiteLines.lines(batch.text()));
     }
 
     /**

@@ -8,23 +8,64 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
-/** Graphite plaintext lines keyed by "path timestamp", compared numerically. */
+/**
+ * The tests' one reader of Graphite plaintext, {@code path value timestamp}: from a batch, a
+ * local-store file or a relay's output. Every line must have exactly three fields.
+ */
 final class GraphiteLines {
 
     private GraphiteLines() {}
 
-    /** Parses lines; every line must be exactly "path value timestamp". */
-    static Map<String, String> parse(String text) {
-        Map<String, String> out = new TreeMap<>();
-        for (String line : text.split("\n")) {
-            if (line.isEmpty()) {
-                continue;
-            }
+    /** One line. */
+    record Line(String path, String value, String timestamp) {
+
+        static Line of(String line) {
             String[] f = line.split(" ");
             assertEquals(3, f.length, "malformed Graphite line: '" + line + "'");
-            String previous = out.put(f[0] + " " + f[2], f[1]);
-            assertEquals(null, previous, "line sent twice: " + line);
+            return new Line(f[0], f[1], f[2]);
+        }
+
+        /** A line of the processor's own metrics ({@code .haproxystats.}), not of HAProxy's data. */
+        boolean isSelf() {
+            return path.contains(".haproxystats.");
+        }
+    }
+
+    /** The non-empty lines of a text, parsed. */
+    static List<Line> lines(String text) {
+        return lines(text.lines().toList());
+    }
+
+    static List<Line> lines(List<String> text) {
+        return text.stream().filter(l -> !l.isEmpty()).map(Line::of).toList();
+    }
+
+    /** Lines keyed by "path timestamp"; a key sent twice fails. */
+    static Map<String, String> parse(String text) {
+        Map<String, String> out = new TreeMap<>();
+        for (Line l : lines(text)) {
+            String previous = out.put(l.path() + " " + l.timestamp(), l.value());
+            assertEquals(null, previous, "line sent twice: " + l);
+        }
+        return out;
+    }
+
+    /** Path to value (a path sent twice keeps its last value). */
+    static Map<String, String> byPath(List<Line> lines) {
+        Map<String, String> out = new TreeMap<>();
+        lines.forEach(l -> out.put(l.path(), l.value()));
+        return out;
+    }
+
+    /** The timestamps of the polls whose lines are there, known by their TotalWallClockTime line. */
+    static TreeSet<String> pollTimestamps(List<String> text) {
+        TreeSet<String> out = new TreeSet<>();
+        for (String l : text) {
+            if (l.contains(".haproxystats.TotalWallClockTime ")) {
+                out.add(Line.of(l).timestamp());
+            }
         }
         return out;
     }

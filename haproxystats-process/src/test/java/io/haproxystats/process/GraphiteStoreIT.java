@@ -1,9 +1,12 @@
 package io.haproxystats.process;
 
+import static io.haproxystats.common.testing.Daemons.PROCESS;
+import static io.haproxystats.common.testing.Daemons.PULL;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.haproxystats.common.testing.CarbonCache;
+import io.haproxystats.common.testing.Daemons;
 import io.haproxystats.common.testing.HaproxyInstance;
 import io.haproxystats.common.testing.TestConfig;
 import io.haproxystats.common.testing.Wait;
@@ -52,8 +55,8 @@ class GraphiteStoreIT {
                     dir = ${paths:base-dir}/store
                     """.formatted(carbon.port()));
             Path store = tmp.resolve("spool/store");
-            Process process = start(EndToEndIT.PROCESS, conf, "process.log");
-            Process pull = start(EndToEndIT.PULL, conf, "pull.log");
+            Process process = Daemons.start(PROCESS, conf, tmp.resolve("process.log"));
+            Process pull = Daemons.start(PULL, conf, tmp.resolve("pull.log"));
             try {
                 Wait.until(Duration.ofSeconds(30), () -> polls(store).size() >= 2, "2 polls processed");
                 String before = polls(store).get(1);
@@ -80,13 +83,6 @@ class GraphiteStoreIT {
         }
     }
 
-    private Process start(Path exe, Path conf, String log) throws IOException {
-        return new ProcessBuilder(exe.toString(), "-f", conf.toString())
-                .redirectErrorStream(true)
-                .redirectOutput(tmp.resolve(log).toFile())
-                .start();
-    }
-
     private static List<String> polls(Path store) {
         return Fixtures.storedPolls(store);
     }
@@ -94,10 +90,10 @@ class GraphiteStoreIT {
     /** Every line local-store has for the poll is in whisper with the same value at its timestamp. */
     private static void assertStored(CarbonCache carbon, Path store, String poll) throws Exception {
         Map<String, Double> expected = new TreeMap<>();
-        for (String line : Files.readAllLines(store.resolve(poll).resolve("stats"))) {
-            String[] f = line.split(" ");
-            assertEquals(poll, f[2], line);
-            expected.put(f[0], Double.parseDouble(f[1]));
+        for (GraphiteLines.Line l :
+                GraphiteLines.lines(Files.readAllLines(store.resolve(poll).resolve("stats")))) {
+            assertEquals(poll, l.timestamp(), l.toString());
+            expected.put(l.path(), Double.parseDouble(l.value()));
         }
         assertTrue(expected.size() > 100, "a real poll has hundreds of lines: " + expected.size());
         long timestamp = Long.parseLong(poll);

@@ -1,9 +1,12 @@
 package io.haproxystats.process;
 
+import static io.haproxystats.common.testing.Daemons.PROCESS;
+import static io.haproxystats.common.testing.Daemons.PULL;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.haproxystats.common.testing.Daemons;
 import io.haproxystats.common.testing.DebianTestRoots;
 import io.haproxystats.common.testing.Entries;
 import io.haproxystats.common.testing.HaproxyInstance;
@@ -17,7 +20,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -86,9 +88,9 @@ class HaproxyGenerationsIT {
                     """);
             Path store = tmp.resolve("spool/store");
             Path keep = Files.createDirectories(Path.of("target/generations", version));
-            Process process = start(EndToEndIT.PROCESS, conf, "process.log");
+            Process process = Daemons.start(PROCESS, conf, tmp.resolve("process.log"));
             // The puller lands one poll, whose answers are kept, before the processor takes it.
-            Process pull = start(EndToEndIT.PULL, conf, "pull.log");
+            Process pull = Daemons.start(PULL, conf, tmp.resolve("pull.log"));
             try {
                 Wait.until(
                         Duration.ofSeconds(30),
@@ -102,11 +104,8 @@ class HaproxyGenerationsIT {
             }
             assertEquals(0, count(tmp.resolve("spool/quarantine")), Files.readString(tmp.resolve("process.log")));
             String poll = Fixtures.storedPolls(store).get(0);
-            Map<String, String> lines = new TreeMap<>();
-            for (String line : Files.readAllLines(store.resolve(poll).resolve("stats"))) {
-                String[] f = line.split(" ");
-                lines.put(f[0], f[1]);
-            }
+            Map<String, String> lines = GraphiteLines.byPath(
+                    GraphiteLines.lines(Files.readAllLines(store.resolve(poll).resolve("stats"))));
             for (String path : RealGenerationsTest.EVERY_KIND_OF_LINE) {
                 assertTrue(lines.containsKey(path), path + " from HAProxy " + version + ": " + lines.keySet());
             }
@@ -123,13 +122,6 @@ class HaproxyGenerationsIT {
             haproxy.waitFor(10, TimeUnit.SECONDS);
             run("rm", "-rf", "--one-file-system", root.toString());
         }
-    }
-
-    private Process start(Path exe, Path conf, String log) throws IOException {
-        return new ProcessBuilder(exe.toString(), "-f", conf.toString())
-                .redirectErrorStream(true)
-                .redirectOutput(tmp.resolve(log).toFile())
-                .start();
     }
 
     private static long count(Path dir) {

@@ -1,8 +1,10 @@
 package io.haproxystats.process;
 
+import static io.haproxystats.common.testing.Daemons.PULL;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.haproxystats.common.testing.Daemons;
 import io.haproxystats.common.testing.Entries;
 import io.haproxystats.common.testing.HaproxyInstance;
 import io.haproxystats.common.testing.TestConfig;
@@ -30,10 +32,6 @@ import org.junit.jupiter.api.io.TempDir;
  * per-worker series for each when per-process-metrics is on.
  */
 class MasterCliIT {
-
-    static final Path PULL = Path.of("../haproxystats-pull/target/haproxystats-pull")
-            .toAbsolutePath()
-            .normalize();
 
     @TempDir
     Path tmp;
@@ -86,10 +84,7 @@ class MasterCliIT {
                 Path spool = tmp.resolve("spool");
                 Path conf = Files.writeString(
                         tmp.resolve("pull.conf"), TestConfig.spool(spool, "master-sockets = " + master));
-                Process pull = new ProcessBuilder(PULL.toString(), "-f", conf.toString())
-                        .redirectErrorStream(true)
-                        .redirectOutput(tmp.resolve("pull.log").toFile())
-                        .start();
+                Process pull = Daemons.start(PULL, conf, tmp.resolve("pull.log"));
                 Path incoming = spool.resolve("incoming");
                 Wait.until(Duration.ofSeconds(30), () -> !list(incoming).isEmpty(), "a complete poll");
                 pull.destroy();

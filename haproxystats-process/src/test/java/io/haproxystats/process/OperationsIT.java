@@ -1,8 +1,11 @@
 package io.haproxystats.process;
 
+import static io.haproxystats.common.testing.Daemons.PROCESS;
+import static io.haproxystats.common.testing.Daemons.PULL;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.haproxystats.common.testing.Daemons;
 import io.haproxystats.common.testing.HaproxyInstance;
 import io.haproxystats.common.testing.TestConfig;
 import io.haproxystats.common.testing.Wait;
@@ -32,11 +35,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class OperationsIT {
 
-    static final Path PULL = Path.of("../haproxystats-pull/target/haproxystats-pull")
-            .toAbsolutePath()
-            .normalize();
-    static final Path PROCESS =
-            Path.of("target/haproxystats-process").toAbsolutePath().normalize();
     static final Path CONTRIB = Path.of("../contrib").toAbsolutePath().normalize();
 
     @TempDir
@@ -71,12 +69,9 @@ class OperationsIT {
         return conf;
     }
 
+    /** Started through the harness, and killed after the test if still running. */
     private Process start(Path exe, Path conf, Map<String, String> env, String log) throws IOException {
-        ProcessBuilder pb = new ProcessBuilder(exe.toString(), "-f", conf.toString())
-                .redirectErrorStream(true)
-                .redirectOutput(tmp.resolve(log).toFile());
-        pb.environment().putAll(env);
-        Process p = pb.start();
+        Process p = Daemons.start(exe, conf, tmp.resolve(log), env);
         processes.add(p);
         return p;
     }

@@ -1,10 +1,13 @@
 package io.haproxystats.process;
 
+import static io.haproxystats.common.testing.Daemons.PROCESS;
+import static io.haproxystats.common.testing.Daemons.PULL;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.net.httpserver.HttpServer;
 import io.haproxystats.common.testing.CarbonRelay;
+import io.haproxystats.common.testing.Daemons;
 import io.haproxystats.common.testing.Entries;
 import io.haproxystats.common.testing.HaproxyInstance;
 import io.haproxystats.common.testing.TestConfig;
@@ -45,11 +48,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class SoakIT {
 
-    static final Path PULL = Path.of("../haproxystats-pull/target/haproxystats-pull")
-            .toAbsolutePath()
-            .normalize();
-    static final Path PROCESS =
-            Path.of("target/haproxystats-process").toAbsolutePath().normalize();
     private static final long TICKS = 100; // USER_HZ on Linux
 
     @TempDir
@@ -91,8 +89,8 @@ class SoakIT {
                     namespace = soak
                     prefix-hostname = false
                     """.formatted(relay.port()));
-            Process process = start(PROCESS, conf, "process.log");
-            Process pull = start(PULL, conf, "pull.log");
+            Process process = Daemons.start(PROCESS, conf, tmp.resolve("process.log"));
+            Process pull = Daemons.start(PULL, conf, tmp.resolve("pull.log"));
             HttpClient client = HttpClient.newBuilder()
                     .connectTimeout(Duration.ofSeconds(2))
                     .build();
@@ -297,23 +295,10 @@ class SoakIT {
     }
 
     private static Set<String> relayed(CarbonRelay relay) {
-        Set<String> ts = new TreeSet<>();
         try {
-            for (String l : relay.lines()) {
-                if (l.contains(".haproxystats.TotalWallClockTime ")) {
-                    ts.add(l.substring(l.lastIndexOf(' ') + 1));
-                }
-            }
+            return GraphiteLines.pollTimestamps(relay.lines());
         } catch (IOException e) {
-            // not yet
+            return new TreeSet<>(); // not yet
         }
-        return ts;
-    }
-
-    private Process start(Path exe, Path conf, String log) throws IOException {
-        return new ProcessBuilder(exe.toString(), "-f", conf.toString())
-                .redirectErrorStream(true)
-                .redirectOutput(tmp.resolve(log).toFile())
-                .start();
     }
 }

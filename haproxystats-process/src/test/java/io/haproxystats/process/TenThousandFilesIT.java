@@ -1,9 +1,11 @@
 package io.haproxystats.process;
 
+import static io.haproxystats.common.testing.Daemons.PROCESS;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.haproxystats.common.testing.CarbonRelay;
+import io.haproxystats.common.testing.Daemons;
 import io.haproxystats.common.testing.Entries;
 import io.haproxystats.common.testing.Wait;
 import java.io.IOException;
@@ -55,10 +57,7 @@ class TenThousandFilesIT {
                     [local-store]
                     dir = ${paths:base-dir}/local-store
                     """.formatted(spool, relay.port()));
-            Process process = new ProcessBuilder(EndToEndIT.PROCESS.toString(), "-f", conf.toString())
-                    .redirectErrorStream(true)
-                    .redirectOutput(tmp.resolve("process.log").toFile())
-                    .start();
+            Process process = Daemons.start(PROCESS, conf, tmp.resolve("process.log"));
             try {
                 Files.move(poll, spool.resolve("incoming/1700000000"));
                 Wait.until(

@@ -1,8 +1,10 @@
 package io.haproxystats.process;
 
+import static io.haproxystats.common.testing.Daemons.PROCESS;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.haproxystats.common.testing.Daemons;
 import io.haproxystats.common.testing.Entries;
 import io.haproxystats.common.testing.Wait;
 import java.io.IOException;
@@ -11,13 +13,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The haproxystats-process executable where it used to go quiet or corrupt data: src-dir removed
+ * The haproxystats-process executable where it could go quiet or corrupt data: src-dir removed
  * and recreated under it (polls piled up unseen), a second processor on the same src-dir (polls
  * sent twice with partial sums), and the launcher's promise to end a JVM that ran out of heap.
  * Polls are the real captures of the fixture; local-store is the dispatcher that shows what was
@@ -53,13 +56,6 @@ class WatchAndLockIT {
         return conf;
     }
 
-    private Process start(Path conf, String log) throws IOException {
-        return new ProcessBuilder(EndToEndIT.PROCESS.toString(), "-f", conf.toString())
-                .redirectErrorStream(true)
-                .redirectOutput(tmp.resolve(log).toFile())
-                .start();
-    }
-
     /** Lands a copy of a real poll in src-dir the way the puller does: written aside, renamed in. */
     private void land(String name) throws IOException {
         Path aside = Files.createDirectories(tmp.resolve("aside").resolve(name));
@@ -77,7 +73,7 @@ class WatchAndLockIT {
     @Test
     void aSrcDirRemovedAndRecreatedUnderTheProcessorIsWatchedAgain() throws Exception {
         Path conf = config();
-        first = start(conf, "process.log");
+        first = Daemons.start(PROCESS, conf, tmp.resolve("process.log"));
         Path incoming = tmp.resolve("incoming");
         Wait.until(Duration.ofSeconds(20), () -> Files.isDirectory(incoming), "src-dir created");
         land("1700000000");
@@ -107,12 +103,12 @@ class WatchAndLockIT {
     @Test
     void aSecondProcessorOnTheSameSrcDirRefusesToStartNamingTheFirst() throws Exception {
         Path conf = config();
-        first = start(conf, "first.log");
+        first = Daemons.start(PROCESS, conf, tmp.resolve("first.log"));
         Wait.until(
                 Duration.ofSeconds(20),
                 () -> Files.exists(tmp.resolve("incoming/.haproxystats-process.lock")),
                 "the first processor holds src-dir");
-        Process second = start(conf, "second.log");
+        Process second = Daemons.start(PROCESS, conf, tmp.resolve("second.log"));
         assertTrue(second.waitFor(30, TimeUnit.SECONDS));
         String out = Files.readString(tmp.resolve("second.log"), StandardCharsets.UTF_8);
         assertEquals(1, second.exitValue(), out);
@@ -126,11 +122,8 @@ class WatchAndLockIT {
 
     @Test
     void theLauncherEndsAJvmThatRanOutOfHeapWhateverTheOperatorsJvmOptions() throws Exception {
-        ProcessBuilder pb = new ProcessBuilder(EndToEndIT.PROCESS.toString(), "-f", config().toString())
-                .redirectErrorStream(true)
-                .redirectOutput(tmp.resolve("process.log").toFile());
-        pb.environment().put("HAPROXYSTATS_JAVA_OPTS", "-Xmx96m");
-        first = pb.start();
+        first = Daemons.start(
+                PROCESS, config(), tmp.resolve("process.log"), Map.of("HAPROXYSTATS_JAVA_OPTS", "-Xmx96m"));
         Wait.until(
                 Duration.ofSeconds(20),
                 () -> Files.exists(tmp.resolve("incoming/.haproxystats-process.lock")),

@@ -1,8 +1,10 @@
 package io.haproxystats.pull;
 
+import static io.haproxystats.common.testing.Daemons.PULL;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.haproxystats.common.testing.Daemons;
 import io.haproxystats.common.testing.Entries;
 import io.haproxystats.common.testing.HaproxyInstance;
 import io.haproxystats.common.testing.TestConfig;
@@ -57,10 +59,7 @@ class DiskFaultsIT {
             Path conf = tmp.resolve("pull.conf");
             Files.writeString(conf, TestConfig.spool(fs, run) + "pull-timeout = 2\nqueue-size = 100000\n");
             Path log = tmp.resolve("pull.log");
-            Process pull = new ProcessBuilder(PullExecutableIT.PULL.toString(), "-f", conf.toString())
-                    .redirectErrorStream(true)
-                    .redirectOutput(log.toFile())
-                    .start();
+            Process pull = Daemons.start(PULL, conf, log);
             try {
                 Wait.until(Duration.ofSeconds(20), () -> Entries.count(incoming) >= 2, "2 polls landed");
 

@@ -1,8 +1,10 @@
 package io.haproxystats.pull;
 
+import static io.haproxystats.common.testing.Daemons.PULL;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.haproxystats.common.testing.Daemons;
 import io.haproxystats.common.testing.Entries;
 import io.haproxystats.common.testing.HaproxyInstance;
 import io.haproxystats.common.testing.TestConfig;
@@ -28,8 +30,6 @@ import org.junit.jupiter.api.io.TempDir;
 /** The haproxystats-pull executable against real HAProxy instances: the directory contract, and SIGTERM. */
 class PullExecutableIT {
 
-    static final Path PULL = Path.of("target/haproxystats-pull").toAbsolutePath();
-
     @TempDir
     Path tmp;
 
@@ -42,13 +42,6 @@ class PullExecutableIT {
         return conf;
     }
 
-    private Process start(Path conf) throws IOException {
-        return new ProcessBuilder(PULL.toString(), "-f", conf.toString())
-                .redirectErrorStream(true)
-                .redirectOutput(tmp.resolve("pull.log").toFile())
-                .start();
-    }
-
     @Test
     void aWatcherOfDstDirOnlyEverSeesCompletePolls() throws Exception {
         Path run = Files.createDirectories(tmp.resolve("run"));
@@ -56,7 +49,7 @@ class PullExecutableIT {
                 HaproxyInstance b = HaproxyInstance.start(run, "b");
                 HaproxyInstance c = HaproxyInstance.start(run, "c")) {
             Path incoming = tmp.resolve("spool/incoming");
-            Process pull = start(config(run, "2"));
+            Process pull = Daemons.start(PULL, config(run, "2"), tmp.resolve("pull.log"));
             Set<String> seen = ConcurrentHashMap.newKeySet();
             List<String> problems = new ArrayList<>();
             long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
@@ -112,7 +105,7 @@ class PullExecutableIT {
                 }
             });
             Path spoolTmp = tmp.resolve("spool/incoming.tmp");
-            Process pull = start(config(run, "20"));
+            Process pull = Daemons.start(PULL, config(run, "20"), tmp.resolve("pull.log"));
             Wait.until(Duration.ofSeconds(15), () -> !list(spoolTmp).isEmpty(), "a poll in flight");
             Thread.sleep(300); // well inside the hung poll (pull-timeout 20 s)
             long t0 = System.nanoTime();

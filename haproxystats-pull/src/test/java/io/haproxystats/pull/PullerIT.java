@@ -22,6 +22,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -33,6 +34,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The puller against real HAProxy processes, and against fault shapes a real HAProxy cannot produce. */
 class PullerIT {
+
+    /** Polls are named by the second: a new second at each poll, so polls can run back to back. */
+    final Clock pollNames = new SteppingWallClock(Instant.now().truncatedTo(ChronoUnit.SECONDS), Duration.ofSeconds(1));
 
     @TempDir
     Path tmp;
@@ -84,7 +88,7 @@ class PullerIT {
                 spool,
                 pullTimeout,
                 queueSize,
-                Clock.system(),
+                pollNames,
                 true);
     }
 
@@ -261,7 +265,7 @@ class PullerIT {
                 spool,
                 Duration.ofSeconds(2),
                 10,
-                Clock.system(),
+                pollNames,
                 true);
         PollResult result = poller.pollOnce().orElseThrow();
         assertFalse(result.committed());
@@ -271,8 +275,8 @@ class PullerIT {
         assertEquals(List.of(), names(spoolTmp), "nothing left in tmp-dst-dir");
         assertEquals(List.of(), names(dst));
 
-        // A pid of 20 digits used to throw NumberFormatException out of the poll, leaving its
-        // directory (with the other sockets' answers) in tmp-dst-dir at every poll.
+        // A pid of 20 digits must not throw NumberFormatException out of the poll, which would
+        // leave its directory (with the other sockets' answers) in tmp-dst-dir at every poll.
         master.close();
         server.join();
         Files.delete(masterPath);
@@ -293,8 +297,8 @@ class PullerIT {
     @Test
     void aConnectThatSucceedsAsItsTimerFiresIsNeverClosedUnderTheRequest() throws Exception {
         // Connect timeouts about as long as a connect to a real socket takes, so that the timer
-        // often fires just as connect returns. It used to close the connected channel then: a bare
-        // ClosedChannelException, no retry.
+        // often fires just as connect returns. It must never close the connected channel then
+        // (the failure would be a bare ClosedChannelException, with no retry).
         HaproxyInstance a = haproxy("a");
         List<String> failures = new ArrayList<>();
         int i = 0;
@@ -359,7 +363,6 @@ class PullerIT {
         assertFalse(failed.committed(), "a socket file without its HAProxy fails the poll");
         assertEquals(List.of(), names(spoolTmp));
         Files.deleteIfExists(a.socket());
-        Thread.sleep(1000); // polls are named by the second: keep the next one distinct
         HaproxyInstance again = haproxy("a");
         assertTrue(again.isAlive());
         assertTrue(poller.pollOnce().orElseThrow().committed());
@@ -374,7 +377,6 @@ class PullerIT {
         assertTrue(poller.pollOnce().orElseThrow().committed());
         a.close(); // HAProxy leaves its socket file behind: connections are refused
         assertTrue(Files.exists(a.socket()));
-        Thread.sleep(1000); // polls are named by the second
         PollResult without = poller.pollOnce().orElseThrow();
         assertTrue(without.committed(), without.failures().toString());
         assertEquals(1, without.deadSockets());
@@ -387,7 +389,6 @@ class PullerIT {
                 Files.readString(poll.resolve("a.sock_dead")));
         // The file gone altogether: socket-dir no longer lists it; named in servers, it is dead too.
         Files.delete(a.socket());
-        Thread.sleep(1000);
         PollResult gone = poller(List.of(new SocketAddress.Unix(a.socket())), Duration.ofSeconds(2), 6291456, 100)
                 .pollOnce()
                 .orElseThrow();
@@ -407,9 +408,8 @@ class PullerIT {
                 spool,
                 Duration.ofSeconds(2),
                 100,
-                Clock.system(),
+                pollNames,
                 false);
-        Thread.sleep(1000);
         PollResult failed = original.pollOnce().orElseThrow();
         assertFalse(failed.committed(), "skip-dead-sockets = false: the original's rule");
         assertEquals(List.of(), names(spoolTmp));
@@ -426,7 +426,6 @@ class PullerIT {
         assertEquals(2, scanned.requests());
 
         // Named in servers, a file where nothing listens is a socket with no HAProxy: left out, said so.
-        Thread.sleep(1000); // polls are named by the second
         PollResult named = poller(List.of(new SocketAddress.Unix(notes)), Duration.ofSeconds(2), 6291456, 10)
                 .pollOnce()
                 .orElseThrow();

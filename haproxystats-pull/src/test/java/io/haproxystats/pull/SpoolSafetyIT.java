@@ -1,9 +1,11 @@
 package io.haproxystats.pull;
 
+import static io.haproxystats.common.testing.Daemons.PULL;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.haproxystats.common.testing.Daemons;
 import io.haproxystats.common.testing.Entries;
 import io.haproxystats.common.testing.HaproxyInstance;
 import io.haproxystats.common.testing.TestConfig;
@@ -39,17 +41,13 @@ class SpoolSafetyIT {
     }
 
     private Process start(Path conf, String log, Map<String, String> env) throws IOException {
-        ProcessBuilder pb = new ProcessBuilder(PullExecutableIT.PULL.toString(), "-f", conf.toString())
-                .redirectErrorStream(true)
-                .redirectOutput(tmp.resolve(log).toFile());
-        pb.environment().putAll(env);
-        return pb.start();
+        return Daemons.start(PULL, conf, tmp.resolve(log), env);
     }
 
     private record Run(int exit, String out) {}
 
     private static Run run(Path conf, String... args) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(PullExecutableIT.PULL.toString(), "-f", conf.toString()));
+        List<String> cmd = new ArrayList<>(List.of(PULL.toString(), "-f", conf.toString()));
         cmd.addAll(List.of(args));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
