@@ -45,14 +45,7 @@ class EndToEndIT {
                     TestConfig.spool(
                                     tmp.resolve("spool"),
                                     "socket-dir = " + run + "\ncommands = info stat servers-state")
-                            + """
-                    [process]
-                    src-dir = ${paths:base-dir}/incoming
-                    [graphite]
-                    port = %d
-                    namespace = lb
-                    prefix-hostname = false
-                    """.formatted(relay.port()));
+                            + TestConfig.toGraphite(relay.port(), "lb"));
             Process process = Daemons.start(PROCESS, conf, tmp.resolve("process.log"));
             Process pull = Daemons.start(PULL, conf, tmp.resolve("pull.log"));
             Wait.until(Duration.ofSeconds(30), () -> timestamps(relay).size() >= 3, "3 polls at the relay");

@@ -43,17 +43,13 @@ class GraphiteStoreIT {
                 HaproxyInstance b = HaproxyInstance.start(run, "b");
                 CarbonCache carbon = CarbonCache.start(tmp.resolve("carbon"))) {
             Path conf = tmp.resolve("haproxystats.conf");
-            Files.writeString(conf, TestConfig.spool(tmp.resolve("spool"), run) + """
-                    [process]
-                    src-dir = ${paths:base-dir}/incoming
-                    [graphite]
-                    port = %d
-                    namespace = lb
-                    prefix-hostname = false
+            Files.writeString(
+                    conf,
+                    TestConfig.spool(tmp.resolve("spool"), run) + TestConfig.toGraphite(carbon.port(), "lb") + """
                     delay = 1
                     [local-store]
                     dir = ${paths:base-dir}/store
-                    """.formatted(carbon.port()));
+                    """);
             Path store = tmp.resolve("spool/store");
             Process process = Daemons.start(PROCESS, conf, tmp.resolve("process.log"));
             Process pull = Daemons.start(PULL, conf, tmp.resolve("pull.log"));

@@ -81,14 +81,8 @@ class SoakIT {
                 backends.add(backend);
             }
             Path conf = tmp.resolve("haproxystats.conf");
-            Files.writeString(conf, TestConfig.spool(tmp.resolve("spool"), run) + """
-                    [process]
-                    src-dir = ${paths:base-dir}/incoming
-                    [graphite]
-                    port = %d
-                    namespace = soak
-                    prefix-hostname = false
-                    """.formatted(relay.port()));
+            Files.writeString(
+                    conf, TestConfig.spool(tmp.resolve("spool"), run) + TestConfig.toGraphite(relay.port(), "soak"));
             Process process = Daemons.start(PROCESS, conf, tmp.resolve("process.log"));
             Process pull = Daemons.start(PULL, conf, tmp.resolve("pull.log"));
             HttpClient client = HttpClient.newBuilder()

@@ -27,4 +27,20 @@ public final class TestConfig {
                 tmp-dst-dir = ${paths:base-dir}/incoming.tmp
                 """.formatted(base, pollLine);
     }
+
+    /**
+     * A processor reading the spool's incoming/ and sending to a Graphite plaintext listener on
+     * 127.0.0.1:{@code port}, paths {@code <namespace>.haproxy...} (no hostname); the
+     * {@code [graphite]} section is left open.
+     */
+    public static String toGraphite(int port, String namespace) {
+        return """
+                [process]
+                src-dir = ${paths:base-dir}/incoming
+                [graphite]
+                port = %d
+                namespace = %s
+                prefix-hostname = false
+                """.formatted(port, namespace);
+    }
 }
