@@ -5,6 +5,7 @@ import io.haproxystats.common.haproxy.ServersStateAnswer;
 import io.haproxystats.common.spool.PollFiles;
 import io.haproxystats.common.time.Clock;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -29,7 +30,7 @@ final class PollComputation {
 
     /** One file's content, read when it is needed. */
     interface Source {
-        String read() throws IOException;
+        byte[] read() throws IOException;
     }
 
     /** Files parsed at once: the cores' worth, so parsing runs in parallel and memory stays bounded. */
@@ -53,7 +54,7 @@ final class PollComputation {
     Result compute(
             String timestamp, Map<String, String> files, Set<String> excludedFrontends, Set<String> excludedBackends) {
         SortedMap<String, Source> sources = new TreeMap<>();
-        files.forEach((name, text) -> sources.put(name, () -> text));
+        files.forEach((name, text) -> sources.put(name, () -> text.getBytes(StandardCharsets.UTF_8)));
         return compute(timestamp, sources, excludedFrontends, excludedBackends);
     }
 
@@ -159,20 +160,21 @@ final class PollComputation {
                 && !name.endsWith(PollFiles.SERVERS_STATE_SUFFIX)) {
             return new ParsedFile.Ignored(name); // _dead, a master's _proc: not read at all
         }
-        String text;
+        byte[] bytes;
         try {
-            text = source.read();
+            bytes = source.read();
         } catch (IOException e) {
             return new ParsedFile.FileError(name, 0, "cannot read: " + e.getMessage());
         }
         try {
             if (name.endsWith(PollFiles.INFO_SUFFIX)) {
-                return new ParsedFile.Info(InfoParser.parse(name, stem(name, PollFiles.INFO_SUFFIX), text));
-            } else if (name.endsWith(PollFiles.STAT_SUFFIX) && !text.isEmpty()) {
+                return new ParsedFile.Info(InfoParser.parse(
+                        name, stem(name, PollFiles.INFO_SUFFIX), new String(bytes, StandardCharsets.UTF_8)));
+            } else if (name.endsWith(PollFiles.STAT_SUFFIX) && bytes.length > 0) {
                 return new ParsedFile.Stat(StatParser.parse(
-                        name, stem(name, PollFiles.STAT_SUFFIX), text, wanted, settings.stateMetrics()));
-            } else if (name.endsWith(PollFiles.SERVERS_STATE_SUFFIX) && !text.isEmpty()) {
-                return new ParsedFile.ServersState(ServersStateAnswer.parse(text));
+                        name, stem(name, PollFiles.STAT_SUFFIX), bytes, wanted, settings.stateMetrics()));
+            } else if (name.endsWith(PollFiles.SERVERS_STATE_SUFFIX) && bytes.length > 0) {
+                return new ParsedFile.ServersState(ServersStateAnswer.parse(new String(bytes, StandardCharsets.UTF_8)));
             }
             return new ParsedFile.Ignored(name);
         } catch (ParseException e) {

@@ -75,7 +75,7 @@ final class PollReader {
                             throw new IOException(size + " bytes, more than [pull] buffer-limit (" + maxFileBytes
                                     + "): not an answer haproxystats-pull wrote; not read");
                         }
-                        return new String(Files.readAllBytes(p), StandardCharsets.UTF_8);
+                        return Files.readAllBytes(p);
                     });
                 }
             }

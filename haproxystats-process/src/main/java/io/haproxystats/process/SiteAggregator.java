@@ -8,7 +8,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import tech.tablesaw.api.StringColumn;
 
 /**
  * Site statistics ({@code show stat} tables of every process) to lines for frontends, backends,
@@ -162,18 +161,23 @@ final class SiteAggregator {
             long[][] ac = aggregateServers ? columns(t, serverAcross) : null;
             long[] lbtot = t.has("lbtot") ? t.values("lbtot") : null;
             long[] type = t.has("type") ? t.values("type") : null;
-            StringColumn px = t.pxname();
-            StringColumn sv = t.svname();
-            StringColumn status = stateMetrics ? t.status() : null;
+            String[] px = t.pxnames();
+            String[] sv = t.svnames();
+            String[] status = stateMetrics ? t.statuses() : null;
+            String lastRaw = null;
+            String pxname = null;
             for (int r = 0; r < t.rows(); r++) {
-                String pxname = MetricPaths.sanitise(px.get(r));
-                String svname = sv.get(r);
+                if (px[r] != lastRaw) { // a proxy's rows are together, and the parser shares its name
+                    lastRaw = px[r];
+                    pxname = MetricPaths.sanitise(lastRaw);
+                }
+                String svname = sv[r];
                 if ("FRONTEND".equals(svname)) {
                     if (!excludedFrontends.contains(pxname)) {
                         Group g = frontends.computeIfAbsent(pxname, n -> new Group(n, frontend));
                         SiteAggregator.add(g, frontend.kinds(), fc, r, null);
                         if (status != null) {
-                            count(g, States.Frontend.of(status.get(r)), FRONTEND_STATES.length);
+                            count(g, States.Frontend.of(status[r]), FRONTEND_STATES.length);
                         }
                     }
                     continue;
@@ -184,7 +188,7 @@ final class SiteAggregator {
                         Group g = backends.computeIfAbsent(pxname, n -> new Group(n, backend));
                         SiteAggregator.add(g, backend.kinds(), bc, r, lbtot);
                         if (status != null) {
-                            count(g, States.Backend.of(status.get(r)), BACKEND_STATES.length);
+                            count(g, States.Backend.of(status[r]), BACKEND_STATES.length);
                         }
                     }
                     continue;
@@ -194,7 +198,7 @@ final class SiteAggregator {
                     continue;
                 }
                 String server = MetricPaths.sanitise(svname);
-                States.Server state = status == null ? null : States.Server.of(status.get(r));
+                States.Server state = status == null ? null : States.Server.of(status[r]);
                 if (!excluded) {
                     Map<String, Group> servers = byBackend.computeIfAbsent(pxname, n -> new LinkedHashMap<>());
                     Group g = servers.computeIfAbsent(server, n -> new Group(n, SiteAggregator.this.server));

@@ -1,63 +1,73 @@
 package io.haproxystats.process;
 
-import java.util.HashMap;
 import java.util.Map;
-import tech.tablesaw.api.LongColumn;
-import tech.tablesaw.api.StringColumn;
-import tech.tablesaw.api.Table;
 
 /**
- * One {@code show stat} answer as a Tablesaw table: {@code pxname}, {@code svname} as text, and
- * one {@link LongColumn} per numeric field the processor needs that the answer's header has (a
- * field this HAProxy version lacks is simply absent). Empty fields are 0, as the original's
- * {@code fillna(0)} makes them. Used by one thread at a time.
+ * One {@code show stat} answer as columns: {@code pxname}, {@code svname} (and {@code status} for
+ * the state metrics) as text, one {@code long[]} per numeric field the processor needs that the
+ * answer's header has (a field this HAProxy version lacks is simply absent). Empty fields are 0, as
+ * the original's {@code fillna(0)} makes them. The arrays may be longer than {@link #rows()}; only
+ * the first {@code rows()} entries are rows. Read-only once built.
+ *
+ * <p>Plain arrays rather than a Tablesaw table: the parser fills them in place, and the aggregator
+ * reads them by index; a Tablesaw table cost a copy per column into it and out of it and a
+ * dictionary lookup per name, measured in docs/benchmarks.md.
  */
 final class StatTable {
 
     private final String source;
-    private final Table table;
-    /** Each column's values as an array, copied out of Tablesaw once (asLongArray copies). */
-    private final Map<String, long[]> arrays = new HashMap<>();
+    private final String[] pxnames;
+    private final String[] svnames;
+    private final String[] statuses;
+    private final Map<String, long[]> columns;
+    private final int rows;
 
-    /** @param source the socket name (file name without {@code _stat}) */
-    StatTable(String source, Table table) {
+    /**
+     * @param source   the socket name (file name without {@code _stat})
+     * @param statuses the status text of each row, or null when not kept
+     */
+    StatTable(
+            String source,
+            String[] pxnames,
+            String[] svnames,
+            String[] statuses,
+            Map<String, long[]> columns,
+            int rows) {
         this.source = source;
-        this.table = table;
+        this.pxnames = pxnames;
+        this.svnames = svnames;
+        this.statuses = statuses;
+        this.columns = columns;
+        this.rows = rows;
     }
 
     String source() {
         return source;
     }
 
-    /** The text column kept for the state metrics (when asked for and the header has it). */
-    static final String STATUS = "status";
-
     /** The status text of each row, or null when the table does not carry it. */
-    StringColumn status() {
-        return table.containsColumn(STATUS) ? table.stringColumn(STATUS) : null;
+    String[] statuses() {
+        return statuses;
     }
 
-    StringColumn pxname() {
-        return table.stringColumn("pxname");
+    String[] pxnames() {
+        return pxnames;
     }
 
-    StringColumn svname() {
-        return table.stringColumn("svname");
+    String[] svnames() {
+        return svnames;
     }
 
     boolean has(String field) {
-        return table.containsColumn(field);
+        return columns.containsKey(field);
     }
 
-    /**
-     * The field's values, the same array on every call (the frontend, backend and server parts
-     * read many of the same fields); callers check {@link #has} first and must not modify it.
-     */
+    /** The field's values; callers check {@link #has} first and must not modify it. */
     long[] values(String field) {
-        return arrays.computeIfAbsent(field, f -> ((LongColumn) table.column(f)).asLongArray());
+        return columns.get(field);
     }
 
     int rows() {
-        return table.rowCount();
+        return rows;
     }
 }

@@ -144,7 +144,53 @@ public final class ProcessBench {
                     median(warmCpu),
                     hwm,
                     rss);
+            double[] floor = floorProbe(template);
+            System.out.printf(
+                    Locale.ROOT,
+                    "floor probe (read every file of the poll into memory and scan every byte once, one thread, "
+                            + "warm; %d rounds): median %.3f s, min %.3f, max %.3f; warm rename->removed / floor "
+                            + "%.1fx; CPU a warm poll / floor %.1fx; first poll / warm median %.1fx%n",
+                    floor.length,
+                    median(floor),
+                    floor[0],
+                    floor[floor.length - 1],
+                    median(warm) / median(floor),
+                    median(warmCpu) / median(floor),
+                    seconds.get(0) / median(warm));
         }
+    }
+
+    /**
+     * The least any processor must do with a poll: read each of its files into a byte array and look
+     * at every byte once (here: count newlines and commas), on one thread, warm (3 rounds first,
+     * not counted). Returns the sorted times of 7 rounds, in seconds.
+     */
+    static double[] floorProbe(Path poll) throws IOException {
+        List<Path> files;
+        try (Stream<Path> s = Files.list(poll)) {
+            files = s.sorted().toList();
+        }
+        double[] times = new double[7];
+        long sink = 0;
+        for (int round = -3; round < times.length; round++) {
+            long t0 = System.nanoTime();
+            for (Path f : files) {
+                byte[] bytes = Files.readAllBytes(f);
+                for (byte b : bytes) {
+                    if (b == '\n' || b == ',') {
+                        sink++;
+                    }
+                }
+            }
+            if (round >= 0) {
+                times[round] = (System.nanoTime() - t0) / 1e9;
+            }
+        }
+        if (sink == 42) {
+            System.out.println(); // keeps the scan from being optimised away
+        }
+        Arrays.sort(times);
+        return times;
     }
 
     /** Blocks until {@code target} is deleted; returns System.nanoTime() then. */
