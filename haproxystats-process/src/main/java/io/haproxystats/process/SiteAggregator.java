@@ -3,6 +3,7 @@ package io.haproxystats.process;
 import io.haproxystats.common.config.ProcessSettings;
 import io.haproxystats.common.haproxy.Aggregation;
 import io.haproxystats.common.haproxy.MetricCatalogue;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -141,6 +142,9 @@ final class SiteAggregator {
         private final Map<String, Map<String, Group>> byBackend = new LinkedHashMap<>();
         private final Map<String, Group> acrossBackends = new LinkedHashMap<>();
         private final Map<String, long[]> backendServerStates = new LinkedHashMap<>();
+        /** Each raw server name's sanitised form: a name repeats in every backend and every table. */
+        private final Map<String, String> sanitised = new HashMap<>();
+
         private boolean any;
 
         private Accumulator(Set<String> excludedFrontends, Set<String> excludedBackends) {
@@ -166,10 +170,18 @@ final class SiteAggregator {
             String[] status = stateMetrics ? t.statuses() : null;
             String lastRaw = null;
             String pxname = null;
+            boolean excluded = false;
+            Map<String, Group> servers = null;
+            long[] perBackend = null;
             for (int r = 0; r < t.rows(); r++) {
-                if (px[r] != lastRaw) { // a proxy's rows are together, and the parser shares its name
+                if (px[r] != lastRaw) {
+                    // A proxy's rows are together, and the parser shares its name's string: what
+                    // depends on the proxy alone is looked up once per proxy, not per row.
                     lastRaw = px[r];
                     pxname = MetricPaths.sanitise(lastRaw);
+                    excluded = excludedBackends.contains(pxname);
+                    servers = null;
+                    perBackend = null;
                 }
                 String svname = sv[r];
                 if ("FRONTEND".equals(svname)) {
@@ -182,7 +194,6 @@ final class SiteAggregator {
                     }
                     continue;
                 }
-                boolean excluded = excludedBackends.contains(pxname);
                 if ("BACKEND".equals(svname)) {
                     if (!excluded) {
                         Group g = backends.computeIfAbsent(pxname, n -> new Group(n, backend));
@@ -197,16 +208,20 @@ final class SiteAggregator {
                 if (!isServer) {
                     continue;
                 }
-                String server = MetricPaths.sanitise(svname);
+                String server = sanitised.computeIfAbsent(svname, MetricPaths::sanitise);
                 States.Server state = status == null ? null : States.Server.of(status[r]);
                 if (!excluded) {
-                    Map<String, Group> servers = byBackend.computeIfAbsent(pxname, n -> new LinkedHashMap<>());
+                    if (servers == null) {
+                        servers = byBackend.computeIfAbsent(pxname, n -> new LinkedHashMap<>());
+                    }
                     Group g = servers.computeIfAbsent(server, n -> new Group(n, SiteAggregator.this.server));
                     SiteAggregator.add(g, SiteAggregator.this.server.kinds(), sc, r, lbtot);
                     if (status != null) {
                         count(g, state, SERVER_STATES.length);
-                        long[] perBackend =
-                                backendServerStates.computeIfAbsent(pxname, n -> new long[SERVER_STATES.length]);
+                        if (perBackend == null) {
+                            perBackend =
+                                    backendServerStates.computeIfAbsent(pxname, n -> new long[SERVER_STATES.length]);
+                        }
                         if (state != null) {
                             perBackend[state.ordinal()]++;
                         }
