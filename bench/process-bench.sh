@@ -12,6 +12,11 @@ java=${JAVA_HOME:+$JAVA_HOME/bin/}java
 polls=${1:-13}; warmup=${2:-3}; files=${3:-32}; backends=${4:-250}; servers=${5:-20}
 cp="$here/haproxystats-process/target/test-classes:$here/haproxystats-process/target/classes"
 cp="$cp:$here/haproxystats-common/target/test-classes:$here/haproxystats-process/target/lib/*"
+# The launcher's AOT cache (JDK 25+) lives here for the benchmark: the first run after a build
+# trains it (its first poll is then a cold one without it), every later run uses it. BENCH_AOT=off
+# measures without it.
+export HAPROXYSTATS_AOT_DIR=${HAPROXYSTATS_AOT_DIR:-$here/haproxystats-process/target/bench-aot}
+if [ "${BENCH_AOT:-on}" = off ]; then export HAPROXYSTATS_AOT=off; fi
 work=$(mktemp -d /tmp/process-bench.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 "$java" -cp "$cp" io.haproxystats.process.LargePollGenerator \

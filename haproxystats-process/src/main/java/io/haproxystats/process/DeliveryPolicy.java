@@ -12,8 +12,15 @@ import java.time.Duration;
  * @param connect   tries a round and the waits between them ({@code retries}, {@code interval},
  *                  {@code backoff}); its timeout is the transport's
  * @param delay     the pause after a round of failed tries before the next round
+ * @param maxBytes  most bytes of batches held, whatever their lines: a quarter of the heap by
+ *                  default, so that a queue of large polls cannot exhaust it (a batch larger than
+ *                  that is admitted into an empty queue, as for queue-size)
  */
-record DeliveryPolicy(long queueSize, Connect connect, Duration delay) {
+record DeliveryPolicy(long queueSize, Connect connect, Duration delay, long maxBytes) {
+
+    DeliveryPolicy(long queueSize, Connect connect, Duration delay) {
+        this(queueSize, connect, delay, Runtime.getRuntime().maxMemory() / 4);
+    }
 
     static DeliveryPolicy of(GraphiteSettings graphite) {
         return new DeliveryPolicy(graphite.queueSize(), graphite.connect(), graphite.delay());

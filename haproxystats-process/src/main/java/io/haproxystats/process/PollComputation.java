@@ -30,7 +30,22 @@ final class PollComputation {
 
     /** One file's content, read when it is needed. */
     interface Source {
-        byte[] read() throws IOException;
+        /**
+         * The file's bytes. They may be a buffer the reading thread reuses for its next read: the
+         * caller parses them at once and keeps nothing of the array.
+         */
+        Answer read() throws IOException;
+    }
+
+    /** {@code length} bytes of a file at the start of {@code bytes}. */
+    record Answer(byte[] bytes, int length) {
+        static Answer of(byte[] bytes) {
+            return new Answer(bytes, bytes.length);
+        }
+
+        String text() {
+            return new String(bytes, 0, length, StandardCharsets.UTF_8);
+        }
     }
 
     /** Files parsed at once: the cores' worth, so parsing runs in parallel and memory stays bounded. */
@@ -54,7 +69,7 @@ final class PollComputation {
     Result compute(
             String timestamp, Map<String, String> files, Set<String> excludedFrontends, Set<String> excludedBackends) {
         SortedMap<String, Source> sources = new TreeMap<>();
-        files.forEach((name, text) -> sources.put(name, () -> text.getBytes(StandardCharsets.UTF_8)));
+        files.forEach((name, text) -> sources.put(name, () -> Answer.of(text.getBytes(StandardCharsets.UTF_8))));
         return compute(timestamp, sources, excludedFrontends, excludedBackends);
     }
 
@@ -160,7 +175,7 @@ final class PollComputation {
                 && !name.endsWith(PollFiles.SERVERS_STATE_SUFFIX)) {
             return new ParsedFile.Ignored(name); // _dead, a master's _proc: not read at all
         }
-        byte[] bytes;
+        Answer bytes;
         try {
             bytes = source.read();
         } catch (IOException e) {
@@ -168,13 +183,17 @@ final class PollComputation {
         }
         try {
             if (name.endsWith(PollFiles.INFO_SUFFIX)) {
-                return new ParsedFile.Info(InfoParser.parse(
-                        name, stem(name, PollFiles.INFO_SUFFIX), new String(bytes, StandardCharsets.UTF_8)));
-            } else if (name.endsWith(PollFiles.STAT_SUFFIX) && bytes.length > 0) {
+                return new ParsedFile.Info(InfoParser.parse(name, stem(name, PollFiles.INFO_SUFFIX), bytes.text()));
+            } else if (name.endsWith(PollFiles.STAT_SUFFIX) && bytes.length() > 0) {
                 return new ParsedFile.Stat(StatParser.parse(
-                        name, stem(name, PollFiles.STAT_SUFFIX), bytes, wanted, settings.stateMetrics()));
-            } else if (name.endsWith(PollFiles.SERVERS_STATE_SUFFIX) && bytes.length > 0) {
-                return new ParsedFile.ServersState(ServersStateAnswer.parse(new String(bytes, StandardCharsets.UTF_8)));
+                        name,
+                        stem(name, PollFiles.STAT_SUFFIX),
+                        bytes.bytes(),
+                        bytes.length(),
+                        wanted,
+                        settings.stateMetrics()));
+            } else if (name.endsWith(PollFiles.SERVERS_STATE_SUFFIX) && bytes.length() > 0) {
+                return new ParsedFile.ServersState(ServersStateAnswer.parse(bytes.text()));
             }
             return new ParsedFile.Ignored(name);
         } catch (ParseException e) {

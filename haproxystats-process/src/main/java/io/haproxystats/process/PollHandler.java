@@ -13,6 +13,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,6 +49,17 @@ final class PollHandler {
      * every retry: 10 polls sent 21 to 30 times each in 30 s).
      */
     private final Map<Path, Set<Dispatcher>> deliveredTo = new ConcurrentHashMap<>();
+    /**
+     * A poll larger than a sixteenth of the heap (a large poll is 53 MB of files and 20 MB of lines)
+     * is computed only while no other large one is between its computation and its admission to
+     * the dispatchers' queues, whose bound counts bytes too: so a backlog of large polls after an
+     * outage holds one batch outside the queues, not one per worker.
+     */
+    private static final long LARGE_POLL = Runtime.getRuntime().maxMemory() / 16;
+
+    private final Semaphore oneLargePoll = new Semaphore(1);
+    private final AtomicLong computed = new AtomicLong();
+
     /** Dispatchers whose last delivery failed: their failures and recoveries are logged once each. */
     private final Set<Dispatcher> failing = ConcurrentHashMap.newKeySet();
 
@@ -85,8 +98,23 @@ final class PollHandler {
             LOG.error("{}: cannot read: {}; moving it to quarantine", dir, e.getMessage());
             return CompletableFuture.completedFuture(quarantine(dir));
         }
+        boolean large = input.bytes() > LARGE_POLL;
+        if (large) {
+            oneLargePoll.acquire(); // released once its batch is in every dispatcher's queue
+        }
+        try {
+            return computeAndSubmit(dir, input);
+        } finally {
+            if (large) {
+                oneLargePoll.release();
+            }
+        }
+    }
+
+    private CompletableFuture<Outcome> computeAndSubmit(Path dir, PollReader.Input input) throws InterruptedException {
         PollComputation.Result result = computation.compute(
                 dir.getFileName().toString(), input.files(), input.excludedFrontends(), input.excludedBackends());
+        computed.incrementAndGet();
         LOG.debug(
                 "{}: {} files, {} lines",
                 dir.getFileName(),
@@ -119,6 +147,11 @@ final class PollHandler {
         int lines = batch.lines(); // not the batch: its bytes need not stay alive until delivery
         return CompletableFuture.allOf(delivered.toArray(CompletableFuture[]::new))
                 .handleAsync((ignored, failure) -> finish(dir, lines, parseErrors, sentTo, delivered), finisher);
+    }
+
+    /** Polls computed since start, delivered or not. */
+    long computed() {
+        return computed.get();
     }
 
     private Outcome finish(

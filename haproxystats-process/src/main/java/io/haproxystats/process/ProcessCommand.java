@@ -186,6 +186,9 @@ public final class ProcessCommand extends DaemonCommand {
         watcherThread.shutdownNow();
         reporter.report(false);
         notifier.close();
+        if (exit.get() == ExitCodes.OK && handler.computed() > 0) {
+            AotTraining.succeeded();
+        }
         LOG.info("haproxystats-process stopped");
         return exit.get();
     }

@@ -26,7 +26,8 @@ import org.slf4j.LoggerFactory;
  *       {@code backoff}^k apart; when a round fails, wait {@code delay} and start another. The batch
  *       that failed is sent again, whole, first: order is kept, and a repeat only rewrites points
  *       with the same timestamps.</li>
- *   <li>Backpressure: {@link #submit} blocks while the queue holds {@code queue-size} lines (a
+ *   <li>Backpressure: {@link #submit} blocks while the queue holds {@code queue-size} lines or a
+ *       quarter of the heap in bytes ({@link DeliveryPolicy#maxBytes()}) (a
  *       batch larger than that is admitted into an empty queue). When the peer is unreachable and
  *       {@code mayDrop} says the other bound is exhausted too (incoming/ at the puller's limit),
  *       the oldest waiting batch is dropped instead, with an ERROR saying how much.</li>
@@ -40,7 +41,7 @@ final class QueueingDispatcher implements Dispatcher {
     private static final Logger LOG = LoggerFactory.getLogger(QueueingDispatcher.class);
 
     /** A queued batch; it is complete when submitted and nobody adds to it after. */
-    private record Pending(String timestamp, int lines, MetricBatch batch, CompletableFuture<Void> done) {}
+    private record Pending(String timestamp, int lines, long bytes, MetricBatch batch, CompletableFuture<Void> done) {}
 
     private final Sender sender;
     private final DeliveryPolicy policy;
@@ -53,6 +54,7 @@ final class QueueingDispatcher implements Dispatcher {
     // Guarded by lock.
     private final ArrayDeque<Pending> queue = new ArrayDeque<>();
     private long queuedLines;
+    private long queuedBytes;
     private Pending inFlight;
     private boolean stopWaiting;
     private boolean closed;
@@ -91,10 +93,12 @@ final class QueueingDispatcher implements Dispatcher {
     @Override
     public CompletableFuture<Void> submit(MetricBatch batch) throws InterruptedException, RejectedException {
         int lines = batch.lines();
-        Pending p = new Pending(batch.timestamp(), lines, batch, new CompletableFuture<>());
+        long bytes = batch.byteCount();
+        Pending p = new Pending(batch.timestamp(), lines, bytes, batch, new CompletableFuture<>());
         lock.lock();
         try {
-            while (!queue.isEmpty() && queuedLines + lines > policy.queueSize()) {
+            while (!queue.isEmpty()
+                    && (queuedLines + lines > policy.queueSize() || queuedBytes + bytes > policy.maxBytes())) {
                 if (closed || stopWaiting) {
                     throw new RejectedException(name() + ": stopping, queue full");
                 }
@@ -103,11 +107,13 @@ final class QueueingDispatcher implements Dispatcher {
                 }
                 if (!fullAnnounced) {
                     LOG.warn(
-                            "{}: queue full ({} lines waiting, queue-size {}); workers take no new poll until it "
-                                    + "drains, polls wait in incoming/",
+                            "{}: queue full ({} lines, {} bytes waiting; queue-size {}, a quarter of the heap {} "
+                                    + "bytes); workers take no new poll until it drains, polls wait in incoming/",
                             name(),
                             queuedLines,
-                            policy.queueSize());
+                            queuedBytes,
+                            policy.queueSize(),
+                            policy.maxBytes());
                     fullAnnounced = true;
                 }
                 changed.await(1, TimeUnit.SECONDS);
@@ -117,6 +123,7 @@ final class QueueingDispatcher implements Dispatcher {
             }
             queue.addLast(p);
             queuedLines += lines;
+            queuedBytes += bytes;
             changed.signalAll();
         } finally {
             lock.unlock();
@@ -135,6 +142,7 @@ final class QueueingDispatcher implements Dispatcher {
             it.remove();
             int lines = p.lines();
             queuedLines -= lines;
+            queuedBytes -= p.bytes();
             droppedLines += lines;
             LOG.error(
                     "{}: dropped the oldest waiting poll {} ({} lines, {} dropped since start): the queue "
@@ -261,7 +269,8 @@ final class QueueingDispatcher implements Dispatcher {
                     if (sent) {
                         queue.removeFirst();
                         queuedLines -= next.lines();
-                        if (fullAnnounced && queuedLines < policy.queueSize()) {
+                        queuedBytes -= next.bytes();
+                        if (fullAnnounced && queuedLines < policy.queueSize() && queuedBytes < policy.maxBytes()) {
                             fullAnnounced = false;
                             LOG.info("{}: queue has room again ({} lines waiting)", name(), queuedLines);
                         }

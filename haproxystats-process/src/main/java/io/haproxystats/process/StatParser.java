@@ -33,20 +33,22 @@ final class StatParser {
     private StatParser() {}
 
     static StatTable parse(String file, String source, String text, Set<String> wanted) throws ParseException {
-        return parse(file, source, text.getBytes(StandardCharsets.UTF_8), wanted, false);
+        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+        return parse(file, source, bytes, bytes.length, wanted, false);
     }
 
     /**
      * @param withStatus also keep the text field {@code status} (UP, DOWN 1/2, MAINT, OPEN...) as a
      *                   column, for the state metrics; absent from the table when the header lacks it
      */
-    static StatTable parse(String file, String source, byte[] answer, Set<String> wanted, boolean withStatus)
+    static StatTable parse(
+            String file, String source, byte[] answer, int length, Set<String> wanted, boolean withStatus)
             throws ParseException {
         try {
-            return new Scan(file, source, answer, wanted, withStatus).table();
+            return new Scan(file, source, answer, length, wanted, withStatus).table();
         } catch (ParseException e) {
             // A NUL byte anywhere is the reason given, whatever else the scan tripped on first.
-            throw hasNul(answer, 0, answer.length) ? binary(file) : e;
+            throw hasNul(answer, 0, length) ? binary(file) : e;
         }
     }
 
@@ -95,11 +97,12 @@ final class StatParser {
         int rows;
         boolean nul;
 
-        Scan(String file, String source, byte[] answer, Set<String> wanted, boolean withStatus) throws ParseException {
+        Scan(String file, String source, byte[] answer, int length, Set<String> wanted, boolean withStatus)
+                throws ParseException {
             this.file = file;
             this.source = source;
             this.b = answer;
-            this.n = answer.length;
+            this.n = length;
             int headerEnd = indexOf(b, (byte) '\n', 0, n);
             String header = new String(b, 0, headerEnd < 0 ? n : headerEnd, StandardCharsets.UTF_8);
             if (!header.startsWith("# ")) {

@@ -28,14 +28,14 @@ import org.openjdk.jmh.annotations.Warmup;
  * chunks to a discarding stream measured nothing. Run by bench/jmh.sh (figures in docs/benchmarks.md); JmhSmokeTest
  * runs every benchmark once on a tiny poll in the test command so they cannot rot.
  *
- * <p>Run with the launcher's heap options ({@code -XX:+UseSerialGC -Xmx256m}, set in {@link Fork}).
+ * <p>Run with the launcher's heap options ({@code -XX:+UseSerialGC -Xmx144m}, set in {@link Fork}).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 @Fork(
         value = 1,
-        jvmArgsAppend = {"-XX:+UseSerialGC", "-Xms32m", "-Xmx256m"})
+        jvmArgsAppend = {"-XX:+UseSerialGC", "-Xms32m", "-Xmx144m"})
 @Warmup(iterations = 3, time = 2)
 @Measurement(iterations = 5, time = 2)
 public class ComputationBenchmark {

@@ -18,6 +18,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -153,7 +154,10 @@ class PollHandlerPolicyTest {
         long heap = 256L << 20;
         assertNull(PollReader.heapCheck(List.of(26L << 20, 26L << 20, 1L << 20), 2, heap), "the large poll fits");
         String reason = PollReader.heapCheck(List.of(50L << 20, 50L << 20, 50L << 20), 2, heap);
-        assertTrue(reason.startsWith("too large for the heap: 3 files, 157286400 bytes"), reason);
+        assertTrue(reason.startsWith("too large for the heap: the 2 largest of 3 files are 104857600 bytes"), reason);
+        assertNull(
+                PollReader.heapCheck(Collections.nCopies(64, 2L << 20), 2, heap),
+                "many files, 128 MB in all: read a group at a time, they fit");
         assertTrue(
                 PollReader.heapCheck(List.of(40L << 20, 40L << 20), 2, heap) != null,
                 "two files parsed at once would need about 4 times their 80 MB");

@@ -70,6 +70,14 @@ public final class ProcessBench {
                     .start();
             long pid = process.pid();
             waitFor(
+                    () -> !Files.readString(Path.of("/proc/" + pid + "/cmdline"))
+                            .startsWith("/bin/sh"),
+                    "the launcher's exec");
+            String cmdline = Files.readString(Path.of("/proc/" + pid + "/cmdline"));
+            String aot = cmdline.contains("-XX:AOTCache=")
+                    ? "AOT cache used"
+                    : cmdline.contains("-XX:AOTCacheOutput=") ? "AOT cache being trained by this run" : "no AOT cache";
+            waitFor(
                     () -> Files.readString(log).contains("connected")
                             || Files.readString(log).contains("starting"),
                     "process start");
@@ -131,10 +139,11 @@ public final class ProcessBench {
                     .toArray();
             System.out.printf(
                     Locale.ROOT,
-                    "%s, sink %s: %d lines a poll; first (cold) poll %.3f s; warm polls (%d): median %.3f s, "
+                    "%s, sink %s, %s: %d lines a poll; first (cold) poll %.3f s; warm polls (%d): median %.3f s, "
                             + "min %.3f, max %.3f; CPU a warm poll: median %.2f s; VmHWM %s, VmRSS at the end %s%n",
                     template.getFileName(),
                     plain ? "in-process TCP reader" : "carbon-c-relay",
+                    aot,
                     lines,
                     seconds.get(0),
                     warm.length,

@@ -171,6 +171,37 @@ class QueueingDispatcherTest {
     }
 
     @Test
+    void theQueueIsBoundedInBytesTooWhateverItsLines() throws Exception {
+        sender.holdSends();
+        MetricBatch first = batch(1, 10);
+        dispatcher = new QueueingDispatcher(
+                sender,
+                new DeliveryPolicy(
+                        1_000_000,
+                        new Connect(0, Duration.ofSeconds(1), Duration.ZERO, 1),
+                        Duration.ofSeconds(5),
+                        first.byteCount() * 2),
+                clock,
+                () -> false);
+        List<CompletableFuture<Void>> futures = new ArrayList<>();
+        futures.add(dispatcher.submit(first)); // taken by the sender, held in its send
+        futures.add(dispatcher.submit(batch(2, 10)));
+        Thread worker = Thread.ofPlatform().start(() -> {
+            try {
+                futures.add(dispatcher.submit(batch(3, 10)));
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        Wait.until(Duration.ofSeconds(10), () -> worker.getState() == Thread.State.TIMED_WAITING, "submit blocks");
+        assertEquals(20, dispatcher.stats().queuedLines(), "20 lines of a million: the bytes bound it");
+        sender.release();
+        worker.join(10_000);
+        await(futures);
+        assertEquals(List.of("1", "2", "3"), sender.delivered());
+    }
+
+    @Test
     void aBatchLargerThanTheQueueIsAdmittedIntoAnEmptyQueue() throws Exception {
         dispatcher(10, new AtomicBoolean());
         dispatcher.submit(batch(1, 50)).get(10, TimeUnit.SECONDS);

@@ -20,7 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A huge poll: 10,000 files (5,000 instances' show info and show stat, each the real capture's
  * header and first rows) processed by the processor executable with the launcher's heap bound
- * (-Xmx256m): it completes in bounded memory (files are parsed a few at a time into running
+ * (-Xmx144m): it completes in bounded memory (files are parsed a few at a time into running
  * totals), every instance counts, and the poll is delivered and removed.
  */
 class TenThousandFilesIT {

@@ -3,6 +3,7 @@ package io.haproxystats.process;
 import static io.haproxystats.common.testing.Daemons.PROCESS;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.haproxystats.common.testing.Daemons;
 import io.haproxystats.common.testing.Entries;
@@ -139,5 +140,43 @@ class WatchAndLockIT {
         String log = Files.readString(tmp.resolve("process.log"), StandardCharsets.UTF_8);
         assertEquals(
                 List.of(), log.lines().filter(l -> l.startsWith("WARNING:")).toList(), log);
+    }
+
+    @Test
+    void aCleanRunThatProcessedPollsTrainsTheAotCacheAndTheNextStartUsesIt() throws Exception {
+        assumeTrue(Runtime.version().feature() >= 25, "the AOT cache needs JDK 25 (the launcher finds this JDK)");
+        Path aot = tmp.resolve("aot");
+        Map<String, String> env = Map.of("HAPROXYSTATS_AOT_DIR", aot.toString());
+        Path log = tmp.resolve("train.log");
+        first = Daemons.start(PROCESS, config(), log, env);
+        Daemons.awaitLog(log, "starting", Duration.ofSeconds(20));
+        assertTrue(cmdline(first).contains(" -XX:AOTCacheOutput=" + aot), cmdline(first));
+        land("1700000000");
+        Wait.until(Duration.ofSeconds(30), () -> stored("1700000000"), "a poll processed");
+        Daemons.stop(first);
+        List<String> written = Entries.names(aot);
+        assertEquals(2, written.size(), written.toString());
+        assertTrue(written.get(0).endsWith(".aot") && written.get(1).endsWith(".aot.ok"), written.toString());
+
+        Path again = tmp.resolve("again.log");
+        first = Daemons.start(PROCESS, config(), again, env);
+        Daemons.awaitLog(again, "starting", Duration.ofSeconds(20));
+        assertTrue(cmdline(first).contains(" -XX:AOTCache=" + aot.resolve(written.get(0))), cmdline(first));
+        land("1700000010");
+        Wait.until(Duration.ofSeconds(30), () -> stored("1700000010"), "a poll processed with the cache");
+        Daemons.stop(first);
+        first = null;
+        String output = Daemons.read(again);
+        assertEquals(
+                List.of(),
+                output.lines()
+                        .filter(l -> l.contains("[warning]") || l.startsWith("WARNING:"))
+                        .toList(),
+                output);
+    }
+
+    private static String cmdline(Process p) throws IOException {
+        return Files.readString(Path.of("/proc", Long.toString(p.pid()), "cmdline"))
+                .replace('\0', ' ');
     }
 }

@@ -39,11 +39,19 @@ public final class Daemons {
         return start(exe, conf, log, Map.of());
     }
 
-    /** Starts {@code exe -f conf} with extra environment variables, output appended to {@code log}. */
+    /**
+     * Starts {@code exe -f conf} with extra environment variables, output appended to {@code log}.
+     * The launcher's AOT cache is off unless {@code env} names its directory
+     * ({@code HAPROXYSTATS_AOT_DIR}): a test's daemons neither share a cache nor spend a stop
+     * writing one.
+     */
     public static Process start(Path exe, Path conf, Path log, Map<String, String> env) throws IOException {
         ProcessBuilder pb = new ProcessBuilder(exe.toString(), "-f", conf.toString())
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        if (!env.containsKey("HAPROXYSTATS_AOT_DIR")) {
+            pb.environment().put("HAPROXYSTATS_AOT", "off");
+        }
         pb.environment().putAll(env);
         return pb.start();
     }
