@@ -129,6 +129,7 @@ public final class ProcessCommand extends DaemonCommand {
         ProcessReporter reporter =
                 new ProcessReporter(new StatusFile(settings.statusFile()), notifier, workers, graphite, src, clock);
         notifier.ready("watching " + src + ", " + settings.workers() + " workers");
+        LOG.info("ready: watching {} with {} workers", src, settings.workers());
         // The watchdog's pace when systemd asks for one, else a status update every 5 s.
         long every = notifier.watchdogInterval().map(Duration::toMillis).orElse(5000L);
         timer.scheduleAtFixedRate(

@@ -55,12 +55,11 @@ final class SiteAggregator {
         }
     }
 
-    /** A table's column per field of a spec; null where the table lacks the field. */
-    private static long[][] columns(StatTable t, Spec spec) {
-        long[][] out = new long[spec.fields().size()][];
+    /** Each field of a spec's position within the table's rows; -1 where the table lacks it. */
+    private static int[] columns(StatTable t, Spec spec) {
+        int[] out = new int[spec.fields().size()];
         for (int i = 0; i < out.length; i++) {
-            String field = spec.fields().get(i);
-            out[i] = t.has(field) ? t.values(field) : null;
+            out[i] = t.index(spec.fields().get(i));
         }
         return out;
     }
@@ -159,12 +158,14 @@ final class SiteAggregator {
 
         void add(StatTable t) {
             any = true;
-            long[][] fc = columns(t, frontend);
-            long[][] bc = columns(t, backend);
-            long[][] sc = columns(t, server);
-            long[][] ac = aggregateServers ? columns(t, serverAcross) : null;
-            long[] lbtot = t.has("lbtot") ? t.values("lbtot") : null;
-            long[] type = t.has("type") ? t.values("type") : null;
+            int[] fc = columns(t, frontend);
+            int[] bc = columns(t, backend);
+            int[] sc = columns(t, server);
+            int[] ac = aggregateServers ? columns(t, serverAcross) : null;
+            long[] data = t.data();
+            int stride = t.stride();
+            int lbtot = t.index("lbtot");
+            int type = t.index("type");
             String[] px = t.pxnames();
             String[] sv = t.svnames();
             String[] status = stateMetrics ? t.statuses() : null;
@@ -184,10 +185,12 @@ final class SiteAggregator {
                     perBackend = null;
                 }
                 String svname = sv[r];
+                int base = r * stride;
+                boolean traffic = lbtot >= 0 && data[base + lbtot] > 0;
                 if ("FRONTEND".equals(svname)) {
                     if (!excludedFrontends.contains(pxname)) {
                         Group g = frontends.computeIfAbsent(pxname, n -> new Group(n, frontend));
-                        SiteAggregator.add(g, frontend.kinds(), fc, r, null);
+                        SiteAggregator.add(g, frontend.kinds(), fc, data, base, false);
                         if (status != null) {
                             count(g, States.Frontend.of(status[r]), FRONTEND_STATES.length);
                         }
@@ -197,14 +200,14 @@ final class SiteAggregator {
                 if ("BACKEND".equals(svname)) {
                     if (!excluded) {
                         Group g = backends.computeIfAbsent(pxname, n -> new Group(n, backend));
-                        SiteAggregator.add(g, backend.kinds(), bc, r, lbtot);
+                        SiteAggregator.add(g, backend.kinds(), bc, data, base, traffic);
                         if (status != null) {
                             count(g, States.Backend.of(status[r]), BACKEND_STATES.length);
                         }
                     }
                     continue;
                 }
-                boolean isServer = type == null || type[r] == 2;
+                boolean isServer = type < 0 || data[base + type] == 2;
                 if (!isServer) {
                     continue;
                 }
@@ -215,7 +218,7 @@ final class SiteAggregator {
                         servers = byBackend.computeIfAbsent(pxname, n -> new LinkedHashMap<>());
                     }
                     Group g = servers.computeIfAbsent(server, n -> new Group(n, SiteAggregator.this.server));
-                    SiteAggregator.add(g, SiteAggregator.this.server.kinds(), sc, r, lbtot);
+                    SiteAggregator.add(g, SiteAggregator.this.server.kinds(), sc, data, base, traffic);
                     if (status != null) {
                         count(g, state, SERVER_STATES.length);
                         if (perBackend == null) {
@@ -230,7 +233,7 @@ final class SiteAggregator {
                 if (aggregateServers) {
                     // Across every backend, the excluded ones included (the original's rule).
                     Group across = acrossBackends.computeIfAbsent(server, n -> new Group(n, serverAcross));
-                    SiteAggregator.add(across, serverAcross.kinds(), ac, r, lbtot);
+                    SiteAggregator.add(across, serverAcross.kinds(), ac, data, base, traffic);
                     if (status != null) {
                         count(across, state, SERVER_STATES.length);
                     }
@@ -285,14 +288,18 @@ final class SiteAggregator {
         }
     }
 
-    private static void add(Group g, Aggregation[] kinds, long[][] columns, int row, long[] lbtot) {
-        boolean traffic = lbtot != null && lbtot[row] > 0;
+    /**
+     * Adds one row to a group: {@code columns[i]} is where field i of the group's spec is in the
+     * row that starts at {@code data[base]} (-1: the table lacks it); {@code traffic}: the row's
+     * lbtot is above 0, which the timing means need.
+     */
+    private static void add(Group g, Aggregation[] kinds, int[] columns, long[] data, int base, boolean traffic) {
         for (int i = 0; i < kinds.length; i++) {
-            long[] col = columns[i];
-            if (col == null) {
+            int column = columns[i];
+            if (column < 0) {
                 continue;
             }
-            long v = col[row];
+            long v = data[base + column];
             switch (kinds[i]) {
                 case SUM, MEAN -> g.values[i] = Sums.add(g.values[i], v);
                 case TRAFFIC_MEAN -> {

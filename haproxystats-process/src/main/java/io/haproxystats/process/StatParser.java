@@ -90,7 +90,10 @@ final class StatParser {
         int skipped;
 
         boolean skipEndedLine;
-        long[][] columns;
+        /** Row-major: the wanted fields of row r are data[r * stride ...]: one row's writes are together. */
+        long[] data;
+
+        int stride;
         String[] pxnames;
         String[] svnames;
         String[] statuses;
@@ -142,7 +145,8 @@ final class StatParser {
             }
             nul = hasNul(b, 0, headerEnd < 0 ? n : headerEnd);
             int capacity = Math.max(16, n / 256); // rows are 300 to 600 bytes: rarely grown
-            columns = new long[fieldNames.size()][capacity];
+            stride = fieldNames.size();
+            data = new long[capacity * stride];
             pxnames = new String[capacity];
             svnames = new String[capacity];
             statuses = keepStatus ? new String[capacity] : null;
@@ -171,11 +175,11 @@ final class StatParser {
         }
 
         StatTable table() {
-            Map<String, long[]> byName = new LinkedHashMap<>();
+            Map<String, Integer> index = new LinkedHashMap<>();
             for (int f = 0; f < fieldNames.size(); f++) {
-                byName.put(fieldNames.get(f), columns[f]);
+                index.put(fieldNames.get(f), f);
             }
-            return new StatTable(source, pxnames, svnames, statuses, byName, rows);
+            return new StatTable(source, pxnames, svnames, statuses, index, data, stride, rows);
         }
 
         /** Reads the row starting at {@code start}; returns where the next line starts. */
@@ -184,6 +188,7 @@ final class StatParser {
                 grow();
             }
             int r = rows;
+            int base = r * stride;
             String pxname = null;
             String svname = null;
             String statusText = "";
@@ -231,7 +236,7 @@ final class StatParser {
                             k++;
                         }
                         if ((k >= n || b[k] == ',' || b[k] == '\n') && k - digits <= 18 && (k > digits || !negative)) {
-                            columns[slot][r] = negative ? -v : v;
+                            data[base + slot] = negative ? -v : v;
                             j = k;
                             field++;
                             if (j >= n || b[j] == '\n') {
@@ -260,7 +265,7 @@ final class StatParser {
                     }
                 }
                 if (slot >= 0) {
-                    columns[slot][r] = quoted != null
+                    data[base + slot] = quoted != null
                             ? parseLong(quoted, fieldNames.get(slot), lineNo)
                             : parseLong(valueStart, valueEnd, fieldNames.get(slot), lineNo);
                 } else if (slot == PXNAME) {
@@ -356,9 +361,7 @@ final class StatParser {
 
         private void grow() {
             int capacity = pxnames.length * 2;
-            for (int f = 0; f < columns.length; f++) {
-                columns[f] = Arrays.copyOf(columns[f], capacity);
-            }
+            data = Arrays.copyOf(data, capacity * stride);
             pxnames = Arrays.copyOf(pxnames, capacity);
             svnames = Arrays.copyOf(svnames, capacity);
             if (statuses != null) {

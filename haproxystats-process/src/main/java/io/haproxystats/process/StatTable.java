@@ -3,15 +3,16 @@ package io.haproxystats.process;
 import java.util.Map;
 
 /**
- * One {@code show stat} answer as columns: {@code pxname}, {@code svname} (and {@code status} for
- * the state metrics) as text, one {@code long[]} per numeric field the processor needs that the
- * answer's header has (a field this HAProxy version lacks is simply absent). Empty fields are 0, as
- * the original's {@code fillna(0)} makes them. The arrays may be longer than {@link #rows()}; only
- * the first {@code rows()} entries are rows. Read-only once built.
+ * One {@code show stat} answer: {@code pxname}, {@code svname} (and {@code status} for the state
+ * metrics) as text, and the numeric fields the processor needs that the answer's header has (a
+ * field this HAProxy version lacks is simply absent), row-major in one {@code long[]}: field
+ * {@code f} of row {@code r} is {@code data()[r * stride() + index(f)]}. Empty fields are 0, as the
+ * original's {@code fillna(0)} makes them. The arrays may be longer than {@link #rows()} rows.
+ * Read-only once built.
  *
- * <p>Plain arrays rather than a Tablesaw table: the parser fills them in place, and the aggregator
- * reads them by index; a Tablesaw table cost a copy per column into it and out of it and a
- * dictionary lookup per name, measured in docs/benchmarks.md.
+ * <p>Plain arrays rather than a Tablesaw table: the parser fills them in place, a row's fields
+ * side by side, and the aggregator reads them row by row; a Tablesaw table cost a copy per column
+ * into it and out of it and a dictionary lookup per name (docs/benchmarks.md).
  */
 final class StatTable {
 
@@ -19,25 +20,32 @@ final class StatTable {
     private final String[] pxnames;
     private final String[] svnames;
     private final String[] statuses;
-    private final Map<String, long[]> columns;
+    private final Map<String, Integer> index;
+    private final long[] data;
+    private final int stride;
     private final int rows;
 
     /**
      * @param source   the socket name (file name without {@code _stat})
      * @param statuses the status text of each row, or null when not kept
+     * @param index    each present field's position within a row
      */
     StatTable(
             String source,
             String[] pxnames,
             String[] svnames,
             String[] statuses,
-            Map<String, long[]> columns,
+            Map<String, Integer> index,
+            long[] data,
+            int stride,
             int rows) {
         this.source = source;
         this.pxnames = pxnames;
         this.svnames = svnames;
         this.statuses = statuses;
-        this.columns = columns;
+        this.index = index;
+        this.data = data;
+        this.stride = stride;
         this.rows = rows;
     }
 
@@ -59,12 +67,27 @@ final class StatTable {
     }
 
     boolean has(String field) {
-        return columns.containsKey(field);
+        return index.containsKey(field);
     }
 
-    /** The field's values; callers check {@link #has} first and must not modify it. */
-    long[] values(String field) {
-        return columns.get(field);
+    /** The field's position within a row, or -1 when the answer lacks it. */
+    int index(String field) {
+        Integer i = index.get(field);
+        return i == null ? -1 : i;
+    }
+
+    /** The values, row-major; callers must not modify them. */
+    long[] data() {
+        return data;
+    }
+
+    int stride() {
+        return stride;
+    }
+
+    /** One value: field {@code field} (which the table has) of row {@code row}. */
+    long value(int row, String field) {
+        return data[row * stride + index(field)];
     }
 
     int rows() {
