@@ -4,6 +4,8 @@
 # into incoming/ POLLS times, processed by the built haproxystats-process with the launcher's JVM
 # options, every line checked at a real carbon-c-relay.
 #   bench/process-bench.sh [POLLS 13] [WARMUP 3] [FILES 32] [BACKENDS 250] [SERVERS 20]
+# BENCH_SINK=plain: an in-process TCP reader instead of carbon-c-relay. BENCH_EXE: another build's
+# haproxystats-process (with BENCH_READY=starting for builds that do not log "ready: watching").
 # Needs the build with test classes (./setup.sh, or mvn -DskipTests install).
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -22,5 +24,5 @@ trap 'rm -rf "$work"' EXIT
 "$java" -cp "$cp" io.haproxystats.process.LargePollGenerator \
     "$here/haproxystats-process/src/test/resources/fixtures/small/1795224218" "$work" 1700000000 \
     "$files" "$backends" "$servers" 2>/dev/null
-"$java" -Xmx1g ${BENCH_SINK:+-Dbench.sink=$BENCH_SINK} ${BENCH_LOGLEVEL:+-Dbench.loglevel=$BENCH_LOGLEVEL} ${BENCH_TMPDIR:+-Djava.io.tmpdir=$BENCH_TMPDIR} -cp "$cp" io.haproxystats.process.ProcessBench \
-    "$here/haproxystats-process/target/haproxystats-process" "$work/1700000000" "$polls" "$warmup" 2>&1 | grep -v '^WARNING'
+"$java" -Xmx1g ${BENCH_SINK:+-Dbench.sink=$BENCH_SINK} ${BENCH_READY:+-Dbench.ready=$BENCH_READY} ${BENCH_LOGLEVEL:+-Dbench.loglevel=$BENCH_LOGLEVEL} ${BENCH_TMPDIR:+-Djava.io.tmpdir=$BENCH_TMPDIR} -cp "$cp" io.haproxystats.process.ProcessBench \
+    "${BENCH_EXE:-$here/haproxystats-process/target/haproxystats-process}" "$work/1700000000" "$polls" "$warmup" 2>&1 | grep -v '^WARNING'

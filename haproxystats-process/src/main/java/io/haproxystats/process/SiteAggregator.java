@@ -13,7 +13,7 @@ import java.util.Set;
 /**
  * Site statistics ({@code show stat} tables of every process) to lines for frontends, backends,
  * servers and, optionally, servers across backends. Rows are grouped in one pass per table, as the
- * table arrives ({@link Accumulator}), with a hash index over Tablesaw's column arrays: one pass
+ * table arrives ({@link Accumulator}), with a hash index over the table's rows: one pass
  * serves every group at once, where Tablesaw's {@code summarize().by()} would build a table per
  * group (docs/benchmarks.md has the profile of this path). Pure.
  */

@@ -53,8 +53,10 @@ class BenchSmokeIT {
         assertTrue(stat.startsWith("# pxname,svname,"), stat);
         assertEquals(1 + 5 * (3 + 2), stat.strip().split("\n").length, "header + 5 proxies x (3 servers + FE + BE)");
 
+        System.setProperty("bench.aot", "off");
         String out = captureOut(() -> ProcessBench.main(new String[] {PROCESS.toString(), poll.toString(), "2", "1"}));
         assertTrue(out.contains("poll 2: ") && out.contains("all at the relay"), out);
+        assertTrue(out.contains("floor probe (read every file of the poll") && out.contains("/ floor"), out);
         assertTrue(out.contains("warm polls (1): median "), out);
     }
 

@@ -64,10 +64,13 @@ public final class ProcessBench {
                     port = %d
                     """.formatted(spool, System.getProperty("bench.loglevel", "info"), relay.port()));
             Path log = work.resolve("process.log");
-            Process process = new ProcessBuilder(exe.toString(), "-f", conf.toString())
+            ProcessBuilder builder = new ProcessBuilder(exe.toString(), "-f", conf.toString())
                     .redirectErrorStream(true)
-                    .redirectOutput(log.toFile())
-                    .start();
+                    .redirectOutput(log.toFile());
+            if ("off".equals(System.getProperty("bench.aot"))) {
+                builder.environment().put("HAPROXYSTATS_AOT", "off"); // the smoke run trains no cache
+            }
+            Process process = builder.start();
             long pid = process.pid();
             waitFor(
                     () -> !Files.readString(Path.of("/proc/" + pid + "/cmdline"))
@@ -78,7 +81,7 @@ public final class ProcessBench {
                     ? "AOT cache used"
                     : cmdline.contains("-XX:AOTCacheOutput=") ? "AOT cache being trained by this run" : "no AOT cache";
             waitFor(
-                    () -> Files.readString(log).contains("ready: watching"),
+                    () -> Files.readString(log).contains(System.getProperty("bench.ready", "ready: watching")),
                     "the processor ready (warmed up, watching src-dir)");
             Sink counter = relay;
             long hz = 100; // USER_HZ on Linux
