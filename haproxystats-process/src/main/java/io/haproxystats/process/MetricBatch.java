@@ -104,13 +104,17 @@ final class MetricBatch {
         buf[size++] = b;
     }
 
-    /** Room for {@code more} bytes in the current chunk: grows a small first chunk, then starts new ones. */
+    /**
+     * Room for {@code more} bytes in the current chunk: doubles a small first chunk up to 1 MB
+     * (a small poll's 200 KB of lines must not hold a 1 MB array: hundreds of them wait in the
+     * queue during an outage), then starts new ones.
+     */
     private void ensure(int more) {
         if (size + more <= buf.length) {
             return;
         }
         if (buf.length < CHUNK && size + more <= CHUNK) {
-            buf = Arrays.copyOf(buf, CHUNK);
+            buf = Arrays.copyOf(buf, (int) Math.min(CHUNK, Math.max(2L * buf.length, size + more)));
             return;
         }
         full.add(Arrays.copyOf(buf, size));
@@ -145,6 +149,11 @@ final class MetricBatch {
 
     long byteCount() {
         return fullBytes + size;
+    }
+
+    /** Heap the lines hold: the chunks' lengths, the last one's unused room included. */
+    long retainedBytes() {
+        return fullBytes + buf.length;
     }
 
     /** Writes every line, in order, without copying them into one array. */

@@ -93,7 +93,7 @@ final class QueueingDispatcher implements Dispatcher {
     @Override
     public CompletableFuture<Void> submit(MetricBatch batch) throws InterruptedException, RejectedException {
         int lines = batch.lines();
-        long bytes = batch.byteCount();
+        long bytes = batch.retainedBytes();
         Pending p = new Pending(batch.timestamp(), lines, bytes, batch, new CompletableFuture<>());
         lock.lock();
         try {

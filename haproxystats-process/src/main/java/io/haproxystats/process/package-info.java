@@ -12,7 +12,6 @@
  *                                                       GraphiteConnection (probe, watchdog, ReplayRing)
  *   ─→ finisher: delete (rename to .deleting-, then delete) · Quarantine · retry (only the
  *      dispatchers without it)
- * Warmup: the computation on a synthetic poll at start, before src-dir is watched
  * AotTraining: marks the launcher's JDK AOT cache good after a clean run that computed polls
  * ProcessReporter: status file, systemd STATUS and WATCHDOG
  * </pre>

@@ -61,6 +61,22 @@ class QueueingDispatcherTest {
         return b;
     }
 
+    /** Submits from another thread, as a worker does; returns once that submit waits for room. */
+    Thread submitBlocked(MetricBatch batch, List<CompletableFuture<Void>> into) throws InterruptedException {
+        Thread worker = Thread.ofPlatform().start(() -> {
+            try {
+                CompletableFuture<Void> f = dispatcher.submit(batch);
+                synchronized (into) {
+                    into.add(f);
+                }
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        Wait.until(Duration.ofSeconds(10), () -> worker.getState() == Thread.State.TIMED_WAITING, "submit blocks");
+        return worker;
+    }
+
     static void await(List<CompletableFuture<Void>> futures) throws Exception {
         CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new)).get(10, TimeUnit.SECONDS);
     }
@@ -154,14 +170,7 @@ class QueueingDispatcherTest {
         List<CompletableFuture<Void>> futures = new ArrayList<>();
         futures.add(dispatcher.submit(batch(1, 60))); // taken by the sender, held in its send
         futures.add(dispatcher.submit(batch(2, 30)));
-        Thread worker = Thread.ofPlatform().start(() -> {
-            try {
-                futures.add(dispatcher.submit(batch(3, 60)));
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        });
-        Wait.until(Duration.ofSeconds(10), () -> worker.getState() == Thread.State.TIMED_WAITING, "submit blocks");
+        Thread worker = submitBlocked(batch(3, 60), futures);
         assertTrue(dispatcher.reachable());
         sender.release();
         worker.join(10_000);
@@ -180,20 +189,13 @@ class QueueingDispatcherTest {
                         1_000_000,
                         new Connect(0, Duration.ofSeconds(1), Duration.ZERO, 1),
                         Duration.ofSeconds(5),
-                        first.byteCount() * 2),
+                        first.retainedBytes() * 2),
                 clock,
                 () -> false);
         List<CompletableFuture<Void>> futures = new ArrayList<>();
         futures.add(dispatcher.submit(first)); // taken by the sender, held in its send
         futures.add(dispatcher.submit(batch(2, 10)));
-        Thread worker = Thread.ofPlatform().start(() -> {
-            try {
-                futures.add(dispatcher.submit(batch(3, 10)));
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        });
-        Wait.until(Duration.ofSeconds(10), () -> worker.getState() == Thread.State.TIMED_WAITING, "submit blocks");
+        Thread worker = submitBlocked(batch(3, 10), futures);
         assertEquals(20, dispatcher.stats().queuedLines(), "20 lines of a million: the bytes bound it");
         sender.release();
         worker.join(10_000);
