@@ -66,10 +66,6 @@ final class StatTable {
         return svnames;
     }
 
-    boolean has(String field) {
-        return index.containsKey(field);
-    }
-
     /** The field's position within a row, or -1 when the answer lacks it. */
     int index(String field) {
         Integer i = index.get(field);
@@ -83,11 +79,6 @@ final class StatTable {
 
     int stride() {
         return stride;
-    }
-
-    /** One value: field {@code field} (which the table has) of row {@code row}. */
-    long value(int row, String field) {
-        return data[row * stride + index(field)];
     }
 
     int rows() {
