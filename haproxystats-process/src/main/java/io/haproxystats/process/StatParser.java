@@ -216,7 +216,8 @@ final class StatParser {
                 int j = i;
                 if (j < n && b[j] == '"') {
                     ByteArrayOutputStream value = new ByteArrayOutputStream();
-                    j = readQuoted(j, value, lineNo);
+                    j = readQuoted(b, n, j, value, file, lineNo);
+                    nul |= hasNul(b, i, j);
                     quoted = value.toString(StandardCharsets.UTF_8);
                     valueEnd = j;
                 } else {
@@ -276,7 +277,7 @@ final class StatParser {
                     statusText = quoted != null ? quoted : names.get(b, valueStart, valueEnd);
                 }
                 field++;
-                if (j >= n || b[j] == '\n' || (quoted != null && isLineEnd(j))) {
+                if (j >= n || b[j] == '\n' || (quoted != null && isLineEnd(b, n, j))) {
                     lineEnd = j >= n || b[j] == '\n' ? j : indexOf(b, (byte) '\n', j, n);
                     lineEnd = lineEnd < 0 ? n : lineEnd;
                     break;
@@ -354,11 +355,6 @@ final class StatParser {
             return i;
         }
 
-        /** True at a CR that ends its line (CRLF, or a CR as the answer's last byte). */
-        private boolean isLineEnd(int k) {
-            return k < n && b[k] == '\r' && (k + 1 >= n || b[k + 1] == '\n');
-        }
-
         private void grow() {
             int capacity = pxnames.length * 2;
             data = Arrays.copyOf(data, capacity * stride);
@@ -367,37 +363,6 @@ final class StatParser {
             if (statuses != null) {
                 statuses = Arrays.copyOf(statuses, capacity);
             }
-        }
-
-        /**
-         * Reads the quoted field that starts at {@code b[start] == '"'} into {@code value},
-         * {@code ""} being one quote; returns the index just after the closing quote, where a comma
-         * or the end of the line must follow.
-         */
-        private int readQuoted(int start, ByteArrayOutputStream value, int lineNo) throws ParseException {
-            int i = start + 1;
-            while (true) {
-                if (i >= n || b[i] == '\n' || isLineEnd(i)) {
-                    throw new ParseException(file, lineNo, "unterminated quoted field");
-                }
-                byte c = b[i];
-                nul |= c == 0;
-                if (c == '"') {
-                    if (i + 1 < n && b[i + 1] == '"') {
-                        value.write('"');
-                        i += 2;
-                        continue;
-                    }
-                    i++;
-                    break;
-                }
-                value.write(c);
-                i++;
-            }
-            if (i < n && b[i] != ',' && b[i] != '\n' && !isLineEnd(i)) {
-                throw new ParseException(file, lineNo, "text after a closing quote");
-            }
-            return i;
         }
 
         /** A number in {@code b[from, to)}: digits with an optional minus, else the slow path's rules. */
@@ -549,67 +514,68 @@ final class StatParser {
         return true;
     }
 
-    /** Splits one CSV line; double quotes enclose a field that may hold commas ({@code ""} is a quote). */
-    static List<String> splitCsv(String line, String file, int lineNo) throws ParseException {
-        List<String> out = new ArrayList<>();
-        int i = 0;
-        int n = line.length();
-        if (n > 0 && line.charAt(n - 1) == '\r') {
-            n--;
-        }
-        while (i <= n) {
-            if (i < n && line.charAt(i) == '"') {
-                StringBuilder field = new StringBuilder();
-                i = readQuoted(line, i, n, field, file, lineNo);
-                out.add(field.toString());
-                i++;
-            } else {
-                int comma = line.indexOf(',', i);
-                if (comma < 0 || comma > n) {
-                    comma = n;
-                }
-                out.add(line.substring(i, comma));
-                i = comma + 1;
-            }
-        }
-        // A line ending with a comma (every HAProxy line does) yields no extra empty field.
-        if (n > 0
-                && line.charAt(n - 1) == ','
-                && !out.isEmpty()
-                && out.get(out.size() - 1).isEmpty()) {
-            out.remove(out.size() - 1);
-        }
-        return out;
+    /** True at a CR that ends its line (CRLF, or a CR as the text's last byte). */
+    private static boolean isLineEnd(byte[] b, int n, int k) {
+        return k < n && b[k] == '\r' && (k + 1 >= n || b[k + 1] == '\n');
     }
 
     /**
-     * Reads the quoted field that starts at {@code text[start] == '"'} (ending before {@code end})
-     * into {@code field}, {@code ""} being one quote; returns the index just after the closing
-     * quote, where a comma or the end of the line must follow.
+     * Reads the quoted field that starts at {@code b[start] == '"'} into {@code value}, {@code ""}
+     * being one quote; returns the index just after the closing quote, where a comma or the end
+     * of the line must follow. The header and the rows are read by this one rule.
      */
-    private static int readQuoted(String text, int start, int end, StringBuilder field, String file, int lineNo)
+    private static int readQuoted(byte[] b, int n, int start, ByteArrayOutputStream value, String file, int lineNo)
             throws ParseException {
         int i = start + 1;
         while (true) {
-            if (i >= end) {
+            if (i >= n || b[i] == '\n' || isLineEnd(b, n, i)) {
                 throw new ParseException(file, lineNo, "unterminated quoted field");
             }
-            char c = text.charAt(i);
+            byte c = b[i];
             if (c == '"') {
-                if (i + 1 < end && text.charAt(i + 1) == '"') {
-                    field.append('"');
+                if (i + 1 < n && b[i + 1] == '"') {
+                    value.write('"');
                     i += 2;
                     continue;
                 }
                 i++;
                 break;
             }
-            field.append(c);
+            value.write(c);
             i++;
         }
-        if (i < end && text.charAt(i) != ',') {
+        if (i < n && b[i] != ',' && b[i] != '\n' && !isLineEnd(b, n, i)) {
             throw new ParseException(file, lineNo, "text after a closing quote");
         }
         return i;
+    }
+
+    /** Splits one CSV line; double quotes enclose a field that may hold commas ({@code ""} is a quote). */
+    static List<String> splitCsv(String line, String file, int lineNo) throws ParseException {
+        byte[] b = line.getBytes(StandardCharsets.UTF_8);
+        int n = b.length > 0 && b[b.length - 1] == '\r' ? b.length - 1 : b.length;
+        List<String> out = new ArrayList<>();
+        int i = 0;
+        while (i <= n) {
+            if (i < n && b[i] == '"') {
+                ByteArrayOutputStream field = new ByteArrayOutputStream();
+                i = readQuoted(b, n, i, field, file, lineNo);
+                out.add(field.toString(StandardCharsets.UTF_8));
+                i++;
+            } else {
+                int comma = indexOf(b, (byte) ',', i, n);
+                comma = comma < 0 ? n : comma;
+                out.add(new String(b, i, comma - i, StandardCharsets.UTF_8));
+                i = comma + 1;
+            }
+        }
+        // A line ending with a comma (every HAProxy line does) yields no extra empty field.
+        if (n > 0
+                && b[n - 1] == ','
+                && !out.isEmpty()
+                && out.get(out.size() - 1).isEmpty()) {
+            out.remove(out.size() - 1);
+        }
+        return out;
     }
 }
