@@ -83,18 +83,23 @@ if [ "$feature" -ge 24 ]; then
 fi
 
 # JDK 25+: an ahead-of-time cache of the classes this daemon loads, linked, with their method
-# profiles (JEPs 483, 514, 515): the first poll after a start then takes about 1.1 s instead of
-# 1.6 s (docs/benchmarks.md). A run that finds no cache records one, written as the JVM exits
-# (about 2 s more at the stop); the daemon marks it good (FILE.ok) only when it processed polls and
-# stopped cleanly, and only a marked cache is used: any other is removed and trained again. Its name carries the runtime's
-# release and the jars' sizes and times, so an upgrade trains a new one; delete the file to train
-# again. Directory: HAPROXYSTATS_AOT_DIR, else systemd's STATE_DIRECTORY, else
+# profiles (JEPs 483, 514, 515): the first poll after a start runs faster (docs/benchmarks.md).
+# Training: a run that finds no cache records one, which the JDK writes as the JVM exits (about
+# 2 s more, and a few lines of its own on stdout); the daemon marks it good (FILE.ok) only when it
+# computed polls and stopped cleanly, and only a marked cache is used: any other is removed and
+# trained again. Only a service run trains (systemd's INVOCATION_ID, or HAPROXYSTATS_AOT_DIR set
+# explicitly): a run from a shell, a configuration error included, only uses a cache. Its name
+# carries the runtime's release and the jars' sizes and times, so an upgrade trains a new one.
+# Directory: HAPROXYSTATS_AOT_DIR, else systemd's STATE_DIRECTORY, else
 # ${XDG_CACHE_HOME:-$HOME/.cache}/haproxystats (the service user's home is /var/lib/haproxystats);
 # HAPROXYSTATS_AOT=off turns it off. Nothing is written where the directory cannot be.
 aot=""
-daemon=yes # -p, -P, -v, -h print and exit: they use a cache but never train one
-for arg in "$@"; do
-    case "$arg" in -p|-P|-v|-h|--help|--version|--show-servers) daemon=no ;; esac
+train=no
+if [ -n "${INVOCATION_ID:-}" ] || [ -n "${HAPROXYSTATS_AOT_DIR:-}" ]; then
+    train=yes
+fi
+for arg in "$@"; do # -p, -P, -v, -h print and exit: they use a cache but never train one
+    case "$arg" in -p|-P|-v|-h|--help|--version|--show-servers) train=no ;; esac
 done
 if [ "@AOT@" = yes ] && [ "$feature" -ge 25 ] && [ "${HAPROXYSTATS_AOT:-on}" != off ]; then
     aot_dir=${HAPROXYSTATS_AOT_DIR:-${STATE_DIRECTORY:-${XDG_CACHE_HOME:-${HOME:-/nonexistent}/.cache}/haproxystats}}
@@ -102,7 +107,7 @@ if [ "@AOT@" = yes ] && [ "$feature" -ge 25 ] && [ "${HAPROXYSTATS_AOT:-on}" != 
     aot_file="$aot_dir/@NAME@-$aot_id.aot"
     if [ -f "$aot_file" ] && [ -f "$aot_file.ok" ]; then
         aot="-XX:AOTCache=$aot_file -Xlog:aot*=error"
-    elif [ "$daemon" = yes ] && mkdir -p "$aot_dir" 2>/dev/null && [ -w "$aot_dir" ]; then
+    elif [ "$train" = yes ] && mkdir -p "$aot_dir" 2>/dev/null && [ -w "$aot_dir" ]; then
         rm -f "$aot_dir"/@NAME@-*.aot "$aot_dir"/@NAME@-*.aot.ok # older builds' caches too
         aot="-XX:AOTCacheOutput=$aot_file -Dhaproxystats.aot.trained=$aot_file.ok -Xlog:aot*=error"
     fi
