@@ -72,6 +72,12 @@ class MasterCliIT {
                     .start();
             try (Socket slowClient = connectWhenListening(frontendPort)) {
                 Wait.until(Duration.ofSeconds(10), () -> held.size() == 1, "the connection reaches the backend");
+                // The reload signal only once the master itself is up (its CLI lists its worker): a
+                // worker can serve before the master has finished starting, and a SIGUSR2 then is lost.
+                Wait.until(
+                        Duration.ofSeconds(10),
+                        () -> proc(master).matches("(?s).*# workers\\n\\d+\\s+worker.*"),
+                        "the master lists its worker");
                 new ProcessBuilder("kill", "-USR2", Long.toString(haproxy.pid()))
                         .start()
                         .waitFor();
