@@ -86,9 +86,15 @@ public final class CarbonRelay implements AutoCloseable {
         return out;
     }
 
-    /** Lines received so far. */
+    /** The complete lines received so far (a line still being written is left out). */
     public List<String> lines() throws IOException {
-        return Files.exists(out) ? Files.readAllLines(out) : List.of();
+        if (!Files.exists(out)) {
+            return List.of();
+        }
+        // The relay may be writing while we read: a last line without its newline is not a line yet.
+        String text = Files.readString(out);
+        int end = text.lastIndexOf('\n');
+        return end < 0 ? List.of() : text.substring(0, end + 1).lines().toList();
     }
 
     /**
