@@ -35,7 +35,8 @@ public final class ConfigPrinter {
             Predicate<String> sectionFilter,
             List<KnownOptions.Unknown> unknown) {
         Set<String> sections = new TreeSet<>(printedSections(config, sectionFilter));
-        for (String known : List.of("paths", "pull", "process", "graphite")) {
+        for (String known : List.of(
+                "paths", "pull", "process", "graphite", KafkaSettings.SECTION, KafkaSettings.DISPATCH_SECTION)) {
             if (sectionFilter.test(known)) {
                 sections.add(known);
             }

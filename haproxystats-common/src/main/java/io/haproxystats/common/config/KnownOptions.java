@@ -19,66 +19,75 @@ import java.util.function.Predicate;
  * {@code prefix_hostname = true}, in the original's own sample configuration, did nothing there,
  * and reading it now would change the paths of a user who wrote {@code prefix_hostname = false}
  * and got hostnames. {@code [DEFAULT]} (helper values for interpolation) and the group sections
- * (any key is a group name) have no fixed options.
+ * (any key is a group name) have no fixed options; {@code [kafka] client.<property>} passes any
+ * Kafka client property through.
  */
 public final class KnownOptions {
 
     private static final Map<String, Set<String>> OPTIONS = Map.of(
-            "paths", Set.of("base-dir"),
+            "paths",
+            Set.of("base-dir"),
             "pull",
-                    Set.of(
-                            "loglevel",
-                            "socket-dir",
-                            "servers",
-                            "master-sockets",
-                            "commands",
-                            "retries",
-                            "timeout",
-                            "interval",
-                            "pull-timeout",
-                            "pull-interval",
-                            "buffer-limit",
-                            "dst-dir",
-                            "tmp-dst-dir",
-                            "workers",
-                            "queue-size",
-                            "skip-dead-sockets"),
+            Set.of(
+                    "loglevel",
+                    "socket-dir",
+                    "servers",
+                    "master-sockets",
+                    "commands",
+                    "retries",
+                    "timeout",
+                    "interval",
+                    "pull-timeout",
+                    "pull-interval",
+                    "buffer-limit",
+                    "dst-dir",
+                    "tmp-dst-dir",
+                    "workers",
+                    "queue-size",
+                    "skip-dead-sockets"),
             "process",
-                    Set.of(
-                            "loglevel",
-                            "workers",
-                            "src-dir",
-                            "aggr-server-metrics",
-                            "per-process-metrics",
-                            "calculate-percentages",
-                            "liveness-check-interval",
-                            "frontend-metrics",
-                            "backend-metrics",
-                            "server-metrics",
-                            "exclude-frontends",
-                            "exclude-backends",
-                            "quarantine-dir",
-                            "quarantine-max-polls",
-                            "quarantine-max-bytes",
-                            "state-metrics"),
+            Set.of(
+                    "loglevel",
+                    "workers",
+                    "src-dir",
+                    "aggr-server-metrics",
+                    "per-process-metrics",
+                    "calculate-percentages",
+                    "liveness-check-interval",
+                    "frontend-metrics",
+                    "backend-metrics",
+                    "server-metrics",
+                    "exclude-frontends",
+                    "exclude-backends",
+                    "quarantine-dir",
+                    "quarantine-max-polls",
+                    "quarantine-max-bytes",
+                    "state-metrics",
+                    "mode",
+                    "source"),
             "graphite",
-                    Set.of(
-                            "server",
-                            "port",
-                            "retries",
-                            "interval",
-                            "connect-timeout",
-                            "write-timeout",
-                            "delay",
-                            "backoff",
-                            "namespace",
-                            "prefix-hostname",
-                            "fqdn",
-                            "queue-size",
-                            "group-namespace",
-                            "group-namespace-double-writes",
-                            "replay-bytes"),
-            "local-store", Set.of("dir"));
+            Set.of(
+                    "server",
+                    "port",
+                    "retries",
+                    "interval",
+                    "connect-timeout",
+                    "write-timeout",
+                    "delay",
+                    "backoff",
+                    "namespace",
+                    "prefix-hostname",
+                    "fqdn",
+                    "queue-size",
+                    "group-namespace",
+                    "group-namespace-double-writes",
+                    "replay-bytes"),
+            "local-store",
+            Set.of("dir"),
+            KafkaSettings.SECTION,
+            Set.of("bootstrap-servers", "polls-topic", "host", "cluster", "group-id"),
+            KafkaSettings.DISPATCH_SECTION,
+            Set.of("topic"));
 
     /**
      * Built-in values of the options that the original's table ({@link Defaults}) lacks: the new
@@ -87,32 +96,41 @@ public final class KnownOptions {
      */
     private static final Map<String, Map<String, String>> BUILT_IN = Map.of(
             "pull",
-                    Map.of(
-                            "commands",
-                            String.join(
-                                    " ",
-                                    PullSettings.DEFAULT_COMMANDS.stream()
-                                            .map(Command::option)
-                                            .toList()),
-                            "skip-dead-sockets",
-                            "true"),
+            Map.of(
+                    "commands",
+                    String.join(
+                            " ",
+                            PullSettings.DEFAULT_COMMANDS.stream()
+                                    .map(Command::option)
+                                    .toList()),
+                    "skip-dead-sockets",
+                    "true"),
             "process",
-                    Map.of(
-                            "state-metrics",
-                            "false",
-                            "quarantine-dir",
-                            "${paths:base-dir}/quarantine",
-                            "quarantine-max-polls",
-                            Integer.toString(ProcessSettings.DEFAULT_QUARANTINE_MAX_POLLS),
-                            "quarantine-max-bytes",
-                            Long.toString(ProcessSettings.DEFAULT_QUARANTINE_MAX_BYTES),
-                            "frontend-metrics",
-                            String.join(" ", MetricCatalogue.FRONTEND_SUM),
-                            "backend-metrics",
-                            String.join(" ", MetricCatalogue.BACKEND_SUM),
-                            "server-metrics",
-                            String.join(" ", MetricCatalogue.SERVER_SUM)),
-            "graphite", Map.of("replay-bytes", Integer.toString(GraphiteSettings.DEFAULT_REPLAY_BYTES)));
+            Map.of(
+                    "state-metrics",
+                    "false",
+                    "mode",
+                    "local",
+                    "source",
+                    "incoming",
+                    "quarantine-dir",
+                    "${paths:base-dir}/quarantine",
+                    "quarantine-max-polls",
+                    Integer.toString(ProcessSettings.DEFAULT_QUARANTINE_MAX_POLLS),
+                    "quarantine-max-bytes",
+                    Long.toString(ProcessSettings.DEFAULT_QUARANTINE_MAX_BYTES),
+                    "frontend-metrics",
+                    String.join(" ", MetricCatalogue.FRONTEND_SUM),
+                    "backend-metrics",
+                    String.join(" ", MetricCatalogue.BACKEND_SUM),
+                    "server-metrics",
+                    String.join(" ", MetricCatalogue.SERVER_SUM)),
+            "graphite",
+            Map.of("replay-bytes", Integer.toString(GraphiteSettings.DEFAULT_REPLAY_BYTES)),
+            KafkaSettings.SECTION,
+            Map.of(
+                    "polls-topic", KafkaSettings.DEFAULT_POLLS_TOPIC,
+                    "group-id", KafkaSettings.DEFAULT_GROUP_ID));
 
     private KnownOptions() {}
 
@@ -145,7 +163,10 @@ public final class KnownOptions {
                 continue;
             }
             for (String option : new TreeSet<>(config.ownOptions(section))) {
-                if (!known.contains(option)) {
+                boolean clientProperty = section.equals(KafkaSettings.SECTION)
+                        && option.startsWith(KafkaSettings.CLIENT_PREFIX)
+                        && option.length() > KafkaSettings.CLIENT_PREFIX.length();
+                if (!known.contains(option) && !clientProperty) {
                     out.add(new Unknown(section, option, closest(option, known)));
                 }
             }

@@ -15,13 +15,15 @@ import java.util.Optional;
  *                      the oldest poll rather than let the puller lose the newest
  * @param maxFileBytes  {@code [pull] buffer-limit}: the largest answer the puller writes; a larger
  *                      file in a poll was not written by it and is refused without being read
+ * @param kafka         where polls come from and go to beyond this machine (all off by default)
  */
 public record ProcessConfig(
         ProcessSettings process,
         GraphiteSettings graphite,
         Optional<Path> localStore,
         int incomingLimit,
-        long maxFileBytes) {
+        long maxFileBytes,
+        KafkaSettings kafka) {
 
     /** Sections this daemon reads; {@code -p}/{@code -P} print these. */
     public static boolean reads(String section) {
@@ -41,7 +43,12 @@ public record ProcessConfig(
         int incomingLimit = (int) pullHint(config, "queue-size", Integer.MAX_VALUE);
         long maxFileBytes = pullHint(config, "buffer-limit", Integer.MAX_VALUE - 16);
         return new ProcessConfig(
-                ProcessSettings.from(config), GraphiteSettings.from(config), localStore, incomingLimit, maxFileBytes);
+                ProcessSettings.from(config),
+                GraphiteSettings.from(config),
+                localStore,
+                incomingLimit,
+                maxFileBytes,
+                KafkaSettings.from(config));
     }
 
     /**
