@@ -156,6 +156,37 @@ final class MetricBatch {
         return fullBytes + buf.length;
     }
 
+    /** Receives one line: its path's bytes and the whole line's, without the newline, each its own array. */
+    interface LineConsumer {
+        void accept(byte[] path, byte[] line);
+    }
+
+    /** Every line, in order, as its own arrays (a line may span two chunks). */
+    void forEachLine(LineConsumer consumer) {
+        byte[] line = new byte[256];
+        int length = 0;
+        int space = -1;
+        List<byte[]> chunks = new ArrayList<>(full);
+        chunks.add(Arrays.copyOf(buf, size));
+        for (byte[] chunk : chunks) {
+            for (byte b : chunk) {
+                if (b == '\n') {
+                    consumer.accept(Arrays.copyOf(line, space < 0 ? length : space), Arrays.copyOf(line, length));
+                    length = 0;
+                    space = -1;
+                    continue;
+                }
+                if (b == ' ' && space < 0) {
+                    space = length;
+                }
+                if (length == line.length) {
+                    line = Arrays.copyOf(line, 2 * length);
+                }
+                line[length++] = b;
+            }
+        }
+    }
+
     /** Writes every line, in order, without copying them into one array. */
     void writeTo(OutputStream out) throws IOException {
         for (byte[] chunk : full) {

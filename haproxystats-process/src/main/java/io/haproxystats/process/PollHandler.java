@@ -134,19 +134,22 @@ final class PollHandler {
             if (already.contains(d)) {
                 continue;
             }
-            CompletableFuture<Void> f;
-            try {
-                f = d.submit(batch);
-            } catch (Dispatcher.RejectedException e) {
-                f = CompletableFuture.failedFuture(e);
-            }
-            delivered.add(f);
+            delivered.add(submit(d, batch));
             sentTo.add(d);
         }
         boolean parseErrors = !result.errors().isEmpty();
         int lines = batch.lines(); // not the batch: its bytes need not stay alive until delivery
         return CompletableFuture.allOf(delivered.toArray(CompletableFuture[]::new))
                 .handleAsync((ignored, failure) -> finish(dir, lines, parseErrors, sentTo, delivered), finisher);
+    }
+
+    /** {@link Dispatcher#submit}, a batch it does not take while stopping as a failed future. */
+    static CompletableFuture<Void> submit(Dispatcher d, MetricBatch batch) throws InterruptedException {
+        try {
+            return d.submit(batch);
+        } catch (Dispatcher.RejectedException e) {
+            return CompletableFuture.failedFuture(e);
+        }
     }
 
     /** Polls computed since start, delivered or not. */
@@ -205,7 +208,7 @@ final class PollHandler {
     }
 
     /** The failure of a completed future, unwrapped; null when it completed normally. */
-    private static Throwable failure(CompletableFuture<Void> f) {
+    static Throwable failure(CompletableFuture<Void> f) {
         try {
             f.join();
             return null;

@@ -7,6 +7,7 @@ import io.haproxystats.common.cli.Signals;
 import io.haproxystats.common.cli.VersionProvider;
 import io.haproxystats.common.config.ConfigurationException;
 import io.haproxystats.common.config.EffectiveConfig;
+import io.haproxystats.common.config.KafkaSettings;
 import io.haproxystats.common.config.ProcessConfig;
 import io.haproxystats.common.config.ProcessSettings;
 import io.haproxystats.common.config.WorldWritable;
@@ -22,13 +23,16 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
+import org.apache.kafka.clients.producer.KafkaProducer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
@@ -81,55 +85,39 @@ public final class ProcessCommand extends DaemonCommand {
     protected int run(EffectiveConfig effective) throws Exception {
         ProcessConfig config = ProcessConfig.from(effective);
         ProcessSettings settings = config.process();
+        KafkaSettings kafka = config.kafka();
         Logging.setLevel(settings.logLevel());
         prepareSourceDir(settings.srcDir());
         LOG.info(
-                "haproxystats-process {} starting: {} workers, src-dir {}, graphite {}:{}",
+                "haproxystats-process {} starting: {}",
                 VersionProvider.version(),
-                settings.workers(),
-                settings.srcDir(),
-                config.graphite().server(),
-                config.graphite().port());
+                kafka.mode() == KafkaSettings.Mode.FORWARD
+                        ? "forwarding src-dir " + settings.srcDir() + " to kafka topic " + kafka.pollsTopic()
+                        : settings.workers() + " workers, "
+                                + (kafka.source() == KafkaSettings.Source.KAFKA
+                                        ? "kafka topic " + kafka.pollsTopic() + " (group " + kafka.groupId() + ")"
+                                        : "src-dir " + settings.srcDir())
+                                + ", graphite " + config.graphite().server() + ":"
+                                + config.graphite().port());
         ScheduledExecutorService timer = Executors.newScheduledThreadPool(
                 1, Thread.ofPlatform().daemon().name("process-timer").factory());
         ExecutorService finisher = Executors.newSingleThreadExecutor(
                 Thread.ofPlatform().name("process-finisher").factory());
         Path src = settings.srcDir();
         Clock clock = Clock.system();
-        QueueingDispatcher graphite = new QueueingDispatcher(
-                new GraphiteConnection(config.graphite(), timer, clock),
-                DeliveryPolicy.of(config.graphite()),
-                clock,
-                () -> incomingAtLimit(src, config.incomingLimit()));
-        List<Dispatcher> dispatchers = new ArrayList<>();
-        config.localStore().ifPresent(dir -> dispatchers.add(new LocalStoreDispatcher(dir)));
-        dispatchers.add(graphite);
-        MetricPaths paths = new MetricPaths(config.graphite(), Hostname.local());
-        List<Path> excludeFiles = new ArrayList<>();
-        settings.excludeFrontends().ifPresent(excludeFiles::add);
-        settings.excludeBackends().ifPresent(excludeFiles::add);
-        WorldWritable.warnings(excludeFiles).forEach(LOG::warn);
         Quarantine quarantine =
                 new Quarantine(settings.quarantineDir(), settings.quarantineMaxPolls(), settings.quarantineMaxBytes());
-        PollHandler handler = new PollHandler(
-                new PollReader(settings.excludeFrontends(), settings.excludeBackends(), config.maxFileBytes()),
-                new PollComputation(settings, paths, clock),
-                dispatchers,
-                quarantine,
-                finisher);
-        WorkQueue queue = new WorkQueue();
-        ExecutorService watcherThread = Executors.newSingleThreadExecutor(
-                Thread.ofPlatform().daemon().name("incoming-watcher").factory());
-        IncomingWatcher watcher = new IncomingWatcher(src, queue, watcherThread, clock);
-        watcher.start(); // locks src-dir first: a second processor stops here, before any work
-        Workers workers = new Workers(queue, handler, timer, config.graphite().delay(), clock);
-        workers.start(settings.workers());
+        Intake intake = kafka.mode() == KafkaSettings.Mode.FORWARD
+                ? forward(config, quarantine, clock)
+                : kafka.source() == KafkaSettings.Source.KAFKA
+                        ? central(config, quarantine, timer, clock)
+                        : local(config, quarantine, timer, finisher, clock);
 
         SystemdNotifier notifier = SystemdNotifier.fromEnvironment(System.getenv());
-        ProcessReporter reporter =
-                new ProcessReporter(new StatusFile(settings.statusFile()), notifier, workers, graphite, src, clock);
-        notifier.ready("watching " + src + ", " + settings.workers() + " workers");
-        LOG.info("ready: watching {} with {} workers", src, settings.workers());
+        ProcessReporter reporter = new ProcessReporter(
+                new StatusFile(settings.statusFile()), notifier, intake.progress(), intake.destination(), src, clock);
+        notifier.ready(intake.description());
+        LOG.info("ready: {}", intake.description());
         // The watchdog's pace when systemd asks for one, else a status update every 5 s.
         long every = notifier.watchdogInterval().map(Duration::toMillis).orElse(5000L);
         timer.scheduleAtFixedRate(
@@ -145,16 +133,7 @@ public final class ProcessCommand extends DaemonCommand {
                     if (stop.getCount() == 0) {
                         return;
                     }
-                    String dead = !workers.allAlive()
-                            ? "a worker died"
-                            : !graphite.senderAlive() ? "the Graphite sender thread died" : null;
-                    if (dead == null) {
-                        try {
-                            watcher.check();
-                        } catch (IOException | RuntimeException e) {
-                            dead = "cannot watch [process] src-dir " + src + " again (" + e.getMessage() + ")";
-                        }
-                    }
+                    String dead = intake.dead();
                     if (dead != null) {
                         LOG.error("{}; stopping so that the service manager restarts haproxystats-process", dead);
                         exit.set(ExitCodes.RUNTIME_FAILURE);
@@ -172,26 +151,272 @@ public final class ProcessCommand extends DaemonCommand {
         liveness.cancel(false);
 
         LOG.info(
-                "stopping: no new directories; finishing the ones in progress, then flushing (at most {} s)",
+                "stopping: no new polls; finishing the ones in progress, then flushing (at most {} s)",
                 STOP_DRAIN.toSeconds());
-        watcher.close();
-        workers.stop();
-        dispatchers.forEach(Dispatcher::stopWaiting); // a worker blocked on a full queue gives its poll back
-        workers.join();
-        for (Dispatcher d : dispatchers) {
-            d.close(STOP_DRAIN);
-        }
+        intake.stop();
         finisher.shutdown();
         finisher.awaitTermination(10, TimeUnit.SECONDS);
         timer.shutdownNow();
-        watcherThread.shutdownNow();
         reporter.report(false);
         notifier.close();
-        if (exit.get() == ExitCodes.OK && handler.computed() > 0) {
+        if (exit.get() == ExitCodes.OK && intake.computed() > 0) {
             AotTraining.succeeded();
         }
         LOG.info("haproxystats-process stopped");
         return exit.get();
+    }
+
+    /**
+     * Where polls come from and how they leave, as the daemon's life needs it: what the status file
+     * reports, what the liveness check asks, and the stop in order.
+     */
+    private interface Intake {
+        String description();
+
+        Progress progress();
+
+        Destination destination();
+
+        /** Why the daemon can no longer work (a thread died, src-dir cannot be watched), or null. */
+        String dead();
+
+        /** Stops taking polls, lets those in hand finish within the drain, releases connections. */
+        void stop() throws InterruptedException, IOException;
+
+        /** Polls computed (or forwarded) since start: a clean stop after some trains the AOT cache. */
+        long computed();
+    }
+
+    /** Today's processor: src-dir's polls computed here by the workers, lines to every dispatcher. */
+    private static Intake local(
+            ProcessConfig config, Quarantine quarantine, ScheduledExecutorService timer, Executor finisher, Clock clock)
+            throws IOException {
+        ProcessSettings settings = config.process();
+        Path src = settings.srcDir();
+        Dispatchers dispatchers = dispatchers(config, timer, clock, () -> incomingAtLimit(src, config.incomingLimit()));
+        MetricPaths paths = new MetricPaths(config.graphite(), Hostname.local());
+        List<Path> excludeFiles = new ArrayList<>();
+        settings.excludeFrontends().ifPresent(excludeFiles::add);
+        settings.excludeBackends().ifPresent(excludeFiles::add);
+        WorldWritable.warnings(excludeFiles).forEach(LOG::warn);
+        PollHandler handler = new PollHandler(
+                new PollReader(settings.excludeFrontends(), settings.excludeBackends(), config.maxFileBytes()),
+                new PollComputation(settings, paths, clock),
+                dispatchers.all(),
+                quarantine,
+                finisher);
+        WorkQueue queue = new WorkQueue();
+        ExecutorService watcherThread = Executors.newSingleThreadExecutor(
+                Thread.ofPlatform().daemon().name("incoming-watcher").factory());
+        IncomingWatcher watcher = new IncomingWatcher(src, queue, watcherThread, clock);
+        watcher.start(); // locks src-dir first: a second processor stops here, before any work
+        Workers workers = new Workers(queue, handler, timer, config.graphite().delay(), clock);
+        workers.start(settings.workers());
+        return new Intake() {
+            @Override
+            public String description() {
+                return "watching " + src + " with " + settings.workers() + " workers";
+            }
+
+            @Override
+            public Progress progress() {
+                return workers;
+            }
+
+            @Override
+            public Destination destination() {
+                return dispatchers.graphite();
+            }
+
+            @Override
+            public String dead() {
+                String dead = !workers.allAlive() ? "a worker died" : dispatchers.deadSender();
+                return dead != null ? dead : watcherDead(watcher, src);
+            }
+
+            @Override
+            public void stop() throws InterruptedException, IOException {
+                watcher.close();
+                workers.stop();
+                dispatchers.stopWaiting(); // a worker blocked on a full queue gives its poll back
+                workers.join();
+                dispatchers.close();
+                watcherThread.shutdownNow();
+            }
+
+            @Override
+            public long computed() {
+                return handler.computed();
+            }
+        };
+    }
+
+    /** {@code mode = forward}: src-dir's polls produced to the polls topic, nothing computed here. */
+    private static Intake forward(ProcessConfig config, Quarantine quarantine, Clock clock) throws IOException {
+        ProcessSettings settings = config.process();
+        KafkaSettings kafka = config.kafka();
+        Path src = settings.srcDir();
+        String host = kafka.host().orElseGet(Hostname::local);
+        KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(KafkaClients.pollProducer(kafka, host));
+        WorkQueue queue = new WorkQueue();
+        ExecutorService watcherThread = Executors.newSingleThreadExecutor(
+                Thread.ofPlatform().daemon().name("incoming-watcher").factory());
+        IncomingWatcher watcher = new IncomingWatcher(src, queue, watcherThread, clock);
+        watcher.start(); // locks src-dir: one forwarder a spool
+        PollForwarder forwarder = new PollForwarder(
+                src,
+                producer,
+                kafka.pollsTopic(),
+                host,
+                kafka.cluster().orElse(null),
+                config.maxFileBytes(),
+                quarantine,
+                queue,
+                clock,
+                FORWARD_ACK_TIMEOUT,
+                Duration.ofSeconds(1));
+        forwarder.start();
+        return new Intake() {
+            @Override
+            public String description() {
+                return "forwarding " + src + " to kafka topic " + kafka.pollsTopic() + " as " + host;
+            }
+
+            @Override
+            public Progress progress() {
+                return forwarder;
+            }
+
+            @Override
+            public Destination destination() {
+                return forwarder;
+            }
+
+            @Override
+            public String dead() {
+                return !forwarder.allAlive() ? "the kafka forwarder thread died" : watcherDead(watcher, src);
+            }
+
+            @Override
+            public void stop() throws InterruptedException, IOException {
+                watcher.close();
+                forwarder.stop();
+                producer.close(STOP_DRAIN); // a send waiting for the broker ends now, its poll stays
+                forwarder.join();
+                watcherThread.shutdownNow();
+            }
+
+            @Override
+            public long computed() {
+                return forwarder.forwarded();
+            }
+        };
+    }
+
+    /** {@code source = kafka}: the polls topic's records computed here, in the consumer group. */
+    private static Intake central(
+            ProcessConfig config, Quarantine quarantine, ScheduledExecutorService timer, Clock clock) {
+        ProcessSettings settings = config.process();
+        KafkaSettings kafka = config.kafka();
+        Dispatchers dispatchers = dispatchers(config, timer, clock, () -> false);
+        PollRecordHandler handler = new PollRecordHandler(
+                settings, config.graphite(), dispatchers.all(), quarantine, config.maxFileBytes(), clock);
+        KafkaPollSource source = new KafkaPollSource(
+                KafkaPollSource.kafka(KafkaClients.pollConsumer(kafka, "haproxystats-process-" + Hostname.local())),
+                kafka.pollsTopic(),
+                handler,
+                config.graphite().delay(),
+                clock);
+        source.start(settings.workers());
+        return new Intake() {
+            @Override
+            public String description() {
+                return "consuming kafka topic " + kafka.pollsTopic() + " in group " + kafka.groupId() + " with "
+                        + settings.workers() + " consumers";
+            }
+
+            @Override
+            public Progress progress() {
+                return source;
+            }
+
+            @Override
+            public Destination destination() {
+                return dispatchers.graphite();
+            }
+
+            @Override
+            public String dead() {
+                return !source.allAlive() ? "a kafka consumer died" : dispatchers.deadSender();
+            }
+
+            @Override
+            public void stop() throws InterruptedException, IOException {
+                source.stop(STOP_DRAIN);
+                dispatchers.stopWaiting();
+                source.join();
+                dispatchers.close();
+            }
+
+            @Override
+            public long computed() {
+                return source.delivered();
+            }
+        };
+    }
+
+    /** Longest wait for the broker to acknowledge one forwarded poll (the producer gives up before: 120 s). */
+    static final Duration FORWARD_ACK_TIMEOUT = Duration.ofSeconds(150);
+
+    /** Graphite, and [local-store] and [kafka-dispatch] when configured. */
+    private record Dispatchers(QueueingDispatcher graphite, List<Dispatcher> all) {
+        String deadSender() {
+            for (Dispatcher d : all) {
+                if (d instanceof QueueingDispatcher q && !q.senderAlive()) {
+                    return "the " + q.name() + " sender thread died";
+                }
+            }
+            return null;
+        }
+
+        void stopWaiting() {
+            all.forEach(Dispatcher::stopWaiting);
+        }
+
+        void close() throws InterruptedException {
+            for (Dispatcher d : all) {
+                d.close(STOP_DRAIN);
+            }
+        }
+    }
+
+    private static Dispatchers dispatchers(
+            ProcessConfig config, ScheduledExecutorService timer, Clock clock, BooleanSupplier mayDrop) {
+        QueueingDispatcher graphite = new QueueingDispatcher(
+                new GraphiteConnection(config.graphite(), timer, clock),
+                DeliveryPolicy.of(config.graphite()),
+                clock,
+                mayDrop);
+        List<Dispatcher> all = new ArrayList<>();
+        config.localStore().ifPresent(dir -> all.add(new LocalStoreDispatcher(dir)));
+        all.add(graphite);
+        config.kafka()
+                .dispatchTopic()
+                .ifPresent(topic -> all.add(new QueueingDispatcher(
+                        new KafkaLineSender(topic, KafkaLineSender.kafka(config.kafka())),
+                        DeliveryPolicy.of(config.graphite()),
+                        clock,
+                        mayDrop)));
+        return new Dispatchers(graphite, all);
+    }
+
+    private static String watcherDead(IncomingWatcher watcher, Path src) {
+        try {
+            watcher.check();
+            return null;
+        } catch (IOException | RuntimeException e) {
+            return "cannot watch [process] src-dir " + src + " again (" + e.getMessage() + ")";
+        }
     }
 
     /** True when src-dir holds as many polls as the puller allows: the durable queue is full too. */

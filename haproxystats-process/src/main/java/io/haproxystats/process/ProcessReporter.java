@@ -28,8 +28,8 @@ final class ProcessReporter {
 
     private final StatusFile status;
     private final SystemdNotifier notifier;
-    private final Workers workers;
-    private final QueueingDispatcher graphite;
+    private final Progress workers;
+    private final Destination graphite;
     private final Path srcDir;
     private final Clock clock;
     private boolean unhealthyLogged;
@@ -37,8 +37,8 @@ final class ProcessReporter {
     ProcessReporter(
             StatusFile status,
             SystemdNotifier notifier,
-            Workers workers,
-            QueueingDispatcher graphite,
+            Progress workers,
+            Destination graphite,
             Path srcDir,
             Clock clock) {
         this.clock = clock;
@@ -58,7 +58,7 @@ final class ProcessReporter {
         values.put("last_finished_at", workers.lastFinishedEpoch());
         values.put("incoming", incoming);
         values.put(
-                "graphite",
+                graphite.statusKey(),
                 !graphite.reachable()
                         ? "unreachable"
                         : graphite.peerWarning().isEmpty() ? "reachable" : "reachable-" + graphite.peerWarning());
@@ -67,7 +67,8 @@ final class ProcessReporter {
         values.put("healthy", healthy(incoming));
         status.write(clock.epochSecond(), values);
         notifier.status(incoming + " polls waiting, last done "
-                + (workers.lastFinished().isEmpty() ? "none yet" : workers.lastFinished()) + ", Graphite "
+                + (workers.lastFinished().isEmpty() ? "none yet" : workers.lastFinished()) + ", "
+                + label(graphite.statusKey()) + " "
                 + (graphite.reachable() ? "reachable" : "UNREACHABLE")
                 + ", " + stats.queuedLines() + " lines queued, " + stats.droppedLines() + " dropped");
         if (sendWatchdog) {
@@ -82,6 +83,11 @@ final class ProcessReporter {
                         STALL.toSeconds());
             }
         }
+    }
+
+    /** {@code graphite} as {@code Graphite}, for the systemd status line. */
+    private static String label(String key) {
+        return key.isEmpty() ? key : Character.toUpperCase(key.charAt(0)) + key.substring(1);
     }
 
     boolean healthy(long incoming) {

@@ -10,6 +10,8 @@ import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
+import java.util.SortedMap;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -51,13 +53,37 @@ final class Quarantine {
         return target;
     }
 
+    /**
+     * Keeps files that never were a poll directory here (a record of the polls topic) as one:
+     * written under a hidden name, then renamed into place, so a reader never sees half of it.
+     * Returns where it went.
+     */
+    synchronized Path keepFiles(String name, SortedMap<String, byte[]> files) throws IOException {
+        FileModes.createDirectories(dir);
+        Path staging = dir.resolve(".keeping-" + name);
+        Directories.deleteTree(staging);
+        FileModes.createDirectories(staging);
+        for (Map.Entry<String, byte[]> f : files.entrySet()) {
+            Files.write(staging.resolve(f.getKey()), f.getValue());
+        }
+        Path target = dir.resolve(name);
+        for (int i = 1; Files.exists(target); i++) {
+            target = dir.resolve(name + "." + i);
+        }
+        Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
+        bound(target);
+        return target;
+    }
+
     private record Kept(Path path, long epoch, long bytes) {}
 
     /** Removes the oldest kept polls while there are more than maxPolls or maxBytes of them. */
     private void bound(Path newest) throws IOException {
         List<Kept> kept = new ArrayList<>();
         try (Stream<Path> s = Files.list(dir)) {
-            for (Path p : s.filter(Files::isDirectory).toList()) {
+            for (Path p : s.filter(p ->
+                            Files.isDirectory(p) && !p.getFileName().toString().startsWith("."))
+                    .toList()) {
                 kept.add(new Kept(p, epoch(p.getFileName().toString()), size(p)));
             }
         } catch (UncheckedIOException e) {

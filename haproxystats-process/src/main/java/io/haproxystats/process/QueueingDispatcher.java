@@ -36,7 +36,7 @@ import org.slf4j.LoggerFactory;
  * </ul>
  * Times (the backoff waits, the drain deadline, outage lengths) come from the injected clock.
  */
-final class QueueingDispatcher implements Dispatcher {
+final class QueueingDispatcher implements Dispatcher, Destination {
 
     private static final Logger LOG = LoggerFactory.getLogger(QueueingDispatcher.class);
 
@@ -166,6 +166,11 @@ final class QueueingDispatcher implements Dispatcher {
     }
 
     @Override
+    public String statusKey() {
+        return sender.kind().toLowerCase(Locale.ROOT);
+    }
+
+    @Override
     public DeliveryStats stats() {
         lock.lock();
         try {
@@ -176,17 +181,20 @@ final class QueueingDispatcher implements Dispatcher {
     }
 
     /** False while the peer is known unreachable (a round of connection tries failed, or the connection was lost). */
-    boolean reachable() {
+    @Override
+    public boolean reachable() {
         return !down;
     }
 
     /** The transport's warning about its peer, empty when none ({@link Sender#peerWarning()}). */
-    String peerWarning() {
+    @Override
+    public String peerWarning() {
         return sender.peerWarning();
     }
 
     /** True while the sender thread runs. */
-    boolean senderAlive() {
+    @Override
+    public boolean senderAlive() {
         return thread.isAlive();
     }
 

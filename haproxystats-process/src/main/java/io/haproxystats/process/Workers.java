@@ -17,7 +17,7 @@ import org.slf4j.LoggerFactory;
  * delivery completes. A worker blocks in submit while a dispatcher's queue is full: that is the
  * backpressure. {@link #stop()} lets each worker finish the directory in hand and exit.
  */
-final class Workers {
+final class Workers implements Progress {
 
     private static final Logger LOG = LoggerFactory.getLogger(Workers.class);
 
@@ -100,22 +100,26 @@ final class Workers {
     }
 
     /** {@link Clock#nanoTime()} when a directory last finished (delivered, quarantined or released). */
-    long lastProgressNanos() {
+    @Override
+    public long lastProgressNanos() {
         return lastProgressNanos;
     }
 
     /** Name of the last poll directory delivered, quarantined or dropped; empty before the first. */
-    String lastFinished() {
+    @Override
+    public String lastFinished() {
         return lastFinished;
     }
 
     /** Wall-clock epoch seconds when {@link #lastFinished()} was finished; 0 before the first. */
-    long lastFinishedEpoch() {
+    @Override
+    public long lastFinishedEpoch() {
         return lastFinishedEpoch;
     }
 
     /** True while every worker thread runs (the liveness check). */
-    boolean allAlive() {
+    @Override
+    public boolean allAlive() {
         return threads.stream().allMatch(Thread::isAlive);
     }
 

@@ -1,0 +1,84 @@
+package io.haproxystats.process;
+
+import io.haproxystats.common.config.KafkaSettings;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/**
+ * The Kafka client properties of each role, from {@code [kafka]}: our settings first, then every
+ * {@code client.<property>} option, which wins (TLS, SASL, timeouts and sizes are the operator's).
+ * Delivery-critical settings are documented in docs/kafka.md: a producer is idempotent with
+ * {@code acks=all}; a consumer commits by hand, after delivery.
+ */
+final class KafkaClients {
+
+    /**
+     * The producer's own bound on one record (its uncompressed size): large, so that the broker's
+     * limit on the compressed batch ({@code message.max.bytes}, topic {@code max.message.bytes}) is
+     * the one that decides, and the error names it.
+     */
+    static final int MAX_REQUEST_BYTES = 64 << 20;
+
+    private KafkaClients() {}
+
+    /** The edge's producer of polls: one in flight at a time is the caller's choice; order and no duplicates by idempotence. */
+    static Properties pollProducer(KafkaSettings kafka, String host) {
+        Properties p = common(kafka, "haproxystats-forward-" + host);
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+        p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "zstd");
+        p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Integer.toString(MAX_REQUEST_BYTES));
+        p.put(ProducerConfig.BUFFER_MEMORY_CONFIG, Integer.toString(2 * MAX_REQUEST_BYTES));
+        p.put(ProducerConfig.LINGER_MS_CONFIG, "0");
+        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        return passThrough(kafka, p);
+    }
+
+    /** A Kafka dispatcher's producer of lines: batched and compressed (lz4: cheap on many small records). */
+    static Properties lineProducer(KafkaSettings kafka, String name) {
+        Properties p = common(kafka, name);
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+        p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+        p.put(ProducerConfig.LINGER_MS_CONFIG, "20");
+        p.put(ProducerConfig.BATCH_SIZE_CONFIG, Integer.toString(256 << 10));
+        // A batch not acknowledged within these fails, and the dispatcher reconnects and sends it again.
+        p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, "10000");
+        p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, "10000");
+        p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "30000");
+        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        return passThrough(kafka, p);
+    }
+
+    /** A central processor's consumer of polls: in the group, committed by hand, from the start when new. */
+    static Properties pollConsumer(KafkaSettings kafka, String clientId) {
+        Properties p = common(kafka, clientId);
+        p.put(ConsumerConfig.GROUP_ID_CONFIG, kafka.groupId());
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "16");
+        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        return passThrough(kafka, p);
+    }
+
+    private static Properties common(KafkaSettings kafka, String clientId) {
+        Properties p = new Properties();
+        p.put("bootstrap.servers", String.join(",", kafka.bootstrapServers()));
+        p.put("client.id", clientId);
+        return p;
+    }
+
+    private static Properties passThrough(KafkaSettings kafka, Properties p) {
+        for (Map.Entry<String, String> e : kafka.client().entrySet()) {
+            p.put(e.getKey(), e.getValue());
+        }
+        return p;
+    }
+}

@@ -1,0 +1,266 @@
+package io.haproxystats.process;
+
+import io.haproxystats.common.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code [process] source = kafka}: {@code workers} consumers of the polls topic in the consumer
+ * group, each with a worker thread that computes and dispatches the records the consumer fetched.
+ * While the worker runs, the consumer pauses its partitions and keeps polling (so the group does
+ * not count it gone during a long Graphite outage) and commits a partition's offset only past the
+ * records whose lines every dispatcher delivered. A record not delivered is fetched again after
+ * {@code [graphite] delay}; a record handed over by a rebalance before its commit is processed again
+ * by its new owner. At-least-once: a replayed poll yields identical lines.
+ */
+final class KafkaPollSource implements Progress {
+
+    private static final Logger LOG = LoggerFactory.getLogger(KafkaPollSource.class);
+
+    private final Supplier<Consumer<byte[], byte[]>> consumers;
+    private final String topic;
+    private final PollRecordHandler handler;
+    private final Duration retryDelay;
+    private final Clock clock;
+    private final List<Thread> threads = new ArrayList<>();
+    private final List<ExecutorService> workers = new ArrayList<>();
+    private volatile boolean running = true;
+    private volatile long stopDeadlineNanos;
+    private volatile long lastProgressNanos;
+    private volatile String lastFinished = "";
+    private volatile long lastFinishedEpoch;
+    private final AtomicLong deliveredRecords = new AtomicLong();
+
+    KafkaPollSource(
+            Supplier<Consumer<byte[], byte[]>> consumers,
+            String topic,
+            PollRecordHandler handler,
+            Duration retryDelay,
+            Clock clock) {
+        this.consumers = consumers;
+        this.topic = topic;
+        this.handler = handler;
+        this.retryDelay = retryDelay;
+        this.clock = clock;
+        this.lastProgressNanos = clock.nanoTime();
+    }
+
+    /** The consumers of a real group, one client id each. */
+    static Supplier<Consumer<byte[], byte[]>> kafka(Properties properties) {
+        int[] next = {0};
+        return () -> {
+            Properties p = new Properties();
+            p.putAll(properties);
+            synchronized (next) {
+                p.put("client.id", properties.getProperty("client.id") + "-" + next[0]++);
+            }
+            return new KafkaConsumer<>(p);
+        };
+    }
+
+    void start(int count) {
+        for (int i = 0; i < count; i++) {
+            ExecutorService worker = Executors.newSingleThreadExecutor(
+                    Thread.ofPlatform().name("kafka-worker-" + i).factory());
+            workers.add(worker);
+            threads.add(Thread.ofPlatform().name("kafka-consumer-" + i).start(() -> consume(worker)));
+        }
+    }
+
+    /** Offsets to commit past the delivered records, and where to fetch again from for the others. */
+    record Outcome(Map<TopicPartition, Long> commit, Map<TopicPartition, Long> retry, String lastPoll) {}
+
+    private void consume(ExecutorService worker) {
+        try (Consumer<byte[], byte[]> consumer = consumers.get()) {
+            consumer.subscribe(List.of(topic));
+            while (running) {
+                ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(200));
+                if (records.isEmpty()) {
+                    continue;
+                }
+                consumer.pause(consumer.assignment());
+                Future<Outcome> work = worker.submit(() -> handleAll(records));
+                Outcome outcome = awaitPaused(consumer, work);
+                if (outcome == null) {
+                    break; // stopping with lines undelivered: nothing committed, fetched again later
+                }
+                commit(consumer, outcome);
+                if (!outcome.retry().isEmpty()) {
+                    long until = clock.nanoTime() + retryDelay.toNanos();
+                    while (running && clock.nanoTime() < until) {
+                        pausedPoll(consumer);
+                    }
+                }
+                consumer.resume(consumer.paused());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (KafkaException e) {
+            // The liveness check sees the thread gone and stops the daemon for its service manager.
+            LOG.error("kafka consumer of {} failed: {}", topic, e.toString(), e);
+        }
+    }
+
+    /** Waits for the worker while keeping the group membership; null when stopping cut the wait short. */
+    private Outcome awaitPaused(Consumer<byte[], byte[]> consumer, Future<Outcome> work) throws InterruptedException {
+        while (!work.isDone()) {
+            if (!running && clock.nanoTime() > stopDeadlineNanos) {
+                work.cancel(true);
+                return null;
+            }
+            pausedPoll(consumer);
+        }
+        try {
+            return work.get();
+        } catch (ExecutionException e) {
+            LOG.error("records of {} failed unexpectedly; they are fetched again", topic, e.getCause());
+            return null;
+        } catch (CancellationException e) {
+            return null;
+        }
+    }
+
+    /**
+     * One poll with every assigned partition paused: heartbeats and rebalances happen, nothing is
+     * fetched. A partition assigned during the wait is not paused yet and may return records:
+     * they are given back (seek to the first) and the partition paused.
+     */
+    private static void pausedPoll(Consumer<byte[], byte[]> consumer) {
+        ConsumerRecords<byte[], byte[]> early = consumer.poll(Duration.ofMillis(100));
+        for (TopicPartition tp : early.partitions()) {
+            consumer.seek(tp, early.records(tp).get(0).offset());
+        }
+        consumer.pause(consumer.assignment());
+    }
+
+    private void commit(Consumer<byte[], byte[]> consumer, Outcome outcome) {
+        Set<TopicPartition> assigned = consumer.assignment();
+        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+        outcome.commit().forEach((tp, next) -> {
+            if (assigned.contains(tp)) {
+                offsets.put(tp, new OffsetAndMetadata(next));
+            }
+        });
+        if (!offsets.isEmpty()) {
+            try {
+                consumer.commitSync(offsets);
+            } catch (KafkaException e) {
+                // A rebalance took the partitions meanwhile: their new owner processes the records again.
+                LOG.warn(
+                        "kafka topic {}: cannot commit {} ({}); those polls will be processed again",
+                        topic,
+                        offsets,
+                        e.toString());
+            }
+        }
+        outcome.retry().forEach((tp, from) -> {
+            if (assigned.contains(tp)) {
+                consumer.seek(tp, from);
+            }
+        });
+        if (!outcome.lastPoll().isEmpty()) {
+            lastFinished = outcome.lastPoll();
+            lastFinishedEpoch = clock.epochSecond();
+            lastProgressNanos = clock.nanoTime();
+        }
+    }
+
+    /** Runs on a worker: every record handled in order, then waits for their delivery. */
+    private Outcome handleAll(ConsumerRecords<byte[], byte[]> records) throws InterruptedException {
+        Map<TopicPartition, Long> commit = new HashMap<>();
+        Map<TopicPartition, Long> retry = new HashMap<>();
+        String lastPoll = "";
+        for (TopicPartition tp : records.partitions()) {
+            List<ConsumerRecord<byte[], byte[]>> list = records.records(tp);
+            List<CompletableFuture<Void>> delivered = new ArrayList<>();
+            for (ConsumerRecord<byte[], byte[]> r : list) {
+                delivered.add(handler.handle(r));
+            }
+            for (int i = 0; i < list.size(); i++) {
+                Throwable failure = PollHandler.failure(await(delivered.get(i)));
+                if (failure != null) {
+                    retry.put(tp, list.get(i).offset());
+                    break;
+                }
+                commit.put(tp, list.get(i).offset() + 1);
+                deliveredRecords.incrementAndGet();
+                lastPoll = PollRecordHandler.pollName(list.get(i));
+            }
+        }
+        return new Outcome(commit, retry, lastPoll);
+    }
+
+    /** Waits for a delivery to end either way (the future's own outcome says which). */
+    private static CompletableFuture<Void> await(CompletableFuture<Void> f) throws InterruptedException {
+        try {
+            f.get();
+        } catch (ExecutionException | CancellationException ignored) {
+            // read by the caller from the future
+        }
+        return f;
+    }
+
+    /** Stops fetching; work in hand is given {@code drain} to be delivered and committed. */
+    void stop(Duration drain) {
+        stopDeadlineNanos = clock.nanoTime() + drain.toNanos();
+        running = false;
+    }
+
+    /** Records delivered (or kept in quarantine) since start. */
+    long delivered() {
+        return deliveredRecords.get();
+    }
+
+    void join() throws InterruptedException {
+        for (Thread t : threads) {
+            t.join();
+        }
+        for (ExecutorService w : workers) {
+            w.shutdownNow();
+            w.awaitTermination(5, TimeUnit.SECONDS);
+        }
+    }
+
+    @Override
+    public String lastFinished() {
+        return lastFinished;
+    }
+
+    @Override
+    public long lastFinishedEpoch() {
+        return lastFinishedEpoch;
+    }
+
+    @Override
+    public long lastProgressNanos() {
+        return lastProgressNanos;
+    }
+
+    @Override
+    public boolean allAlive() {
+        return threads.stream().allMatch(Thread::isAlive);
+    }
+}

@@ -1,0 +1,323 @@
+package io.haproxystats.process;
+
+import io.haproxystats.common.spool.Directories;
+import io.haproxystats.common.time.Clock;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.List;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.errors.RecordTooLargeException;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code [process] mode = forward}: each complete poll directory of src-dir, oldest first, becomes
+ * one record of the polls topic (key: this load balancer's name; value: a {@link PollContainer};
+ * headers: format version, poll name, cluster). One record is in flight at a time and the
+ * directory is deleted only once the broker acknowledged it ({@code acks=all}), so src-dir stays
+ * the durable buffer through a Kafka outage and polls reach the topic in order. While Kafka cannot
+ * take them the polls wait, up to the puller's queue-size (the puller then suspends: nothing is
+ * dropped here). A poll over the message limit cannot be sent as it is: it is kept in quarantine
+ * with the limit and how to raise it, and the next poll goes on.
+ */
+final class PollForwarder implements Progress, Destination {
+
+    private static final Logger LOG = LoggerFactory.getLogger(PollForwarder.class);
+
+    static final String FORMAT_HEADER = "haproxystats-format";
+    static final String POLL_HEADER = "haproxystats-poll";
+    static final String CLUSTER_HEADER = "haproxystats-cluster";
+
+    private final Path src;
+    private final Producer<byte[], byte[]> producer;
+    private final String topic;
+    private final byte[] key;
+    private final byte[] cluster;
+    private final long maxFileBytes;
+    private final Quarantine quarantine;
+    private final WorkQueue wakeups;
+    private final Clock clock;
+    private final Duration ackTimeout;
+    private final Duration retryDelay;
+    private volatile boolean running = true;
+    private volatile boolean reachable = true;
+    private volatile Thread thread;
+    private volatile long lastProgressNanos;
+    private volatile String lastFinished = "";
+    private volatile long lastFinishedEpoch;
+    private final AtomicLong forwarded = new AtomicLong();
+
+    /**
+     * @param wakeups    the watcher's announcements: only a signal that src-dir changed
+     * @param ackTimeout longest wait for the broker's acknowledgement of one record before the
+     *                   poll counts as not sent (the producer's own delivery timeout is shorter)
+     * @param retryDelay pause after a failed send before the oldest poll is tried again
+     */
+    PollForwarder(
+            Path src,
+            Producer<byte[], byte[]> producer,
+            String topic,
+            String host,
+            String cluster,
+            long maxFileBytes,
+            Quarantine quarantine,
+            WorkQueue wakeups,
+            Clock clock,
+            Duration ackTimeout,
+            Duration retryDelay) {
+        this.src = src;
+        this.producer = producer;
+        this.topic = topic;
+        this.key = host.getBytes(StandardCharsets.UTF_8);
+        this.cluster = cluster == null ? null : cluster.getBytes(StandardCharsets.UTF_8);
+        this.maxFileBytes = maxFileBytes;
+        this.quarantine = quarantine;
+        this.wakeups = wakeups;
+        this.clock = clock;
+        this.ackTimeout = ackTimeout;
+        this.retryDelay = retryDelay;
+        this.lastProgressNanos = clock.nanoTime();
+    }
+
+    void start() {
+        thread = Thread.ofPlatform().name("kafka-forwarder").start(this::loop);
+    }
+
+    private void loop() {
+        while (running) {
+            try {
+                Path announced = wakeups.poll(500, TimeUnit.MILLISECONDS);
+                while (announced != null) {
+                    wakeups.done(announced);
+                    announced = wakeups.poll(0, TimeUnit.MILLISECONDS);
+                }
+                if (!forwardWaiting()) {
+                    clock.sleep(retryDelay);
+                }
+            } catch (InterruptedException e) {
+                return;
+            } catch (RuntimeException e) {
+                // A bug must not lose a poll: they stay in src-dir and the loop goes on.
+                LOG.error("forwarding failed unexpectedly; the polls stay in {}", src, e);
+            }
+        }
+    }
+
+    /** Sends every waiting poll, oldest first; false when one could not be sent (it and the rest wait). */
+    boolean forwardWaiting() throws InterruptedException {
+        List<Path> polls;
+        try {
+            polls = waitingPolls(src);
+        } catch (IOException e) {
+            LOG.error("cannot list src-dir {}: {}", src, e.toString());
+            return false;
+        }
+        for (Path poll : polls) {
+            if (!running) {
+                return true;
+            }
+            if (!forward(poll)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Poll directories of src-dir (hidden names are deletes in progress), oldest first: by name length, then name. */
+    static List<Path> waitingPolls(Path src) throws IOException {
+        return Directories.subdirectories(src).stream()
+                .filter(p -> !p.getFileName().toString().startsWith("."))
+                .sorted(Comparator.comparingInt(
+                                (Path p) -> p.getFileName().toString().length())
+                        .thenComparing(p -> p.getFileName().toString()))
+                .toList();
+    }
+
+    /** Sends one poll and deletes it once acknowledged; false when it was not sent and stays. */
+    private boolean forward(Path poll) throws InterruptedException {
+        String name = poll.getFileName().toString();
+        byte[] value;
+        try {
+            value = PollContainer.encode(files(poll));
+        } catch (IOException | IllegalArgumentException e) {
+            LOG.error("{}: cannot read it as a poll: {}; moving it to quarantine", poll, e.getMessage());
+            keep(poll);
+            return true;
+        }
+        RecordHeaders headers = new RecordHeaders();
+        headers.add(FORMAT_HEADER, Integer.toString(PollContainer.VERSION).getBytes(StandardCharsets.US_ASCII));
+        headers.add(POLL_HEADER, name.getBytes(StandardCharsets.UTF_8));
+        if (cluster != null) {
+            headers.add(CLUSTER_HEADER, cluster);
+        }
+        ProducerRecord<byte[], byte[]> record =
+                new ProducerRecord<>(topic, null, epochMillis(name), key, value, headers);
+        try {
+            producer.send(record).get(ackTimeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RecordTooLargeException) {
+                LOG.error(
+                        "{}: {} bytes before compression, over the message limit of topic {}: {}. Raise the "
+                                + "topic's max.message.bytes (the broker's message.max.bytes by default) and, above "
+                                + "{} bytes, [kafka] client.max.request.size; the poll is kept in quarantine",
+                        poll,
+                        value.length,
+                        topic,
+                        e.getCause().getMessage(),
+                        KafkaClients.MAX_REQUEST_BYTES);
+                keep(poll);
+                return true;
+            }
+            return failed(poll, e.getCause());
+        } catch (TimeoutException e) {
+            return failed(poll, e);
+        } catch (KafkaException e) {
+            return failed(poll, e); // thrown by send itself (metadata not available in max.block.ms)
+        }
+        if (!reachable) {
+            LOG.info("kafka topic {}: delivering again", topic);
+            reachable = true;
+        }
+        try {
+            Directories.deleteAtomically(poll);
+        } catch (IOException e) {
+            LOG.error("{}: sent, but cannot remove it: {}", poll, e.toString());
+        }
+        forwarded.incrementAndGet();
+        LOG.info("{}: forwarded to {} ({} bytes)", name, topic, value.length);
+        finished(name);
+        return true;
+    }
+
+    private boolean failed(Path poll, Throwable cause) {
+        if (reachable) {
+            LOG.error(
+                    "kafka topic {}: cannot deliver {} ({}); polls stay in src-dir and are sent in order once it "
+                            + "takes them",
+                    topic,
+                    poll.getFileName(),
+                    cause.toString());
+            reachable = false;
+        }
+        return false;
+    }
+
+    private void keep(Path poll) {
+        try {
+            LOG.error("{}: kept for inspection in {}", poll, quarantine.keep(poll));
+        } catch (IOException e) {
+            LOG.error("{}: cannot move to quarantine {}: {}", poll, quarantine.dir(), e.toString());
+        }
+        finished(poll.getFileName().toString());
+    }
+
+    private void finished(String name) {
+        lastFinished = name;
+        lastFinishedEpoch = clock.epochSecond();
+        lastProgressNanos = clock.nanoTime();
+    }
+
+    /** The poll's files, by name; a file larger than any answer the puller writes is refused unread. */
+    private SortedMap<String, byte[]> files(Path poll) throws IOException {
+        SortedMap<String, byte[]> files = new TreeMap<>();
+        try (Stream<Path> s = Files.list(poll)) {
+            for (Path f : s.toList()) {
+                BasicFileAttributes a = Files.readAttributes(f, BasicFileAttributes.class);
+                if (!a.isRegularFile()) {
+                    continue;
+                }
+                if (a.size() > maxFileBytes) {
+                    throw new IOException(f.getFileName() + ": " + a.size() + " bytes, more than [pull] buffer-limit ("
+                            + maxFileBytes + "): not an answer haproxystats-pull wrote");
+                }
+                files.put(f.getFileName().toString(), Files.readAllBytes(f));
+            }
+        }
+        return files;
+    }
+
+    /** The poll's time from its name ({@code 1795224218}, or with a suffix), as the record's timestamp; null when none. */
+    static Long epochMillis(String name) {
+        int end = 0;
+        while (end < name.length() && end < 12 && Character.isDigit(name.charAt(end))) {
+            end++;
+        }
+        return end == 0 ? null : Long.parseLong(name.substring(0, end)) * 1000;
+    }
+
+    long forwarded() {
+        return forwarded.get();
+    }
+
+    void stop() {
+        running = false;
+    }
+
+    void join() throws InterruptedException {
+        Thread t = thread;
+        if (t != null) {
+            t.join();
+        }
+    }
+
+    @Override
+    public String lastFinished() {
+        return lastFinished;
+    }
+
+    @Override
+    public long lastFinishedEpoch() {
+        return lastFinishedEpoch;
+    }
+
+    @Override
+    public long lastProgressNanos() {
+        return lastProgressNanos;
+    }
+
+    @Override
+    public boolean allAlive() {
+        Thread t = thread;
+        return t != null && t.isAlive();
+    }
+
+    @Override
+    public String statusKey() {
+        return "kafka";
+    }
+
+    @Override
+    public boolean reachable() {
+        return reachable;
+    }
+
+    @Override
+    public String peerWarning() {
+        return "";
+    }
+
+    @Override
+    public DeliveryStats stats() {
+        return DeliveryStats.NONE;
+    }
+
+    @Override
+    public boolean senderAlive() {
+        return allAlive();
+    }
+}

@@ -1,0 +1,222 @@
+package io.haproxystats.process;
+
+import io.haproxystats.common.config.GraphiteSettings;
+import io.haproxystats.common.config.ProcessSettings;
+import io.haproxystats.common.time.Clock;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Pattern;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.header.Header;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One record of the polls topic, on a central processor: checked, decoded, computed with exactly
+ * the code and options of local mode (the metric paths carry the record's key, the load balancer's
+ * name, where local mode puts this machine's), and submitted to every dispatcher. The future
+ * completes normally once every dispatcher delivered the lines (or dropped them under its overflow
+ * rule), exceptionally when the record must be fetched again. A record that is not a poll (no
+ * key, an unknown format, a malformed container, a poll name that is not a time) never blocks its
+ * partition: it is kept in quarantine-dir with the reason and counts as done. A poll whose files
+ * do not all parse is handled as in local mode: its valid files' lines are sent, and its files are
+ * kept in quarantine.
+ */
+final class PollRecordHandler {
+
+    private static final Logger LOG = LoggerFactory.getLogger(PollRecordHandler.class);
+    private static final Pattern POLL_NAME = Pattern.compile("\\d{1,12}");
+    /** The most distinct load balancers whose paths are kept built; beyond it they are built per poll. */
+    private static final int MAX_CACHED_HOSTS = 10_000;
+
+    private final ProcessSettings settings;
+    private final GraphiteSettings graphite;
+    private final List<Dispatcher> dispatchers;
+    private final Quarantine quarantine;
+    private final long maxFileBytes;
+    private final Clock clock;
+    private final Map<String, PollComputation> computations = new ConcurrentHashMap<>();
+
+    PollRecordHandler(
+            ProcessSettings settings,
+            GraphiteSettings graphite,
+            List<Dispatcher> dispatchers,
+            Quarantine quarantine,
+            long maxFileBytes,
+            Clock clock) {
+        this.settings = settings;
+        this.graphite = graphite;
+        this.dispatchers = List.copyOf(dispatchers);
+        this.quarantine = quarantine;
+        this.maxFileBytes = maxFileBytes;
+        this.clock = clock;
+    }
+
+    /** Where a record is, for messages and quarantine names: {@code topic-partition@offset}. */
+    static String where(ConsumerRecord<?, ?> r) {
+        return r.topic() + "-" + r.partition() + "@" + r.offset();
+    }
+
+    /** The poll's name from its header, or empty. */
+    static String pollName(ConsumerRecord<?, ?> r) {
+        Header h = r.headers().lastHeader(PollForwarder.POLL_HEADER);
+        return h == null || h.value() == null ? "" : new String(h.value(), StandardCharsets.UTF_8);
+    }
+
+    CompletableFuture<Void> handle(ConsumerRecord<byte[], byte[]> record) throws InterruptedException {
+        String where = where(record);
+        Header format = record.headers().lastHeader(PollForwarder.FORMAT_HEADER);
+        String version =
+                format == null || format.value() == null ? null : new String(format.value(), StandardCharsets.US_ASCII);
+        if (!Integer.toString(PollContainer.VERSION).equals(version)) {
+            return refuse(
+                    record,
+                    "header " + PollForwarder.FORMAT_HEADER + " is "
+                            + (version == null ? "missing" : "'" + version + "'") + ", this processor reads "
+                            + PollContainer.VERSION);
+        }
+        Optional<String> host = utf8(record.key());
+        if (host.isEmpty() || host.get().isBlank()) {
+            return refuse(record, "the key (the load balancer's name) is missing or not UTF-8");
+        }
+        String poll = pollName(record);
+        if (!POLL_NAME.matcher(poll).matches()) {
+            return refuse(
+                    record,
+                    "header " + PollForwarder.POLL_HEADER + " is '" + poll + "', expected the poll's epoch seconds");
+        }
+        SortedMap<String, byte[]> files;
+        try {
+            files = PollContainer.decode(record.value());
+        } catch (PollContainer.MalformedException e) {
+            return refuse(record, e.getMessage());
+        }
+        List<Long> sizes = new ArrayList<>();
+        SortedMap<String, PollComputation.Source> sources = new TreeMap<>();
+        for (Map.Entry<String, byte[]> f : files.entrySet()) {
+            byte[] bytes = f.getValue();
+            sizes.add((long) bytes.length);
+            sources.put(f.getKey(), () -> {
+                if (bytes.length > maxFileBytes) {
+                    throw new IOException(bytes.length + " bytes, more than [pull] buffer-limit (" + maxFileBytes
+                            + "): not an answer haproxystats-pull wrote");
+                }
+                return PollComputation.Answer.of(bytes);
+            });
+        }
+        String tooLarge = PollReader.heapCheck(
+                sizes, PollComputation.GROUP, Runtime.getRuntime().maxMemory());
+        if (tooLarge != null) {
+            return refuse(record, files, poll, tooLarge);
+        }
+        PollComputation computation = computation(host.get());
+        PollComputation.Result result = computation.compute(
+                poll,
+                sources,
+                PollReader.names(settings.excludeFrontends()),
+                PollReader.names(settings.excludeBackends()));
+        for (String error : result.errors()) {
+            LOG.error("{} ({} of {}): {}", where, poll, host.get(), error);
+        }
+        MetricBatch batch = result.batch();
+        for (Dispatcher d : dispatchers) {
+            computation.addDeliveryStats(d.statsName(), d.stats(), batch);
+        }
+        List<CompletableFuture<Void>> delivered = new ArrayList<>();
+        for (Dispatcher d : dispatchers) {
+            delivered.add(PollHandler.submit(d, batch));
+        }
+        int lines = batch.lines();
+        boolean parseErrors = !result.errors().isEmpty();
+        return CompletableFuture.allOf(delivered.toArray(CompletableFuture[]::new))
+                .handle((ignored, failure) -> {
+                    for (CompletableFuture<Void> f : delivered) {
+                        Throwable cause = PollHandler.failure(f);
+                        if (cause != null && !(cause instanceof Dispatcher.DroppedException)) {
+                            throw new IllegalStateException("not delivered: " + cause.getMessage(), cause);
+                        }
+                    }
+                    LOG.info("{} ({} of {}): {} lines delivered", where, poll, host.get(), lines);
+                    if (parseErrors) {
+                        keep(record, files, poll, "files that could not be parsed (see the log)");
+                    }
+                    return null;
+                });
+    }
+
+    /** The computation for a load balancer's paths, kept per name. */
+    private PollComputation computation(String host) {
+        PollComputation c = computations.get(host);
+        if (c != null) {
+            return c;
+        }
+        c = new PollComputation(settings, new MetricPaths(graphite, host), clock);
+        if (computations.size() < MAX_CACHED_HOSTS) {
+            computations.putIfAbsent(host, c);
+        }
+        return c;
+    }
+
+    private CompletableFuture<Void> refuse(ConsumerRecord<byte[], byte[]> record, String reason) {
+        SortedMap<String, byte[]> raw = new TreeMap<>();
+        raw.put("record.value", record.value() == null ? new byte[0] : record.value());
+        return refuse(record, raw, "0", reason);
+    }
+
+    private CompletableFuture<Void> refuse(
+            ConsumerRecord<byte[], byte[]> record, SortedMap<String, byte[]> files, String poll, String reason) {
+        LOG.error(
+                "{}: not a poll this processor can compute: {}; kept in quarantine, the partition goes on",
+                where(record),
+                reason);
+        keep(record, files, poll, reason);
+        return CompletableFuture.completedFuture(null);
+    }
+
+    /** Keeps the record's files in quarantine as {@code <poll>.kafka-<topic>-<partition>-<offset>}, with a REASON file. */
+    private void keep(
+            ConsumerRecord<byte[], byte[]> record, SortedMap<String, byte[]> files, String poll, String reason) {
+        SortedMap<String, byte[]> kept = new TreeMap<>(files);
+        String key = record.key() == null ? "(none)" : utf8(record.key()).orElse("(not UTF-8)");
+        kept.put(
+                "REASON",
+                ("record " + where(record) + ", key " + key + "\n" + reason + "\n").getBytes(StandardCharsets.UTF_8));
+        try {
+            LOG.error(
+                    "{}: kept for inspection in {}",
+                    where(record),
+                    quarantine.keepFiles(
+                            poll + ".kafka-" + record.topic() + "-" + record.partition() + "-" + record.offset(),
+                            kept));
+        } catch (IOException e) {
+            LOG.error("{}: cannot keep it in quarantine {}: {}", where(record), quarantine.dir(), e.toString());
+        }
+    }
+
+    private static Optional<String> utf8(byte[] bytes) {
+        if (bytes == null) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(StandardCharsets.UTF_8
+                    .newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(bytes))
+                    .toString());
+        } catch (CharacterCodingException e) {
+            return Optional.empty();
+        }
+    }
+}

@@ -1,0 +1,20 @@
+package io.haproxystats.process;
+
+/**
+ * How the part that takes polls is doing, for the status file and the watchdog: the workers of
+ * local mode, the forwarder at the edge, the consumers of a central processor.
+ */
+interface Progress {
+
+    /** Name of the last poll delivered, quarantined or dropped; empty before the first. */
+    String lastFinished();
+
+    /** Wall-clock epoch seconds when {@link #lastFinished()} was finished; 0 before the first. */
+    long lastFinishedEpoch();
+
+    /** Monotonic nanoseconds when a poll last finished, or the start. */
+    long lastProgressNanos();
+
+    /** True while every thread of it runs (the liveness check). */
+    boolean allAlive();
+}

@@ -1,0 +1,241 @@
+package io.haproxystats.process;
+
+import static io.haproxystats.common.testing.Daemons.PROCESS;
+import static io.haproxystats.common.testing.Daemons.PULL;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.haproxystats.common.testing.CarbonRelay;
+import io.haproxystats.common.testing.Daemons;
+import io.haproxystats.common.testing.Entries;
+import io.haproxystats.common.testing.HaproxyInstance;
+import io.haproxystats.common.testing.KafkaCluster;
+import io.haproxystats.common.testing.TestConfig;
+import io.haproxystats.common.testing.Wait;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The whole central setup with real parts: three real HAProxy instances, each polled by its own
+ * haproxystats-pull and forwarded by its own edge haproxystats-process ({@code mode = forward},
+ * {@code host = lbN}) to a real Kafka broker; two central processors in one consumer group
+ * ({@code source = kafka}) send to a real carbon-c-relay and to a metrics topic
+ * ({@code [kafka-dispatch]}). Every poll's lines at the relay equal, path for path, what a local
+ * processor computes from the same poll (its local-store, the poll taken back out of the topic).
+ */
+class KafkaEndToEndIT {
+
+    static final List<String> LBS = List.of("lb1", "lb2", "lb3");
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void threeLoadBalancersThroughKafkaGiveTheLinesLocalModeComputes() throws Exception {
+        List<HaproxyInstance> haproxies = new ArrayList<>();
+        List<Process> daemons = new ArrayList<>();
+        try (KafkaCluster kafka = KafkaCluster.start(tmp.resolve("kafka"), 4);
+                CarbonRelay relay = CarbonRelay.start(tmp)) {
+            String bootstrap = kafka.bootstrapServers();
+            for (int i = 0; i < 2; i++) {
+                Path conf = Files.writeString(
+                        tmp.resolve("central" + i + ".conf"),
+                        central(tmp.resolve("central" + i), bootstrap, relay.port())
+                                + "[kafka-dispatch]\ntopic = haproxystats.metrics\n");
+                daemons.add(Daemons.start(PROCESS, conf, tmp.resolve("central" + i + ".log")));
+            }
+            List<Process> pullers = new ArrayList<>();
+            for (String lb : LBS) {
+                Path run = Files.createDirectories(tmp.resolve("run-" + lb));
+                haproxies.add(HaproxyInstance.start(run, lb));
+                Path conf = Files.writeString(tmp.resolve(lb + ".conf"), edge(tmp.resolve(lb), run, bootstrap, lb));
+                daemons.add(Daemons.start(PROCESS, conf, tmp.resolve(lb + "-edge.log")));
+                pullers.add(Daemons.start(PULL, conf, tmp.resolve(lb + "-pull.log")));
+            }
+            Wait.until(
+                    Duration.ofSeconds(90),
+                    () -> LBS.stream().allMatch(lb -> polls(relay, lb).size() >= 3),
+                    "3 polls of each load balancer at the relay");
+            for (Process p : pullers) {
+                Daemons.stop(p);
+            }
+            for (String lb : LBS) {
+                Wait.until(
+                        Duration.ofSeconds(30),
+                        () -> Entries.count(tmp.resolve(lb + "/incoming")) == 0,
+                        lb + "'s incoming/ forwarded");
+            }
+            List<ConsumerRecord<byte[], byte[]>> records = KafkaRecords.readAll(bootstrap, "haproxystats.polls");
+            Wait.until(
+                    Duration.ofSeconds(60),
+                    () -> records.stream()
+                            .allMatch(r -> polls(relay, KafkaRecords.key(r)).contains(PollRecordHandler.pollName(r))),
+                    "every forwarded poll at the relay");
+            for (Process d : daemons) {
+                Daemons.stop(d);
+            }
+
+            // The reference: each load balancer's polls, taken back out of the topic, computed by a local processor.
+            Map<String, List<ConsumerRecord<byte[], byte[]>>> byLb =
+                    records.stream().collect(Collectors.groupingBy(KafkaRecords::key));
+            assertEquals(new TreeSet<>(LBS), new TreeSet<>(byLb.keySet()), "records keyed by the three names");
+            List<String> relayLines = relay.lines();
+            int compared = 0;
+            for (String lb : LBS) {
+                List<String> polls = new ArrayList<>();
+                for (ConsumerRecord<byte[], byte[]> r : byLb.get(lb)) {
+                    String poll = PollRecordHandler.pollName(r);
+                    assertTrue(
+                            polls.isEmpty() || polls.getLast().compareTo(poll) < 0, lb + ": polls in order " + polls);
+                    polls.add(poll);
+                }
+                assertEquals(
+                        Set.copyOf(polls),
+                        polls(relay, lb),
+                        lb
+                                + ": the relay has exactly the forwarded polls (each once at the edge: no duplicate record)");
+                Map<String, Set<String>> reference = reference(lb, byLb.get(lb));
+                for (String poll : polls) {
+                    Set<String> central = comparable(relayLines, lb, poll);
+                    assertTrue(central.size() > 50, lb + " " + poll + ": " + central.size() + " lines");
+                    assertEquals(reference.get(poll), central, lb + " " + poll + ": central lines = local lines");
+                    compared++;
+                }
+            }
+            assertTrue(compared >= 9, compared + " polls compared");
+
+            // [kafka-dispatch]: the same lines on the metrics topic, key = path, value = the line.
+            Set<String> onTopic = new TreeSet<>();
+            for (ConsumerRecord<byte[], byte[]> r : KafkaRecords.readAll(bootstrap, "haproxystats.metrics")) {
+                String line = new String(r.value(), StandardCharsets.UTF_8);
+                assertEquals(GraphiteLines.Line.of(line).path(), KafkaRecords.key(r), line);
+                onTopic.add(line);
+            }
+            assertEquals(new TreeSet<>(relayLines), onTopic, "the metrics topic holds the relay's lines");
+        } finally {
+            for (Process d : daemons) {
+                d.destroyForcibly().waitFor();
+            }
+            for (HaproxyInstance h : haproxies) {
+                h.close();
+            }
+        }
+    }
+
+    /** A central processor: polls from the topic, lines to Graphite with the load balancer's name in the path. */
+    static String central(Path base, String bootstrap, int graphitePort) {
+        return """
+                [paths]
+                base-dir = %s
+                [process]
+                source = kafka
+                workers = 2
+                src-dir = ${paths:base-dir}/incoming
+                [graphite]
+                port = %d
+                namespace = lb
+                [kafka]
+                bootstrap-servers = %s
+                """.formatted(base, graphitePort, bootstrap);
+    }
+
+    /** A load balancer's puller and forwarding processor, one spool. */
+    static String edge(Path base, Path socketDir, String bootstrap, String host) {
+        return TestConfig.spool(base, socketDir) + """
+                [process]
+                src-dir = ${paths:base-dir}/incoming
+                mode = forward
+                [kafka]
+                bootstrap-servers = %s
+                host = %s
+                """.formatted(bootstrap, host);
+    }
+
+    /** The polls of a load balancer at the relay (the timestamps of its TotalWallClockTime lines). */
+    static Set<String> polls(CarbonRelay relay, String lb) {
+        try {
+            return relay.lines().stream()
+                    .filter(l -> l.startsWith("lb." + lb + ".haproxy.haproxystats.TotalWallClockTime "))
+                    .map(l -> GraphiteLines.Line.of(l).timestamp())
+                    .collect(Collectors.toSet());
+        } catch (java.io.IOException e) {
+            return Set.of();
+        }
+    }
+
+    /**
+     * A poll's lines that do not depend on when or where it was computed: not the timings and
+     * queue figures of {@code .haproxystats.} (the {@code Metrics*} counts stay).
+     */
+    static Set<String> comparable(List<String> lines, String lb, String poll) {
+        String prefix = "lb." + lb + ".haproxy.";
+        return lines.stream()
+                .filter(l -> l.startsWith(prefix) && l.endsWith(" " + poll))
+                .filter(l -> !l.contains(".haproxystats.") || l.contains(".haproxystats.Metrics"))
+                .collect(Collectors.toCollection(TreeSet::new));
+    }
+
+    /**
+     * Runs a local processor (the executable, local mode, [local-store]) over the polls as
+     * directories; its paths carry this machine's name, which is replaced by the load balancer's.
+     */
+    private Map<String, Set<String>> reference(String lb, List<ConsumerRecord<byte[], byte[]>> records)
+            throws Exception {
+        Path base = tmp.resolve("reference-" + lb);
+        Path incoming = Files.createDirectories(base.resolve("incoming"));
+        for (ConsumerRecord<byte[], byte[]> r : records) {
+            Path dir = Files.createDirectories(base.resolve("staging/" + PollRecordHandler.pollName(r)));
+            SortedMap<String, byte[]> files = PollContainer.decode(r.value());
+            for (Map.Entry<String, byte[]> f : files.entrySet()) {
+                Files.write(dir.resolve(f.getKey()), f.getValue());
+            }
+            Files.move(dir, incoming.resolve(dir.getFileName()));
+        }
+        Path conf = Files.writeString(base.resolve("local.conf"), """
+                [paths]
+                base-dir = %s
+                [process]
+                src-dir = ${paths:base-dir}/incoming
+                [graphite]
+                port = %d
+                namespace = lb
+                [local-store]
+                dir = ${paths:base-dir}/local-store
+                """.formatted(base, HaproxyInstance.freePort()));
+        // Graphite is not listening: local-store has each poll's lines at once, Graphite's queue keeps them.
+        Process local = Daemons.start(PROCESS, conf, base.resolve("local.log"));
+        try {
+            Wait.until(
+                    Duration.ofSeconds(60),
+                    () -> records.stream()
+                            .allMatch(r -> Files.exists(
+                                    base.resolve("local-store/" + PollRecordHandler.pollName(r) + "/stats"))),
+                    "the local processor's local-store for " + lb);
+        } finally {
+            Daemons.kill(local);
+        }
+        String me = "lb." + Hostname.local().replace('.', '_') + ".haproxy.";
+        Map<String, Set<String>> out = new TreeMap<>();
+        for (ConsumerRecord<byte[], byte[]> r : records) {
+            String poll = PollRecordHandler.pollName(r);
+            List<String> lines = Files.readAllLines(base.resolve("local-store/" + poll + "/stats")).stream()
+                    .map(l -> l.startsWith(me) ? "lb." + lb + ".haproxy." + l.substring(me.length()) : l)
+                    .toList();
+            out.put(poll, comparable(lines, lb, poll));
+        }
+        return out;
+    }
+}
