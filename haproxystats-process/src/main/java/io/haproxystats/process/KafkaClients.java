@@ -34,6 +34,8 @@ final class KafkaClients {
         p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Integer.toString(MAX_REQUEST_BYTES));
         p.put(ProducerConfig.BUFFER_MEMORY_CONFIG, Integer.toString(2 * MAX_REQUEST_BYTES));
         p.put(ProducerConfig.LINGER_MS_CONFIG, "0");
+        // send() itself waits for the topic's metadata: bounded, so an outage is said and retried.
+        p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, "10000");
         p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         return passThrough(kafka, p);

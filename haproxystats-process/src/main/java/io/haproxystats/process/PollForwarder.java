@@ -13,12 +13,14 @@ import java.util.List;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.header.internals.RecordHeaders;
@@ -101,9 +103,10 @@ final class PollForwarder implements Progress, Destination {
     private void loop() {
         while (running) {
             try {
+                // Announcements only wake the loop; each stays claimed until its poll is dealt
+                // with (forward), so the watcher's rescan does not count it as missed.
                 Path announced = wakeups.poll(500, TimeUnit.MILLISECONDS);
                 while (announced != null) {
-                    wakeups.done(announced);
                     announced = wakeups.poll(0, TimeUnit.MILLISECONDS);
                 }
                 if (!forwardWaiting()) {
@@ -168,7 +171,7 @@ final class PollForwarder implements Progress, Destination {
         ProducerRecord<byte[], byte[]> record =
                 new ProducerRecord<>(topic, null, epochMillis(name), key, value, headers);
         try {
-            producer.send(record).get(ackTimeout.toMillis(), TimeUnit.MILLISECONDS);
+            awaitAck(poll, producer.send(record));
         } catch (ExecutionException e) {
             if (e.getCause() instanceof RecordTooLargeException) {
                 LOG.error(
@@ -198,10 +201,35 @@ final class PollForwarder implements Progress, Destination {
         } catch (IOException e) {
             LOG.error("{}: sent, but cannot remove it: {}", poll, e.toString());
         }
+        wakeups.done(poll);
         forwarded.incrementAndGet();
         LOG.info("{}: forwarded to {} ({} bytes)", name, topic, value.length);
         finished(name);
         return true;
+    }
+
+    /** How long an acknowledgement may take before the outage is said (the wait goes on). */
+    static final Duration SLOW_ACK = Duration.ofSeconds(10);
+
+    /**
+     * Waits for the broker's acknowledgement up to the ack timeout. The producer keeps trying
+     * meanwhile (its delivery timeout); after {@link #SLOW_ACK} the outage is logged and reported
+     * in the status file, so that an operator sees it while the polls wait.
+     */
+    private void awaitAck(Path poll, Future<RecordMetadata> ack)
+            throws ExecutionException, TimeoutException, InterruptedException {
+        long deadline = clock.nanoTime() + ackTimeout.toNanos();
+        while (true) {
+            try {
+                ack.get(Math.min(SLOW_ACK.toNanos(), Math.max(1, deadline - clock.nanoTime())), TimeUnit.NANOSECONDS);
+                return;
+            } catch (TimeoutException e) {
+                if (clock.nanoTime() >= deadline) {
+                    throw e;
+                }
+                failed(poll, new TimeoutException("no acknowledgement for " + SLOW_ACK.toSeconds() + " s"));
+            }
+        }
     }
 
     private boolean failed(Path poll, Throwable cause) {
@@ -223,6 +251,7 @@ final class PollForwarder implements Progress, Destination {
         } catch (IOException e) {
             LOG.error("{}: cannot move to quarantine {}: {}", poll, quarantine.dir(), e.toString());
         }
+        wakeups.done(poll);
         finished(poll.getFileName().toString());
     }
 

@@ -123,7 +123,7 @@ public final class KafkaCluster implements AutoCloseable {
             cluster.launch(n);
         }
         for (Node n : nodes) {
-            cluster.awaitStarted(n);
+            cluster.awaitStarted(n, 0);
         }
         return cluster;
     }
@@ -161,12 +161,15 @@ public final class KafkaCluster implements AutoCloseable {
                 .start();
     }
 
-    private void awaitStarted(Node n) throws InterruptedException {
-        long from = startedLines(n);
-        Wait.until(
-                START,
-                () -> startedLines(n) > from || !n.process()[0].isAlive(),
-                "kafka broker " + n.id() + " to start (" + n.log() + ")");
+    private void awaitStarted(Node n, long from) throws InterruptedException {
+        try {
+            Wait.until(
+                    START,
+                    () -> startedLines(n) > from || !n.process()[0].isAlive(),
+                    "kafka broker " + n.id() + " to start (" + n.log() + ")");
+        } catch (AssertionError e) {
+            throw new AssertionError(e.getMessage() + "; its log ends:\n" + tail(n.log()), e);
+        }
         if (!n.process()[0].isAlive()) {
             throw new IllegalStateException("kafka broker " + n.id() + " exited; see " + n.log());
         }
@@ -183,6 +186,15 @@ public final class KafkaCluster implements AutoCloseable {
                     .count();
         } catch (IOException e) {
             return 0;
+        }
+    }
+
+    private static String tail(Path log) {
+        try {
+            List<String> lines = Files.readAllLines(log);
+            return String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size()));
+        } catch (IOException e) {
+            return "(unreadable: " + e + ")";
         }
     }
 
@@ -223,8 +235,9 @@ public final class KafkaCluster implements AutoCloseable {
     /** Starts a stopped or killed broker again, on its ports and data, and waits until it serves. */
     public void restart(int index) throws IOException, InterruptedException {
         Node n = nodes.get(index);
+        long before = startedLines(n);
         launch(n);
-        awaitStarted(n);
+        awaitStarted(n, before);
     }
 
     @Override

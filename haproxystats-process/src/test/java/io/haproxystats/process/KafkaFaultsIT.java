@@ -1,0 +1,333 @@
+package io.haproxystats.process;
+
+import static io.haproxystats.common.testing.Daemons.PROCESS;
+import static io.haproxystats.common.testing.Daemons.PULL;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.haproxystats.common.testing.CarbonRelay;
+import io.haproxystats.common.testing.Daemons;
+import io.haproxystats.common.testing.Entries;
+import io.haproxystats.common.testing.HaproxyInstance;
+import io.haproxystats.common.testing.KafkaCluster;
+import io.haproxystats.common.testing.Wait;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.CleanupMode;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The central setup's faults, each with real parts: a Kafka outage at the edge, a central processor
+ * killed mid-batch, one broker of three killed, a poll over the message limit, garbage records.
+ */
+class KafkaFaultsIT {
+
+    private static final String POLLS = "haproxystats.polls";
+    private static final Pattern FORWARDED = Pattern.compile("(\\d+): forwarded to " + Pattern.quote(POLLS));
+
+    @TempDir(cleanup = CleanupMode.ON_SUCCESS)
+    Path tmp;
+
+    @Test
+    void edgeKeepsPollsThroughABrokerOutageThenSendsEachOnceInOrder() throws Exception {
+        Path run = Files.createDirectories(tmp.resolve("run"));
+        try (KafkaCluster kafka = KafkaCluster.start(tmp.resolve("kafka"), 2);
+                HaproxyInstance haproxy = HaproxyInstance.start(run, "lb1")) {
+            Path conf = Files.writeString(
+                    tmp.resolve("edge.conf"),
+                    KafkaEndToEndIT.edge(tmp.resolve("lb1"), run, kafka.bootstrapServers(), "lb1"));
+            Path edgeLog = tmp.resolve("edge.log");
+            Process edge = Daemons.start(PROCESS, conf, edgeLog);
+            Process pull = Daemons.start(PULL, conf, tmp.resolve("pull.log"));
+            Wait.until(Duration.ofSeconds(60), () -> forwarded(edgeLog).size() >= 2, "2 polls forwarded");
+
+            kafka.kill(0);
+            long outageStart = System.nanoTime();
+            Path incoming = tmp.resolve("lb1/incoming");
+            Wait.until(Duration.ofSeconds(40), () -> Entries.count(incoming) >= 10, "polls waiting in incoming/");
+            long left = Duration.ofSeconds(30).toNanos() - (System.nanoTime() - outageStart);
+            if (left > 0) {
+                Thread.sleep(left / 1_000_000); // the outage lasts 30 s, as an operator's would
+            }
+            assertTrue(edge.isAlive(), "the edge runs through the outage");
+            Set<String> waited = names(incoming);
+            assertTrue(waited.size() >= 20, "polls kept during 30 s: " + waited);
+            assertTrue(Daemons.read(edgeLog).contains("cannot deliver"), "the outage is logged");
+
+            kafka.restart(0);
+            Wait.until(
+                    Duration.ofSeconds(150),
+                    () -> forwarded(edgeLog).containsAll(waited),
+                    "the waiting polls forwarded after the outage");
+            Daemons.stop(pull);
+            Wait.until(Duration.ofSeconds(30), () -> Entries.count(incoming) == 0, "incoming/ drained");
+            Daemons.stop(edge);
+
+            List<String> onTopic = KafkaRecords.readAll(kafka.bootstrapServers(), POLLS).stream()
+                    .peek(r -> assertEquals("lb1", KafkaRecords.key(r)))
+                    .map(PollRecordHandler::pollName)
+                    .toList();
+            for (int i = 1; i < onTopic.size(); i++) {
+                assertTrue(onTopic.get(i - 1).compareTo(onTopic.get(i)) < 0, "in order, each once: " + onTopic);
+            }
+            assertTrue(onTopic.containsAll(waited), "every poll that waited arrived");
+            assertEquals(forwarded(edgeLog), new TreeSet<>(onTopic), "the topic holds exactly the forwarded polls");
+        }
+    }
+
+    @Test
+    void aCentralProcessorKilledMidBatchLosesNoPollAndRepeatsOnlyIdenticalLines() throws Exception {
+        try (KafkaCluster kafka = KafkaCluster.start(tmp.resolve("kafka"), 4);
+                CarbonRelay relay = CarbonRelay.start(tmp)) {
+            String bootstrap = kafka.bootstrapServers();
+            List<Process> centrals = new ArrayList<>();
+            for (int i = 0; i < 2; i++) {
+                centrals.add(startCentral(tmp.resolve("central" + i), bootstrap, relay.port()));
+            }
+            List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
+            Set<String> expected = new TreeSet<>();
+            for (int i = 0; i < 40; i++) {
+                for (String lb : KafkaEndToEndIT.LBS) {
+                    String poll = Long.toString(1795224218L + 10L * i);
+                    records.add(pollRecord(lb, poll, smallPoll()));
+                    expected.add(lb + " " + poll);
+                }
+            }
+            KafkaRecords.produce(bootstrap, records);
+            Wait.until(Duration.ofSeconds(60), () -> delivered(relay).size() >= 10, "the first polls delivered");
+            Daemons.kill(centrals.get(0)); // -9, in the middle of its records
+            Wait.until(
+                    Duration.ofSeconds(120),
+                    () -> delivered(relay).containsAll(expected),
+                    "all 120 polls delivered by the survivor");
+            Daemons.stop(centrals.get(1));
+
+            // Duplicates are allowed (the killed one's uncommitted records are processed again),
+            // but only as the same value for the same path and time.
+            Map<String, String> seen = new HashMap<>();
+            for (String line : relay.lines()) {
+                if (line.contains(".haproxystats.") && !line.contains(".haproxystats.Metrics")) {
+                    continue; // timings and queue figures of the computation itself
+                }
+                GraphiteLines.Line l = GraphiteLines.Line.of(line);
+                String before = seen.putIfAbsent(l.path() + " " + l.timestamp(), l.value());
+                assertTrue(
+                        before == null || before.equals(l.value()),
+                        "a replay changed " + line + " (was " + before + ")");
+            }
+        }
+    }
+
+    @Test
+    void oneBrokerOfThreeKilledLosesNoPoll() throws Exception {
+        Path run = Files.createDirectories(tmp.resolve("run"));
+        try (KafkaCluster kafka = KafkaCluster.start(tmp.resolve("kafka"), 3, 2);
+                CarbonRelay relay = CarbonRelay.start(tmp);
+                HaproxyInstance haproxy = HaproxyInstance.start(run, "lb1")) {
+            String bootstrap = kafka.bootstrapServers();
+            Process central = startCentral(tmp.resolve("central"), bootstrap, relay.port());
+            Path conf = Files.writeString(
+                    tmp.resolve("edge.conf"), KafkaEndToEndIT.edge(tmp.resolve("lb1"), run, bootstrap, "lb1"));
+            Path edgeLog = tmp.resolve("edge.log");
+            Process edge = Daemons.start(PROCESS, conf, edgeLog);
+            Process pull = Daemons.start(PULL, conf, tmp.resolve("pull.log"));
+            Wait.until(
+                    Duration.ofSeconds(60),
+                    () -> KafkaEndToEndIT.polls(relay, "lb1").size() >= 3,
+                    "3 polls");
+            kafka.kill(0);
+            Set<String> before = forwarded(edgeLog);
+            Wait.until(
+                    Duration.ofSeconds(60),
+                    () -> forwarded(edgeLog).size() >= before.size() + 5,
+                    "5 more polls forwarded with two brokers of three");
+            Daemons.stop(pull);
+            Wait.until(Duration.ofSeconds(30), () -> Entries.count(tmp.resolve("lb1/incoming")) == 0, "drained");
+            Daemons.stop(edge);
+            Set<String> all = forwarded(edgeLog);
+            Wait.until(
+                    Duration.ofSeconds(60),
+                    () -> KafkaEndToEndIT.polls(relay, "lb1").containsAll(all),
+                    "every acknowledged poll at the relay");
+            Daemons.stop(central);
+            assertEquals(all, KafkaEndToEndIT.polls(relay, "lb1"), "each acknowledged poll, no other");
+        }
+    }
+
+    @Test
+    void aPollOverTheMessageLimitIsKeptWithTheLimitNamedAndTheNextGoesOn() throws Exception {
+        try (KafkaCluster kafka = KafkaCluster.start(tmp.resolve("kafka"), 1)) {
+            String bootstrap = kafka.bootstrapServers();
+            KafkaRecords.createTopic(bootstrap, POLLS, 1, 1, Map.of("max.message.bytes", "20000"));
+            Path base = tmp.resolve("lb1");
+            Path incoming = Files.createDirectories(base.resolve("incoming"));
+            byte[] noise = new byte[300_000];
+            new Random(7).nextBytes(noise); // incompressible: over the limit after compression too
+            Files.write(Files.createDirectories(incoming.resolve("1795224218")).resolve("lb1.sock_stat"), noise);
+            Files.writeString(
+                    Files.createDirectories(incoming.resolve("1795224228")).resolve("lb1.sock_info"),
+                    "Name: HAProxy\n");
+            Path conf = Files.writeString(tmp.resolve("edge.conf"), """
+                    [paths]
+                    base-dir = %s
+                    [process]
+                    src-dir = ${paths:base-dir}/incoming
+                    mode = forward
+                    [kafka]
+                    bootstrap-servers = %s
+                    host = lb1
+                    """.formatted(base, bootstrap));
+            Path log = tmp.resolve("edge.log");
+            Process edge = Daemons.start(PROCESS, conf, log);
+            Wait.until(Duration.ofSeconds(60), () -> Entries.count(incoming) == 0, "both polls dealt with");
+            Daemons.stop(edge);
+            String text = Daemons.read(log);
+            assertTrue(
+                    text.contains(
+                            "1795224218: 300028 bytes before compression, over the message limit of topic " + POLLS),
+                    text);
+            assertTrue(text.contains("Raise the topic's max.message.bytes"), text);
+            assertTrue(Files.exists(base.resolve("quarantine/1795224218/lb1.sock_stat")), "kept in quarantine");
+            List<ConsumerRecord<byte[], byte[]>> records = KafkaRecords.readAll(bootstrap, POLLS);
+            assertEquals(
+                    List.of("1795224228"),
+                    records.stream().map(PollRecordHandler::pollName).toList());
+        }
+    }
+
+    @Test
+    void garbageRecordsGoToQuarantineAndThePartitionGoesOn() throws Exception {
+        try (KafkaCluster kafka = KafkaCluster.start(tmp.resolve("kafka"), 1);
+                CarbonRelay relay = CarbonRelay.start(tmp)) {
+            String bootstrap = kafka.bootstrapServers();
+            KafkaRecords.createTopic(bootstrap, POLLS, 1, 1, Map.of());
+            byte[] lb9 = "lb9".getBytes(StandardCharsets.UTF_8);
+            byte[] junk = "junk".getBytes(StandardCharsets.UTF_8);
+            ProducerRecord<byte[], byte[]> newer = pollRecord("lb9", "1795224218", smallPoll());
+            newer.headers().remove(PollForwarder.FORMAT_HEADER).add(PollForwarder.FORMAT_HEADER, "2".getBytes());
+            ProducerRecord<byte[], byte[]> badName = pollRecord("lb9", "yesterday", smallPoll());
+            KafkaRecords.produce(
+                    bootstrap,
+                    List.of(
+                            new ProducerRecord<>(POLLS, lb9, junk),
+                            new ProducerRecord<>(POLLS, 0, null, lb9, junk, headers("1795224218")),
+                            new ProducerRecord<>(
+                                    POLLS, 0, null, null, PollContainer.encode(smallPoll()), headers("1795224218")),
+                            newer,
+                            badName,
+                            new ProducerRecord<>(POLLS, 0, null, lb9, null, headers("1795224218")),
+                            pollRecord("lb9", "1795224228", smallPoll())));
+            Path base = tmp.resolve("central");
+            Process central = startCentral(base, bootstrap, relay.port());
+            Wait.until(
+                    Duration.ofSeconds(60),
+                    () -> KafkaEndToEndIT.polls(relay, "lb9").contains("1795224228"),
+                    "the valid record after the garbage delivered");
+            Daemons.stop(central); // exit 0: the consumer never failed
+            List<String> reasons = new ArrayList<>();
+            try (Stream<Path> kept = Files.list(base.resolve("quarantine"))) {
+                for (Path k : kept.sorted().toList()) {
+                    reasons.add(k.getFileName() + ": "
+                            + Files.readString(k.resolve("REASON"))
+                                    .lines()
+                                    .toList()
+                                    .get(1));
+                }
+            }
+            assertEquals(
+                    List.of(
+                            "0.kafka-haproxystats.polls-0-0: header haproxystats-format is missing, this processor reads 1",
+                            "0.kafka-haproxystats.polls-0-1: not a poll container: it does not start with \"HSPD\" (4 bytes)",
+                            "0.kafka-haproxystats.polls-0-2: the key (the load balancer's name) is missing or not UTF-8",
+                            "0.kafka-haproxystats.polls-0-3: header haproxystats-format is '2', this processor reads 1",
+                            "0.kafka-haproxystats.polls-0-4: header haproxystats-poll is 'yesterday', expected the poll's "
+                                    + "epoch seconds",
+                            "0.kafka-haproxystats.polls-0-5: no value (a tombstone), not a poll container"),
+                    reasons);
+            assertEquals(Set.of("1795224228"), KafkaEndToEndIT.polls(relay, "lb9"));
+        }
+    }
+
+    private Process startCentral(Path base, String bootstrap, int relayPort) throws IOException {
+        // Short sessions: a killed consumer's partitions move within seconds, not the default 45 s.
+        Path conf = Files.writeString(
+                base.resolveSibling(base.getFileName() + ".conf"),
+                KafkaEndToEndIT.central(base, bootstrap, relayPort)
+                        + "client.session.timeout.ms = 6000\nclient.heartbeat.interval.ms = 1000\n");
+        return Daemons.start(PROCESS, conf, base.resolveSibling(base.getFileName() + ".log"));
+    }
+
+    private static RecordHeaders headers(String poll) {
+        RecordHeaders h = new RecordHeaders();
+        h.add(PollForwarder.FORMAT_HEADER, "1".getBytes(StandardCharsets.US_ASCII));
+        h.add(PollForwarder.POLL_HEADER, poll.getBytes(StandardCharsets.UTF_8));
+        return h;
+    }
+
+    /** A record as the edge makes it. */
+    private static ProducerRecord<byte[], byte[]> pollRecord(String lb, String poll, SortedMap<String, byte[]> files) {
+        return new ProducerRecord<>(
+                POLLS, null, null, lb.getBytes(StandardCharsets.UTF_8), PollContainer.encode(files), headers(poll));
+    }
+
+    /** The first poll of the real HAProxy captures (4 instances). */
+    private static SortedMap<String, byte[]> smallPoll() throws IOException {
+        SortedMap<String, byte[]> files = new TreeMap<>();
+        try (Stream<Path> s = Files.list(Fixtures.small().resolve("1795224218"))) {
+            for (Path p : s.toList()) {
+                files.put(p.getFileName().toString(), Files.readAllBytes(p));
+            }
+        }
+        return files;
+    }
+
+    /** {@code lb poll} of every poll at the relay. */
+    private static Set<String> delivered(CarbonRelay relay) {
+        try {
+            return relay.lines().stream()
+                    .filter(l -> l.contains(".haproxy.haproxystats.TotalWallClockTime "))
+                    .map(l -> l.split("\\.")[1] + " " + GraphiteLines.Line.of(l).timestamp())
+                    .collect(Collectors.toSet());
+        } catch (IOException e) {
+            return Set.of();
+        }
+    }
+
+    /** The polls the edge logged as acknowledged. */
+    private static Set<String> forwarded(Path log) {
+        Set<String> out = new TreeSet<>();
+        Matcher m = FORWARDED.matcher(Daemons.read(log));
+        while (m.find()) {
+            out.add(m.group(1));
+        }
+        return out;
+    }
+
+    private static Set<String> names(Path dir) throws IOException {
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.map(p -> p.getFileName().toString())
+                    .filter(n -> !n.startsWith("."))
+                    .collect(Collectors.toCollection(TreeSet::new));
+        }
+    }
+}
