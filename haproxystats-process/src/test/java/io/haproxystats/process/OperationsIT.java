@@ -276,7 +276,7 @@ class OperationsIT {
     @Test
     void theSystemdUnitsPassSystemdAnalyzeVerify() throws Exception {
         Path units = Files.createDirectories(tmp.resolve("units"));
-        for (String d : List.of("pull", "process")) {
+        for (String d : List.of("pull", "process", "central")) {
             String unit = Files.readString(CONTRIB.resolve("systemd/haproxystats-" + d + ".service"));
             assertTrue(
                     unit.contains("Type=notify")
@@ -289,13 +289,14 @@ class OperationsIT {
             Path exe = d.equals("pull") ? PULL : PROCESS;
             Files.writeString(
                     units.resolve("haproxystats-" + d + ".service"),
-                    unit.replace("/usr/bin/haproxystats-" + d, exe.toString()));
+                    unit.replace("/usr/bin/haproxystats-" + (d.equals("central") ? "process" : d), exe.toString()));
         }
         Result good = run(
                 "systemd-analyze",
                 "verify",
                 units.resolve("haproxystats-pull.service").toString(),
-                units.resolve("haproxystats-process.service").toString());
+                units.resolve("haproxystats-process.service").toString(),
+                units.resolve("haproxystats-central.service").toString());
         assertEquals(0, good.exit(), good.out());
         // Judged on the lines about our units only: verify also reports on the machine's other units
         // (Debian's carbon-cache.service: "Standard output type syslog is obsolete").
