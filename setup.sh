@@ -7,7 +7,8 @@
 #   - selects a JDK 21+: $JAVA_HOME, then `java` on PATH, then /usr/lib/jvm/*; installs
 #     openjdk-21-jdk-headless (or 25) when none is found; records it in .java-home;
 #   - builds both daemons: haproxystats-pull/target/haproxystats-pull and
-#     haproxystats-process/target/haproxystats-process;
+#     haproxystats-process/target/haproxystats-process; Maven also fetches the Apache Kafka
+#     release (kafka_2.13) the tests start as real brokers (haproxystats-kafka-broker/target/broker-lib);
 #   - as root, builds the test roots once (Debian's debootstrap, cached in
 #     $HAPROXYSTATS_TEST_ROOTS, default /var/cache/haproxystats-test-roots): bookworm (a fresh
 #     Debian 12 without a JDK, for the package test), bullseye and trixie with Debian's haproxy

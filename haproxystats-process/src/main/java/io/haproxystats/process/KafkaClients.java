@@ -17,22 +17,25 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 final class KafkaClients {
 
     /**
-     * The producer's own bound on one record (its uncompressed size): large, so that the broker's
-     * limit on the compressed batch ({@code message.max.bytes}, topic {@code max.message.bytes}) is
-     * the one that decides, and the error names it.
+     * The producer's own bound on one request: large, so that the broker's limit on a record batch
+     * ({@code message.max.bytes}, topic {@code max.message.bytes}) is the one that decides, and the
+     * error names it.
      */
     static final int MAX_REQUEST_BYTES = 64 << 20;
 
     private KafkaClients() {}
 
-    /** The edge's producer of polls: one in flight at a time is the caller's choice; order and no duplicates by idempotence. */
+    /**
+     * The edge's producer of polls: one in flight at a time is the caller's choice; order and no
+     * duplicates by idempotence. Its buffer holds the compressed record only.
+     */
     static Properties pollProducer(KafkaSettings kafka, String host) {
         Properties p = common(kafka, "haproxystats-forward-" + host);
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
-        p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "zstd");
+        // The value is a zstd frame already (PollContainer): compressing it again would cost CPU for nothing.
+        p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "none");
         p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Integer.toString(MAX_REQUEST_BYTES));
-        p.put(ProducerConfig.BUFFER_MEMORY_CONFIG, Integer.toString(2 * MAX_REQUEST_BYTES));
         p.put(ProducerConfig.LINGER_MS_CONFIG, "0");
         // send() itself waits for the topic's metadata: bounded, so an outage is said and retried.
         p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, "10000");
@@ -64,7 +67,9 @@ final class KafkaClients {
         p.put(ConsumerConfig.GROUP_ID_CONFIG, kafka.groupId());
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "16");
+        // Records fetched at once are held decompressed until computed: a few, so that large polls
+        // fit the heap (docs/kafka.md, sizing).
+        p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "4");
         p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         return passThrough(kafka, p);

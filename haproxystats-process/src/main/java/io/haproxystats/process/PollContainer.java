@@ -1,13 +1,18 @@
 package io.haproxystats.process;
 
+import com.github.luben.zstd.ZstdInputStream;
+import com.github.luben.zstd.ZstdOutputStream;
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
@@ -27,9 +32,10 @@ import java.util.TreeMap;
  *   content         the file's bytes
  * </pre>
  *
- * Nothing may follow the last file. The record's headers repeat the version
- * ({@code haproxystats-format: 1}) and carry the poll's name ({@code haproxystats-poll}); the
- * producer compresses the batch (zstd), so the container itself is not compressed. Pure.
+ * Nothing may follow the last file. On the polls topic a container is compressed as one standard
+ * zstd frame (readable by {@code zstd -d}); the record's headers give the version
+ * ({@code haproxystats-format: 1}), the container's size before compression
+ * ({@code haproxystats-size}) and the poll's name ({@code haproxystats-poll}). Pure.
  */
 final class PollContainer {
 
@@ -46,6 +52,28 @@ final class PollContainer {
         }
     }
 
+    /** A file to put in a container: its length, known before, and its bytes. */
+    interface Content {
+        int length();
+
+        InputStream open() throws IOException;
+
+        static Content of(byte[] bytes) {
+            return new Content() {
+                @Override
+                public int length() {
+                    return bytes.length;
+                }
+
+                @Override
+                public InputStream open() {
+                    return new ByteArrayInputStream(bytes);
+                }
+            };
+        }
+    }
+
+    /** The container of files in memory, uncompressed (the tests' and the reference's form). */
     static byte[] encode(SortedMap<String, byte[]> files) {
         long size = 9;
         for (Map.Entry<String, byte[]> e : files.entrySet()) {
@@ -55,27 +83,120 @@ final class PollContainer {
             throw new IllegalArgumentException("a poll of " + files.size() + " files, " + size
                     + " bytes, does not fit one container (at most " + MAX_FILES + " files, 2 GiB)");
         }
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream((int) size);
-        try (DataOutputStream out = new DataOutputStream(bytes)) {
-            out.write(MAGIC);
-            out.writeByte(VERSION);
-            out.writeInt(files.size());
-            for (Map.Entry<String, byte[]> e : files.entrySet()) {
+        ByteBuffer b = ByteBuffer.allocate((int) size);
+        b.put(MAGIC).put((byte) VERSION).putInt(files.size());
+        for (Map.Entry<String, byte[]> e : files.entrySet()) {
+            byte[] name = e.getKey().getBytes(StandardCharsets.UTF_8);
+            checkName(e.getKey(), name.length);
+            b.putShort((short) name.length)
+                    .put(name)
+                    .putInt(e.getValue().length)
+                    .put(e.getValue());
+        }
+        return b.array();
+    }
+
+    /** {@link #encodeCompressed(SortedMap)} of files in memory. */
+    static Compressed compress(SortedMap<String, byte[]> files) {
+        SortedMap<String, Content> contents = new TreeMap<>();
+        files.forEach((name, bytes) -> contents.put(name, Content.of(bytes)));
+        try {
+            return encodeCompressed(contents);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // from memory, nothing fails
+        }
+    }
+
+    /** A container compressed as one zstd frame, and its size before compression. */
+    record Compressed(byte[] value, long size) {}
+
+    /** zstd's level for polls: its fast end, so that forwarding costs the edge little CPU. */
+    static final int ZSTD_LEVEL = 1;
+
+    /**
+     * The container of these files compressed as one standard zstd frame (with its checksum), each
+     * file read and compressed as it streams: the edge holds only the compressed bytes (a 53 MB poll
+     * is a few MB), never the container whole.
+     */
+    static Compressed encodeCompressed(SortedMap<String, Content> files) throws IOException {
+        long size = 9;
+        for (Map.Entry<String, Content> e : files.entrySet()) {
+            size += 6
+                    + e.getKey().getBytes(StandardCharsets.UTF_8).length
+                    + e.getValue().length();
+        }
+        if (size > Integer.MAX_VALUE - 16 || files.size() > MAX_FILES) {
+            throw new IllegalArgumentException("a poll of " + files.size() + " files, " + size
+                    + " bytes, does not fit one container (at most " + MAX_FILES + " files, 2 GiB)");
+        }
+        ByteArrayOutputStream compressed = new ByteArrayOutputStream((int) Math.min(size / 4 + 1024, 1 << 24));
+        try (ZstdOutputStream out = new ZstdOutputStream(compressed, ZSTD_LEVEL).setChecksum(true);
+                DataOutputStream data = new DataOutputStream(out)) {
+            data.write(MAGIC);
+            data.writeByte(VERSION);
+            data.writeInt(files.size());
+            byte[] buffer = new byte[1 << 16];
+            for (Map.Entry<String, Content> e : files.entrySet()) {
                 byte[] name = e.getKey().getBytes(StandardCharsets.UTF_8);
                 checkName(e.getKey(), name.length);
-                out.writeShort(name.length);
-                out.write(name);
-                out.writeInt(e.getValue().length);
-                out.write(e.getValue());
+                int length = e.getValue().length();
+                data.writeShort(name.length);
+                data.write(name);
+                data.writeInt(length);
+                try (InputStream in = e.getValue().open()) {
+                    int left = length;
+                    while (left > 0) {
+                        int n = in.read(buffer, 0, Math.min(buffer.length, left));
+                        if (n < 0) {
+                            break;
+                        }
+                        data.write(buffer, 0, n);
+                        left -= n;
+                    }
+                    if (left > 0 || in.read() >= 0) {
+                        throw new IOException(e.getKey() + " changed while read (" + length
+                                + " bytes when listed): a poll in src-dir is complete, not written to");
+                    }
+                }
+            }
+        }
+        return new Compressed(compressed.toByteArray(), size);
+    }
+
+    /** A record's value: a zstd frame of {@code size} bytes (at most {@code maxSize}), then a container. */
+    static SortedMap<String, Slice> decodeCompressed(byte[] value, long size, long maxSize) throws MalformedException {
+        if (value == null) {
+            throw new MalformedException("no value (a tombstone), not a poll container");
+        }
+        if (size < 9 || size > maxSize) {
+            throw new MalformedException(
+                    "a container of " + size + " bytes announced, expected 9 to " + maxSize + " (the heap's half)");
+        }
+        byte[] container = new byte[(int) size];
+        try (ZstdInputStream in = new ZstdInputStream(new ByteArrayInputStream(value))) {
+            int read = in.readNBytes(container, 0, container.length);
+            if (read < container.length || in.read() >= 0) {
+                throw new MalformedException("the zstd frame holds "
+                        + (read < container.length ? read : "more than " + size) + " bytes, " + size + " announced");
             }
         } catch (IOException e) {
-            throw new UncheckedIOException(e); // a ByteArrayOutputStream does not fail
+            throw new MalformedException("not a zstd frame of a poll container: " + e.getMessage());
         }
-        return bytes.toByteArray();
+        return decode(container);
+    }
+
+    /**
+     * One file inside a container: read in place, copied only when {@link #bytes()} is asked for,
+     * so a large poll is held once (the record's value) plus the few files being parsed.
+     */
+    record Slice(byte[] container, int offset, int length) {
+        byte[] bytes() {
+            return Arrays.copyOfRange(container, offset, offset + length);
+        }
     }
 
     /** The files of a container, in name order; a malformed one is refused with the reason. */
-    static SortedMap<String, byte[]> decode(byte[] value) throws MalformedException {
+    static SortedMap<String, Slice> decode(byte[] value) throws MalformedException {
         if (value == null) {
             throw new MalformedException("no value (a tombstone), not a poll container");
         }
@@ -93,7 +214,7 @@ final class PollContainer {
         if (count > MAX_FILES) {
             throw new MalformedException("poll container of " + count + " files, at most " + MAX_FILES);
         }
-        SortedMap<String, byte[]> files = new TreeMap<>();
+        SortedMap<String, Slice> files = new TreeMap<>();
         String previous = null;
         for (long i = 0; i < count; i++) {
             int at = in.position();
@@ -118,9 +239,8 @@ final class PollContainer {
                 throw new MalformedException("file " + i + " ('" + name + "') at byte " + at + ": " + length
                         + " bytes announced, " + in.remaining() + " left");
             }
-            byte[] content = new byte[(int) length];
-            in.get(content);
-            files.put(name, content);
+            files.put(name, new Slice(value, in.position(), (int) length));
+            in.position(in.position() + (int) length);
             previous = name;
         }
         if (in.hasRemaining()) {

@@ -3,6 +3,7 @@ package io.haproxystats.process;
 import io.haproxystats.common.spool.Directories;
 import io.haproxystats.common.time.Clock;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,7 +30,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * {@code [process] mode = forward}: each complete poll directory of src-dir, oldest first, becomes
- * one record of the polls topic (key: this load balancer's name; value: a {@link PollContainer};
+ * one record of the polls topic (key: this load balancer's name; value: a zstd-compressed {@link PollContainer};
  * headers: format version, poll name, cluster). One record is in flight at a time and the
  * directory is deleted only once the broker acknowledged it ({@code acks=all}), so src-dir stays
  * the durable buffer through a Kafka outage and polls reach the topic in order. While Kafka cannot
@@ -44,6 +45,7 @@ final class PollForwarder implements Progress, Destination {
     static final String FORMAT_HEADER = "haproxystats-format";
     static final String POLL_HEADER = "haproxystats-poll";
     static final String CLUSTER_HEADER = "haproxystats-cluster";
+    static final String SIZE_HEADER = "haproxystats-size";
 
     private final Path src;
     private final Producer<byte[], byte[]> producer;
@@ -154,9 +156,9 @@ final class PollForwarder implements Progress, Destination {
     /** Sends one poll and deletes it once acknowledged; false when it was not sent and stays. */
     private boolean forward(Path poll) throws InterruptedException {
         String name = poll.getFileName().toString();
-        byte[] value;
+        PollContainer.Compressed container;
         try {
-            value = PollContainer.encode(files(poll));
+            container = PollContainer.encodeCompressed(files(poll));
         } catch (IOException | IllegalArgumentException e) {
             LOG.error("{}: cannot read it as a poll: {}; moving it to quarantine", poll, e.getMessage());
             keep(poll);
@@ -165,21 +167,23 @@ final class PollForwarder implements Progress, Destination {
         RecordHeaders headers = new RecordHeaders();
         headers.add(FORMAT_HEADER, Integer.toString(PollContainer.VERSION).getBytes(StandardCharsets.US_ASCII));
         headers.add(POLL_HEADER, name.getBytes(StandardCharsets.UTF_8));
+        headers.add(SIZE_HEADER, Long.toString(container.size()).getBytes(StandardCharsets.US_ASCII));
         if (cluster != null) {
             headers.add(CLUSTER_HEADER, cluster);
         }
         ProducerRecord<byte[], byte[]> record =
-                new ProducerRecord<>(topic, null, epochMillis(name), key, value, headers);
+                new ProducerRecord<>(topic, null, epochMillis(name), key, container.value(), headers);
         try {
             awaitAck(poll, producer.send(record));
         } catch (ExecutionException e) {
             if (e.getCause() instanceof RecordTooLargeException) {
                 LOG.error(
-                        "{}: {} bytes before compression, over the message limit of topic {}: {}. Raise the "
+                        "{}: {} bytes compressed ({} before), over the message limit of topic {}: {}. Raise the "
                                 + "topic's max.message.bytes (the broker's message.max.bytes by default) and, above "
                                 + "{} bytes, [kafka] client.max.request.size; the poll is kept in quarantine",
                         poll,
-                        value.length,
+                        container.value().length,
+                        container.size(),
                         topic,
                         e.getCause().getMessage(),
                         KafkaClients.MAX_REQUEST_BYTES);
@@ -203,7 +207,12 @@ final class PollForwarder implements Progress, Destination {
         }
         wakeups.done(poll);
         forwarded.incrementAndGet();
-        LOG.info("{}: forwarded to {} ({} bytes)", name, topic, value.length);
+        LOG.info(
+                "{}: forwarded to {} ({} bytes, {} before compression)",
+                name,
+                topic,
+                container.value().length,
+                container.size());
         finished(name);
         return true;
     }
@@ -261,9 +270,9 @@ final class PollForwarder implements Progress, Destination {
         lastProgressNanos = clock.nanoTime();
     }
 
-    /** The poll's files, by name; a file larger than any answer the puller writes is refused unread. */
-    private SortedMap<String, byte[]> files(Path poll) throws IOException {
-        SortedMap<String, byte[]> files = new TreeMap<>();
+    /** The poll's files, by name, each read when the container is built; a file larger than any answer the puller writes is refused unread. */
+    private SortedMap<String, PollContainer.Content> files(Path poll) throws IOException {
+        SortedMap<String, PollContainer.Content> files = new TreeMap<>();
         try (Stream<Path> s = Files.list(poll)) {
             for (Path f : s.toList()) {
                 BasicFileAttributes a = Files.readAttributes(f, BasicFileAttributes.class);
@@ -274,7 +283,18 @@ final class PollForwarder implements Progress, Destination {
                     throw new IOException(f.getFileName() + ": " + a.size() + " bytes, more than [pull] buffer-limit ("
                             + maxFileBytes + "): not an answer haproxystats-pull wrote");
                 }
-                files.put(f.getFileName().toString(), Files.readAllBytes(f));
+                int length = (int) a.size();
+                files.put(f.getFileName().toString(), new PollContainer.Content() {
+                    @Override
+                    public int length() {
+                        return length;
+                    }
+
+                    @Override
+                    public InputStream open() throws IOException {
+                        return Files.newInputStream(f);
+                    }
+                });
             }
         }
         return files;

@@ -37,6 +37,10 @@ final class PollRecordHandler {
 
     private static final Logger LOG = LoggerFactory.getLogger(PollRecordHandler.class);
     private static final Pattern POLL_NAME = Pattern.compile("\\d{1,12}");
+    private static final Pattern SIZE = Pattern.compile("\\d{1,10}");
+    /** The largest container decompressed: half the heap (a record announcing more is refused unread). */
+    private static final long MAX_CONTAINER =
+            Math.min(Integer.MAX_VALUE - 16, Runtime.getRuntime().maxMemory() / 2);
     /** The most distinct load balancers whose paths are kept built; beyond it they are built per poll. */
     private static final int MAX_CACHED_HOSTS = 10_000;
 
@@ -96,29 +100,39 @@ final class PollRecordHandler {
                     record,
                     "header " + PollForwarder.POLL_HEADER + " is '" + poll + "', expected the poll's epoch seconds");
         }
-        SortedMap<String, byte[]> files;
+        Header sizeHeader = record.headers().lastHeader(PollForwarder.SIZE_HEADER);
+        String size = sizeHeader == null || sizeHeader.value() == null
+                ? ""
+                : new String(sizeHeader.value(), StandardCharsets.US_ASCII);
+        if (!SIZE.matcher(size).matches()) {
+            return refuse(
+                    record,
+                    "header " + PollForwarder.SIZE_HEADER + " is '" + size
+                            + "', expected the container's bytes before compression");
+        }
+        SortedMap<String, PollContainer.Slice> files;
         try {
-            files = PollContainer.decode(record.value());
+            files = PollContainer.decodeCompressed(record.value(), Long.parseLong(size), MAX_CONTAINER);
         } catch (PollContainer.MalformedException e) {
             return refuse(record, e.getMessage());
         }
         List<Long> sizes = new ArrayList<>();
         SortedMap<String, PollComputation.Source> sources = new TreeMap<>();
-        for (Map.Entry<String, byte[]> f : files.entrySet()) {
-            byte[] bytes = f.getValue();
-            sizes.add((long) bytes.length);
+        for (Map.Entry<String, PollContainer.Slice> f : files.entrySet()) {
+            PollContainer.Slice slice = f.getValue();
+            sizes.add((long) slice.length());
             sources.put(f.getKey(), () -> {
-                if (bytes.length > maxFileBytes) {
-                    throw new IOException(bytes.length + " bytes, more than [pull] buffer-limit (" + maxFileBytes
+                if (slice.length() > maxFileBytes) {
+                    throw new IOException(slice.length() + " bytes, more than [pull] buffer-limit (" + maxFileBytes
                             + "): not an answer haproxystats-pull wrote");
                 }
-                return PollComputation.Answer.of(bytes);
+                return PollComputation.Answer.of(slice.bytes()); // copied only now, a group of files at a time
             });
         }
         String tooLarge = PollReader.heapCheck(
                 sizes, PollComputation.GROUP, Runtime.getRuntime().maxMemory());
         if (tooLarge != null) {
-            return refuse(record, files, poll, tooLarge);
+            return refuse(record, copies(files), poll, tooLarge);
         }
         PollComputation computation = computation(host.get());
         PollComputation.Result result = computation.compute(
@@ -149,10 +163,16 @@ final class PollRecordHandler {
                     }
                     LOG.info("{} ({} of {}): {} lines delivered", where, poll, host.get(), lines);
                     if (parseErrors) {
-                        keep(record, files, poll, "files that could not be parsed (see the log)");
+                        keep(record, copies(files), poll, "files that could not be parsed (see the log)");
                     }
                     return null;
                 });
+    }
+
+    private static SortedMap<String, byte[]> copies(SortedMap<String, PollContainer.Slice> files) {
+        SortedMap<String, byte[]> out = new TreeMap<>();
+        files.forEach((name, slice) -> out.put(name, slice.bytes()));
+        return out;
     }
 
     /** The computation for a load balancer's paths, kept per name. */

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The benchmark harness in smoke mode (tiny sizes, one or two iterations), so that it cannot rot:
  * the generator, the processor benchmark against a real relay, the Graphite send benchmark and the
- * puller benchmark script, the relay buffer probe. Figures are printed, never asserted (docs/benchmarks.md).
+ * puller benchmark script, the relay buffer probe, the Kafka benchmark (a real broker). Figures are printed, never asserted (docs/benchmarks.md).
  */
 class BenchSmokeIT {
 
@@ -132,5 +132,16 @@ class BenchSmokeIT {
                 out.matches(
                         "(?s)SO_SNDBUF 65536 \\(kernel: \\d+\\): a stopped relay took \\d+ bytes before a write blocked\\n"),
                 out);
+    }
+
+    @Test
+    void kafkaBenchmarkRunsOnTheSmallPoll() throws Exception {
+        String out = captureOut(() -> KafkaBench.main(new String[] {
+            PROCESS.toString(), Fixtures.small().resolve("1795224218").toString(), "2"
+        }));
+        assertTrue(out.contains("edge (mode = forward): CPU "), out);
+        assertTrue(out.contains("bytes a poll on the broker (files 78580 bytes: "), out);
+        assertTrue(out.contains("local (mode = local): CPU ") && out.contains("edge / local = "), out);
+        assertTrue(out.contains("central (source = kafka, 4 workers): 2 polls delivered"), out);
     }
 }

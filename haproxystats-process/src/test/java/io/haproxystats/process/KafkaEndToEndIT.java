@@ -20,7 +20,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
@@ -199,9 +198,9 @@ class KafkaEndToEndIT {
         Path incoming = Files.createDirectories(base.resolve("incoming"));
         for (ConsumerRecord<byte[], byte[]> r : records) {
             Path dir = Files.createDirectories(base.resolve("staging/" + PollRecordHandler.pollName(r)));
-            SortedMap<String, byte[]> files = PollContainer.decode(r.value());
-            for (Map.Entry<String, byte[]> f : files.entrySet()) {
-                Files.write(dir.resolve(f.getKey()), f.getValue());
+            for (Map.Entry<String, PollContainer.Slice> f :
+                    KafkaRecords.files(r).entrySet()) {
+                Files.write(dir.resolve(f.getKey()), f.getValue().bytes());
             }
             Files.move(dir, incoming.resolve(dir.getFileName()));
         }

@@ -203,8 +203,11 @@ class KafkaFaultsIT {
             Daemons.stop(edge);
             String text = Daemons.read(log);
             assertTrue(
-                    text.contains(
-                            "1795224218: 300028 bytes before compression, over the message limit of topic " + POLLS),
+                    Pattern.compile(
+                                    "1795224218: \\d+ bytes compressed \\(300028 before\\), over the message limit of topic "
+                                            + Pattern.quote(POLLS))
+                            .matcher(text)
+                            .find(),
                     text);
             assertTrue(text.contains("Raise the topic's max.message.bytes"), text);
             assertTrue(Files.exists(base.resolve("quarantine/1795224218/lb1.sock_stat")), "kept in quarantine");
@@ -226,16 +229,24 @@ class KafkaFaultsIT {
             ProducerRecord<byte[], byte[]> newer = pollRecord("lb9", "1795224218", smallPoll());
             newer.headers().remove(PollForwarder.FORMAT_HEADER).add(PollForwarder.FORMAT_HEADER, "2".getBytes());
             ProducerRecord<byte[], byte[]> badName = pollRecord("lb9", "yesterday", smallPoll());
+            ProducerRecord<byte[], byte[]> noKey = pollRecord("lb9", "1795224218", smallPoll());
+            ProducerRecord<byte[], byte[]> wrongSize = pollRecord("lb9", "1795224218", smallPoll());
+            long size = Long.parseLong(new String(
+                    wrongSize.headers().lastHeader(PollForwarder.SIZE_HEADER).value()));
+            wrongSize
+                    .headers()
+                    .remove(PollForwarder.SIZE_HEADER)
+                    .add(PollForwarder.SIZE_HEADER, Long.toString(size + 1).getBytes());
             KafkaRecords.produce(
                     bootstrap,
                     List.of(
                             new ProducerRecord<>(POLLS, lb9, junk),
-                            new ProducerRecord<>(POLLS, 0, null, lb9, junk, headers("1795224218")),
-                            new ProducerRecord<>(
-                                    POLLS, 0, null, null, PollContainer.encode(smallPoll()), headers("1795224218")),
+                            new ProducerRecord<>(POLLS, 0, null, lb9, junk, headers("1795224218", 100)),
+                            new ProducerRecord<>(POLLS, 0, null, null, noKey.value(), noKey.headers()),
                             newer,
                             badName,
-                            new ProducerRecord<>(POLLS, 0, null, lb9, null, headers("1795224218")),
+                            new ProducerRecord<>(POLLS, 0, null, lb9, null, headers("1795224218", 100)),
+                            wrongSize,
                             pollRecord("lb9", "1795224228", smallPoll())));
             Path base = tmp.resolve("central");
             Process central = startCentral(base, bootstrap, relay.port());
@@ -257,13 +268,17 @@ class KafkaFaultsIT {
             assertEquals(
                     List.of(
                             "0.kafka-haproxystats.polls-0-0: header haproxystats-format is missing, this processor reads 1",
-                            "0.kafka-haproxystats.polls-0-1: not a poll container: it does not start with \"HSPD\" (4 bytes)",
+                            "0.kafka-haproxystats.polls-0-1: not a zstd frame of a poll container: (zstd's reason)",
                             "0.kafka-haproxystats.polls-0-2: the key (the load balancer's name) is missing or not UTF-8",
                             "0.kafka-haproxystats.polls-0-3: header haproxystats-format is '2', this processor reads 1",
                             "0.kafka-haproxystats.polls-0-4: header haproxystats-poll is 'yesterday', expected the poll's "
                                     + "epoch seconds",
-                            "0.kafka-haproxystats.polls-0-5: no value (a tombstone), not a poll container"),
-                    reasons);
+                            "0.kafka-haproxystats.polls-0-5: no value (a tombstone), not a poll container",
+                            "0.kafka-haproxystats.polls-0-6: the zstd frame holds " + size + " bytes, " + (size + 1)
+                                    + " announced"),
+                    reasons.stream()
+                            .map(r -> r.replaceFirst("(not a zstd frame of a poll container: ).+", "$1(zstd's reason)"))
+                            .toList());
             assertEquals(Set.of("1795224228"), KafkaEndToEndIT.polls(relay, "lb9"));
         }
     }
@@ -277,17 +292,19 @@ class KafkaFaultsIT {
         return Daemons.start(PROCESS, conf, base.resolveSibling(base.getFileName() + ".log"));
     }
 
-    private static RecordHeaders headers(String poll) {
+    private static RecordHeaders headers(String poll, long size) {
         RecordHeaders h = new RecordHeaders();
         h.add(PollForwarder.FORMAT_HEADER, "1".getBytes(StandardCharsets.US_ASCII));
         h.add(PollForwarder.POLL_HEADER, poll.getBytes(StandardCharsets.UTF_8));
+        h.add(PollForwarder.SIZE_HEADER, Long.toString(size).getBytes(StandardCharsets.US_ASCII));
         return h;
     }
 
     /** A record as the edge makes it. */
     private static ProducerRecord<byte[], byte[]> pollRecord(String lb, String poll, SortedMap<String, byte[]> files) {
+        PollContainer.Compressed c = PollContainer.compress(files);
         return new ProducerRecord<>(
-                POLLS, null, null, lb.getBytes(StandardCharsets.UTF_8), PollContainer.encode(files), headers(poll));
+                POLLS, null, null, lb.getBytes(StandardCharsets.UTF_8), c.value(), headers(poll, c.size()));
     }
 
     /** The first poll of the real HAProxy captures (4 instances). */

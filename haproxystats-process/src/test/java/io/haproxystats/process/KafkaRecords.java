@@ -7,6 +7,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.SortedMap;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -47,6 +48,13 @@ final class KafkaRecords {
                     .thenComparingLong(ConsumerRecord::offset));
             return out;
         }
+    }
+
+    /** The poll a record of the polls topic holds, as the central processor reads it. */
+    static SortedMap<String, PollContainer.Slice> files(ConsumerRecord<byte[], byte[]> r) throws Exception {
+        long size = Long.parseLong(
+                new String(r.headers().lastHeader(PollForwarder.SIZE_HEADER).value(), StandardCharsets.US_ASCII));
+        return PollContainer.decodeCompressed(r.value(), size, Integer.MAX_VALUE);
     }
 
     static String key(ConsumerRecord<byte[], byte[]> r) {

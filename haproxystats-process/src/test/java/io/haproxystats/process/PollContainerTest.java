@@ -27,9 +27,9 @@ class PollContainerTest {
     @Test
     void roundTripsEveryByte() throws Exception {
         SortedMap<String, byte[]> files = poll();
-        SortedMap<String, byte[]> back = PollContainer.decode(PollContainer.encode(files));
+        SortedMap<String, PollContainer.Slice> back = PollContainer.decode(PollContainer.encode(files));
         assertEquals(files.keySet(), back.keySet());
-        files.forEach((name, bytes) -> assertArrayEquals(bytes, back.get(name), name));
+        files.forEach((name, bytes) -> assertArrayEquals(bytes, back.get(name).bytes(), name));
         assertEquals(
                 0, PollContainer.decode(PollContainer.encode(new TreeMap<>())).size());
     }

@@ -229,7 +229,7 @@ public final class ProcessBench {
         return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
     }
 
-    private static long cpuTicks(long pid) throws IOException {
+    static long cpuTicks(long pid) throws IOException {
         String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
         String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
         return Long.parseLong(f[11]) + Long.parseLong(f[12]); // utime, stime
@@ -329,7 +329,7 @@ public final class ProcessBench {
      * A plain TCP reader in this JVM: shows the processor's own time, without a relay's
      * ingestion (carbon-c-relay's stalls dominate on small machines, see docs/benchmarks.md).
      */
-    private static final class PlainSink implements Sink {
+    static final class PlainSink implements Sink {
         private final ServerSocket server;
         private final LineCounter counter = new LineCounter();
 
