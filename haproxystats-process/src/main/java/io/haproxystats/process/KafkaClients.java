@@ -1,10 +1,21 @@
 package io.haproxystats.process;
 
 import io.haproxystats.common.config.KafkaSettings;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
@@ -73,6 +84,30 @@ final class KafkaClients {
         p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         return passThrough(kafka, p);
+    }
+
+    /**
+     * The topic's {@code max.message.bytes} as the brokers have it (an admin request, bounded by
+     * 10 s), so that an error can state the limit; empty when it cannot be read.
+     */
+    static Optional<String> maxMessageBytes(KafkaSettings kafka, String topic) {
+        Properties p = passThrough(kafka, common(kafka, "haproxystats-admin"));
+        p.put("default.api.timeout.ms", "10000");
+        p.put("request.timeout.ms", "10000");
+        try (Admin admin = Admin.create(p)) {
+            ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
+            Config config = admin.describeConfigs(List.of(resource))
+                    .all()
+                    .get(10, TimeUnit.SECONDS)
+                    .get(resource);
+            return Optional.ofNullable(config.get(TopicConfig.MAX_MESSAGE_BYTES_CONFIG))
+                    .map(ConfigEntry::value);
+        } catch (ExecutionException | TimeoutException | KafkaException e) {
+            return Optional.empty();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Optional.empty();
+        }
     }
 
     private static Properties common(KafkaSettings kafka, String clientId) {

@@ -11,6 +11,7 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Optional;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
@@ -18,6 +19,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -58,6 +60,7 @@ final class PollForwarder implements Progress, Destination {
     private final Clock clock;
     private final Duration ackTimeout;
     private final Duration retryDelay;
+    private final Supplier<Optional<String>> topicLimit;
     private volatile boolean running = true;
     private volatile boolean reachable = true;
     private volatile Thread thread;
@@ -71,6 +74,7 @@ final class PollForwarder implements Progress, Destination {
      * @param ackTimeout longest wait for the broker's acknowledgement of one record before the
      *                   poll counts as not sent (the producer's own delivery timeout is shorter)
      * @param retryDelay pause after a failed send before the oldest poll is tried again
+     * @param topicLimit the topic's max.message.bytes, asked of the brokers when a poll is over it
      */
     PollForwarder(
             Path src,
@@ -83,7 +87,8 @@ final class PollForwarder implements Progress, Destination {
             WorkQueue wakeups,
             Clock clock,
             Duration ackTimeout,
-            Duration retryDelay) {
+            Duration retryDelay,
+            Supplier<Optional<String>> topicLimit) {
         this.src = src;
         this.producer = producer;
         this.topic = topic;
@@ -95,6 +100,7 @@ final class PollForwarder implements Progress, Destination {
         this.clock = clock;
         this.ackTimeout = ackTimeout;
         this.retryDelay = retryDelay;
+        this.topicLimit = topicLimit;
         this.lastProgressNanos = clock.nanoTime();
     }
 
@@ -178,13 +184,15 @@ final class PollForwarder implements Progress, Destination {
         } catch (ExecutionException e) {
             if (e.getCause() instanceof RecordTooLargeException) {
                 LOG.error(
-                        "{}: {} bytes compressed ({} before), over the message limit of topic {}: {}. Raise the "
-                                + "topic's max.message.bytes (the broker's message.max.bytes by default) and, above "
-                                + "{} bytes, [kafka] client.max.request.size; the poll is kept in quarantine",
+                        "{}: {} bytes compressed ({} before), over the message limit of topic {} (max.message.bytes "
+                                + "= {}): {} Raise the topic's max.message.bytes (the broker's message.max.bytes by "
+                                + "default) and, above {} bytes, [kafka] client.max.request.size; the poll is kept in "
+                                + "quarantine",
                         poll,
                         container.value().length,
                         container.size(),
                         topic,
+                        topicLimit.get().orElse("unknown: the topic's configuration cannot be read"),
                         e.getCause().getMessage(),
                         KafkaClients.MAX_REQUEST_BYTES);
                 keep(poll);

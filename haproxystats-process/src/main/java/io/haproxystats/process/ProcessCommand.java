@@ -274,7 +274,8 @@ public final class ProcessCommand extends DaemonCommand {
                 queue,
                 clock,
                 FORWARD_ACK_TIMEOUT,
-                Duration.ofSeconds(1));
+                Duration.ofSeconds(1),
+                () -> KafkaClients.maxMessageBytes(kafka, kafka.pollsTopic()));
         forwarder.start();
         return new Intake() {
             @Override

@@ -178,10 +178,11 @@ class KafkaEndToEndIT {
 
     /**
      * A poll's lines that do not depend on when or where it was computed: not the timings and
-     * queue figures of {@code .haproxystats.} (the {@code Metrics*} counts stay).
+     * queue figures of {@code .haproxystats.} (the {@code Metrics*} counts stay). An empty
+     * {@code lb}: paths without a hostname.
      */
     static Set<String> comparable(List<String> lines, String lb, String poll) {
-        String prefix = "lb." + lb + ".haproxy.";
+        String prefix = lb.isEmpty() ? "lb.haproxy." : "lb." + lb + ".haproxy.";
         return lines.stream()
                 .filter(l -> l.startsWith(prefix) && l.endsWith(" " + poll))
                 .filter(l -> !l.contains(".haproxystats.") || l.contains(".haproxystats.Metrics"))

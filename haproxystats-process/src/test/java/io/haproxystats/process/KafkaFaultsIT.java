@@ -10,6 +10,7 @@ import io.haproxystats.common.testing.Daemons;
 import io.haproxystats.common.testing.Entries;
 import io.haproxystats.common.testing.HaproxyInstance;
 import io.haproxystats.common.testing.KafkaCluster;
+import io.haproxystats.common.testing.TestConfig;
 import io.haproxystats.common.testing.Wait;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -175,6 +176,61 @@ class KafkaFaultsIT {
     }
 
     @Test
+    void theKafkaDispatcherKeepsPollsUntilTheBrokerTookTheirLines() throws Exception {
+        Path run = Files.createDirectories(tmp.resolve("run"));
+        try (KafkaCluster kafka = KafkaCluster.start(tmp.resolve("kafka"), 2);
+                CarbonRelay relay = CarbonRelay.start(tmp);
+                HaproxyInstance haproxy = HaproxyInstance.start(run, "lb1")) {
+            Path base = tmp.resolve("lb1");
+            Path conf = Files.writeString(
+                    tmp.resolve("local.conf"),
+                    TestConfig.spool(base, run)
+                            + TestConfig.toGraphite(relay.port(), "lb")
+                            + "retries = 2\ninterval = 0.5\ndelay = 1\n"
+                            + "[kafka]\nbootstrap-servers = " + kafka.bootstrapServers() + "\n"
+                            + "[kafka-dispatch]\ntopic = haproxystats.metrics\n");
+            Process process = Daemons.start(PROCESS, conf, tmp.resolve("process.log"));
+            Process pull = Daemons.start(PULL, conf, tmp.resolve("pull.log"));
+            Wait.until(Duration.ofSeconds(60), () -> relayPolls(relay).size() >= 2, "2 polls at the relay");
+            kafka.kill(0);
+            Path incoming = base.resolve("incoming");
+            Wait.until(
+                    Duration.ofSeconds(60),
+                    () -> Entries.count(incoming) >= 5,
+                    "polls kept in incoming/ while Kafka cannot take their lines");
+            assertTrue(process.isAlive());
+            kafka.restart(0);
+            Daemons.stop(pull);
+            Wait.until(Duration.ofSeconds(120), () -> Entries.count(incoming) == 0, "every poll delivered to both");
+            Daemons.stop(process);
+
+            Set<String> onTopic = new TreeSet<>();
+            for (ConsumerRecord<byte[], byte[]> r :
+                    KafkaRecords.readAll(kafka.bootstrapServers(), "haproxystats.metrics")) {
+                onTopic.add(new String(r.value(), StandardCharsets.UTF_8));
+            }
+            Set<String> atRelay = relayPolls(relay);
+            assertTrue(atRelay.size() >= 7, atRelay.toString());
+            for (String poll : atRelay) {
+                // A poll retried for Kafka alone is computed again: its own timings differ, its statistics do not.
+                Set<String> relayLines = KafkaEndToEndIT.comparable(relay.lines(), "", poll);
+                Set<String> topicLines = KafkaEndToEndIT.comparable(List.copyOf(onTopic), "", poll);
+                assertTrue(relayLines.size() > 50, poll + ": " + relayLines.size());
+                assertEquals(relayLines, topicLines, poll + ": the metrics topic has the relay's lines");
+            }
+        }
+    }
+
+    /** Poll timestamps at the relay of a processor without hostname in its paths. */
+    private static Set<String> relayPolls(CarbonRelay relay) {
+        try {
+            return GraphiteLines.pollTimestamps(relay.lines());
+        } catch (IOException e) {
+            return Set.of();
+        }
+    }
+
+    @Test
     void aPollOverTheMessageLimitIsKeptWithTheLimitNamedAndTheNextGoesOn() throws Exception {
         try (KafkaCluster kafka = KafkaCluster.start(tmp.resolve("kafka"), 1)) {
             String bootstrap = kafka.bootstrapServers();
@@ -209,6 +265,7 @@ class KafkaFaultsIT {
                             .matcher(text)
                             .find(),
                     text);
+            assertTrue(text.contains("(max.message.bytes = 20000)"), text);
             assertTrue(text.contains("Raise the topic's max.message.bytes"), text);
             assertTrue(Files.exists(base.resolve("quarantine/1795224218/lb1.sock_stat")), "kept in quarantine");
             List<ConsumerRecord<byte[], byte[]>> records = KafkaRecords.readAll(bootstrap, POLLS);
