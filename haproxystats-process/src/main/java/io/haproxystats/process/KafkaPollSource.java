@@ -10,6 +10,7 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -53,6 +54,8 @@ final class KafkaPollSource implements Progress {
     private volatile String lastFinished = "";
     private volatile long lastFinishedEpoch;
     private final AtomicLong deliveredRecords = new AtomicLong();
+    /** Each consumer's lag at its last poll: records of its partitions not fetched yet, plus those in hand. */
+    private final Map<Integer, Long> lags = new ConcurrentHashMap<>();
 
     KafkaPollSource(
             Supplier<Consumer<byte[], byte[]>> consumers,
@@ -86,18 +89,20 @@ final class KafkaPollSource implements Progress {
             ExecutorService worker = Executors.newSingleThreadExecutor(
                     Thread.ofPlatform().name("kafka-worker-" + i).factory());
             workers.add(worker);
-            threads.add(Thread.ofPlatform().name("kafka-consumer-" + i).start(() -> consume(worker)));
+            int index = i;
+            threads.add(Thread.ofPlatform().name("kafka-consumer-" + i).start(() -> consume(index, worker)));
         }
     }
 
     /** Offsets to commit past the delivered records, and where to fetch again from for the others. */
     record Outcome(Map<TopicPartition, Long> commit, Map<TopicPartition, Long> retry, String lastPoll) {}
 
-    private void consume(ExecutorService worker) {
+    private void consume(int index, ExecutorService worker) {
         try (Consumer<byte[], byte[]> consumer = consumers.get()) {
             consumer.subscribe(List.of(topic));
             while (running) {
                 ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(200));
+                lags.put(index, lag(consumer) + records.count());
                 if (records.isEmpty()) {
                     continue;
                 }
@@ -122,6 +127,21 @@ final class KafkaPollSource implements Progress {
             // The liveness check sees the thread gone and stops the daemon for its service manager.
             LOG.error("kafka consumer of {} failed: {}", topic, e.toString(), e);
         }
+    }
+
+    /** Records of the consumer's partitions after its position, as its last fetch saw them (0 when unknown). */
+    private static long lag(Consumer<byte[], byte[]> consumer) {
+        long lag = 0;
+        for (TopicPartition tp : consumer.assignment()) {
+            lag += consumer.currentLag(tp).orElse(0);
+        }
+        return lag;
+    }
+
+    /** Polls in the topic not yet delivered by this processor's consumers (their partitions only). */
+    @Override
+    public long waiting() {
+        return lags.values().stream().mapToLong(Long::longValue).sum();
     }
 
     /** Waits for the worker while keeping the group membership; null when stopping cut the wait short. */

@@ -354,6 +354,11 @@ final class PollForwarder implements Progress, Destination {
     }
 
     @Override
+    public long waiting() {
+        return Directories.waiting(src);
+    }
+
+    @Override
     public String statusKey() {
         return "kafka";
     }

@@ -115,7 +115,7 @@ public final class ProcessCommand extends DaemonCommand {
 
         SystemdNotifier notifier = SystemdNotifier.fromEnvironment(System.getenv());
         ProcessReporter reporter = new ProcessReporter(
-                new StatusFile(settings.statusFile()), notifier, intake.progress(), intake.destination(), src, clock);
+                new StatusFile(settings.statusFile()), notifier, intake.progress(), intake.destination(), clock);
         notifier.ready(intake.description());
         LOG.info("ready: {}", intake.description());
         // The watchdog's pace when systemd asks for one, else a status update every 5 s.
@@ -210,7 +210,8 @@ public final class ProcessCommand extends DaemonCommand {
                 Thread.ofPlatform().daemon().name("incoming-watcher").factory());
         IncomingWatcher watcher = new IncomingWatcher(src, queue, watcherThread, clock);
         watcher.start(); // locks src-dir first: a second processor stops here, before any work
-        Workers workers = new Workers(queue, handler, timer, config.graphite().delay(), clock);
+        Workers workers =
+                new Workers(src, queue, handler, timer, config.graphite().delay(), clock);
         workers.start(settings.workers());
         return new Intake() {
             @Override

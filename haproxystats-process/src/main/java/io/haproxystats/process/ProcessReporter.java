@@ -1,11 +1,8 @@
 package io.haproxystats.process;
 
-import io.haproxystats.common.spool.Directories;
 import io.haproxystats.common.status.StatusFile;
 import io.haproxystats.common.systemd.SystemdNotifier;
 import io.haproxystats.common.time.Clock;
-import java.io.IOException;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -30,23 +27,15 @@ final class ProcessReporter {
     private final SystemdNotifier notifier;
     private final Progress workers;
     private final Destination graphite;
-    private final Path srcDir;
     private final Clock clock;
     private boolean unhealthyLogged;
 
-    ProcessReporter(
-            StatusFile status,
-            SystemdNotifier notifier,
-            Progress workers,
-            Destination graphite,
-            Path srcDir,
-            Clock clock) {
+    ProcessReporter(StatusFile status, SystemdNotifier notifier, Progress workers, Destination graphite, Clock clock) {
         this.clock = clock;
         this.status = status;
         this.notifier = notifier;
         this.workers = workers;
         this.graphite = graphite;
-        this.srcDir = srcDir;
     }
 
     /** Called on a timer: status file, STATUS= and, when healthy and asked for, WATCHDOG=1. */
@@ -97,10 +86,6 @@ final class ProcessReporter {
     }
 
     private long incoming() {
-        try {
-            return Directories.countSubdirectories(srcDir);
-        } catch (IOException e) {
-            return -1;
-        }
+        return workers.waiting();
     }
 }

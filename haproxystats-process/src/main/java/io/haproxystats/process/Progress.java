@@ -17,4 +17,11 @@ interface Progress {
 
     /** True while every thread of it runs (the liveness check). */
     boolean allAlive();
+
+    /**
+     * Polls waiting to be taken: the directories in src-dir for the workers and the forwarder, the
+     * records behind the consumers' positions in the polls topic for a central processor; -1 when
+     * unknown.
+     */
+    long waiting();
 }

@@ -1,5 +1,6 @@
 package io.haproxystats.process;
 
+import io.haproxystats.common.spool.Directories;
 import io.haproxystats.common.time.Clock;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -32,7 +33,16 @@ final class Workers implements Progress {
     private volatile String lastFinished = "";
     private volatile long lastFinishedEpoch;
 
-    Workers(WorkQueue queue, PollHandler handler, ScheduledExecutorService timer, Duration retryDelay, Clock clock) {
+    private final Path src;
+
+    Workers(
+            Path src,
+            WorkQueue queue,
+            PollHandler handler,
+            ScheduledExecutorService timer,
+            Duration retryDelay,
+            Clock clock) {
+        this.src = src;
         this.clock = clock;
         this.lastProgressNanos = clock.nanoTime();
         this.queue = queue;
@@ -121,6 +131,11 @@ final class Workers implements Progress {
     @Override
     public boolean allAlive() {
         return threads.stream().allMatch(Thread::isAlive);
+    }
+
+    @Override
+    public long waiting() {
+        return Directories.waiting(src);
     }
 
     void stop() {

@@ -231,6 +231,42 @@ class KafkaFaultsIT {
     }
 
     @Test
+    void aCentralProcessorsStatusCountsThePollsWaitingInTheTopic() throws Exception {
+        try (KafkaCluster kafka = KafkaCluster.start(tmp.resolve("kafka"), 2)) {
+            String bootstrap = kafka.bootstrapServers();
+            List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
+            for (int i = 0; i < 10; i++) {
+                records.add(pollRecord("lb9", Long.toString(1795224218L + 10L * i), smallPoll()));
+            }
+            KafkaRecords.produce(bootstrap, records);
+            int graphitePort = HaproxyInstance.freePort(); // nothing listens yet: Graphite is down
+            Path base = tmp.resolve("central");
+            Process central = startCentral(base, bootstrap, graphitePort);
+            Path status = base.resolve("haproxystats-process.status");
+            Wait.until(
+                    Duration.ofSeconds(60),
+                    () -> statusSays(status, "incoming=10") && statusSays(status, "graphite=unreachable"),
+                    "the status file: 10 polls waiting in the topic, Graphite unreachable");
+            try (CarbonRelay relay = CarbonRelay.start(tmp, graphitePort)) {
+                Wait.until(
+                        Duration.ofSeconds(60),
+                        () -> KafkaEndToEndIT.polls(relay, "lb9").size() == 10,
+                        "the 10 polls delivered once Graphite is back");
+                Wait.until(Duration.ofSeconds(30), () -> statusSays(status, "incoming=0"), "nothing waiting");
+                Daemons.stop(central);
+            }
+        }
+    }
+
+    private static boolean statusSays(Path status, String line) {
+        try {
+            return Files.exists(status) && Files.readAllLines(status).contains(line);
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    @Test
     void aPollOverTheMessageLimitIsKeptWithTheLimitNamedAndTheNextGoesOn() throws Exception {
         try (KafkaCluster kafka = KafkaCluster.start(tmp.resolve("kafka"), 1)) {
             String bootstrap = kafka.bootstrapServers();

@@ -97,6 +97,15 @@ public final class Directories {
         }
     }
 
+    /** {@link #countSubdirectories}, -1 when {@code dir} cannot be listed (a status report goes on). */
+    public static long waiting(Path dir) {
+        try {
+            return countSubdirectories(dir);
+        } catch (IOException e) {
+            return -1;
+        }
+    }
+
     /** The device number of the file system holding {@code path} (for same-file-system checks). */
     public static long device(Path path) throws IOException {
         return ((Number) Files.getAttribute(path, "unix:dev")).longValue();
