@@ -50,9 +50,7 @@ final class KafkaPollSource implements Progress {
     private final List<ExecutorService> workers = new ArrayList<>();
     private volatile boolean running = true;
     private volatile long stopDeadlineNanos;
-    private volatile long lastProgressNanos;
-    private volatile String lastFinished = "";
-    private volatile long lastFinishedEpoch;
+    private final LastFinished last;
     private final AtomicLong deliveredRecords = new AtomicLong();
     /** Each consumer's lag at its last poll: records of its partitions not fetched yet, plus those in hand. */
     private final Map<Integer, Long> lags = new ConcurrentHashMap<>();
@@ -68,7 +66,7 @@ final class KafkaPollSource implements Progress {
         this.handler = handler;
         this.retryDelay = retryDelay;
         this.clock = clock;
-        this.lastProgressNanos = clock.nanoTime();
+        this.last = new LastFinished(clock);
     }
 
     /** The consumers of a real group, one client id each. */
@@ -202,9 +200,7 @@ final class KafkaPollSource implements Progress {
             }
         });
         if (!outcome.lastPoll().isEmpty()) {
-            lastFinished = outcome.lastPoll();
-            lastFinishedEpoch = clock.epochSecond();
-            lastProgressNanos = clock.nanoTime();
+            last.finished(outcome.lastPoll());
         }
     }
 
@@ -265,18 +261,8 @@ final class KafkaPollSource implements Progress {
     }
 
     @Override
-    public String lastFinished() {
-        return lastFinished;
-    }
-
-    @Override
-    public long lastFinishedEpoch() {
-        return lastFinishedEpoch;
-    }
-
-    @Override
-    public long lastProgressNanos() {
-        return lastProgressNanos;
+    public LastFinished last() {
+        return last;
     }
 
     @Override

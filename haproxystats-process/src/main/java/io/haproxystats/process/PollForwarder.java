@@ -64,9 +64,7 @@ final class PollForwarder implements Progress, Destination {
     private volatile boolean running = true;
     private volatile boolean reachable = true;
     private volatile Thread thread;
-    private volatile long lastProgressNanos;
-    private volatile String lastFinished = "";
-    private volatile long lastFinishedEpoch;
+    private final LastFinished last;
     private final AtomicLong forwarded = new AtomicLong();
 
     /**
@@ -101,7 +99,7 @@ final class PollForwarder implements Progress, Destination {
         this.ackTimeout = ackTimeout;
         this.retryDelay = retryDelay;
         this.topicLimit = topicLimit;
-        this.lastProgressNanos = clock.nanoTime();
+        this.last = new LastFinished(clock);
     }
 
     void start() {
@@ -221,7 +219,7 @@ final class PollForwarder implements Progress, Destination {
                 topic,
                 container.value().length,
                 container.size());
-        finished(name);
+        last.finished(name);
         return true;
     }
 
@@ -269,13 +267,7 @@ final class PollForwarder implements Progress, Destination {
             LOG.error("{}: cannot move to quarantine {}: {}", poll, quarantine.dir(), e.toString());
         }
         wakeups.done(poll);
-        finished(poll.getFileName().toString());
-    }
-
-    private void finished(String name) {
-        lastFinished = name;
-        lastFinishedEpoch = clock.epochSecond();
-        lastProgressNanos = clock.nanoTime();
+        last.finished(poll.getFileName().toString());
     }
 
     /** The poll's files, by name, each read when the container is built; a file larger than any answer the puller writes is refused unread. */
@@ -333,18 +325,8 @@ final class PollForwarder implements Progress, Destination {
     }
 
     @Override
-    public String lastFinished() {
-        return lastFinished;
-    }
-
-    @Override
-    public long lastFinishedEpoch() {
-        return lastFinishedEpoch;
-    }
-
-    @Override
-    public long lastProgressNanos() {
-        return lastProgressNanos;
+    public LastFinished last() {
+        return last;
     }
 
     @Override

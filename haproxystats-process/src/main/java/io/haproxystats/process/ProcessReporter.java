@@ -43,8 +43,8 @@ final class ProcessReporter {
         long incoming = incoming();
         DeliveryStats stats = graphite.stats();
         Map<String, Object> values = new LinkedHashMap<>();
-        values.put("last_finished", workers.lastFinished());
-        values.put("last_finished_at", workers.lastFinishedEpoch());
+        values.put("last_finished", workers.last().name());
+        values.put("last_finished_at", workers.last().epoch());
         values.put("incoming", incoming);
         values.put(
                 graphite.statusKey(),
@@ -56,7 +56,7 @@ final class ProcessReporter {
         values.put("healthy", healthy(incoming));
         status.write(clock.epochSecond(), values);
         notifier.status(incoming + " polls waiting, last done "
-                + (workers.lastFinished().isEmpty() ? "none yet" : workers.lastFinished()) + ", "
+                + (workers.last().name().isEmpty() ? "none yet" : workers.last().name()) + ", "
                 + label(graphite.statusKey()) + " "
                 + (graphite.reachable() ? "reachable" : "UNREACHABLE")
                 + ", " + stats.queuedLines() + " lines queued, " + stats.droppedLines() + " dropped");
@@ -80,8 +80,9 @@ final class ProcessReporter {
     }
 
     boolean healthy(long incoming) {
-        boolean stalled =
-                incoming > 0 && graphite.reachable() && clock.nanosSince(workers.lastProgressNanos()) > STALL.toNanos();
+        boolean stalled = incoming > 0
+                && graphite.reachable()
+                && clock.nanosSince(workers.last().progressNanos()) > STALL.toNanos();
         return workers.allAlive() && graphite.senderAlive() && !stalled;
     }
 

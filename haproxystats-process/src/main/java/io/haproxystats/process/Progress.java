@@ -6,14 +6,8 @@ package io.haproxystats.process;
  */
 interface Progress {
 
-    /** Name of the last poll delivered, quarantined or dropped; empty before the first. */
-    String lastFinished();
-
-    /** Wall-clock epoch seconds when {@link #lastFinished()} was finished; 0 before the first. */
-    long lastFinishedEpoch();
-
-    /** Monotonic nanoseconds when a poll last finished, or the start. */
-    long lastProgressNanos();
+    /** The last poll finished and the last progress. */
+    LastFinished last();
 
     /** True while every thread of it runs (the liveness check). */
     boolean allAlive();

@@ -29,9 +29,7 @@ final class Workers implements Progress {
     private final List<Thread> threads = new ArrayList<>();
     private volatile boolean running = true;
     private final Clock clock;
-    private volatile long lastProgressNanos;
-    private volatile String lastFinished = "";
-    private volatile long lastFinishedEpoch;
+    private final LastFinished last;
 
     private final Path src;
 
@@ -44,7 +42,7 @@ final class Workers implements Progress {
             Clock clock) {
         this.src = src;
         this.clock = clock;
-        this.lastProgressNanos = clock.nanoTime();
+        this.last = new LastFinished(clock);
         this.queue = queue;
         this.handler = handler;
         this.timer = timer;
@@ -91,10 +89,10 @@ final class Workers implements Progress {
     }
 
     private void release(Path dir, PollHandler.Outcome outcome) {
-        lastProgressNanos = clock.nanoTime();
         if (outcome != PollHandler.Outcome.RETRY && outcome != PollHandler.Outcome.GONE) {
-            lastFinished = dir.getFileName().toString();
-            lastFinishedEpoch = clock.epochSecond();
+            last.finished(dir.getFileName().toString());
+        } else {
+            last.progressed();
         }
         if (outcome == PollHandler.Outcome.RETRY && running) {
             timer.schedule(
@@ -109,22 +107,9 @@ final class Workers implements Progress {
         }
     }
 
-    /** {@link Clock#nanoTime()} when a directory last finished (delivered, quarantined or released). */
     @Override
-    public long lastProgressNanos() {
-        return lastProgressNanos;
-    }
-
-    /** Name of the last poll directory delivered, quarantined or dropped; empty before the first. */
-    @Override
-    public String lastFinished() {
-        return lastFinished;
-    }
-
-    /** Wall-clock epoch seconds when {@link #lastFinished()} was finished; 0 before the first. */
-    @Override
-    public long lastFinishedEpoch() {
-        return lastFinishedEpoch;
+    public LastFinished last() {
+        return last;
     }
 
     /** True while every worker thread runs (the liveness check). */
