@@ -16,6 +16,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.Consumer;
@@ -71,13 +72,11 @@ final class KafkaPollSource implements Progress {
 
     /** The consumers of a real group, one client id each. */
     static Supplier<Consumer<byte[], byte[]>> kafka(Properties properties) {
-        int[] next = {0};
+        AtomicInteger next = new AtomicInteger();
         return () -> {
             Properties p = new Properties();
             p.putAll(properties);
-            synchronized (next) {
-                p.put("client.id", properties.getProperty("client.id") + "-" + next[0]++);
-            }
+            p.put("client.id", properties.getProperty("client.id") + "-" + next.getAndIncrement());
             return new KafkaConsumer<>(p);
         };
     }

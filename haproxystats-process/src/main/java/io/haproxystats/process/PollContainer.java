@@ -73,29 +73,6 @@ final class PollContainer {
         }
     }
 
-    /** The container of files in memory, uncompressed (the tests' and the reference's form). */
-    static byte[] encode(SortedMap<String, byte[]> files) {
-        long size = 9;
-        for (Map.Entry<String, byte[]> e : files.entrySet()) {
-            size += 6 + e.getKey().getBytes(StandardCharsets.UTF_8).length + e.getValue().length;
-        }
-        if (size > Integer.MAX_VALUE - 16 || files.size() > MAX_FILES) {
-            throw new IllegalArgumentException("a poll of " + files.size() + " files, " + size
-                    + " bytes, does not fit one container (at most " + MAX_FILES + " files, 2 GiB)");
-        }
-        ByteBuffer b = ByteBuffer.allocate((int) size);
-        b.put(MAGIC).put((byte) VERSION).putInt(files.size());
-        for (Map.Entry<String, byte[]> e : files.entrySet()) {
-            byte[] name = e.getKey().getBytes(StandardCharsets.UTF_8);
-            checkName(e.getKey(), name.length);
-            b.putShort((short) name.length)
-                    .put(name)
-                    .putInt(e.getValue().length)
-                    .put(e.getValue());
-        }
-        return b.array();
-    }
-
     /** {@link #encodeCompressed(SortedMap)} of files in memory. */
     static Compressed compress(SortedMap<String, byte[]> files) {
         SortedMap<String, Content> contents = new TreeMap<>();

@@ -228,7 +228,11 @@ class KafkaEndToEndIT {
         } finally {
             Daemons.kill(local);
         }
-        String me = "lb." + Hostname.local().replace('.', '_') + ".haproxy.";
+        // This machine's name as the local processor wrote it (sanitised by its rules), from its own lines.
+        String first = Files.readAllLines(
+                        base.resolve("local-store/" + PollRecordHandler.pollName(records.get(0)) + "/stats"))
+                .get(0);
+        String me = first.substring(0, first.indexOf(".haproxy.") + ".haproxy.".length());
         Map<String, Set<String>> out = new TreeMap<>();
         for (ConsumerRecord<byte[], byte[]> r : records) {
             String poll = PollRecordHandler.pollName(r);

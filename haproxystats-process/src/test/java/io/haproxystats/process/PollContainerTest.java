@@ -4,6 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import com.github.luben.zstd.ZstdInputStream;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -27,18 +31,17 @@ class PollContainerTest {
     @Test
     void roundTripsEveryByte() throws Exception {
         SortedMap<String, byte[]> files = poll();
-        SortedMap<String, PollContainer.Slice> back = PollContainer.decode(PollContainer.encode(files));
+        SortedMap<String, PollContainer.Slice> back = PollContainer.decode(raw(files));
         assertEquals(files.keySet(), back.keySet());
         files.forEach((name, bytes) -> assertArrayEquals(bytes, back.get(name).bytes(), name));
-        assertEquals(
-                0, PollContainer.decode(PollContainer.encode(new TreeMap<>())).size());
+        assertEquals(0, PollContainer.decode(raw(new TreeMap<>())).size());
     }
 
     @Test
     void layoutIsTheDocumentedOne() {
         SortedMap<String, byte[]> one = new TreeMap<>();
         one.put("a_info", new byte[] {'x', 'y'});
-        byte[] v = PollContainer.encode(one);
+        byte[] v = raw(one);
         ByteBuffer b = ByteBuffer.wrap(v);
         byte[] magic = new byte[4];
         b.get(magic);
@@ -53,7 +56,7 @@ class PollContainerTest {
 
     @Test
     void malformedValuesAreRefusedWithTheReason() {
-        byte[] good = PollContainer.encode(poll());
+        byte[] good = raw(poll());
         List<String> reasons = List.of(
                 reason(null),
                 reason("garbage".getBytes(StandardCharsets.US_ASCII)),
@@ -74,7 +77,38 @@ class PollContainerTest {
                 reasons);
         SortedMap<String, byte[]> bad = new TreeMap<>();
         bad.put("../etc", new byte[0]);
-        assertThrows(IllegalArgumentException.class, () -> PollContainer.encode(bad));
+        assertThrows(IllegalArgumentException.class, () -> PollContainer.compress(bad));
+    }
+
+    /** The container itself, as the edge compresses it (the zstd frame undone). */
+    private static byte[] raw(SortedMap<String, byte[]> files) {
+        try (ZstdInputStream in = new ZstdInputStream(
+                new ByteArrayInputStream(PollContainer.compress(files).value()))) {
+            return in.readAllBytes();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Test
+    void theCompressedFormIsOneZstdFrameOfTheAnnouncedSize() throws Exception {
+        PollContainer.Compressed c = PollContainer.compress(poll());
+        assertEquals(raw(poll()).length, c.size());
+        assertEquals(
+                poll().keySet(),
+                PollContainer.decodeCompressed(c.value(), c.size(), 1 << 20).keySet());
+        assertEquals(
+                "the zstd frame holds " + c.size() + " bytes, " + (c.size() + 1) + " announced",
+                assertThrows(
+                                PollContainer.MalformedException.class,
+                                () -> PollContainer.decodeCompressed(c.value(), c.size() + 1, 1 << 20))
+                        .getMessage());
+        assertEquals(
+                "a container of " + c.size() + " bytes announced, expected 9 to 100 (the heap's half)",
+                assertThrows(
+                                PollContainer.MalformedException.class,
+                                () -> PollContainer.decodeCompressed(c.value(), c.size(), 100))
+                        .getMessage());
     }
 
     private static byte[] withByte(byte[] v, int at, byte b) {
