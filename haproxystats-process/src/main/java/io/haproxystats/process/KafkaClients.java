@@ -78,8 +78,7 @@ final class KafkaClients {
         p.put(ConsumerConfig.GROUP_ID_CONFIG, kafka.groupId());
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        // Records fetched at once are held decompressed until computed: a few, so that large polls
-        // fit the heap (docs/kafka.md, sizing).
+        // Records fetched at once wait in memory (compressed) until their worker computed them: a few.
         p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "4");
         p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());

@@ -55,7 +55,7 @@ final class PollHandler {
      * the dispatchers' queues, whose bound counts bytes too: so a backlog of large polls after an
      * outage holds one batch outside the queues, not one per worker.
      */
-    private static final long LARGE_POLL = Runtime.getRuntime().maxMemory() / 16;
+    static final long LARGE_POLL = Runtime.getRuntime().maxMemory() / 16;
 
     private final Semaphore oneLargePoll = new Semaphore(1);
     private final AtomicLong computed = new AtomicLong();

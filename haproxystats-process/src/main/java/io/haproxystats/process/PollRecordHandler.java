@@ -16,6 +16,7 @@ import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Semaphore;
 import java.util.regex.Pattern;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.header.Header;
@@ -51,6 +52,12 @@ final class PollRecordHandler {
     private final long maxFileBytes;
     private final Clock clock;
     private final Map<String, PollComputation> computations = new ConcurrentHashMap<>();
+    /**
+     * One large poll (a sixteenth of the heap) decompressed and computed at a time, whatever the
+     * number of consumers: the same bound as local mode's, so a central processor takes large
+     * polls in the heap a load balancer's processor has.
+     */
+    private final Semaphore oneLargePoll = new Semaphore(1);
 
     PollRecordHandler(
             ProcessSettings settings,
@@ -110,9 +117,27 @@ final class PollRecordHandler {
                     "header " + PollForwarder.SIZE_HEADER + " is '" + size
                             + "', expected the container's bytes before compression");
         }
+        long bytes = Long.parseLong(size);
+        boolean large = bytes > PollHandler.LARGE_POLL;
+        if (large) {
+            oneLargePoll.acquire(); // as in local mode: released once its batch is in every dispatcher's queue
+        }
+        try {
+            return computeAndSubmit(record, host.get(), poll, bytes);
+        } finally {
+            if (large) {
+                oneLargePoll.release();
+            }
+        }
+    }
+
+    /** Decompresses, computes and submits a checked record; the future as {@link #handle}'s. */
+    private CompletableFuture<Void> computeAndSubmit(
+            ConsumerRecord<byte[], byte[]> record, String lb, String poll, long bytes) throws InterruptedException {
+        String where = where(record);
         SortedMap<String, PollContainer.Slice> files;
         try {
-            files = PollContainer.decodeCompressed(record.value(), Long.parseLong(size), MAX_CONTAINER);
+            files = PollContainer.decodeCompressed(record.value(), bytes, MAX_CONTAINER);
         } catch (PollContainer.MalformedException e) {
             return refuse(record, e.getMessage());
         }
@@ -134,14 +159,14 @@ final class PollRecordHandler {
         if (tooLarge != null) {
             return refuse(record, copies(files), poll, tooLarge);
         }
-        PollComputation computation = computation(host.get());
+        PollComputation computation = computation(lb);
         PollComputation.Result result = computation.compute(
                 poll,
                 sources,
                 PollReader.names(settings.excludeFrontends()),
                 PollReader.names(settings.excludeBackends()));
         for (String error : result.errors()) {
-            LOG.error("{} ({} of {}): {}", where, poll, host.get(), error);
+            LOG.error("{} ({} of {}): {}", where, poll, lb, error);
         }
         MetricBatch batch = result.batch();
         for (Dispatcher d : dispatchers) {
@@ -161,7 +186,7 @@ final class PollRecordHandler {
                             throw new IllegalStateException("not delivered: " + cause.getMessage(), cause);
                         }
                     }
-                    LOG.info("{} ({} of {}): {} lines delivered", where, poll, host.get(), lines);
+                    LOG.info("{} ({} of {}): {} lines delivered", where, poll, lb, lines);
                     if (parseErrors) {
                         keep(record, copies(files), poll, "files that could not be parsed (see the log)");
                     }
