@@ -81,21 +81,33 @@ final class KafkaPollSource implements Progress {
         };
     }
 
+    /**
+     * Makes the consumers here, so that a client that cannot be made (no bootstrap address
+     * resolves, a bad client property) fails the start with Kafka's reason, then runs each on its
+     * own thread.
+     *
+     * @throws KafkaException when a consumer cannot be made
+     */
     void start(int count) {
+        List<Consumer<byte[], byte[]>> made = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            made.add(consumers.get());
+        }
         for (int i = 0; i < count; i++) {
             ExecutorService worker = Executors.newSingleThreadExecutor(
                     Thread.ofPlatform().name("kafka-worker-" + i).factory());
             workers.add(worker);
             int index = i;
-            threads.add(Thread.ofPlatform().name("kafka-consumer-" + i).start(() -> consume(index, worker)));
+            Consumer<byte[], byte[]> consumer = made.get(i);
+            threads.add(Thread.ofPlatform().name("kafka-consumer-" + i).start(() -> consume(index, consumer, worker)));
         }
     }
 
     /** Offsets to commit past the delivered records, and where to fetch again from for the others. */
     record Outcome(Map<TopicPartition, Long> commit, Map<TopicPartition, Long> retry, String lastPoll) {}
 
-    private void consume(int index, ExecutorService worker) {
-        try (Consumer<byte[], byte[]> consumer = consumers.get()) {
+    private void consume(int index, Consumer<byte[], byte[]> owned, ExecutorService worker) {
+        try (Consumer<byte[], byte[]> consumer = owned) {
             consumer.subscribe(List.of(topic));
             while (running) {
                 ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(200));

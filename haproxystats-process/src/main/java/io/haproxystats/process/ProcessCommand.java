@@ -33,6 +33,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.common.KafkaException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
@@ -258,7 +259,12 @@ public final class ProcessCommand extends DaemonCommand {
         KafkaSettings kafka = config.kafka();
         Path src = settings.srcDir();
         String host = kafka.host().orElseGet(Hostname::local);
-        KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(KafkaClients.pollProducer(kafka, host));
+        KafkaProducer<byte[], byte[]> producer;
+        try {
+            producer = new KafkaProducer<>(KafkaClients.pollProducer(kafka, host));
+        } catch (KafkaException e) {
+            throw kafkaClientError(e);
+        }
         WorkQueue queue = new WorkQueue();
         ExecutorService watcherThread = Executors.newSingleThreadExecutor(
                 Thread.ofPlatform().daemon().name("incoming-watcher").factory());
@@ -329,7 +335,11 @@ public final class ProcessCommand extends DaemonCommand {
                 handler,
                 config.graphite().delay(),
                 clock);
-        source.start(settings.workers());
+        try {
+            source.start(settings.workers());
+        } catch (KafkaException e) {
+            throw kafkaClientError(e);
+        }
         return new Intake() {
             @Override
             public String description() {
@@ -410,6 +420,17 @@ public final class ProcessCommand extends DaemonCommand {
                         clock,
                         mayDrop)));
         return new Dispatchers(graphite, all);
+    }
+
+    /** A Kafka client that cannot be made, as a configuration error with Kafka's own reason (its root cause). */
+    private static ConfigurationException kafkaClientError(KafkaException e) {
+        Throwable root = e;
+        while (root.getCause() != null) {
+            root = root.getCause();
+        }
+        return new ConfigurationException(
+                "[kafka]: cannot make a Kafka client (bootstrap-servers and the client. options): "
+                        + root.getMessage());
     }
 
     private static String watcherDead(IncomingWatcher watcher, Path src) {

@@ -135,6 +135,31 @@ class KafkaEndToEndIT {
         }
     }
 
+    @Test
+    void aKafkaClientThatCannotBeMadeIsAConfigurationErrorAtStart() throws Exception {
+        for (String role : List.of("mode = forward", "source = kafka")) {
+            Path conf = Files.writeString(tmp.resolve("bad.conf"), """
+                    [paths]
+                    base-dir = %s
+                    [process]
+                    src-dir = ${paths:base-dir}/incoming
+                    %s
+                    [kafka]
+                    bootstrap-servers = kafka.invalid:9092
+                    """.formatted(tmp.resolve("bad"), role));
+            ProcessBuilder pb = new ProcessBuilder(PROCESS.toString(), "-f", conf.toString()).redirectErrorStream(true);
+            pb.environment().put("HAPROXYSTATS_AOT", "off");
+            Process p = pb.start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertEquals(2, p.waitFor(), role + ": " + out);
+            assertTrue(
+                    out.contains("haproxystats-process: configuration error: [kafka]: cannot make a Kafka client "
+                            + "(bootstrap-servers and the client. options): No resolvable bootstrap urls given in "
+                            + "bootstrap.servers\n"),
+                    role + ": " + out);
+        }
+    }
+
     /** A central processor: polls from the topic, lines to Graphite with the load balancer's name in the path. */
     static String central(Path base, String bootstrap, int graphitePort) {
         return """
