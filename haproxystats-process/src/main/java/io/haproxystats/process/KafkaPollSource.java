@@ -165,7 +165,9 @@ final class KafkaPollSource implements Progress {
         try {
             return work.get();
         } catch (ExecutionException e) {
-            LOG.error("records of {} failed unexpectedly; they are fetched again", topic, e.getCause());
+            // PollRecordHandler keeps a record that fails; this is a failure around it. The thread
+            // ends, the liveness check stops the daemon, and the records are fetched again at its restart.
+            LOG.error("records of {} failed unexpectedly; stopping this consumer", topic, e.getCause());
             return null;
         } catch (CancellationException e) {
             return null;

@@ -86,7 +86,17 @@ final class PollRecordHandler {
     }
 
     CompletableFuture<Void> handle(ConsumerRecord<byte[], byte[]> record) throws InterruptedException {
-        String where = where(record);
+        try {
+            return checkAndCompute(record);
+        } catch (RuntimeException e) {
+            // A bug must neither lose the poll nor stop the partition on it at every restart: the
+            // record is kept with the reason, and the partition goes on.
+            LOG.error("{}: failed unexpectedly", where(record), e);
+            return refuse(record, "failed unexpectedly (a bug; the stack trace is in the log): " + e);
+        }
+    }
+
+    private CompletableFuture<Void> checkAndCompute(ConsumerRecord<byte[], byte[]> record) throws InterruptedException {
         Header format = record.headers().lastHeader(PollForwarder.FORMAT_HEADER);
         String version =
                 format == null || format.value() == null ? null : new String(format.value(), StandardCharsets.US_ASCII);
