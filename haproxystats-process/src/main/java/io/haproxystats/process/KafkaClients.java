@@ -41,35 +41,39 @@ final class KafkaClients {
      * duplicates by idempotence. Its buffer holds the compressed record only.
      */
     static Properties pollProducer(KafkaSettings kafka, String host) {
-        Properties p = common(kafka, "haproxystats-forward-" + host);
-        p.put(ProducerConfig.ACKS_CONFIG, "all");
-        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+        Properties p = acknowledgedProducer(kafka, "haproxystats-forward-" + host);
         // The value is a zstd frame already (PollContainer): compressing it again would cost CPU for nothing.
         p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "none");
         p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Integer.toString(MAX_REQUEST_BYTES));
         p.put(ProducerConfig.LINGER_MS_CONFIG, "0");
-        // send() itself waits for the topic's metadata: bounded, so an outage is said and retried.
-        p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, "10000");
-        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         return passThrough(kafka, p);
     }
 
     /** A Kafka dispatcher's producer of lines: batched and compressed (lz4: cheap on many small records). */
     static Properties lineProducer(KafkaSettings kafka, String name) {
-        Properties p = common(kafka, name);
-        p.put(ProducerConfig.ACKS_CONFIG, "all");
-        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+        Properties p = acknowledgedProducer(kafka, name);
         p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
         p.put(ProducerConfig.LINGER_MS_CONFIG, "20");
         p.put(ProducerConfig.BATCH_SIZE_CONFIG, Integer.toString(256 << 10));
         // A batch not acknowledged within these fails, and the dispatcher reconnects and sends it again.
-        p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, "10000");
         p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, "10000");
         p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "30000");
+        return passThrough(kafka, p);
+    }
+
+    /**
+     * What both producers share: acknowledged by every in-sync replica, idempotent (retries add no
+     * duplicate, keep the order), bytes in and out, and send() waiting at most 10 s for the
+     * topic's metadata, so that an outage is said and retried rather than blocking.
+     */
+    private static Properties acknowledgedProducer(KafkaSettings kafka, String clientId) {
+        Properties p = common(kafka, clientId);
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+        p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, "10000");
         p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-        return passThrough(kafka, p);
+        return p;
     }
 
     /** A central processor's consumer of polls: in the group, committed by hand, from the start when new. */
@@ -90,9 +94,10 @@ final class KafkaClients {
      * 10 s), so that an error can state the limit; empty when it cannot be read.
      */
     static Optional<String> maxMessageBytes(KafkaSettings kafka, String topic) {
-        Properties p = passThrough(kafka, common(kafka, "haproxystats-admin"));
+        Properties p = common(kafka, "haproxystats-admin");
         p.put("default.api.timeout.ms", "10000");
         p.put("request.timeout.ms", "10000");
+        passThrough(kafka, p); // the client. options win here too
         try (Admin admin = Admin.create(p)) {
             ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
             Config config = admin.describeConfigs(List.of(resource))
