@@ -2,7 +2,7 @@
 # @NAME@ launcher (generated at build time from haproxystats-common/src/main/sh/launcher.sh).
 #
 # Finds a Java 21+ runtime: the one the package carries, then $JAVA_HOME, then `java` on PATH, then /usr/lib/jvm/*, and runs
-# @MAIN_CLASS@ with the jars in lib/ beside this file (the build), or ../lib/@NAME@ (the tarball
+# @MAIN_CLASS@ with the jars in lib/ beside this file (the build), or ../lib/@LIB@ (the tarball
 # and the Debian package, whose /usr/bin entry is a link to here). JVM options: $HAPROXYSTATS_JAVA_OPTS, default "@DEFAULT_JAVA_OPTS@".
 set -eu
 
@@ -10,8 +10,8 @@ self=$(readlink -f "$0")
 here=$(dirname "$self")
 if [ -d "$here/lib" ]; then
     lib="$here/lib"
-elif [ -d "$here/../lib/@NAME@" ]; then
-    lib="$here/../lib/@NAME@"
+elif [ -d "$here/../lib/@LIB@" ]; then
+    lib="$here/../lib/@LIB@"
 elif [ -d "$here/../lib" ]; then
     lib="$here/../lib"
 else

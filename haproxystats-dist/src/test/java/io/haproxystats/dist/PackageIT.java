@@ -147,6 +147,10 @@ class PackageIT {
             assertTrue(defaults.out().contains("[graphite]\n"), defaults.out());
             Result print = run("chroot", root.toString(), "haproxystats-process", "-P");
             assertEquals(0, print.exit(), print.out());
+            // The fleet view's executable runs on the processor's jars; without [kafka] it says UNKNOWN (3).
+            Result fleet = run("chroot", root.toString(), "haproxystats-fleet", "servers");
+            assertEquals(3, fleet.exit(), fleet.out());
+            assertTrue(fleet.out().contains("SERVERS UNKNOWN: [kafka] bootstrap-servers is not set"), fleet.out());
             for (String d : List.of("pull", "process")) {
                 assertTrue(Files.exists(root.resolve("lib/systemd/system/haproxystats-" + d + ".service")));
                 assertTrue(Files.isExecutable(root.resolve("usr/lib/nagios/plugins/check_haproxystats_" + d)));
@@ -171,6 +175,7 @@ class PackageIT {
             for (String gone : List.of(
                     "usr/bin/haproxystats-pull",
                     "usr/bin/haproxystats-process",
+                    "usr/bin/haproxystats-fleet",
                     "etc/haproxystats.conf",
                     "lib/systemd/system/haproxystats-pull.service",
                     "usr/share/haproxystats",

@@ -1,21 +1,25 @@
 package io.haproxystats.process;
 
 import io.haproxystats.common.config.KafkaSettings;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.ConfigEntry;
+import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
@@ -59,6 +63,65 @@ final class KafkaClients {
         p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, "10000");
         p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "30000");
         return passThrough(kafka, p);
+    }
+
+    /**
+     * A central processor's producer of what it publishes beside the lines (cluster values,
+     * servers' states): acknowledged, compressed (paths repeat), and as large a request as a poll's.
+     */
+    static Properties publisherProducer(KafkaSettings kafka, String clientId) {
+        Properties p = acknowledgedProducer(kafka, clientId);
+        p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "zstd");
+        p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Integer.toString(MAX_REQUEST_BYTES));
+        p.put(ProducerConfig.LINGER_MS_CONFIG, "5");
+        return passThrough(kafka, p);
+    }
+
+    /**
+     * A consumer of the cluster lines topic, in its own group: only committed transactions' lines
+     * (the aggregation writes exactly-once), committed by hand after delivery.
+     */
+    static Properties linesConsumer(KafkaSettings kafka, String groupId, String clientId) {
+        Properties p = pollConsumer(kafka, clientId);
+        p.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "64");
+        return passThrough(kafka, p);
+    }
+
+    /**
+     * Creates the topics that do not exist yet (partitions and replication the brokers' defaults,
+     * the given configs), so that the central processor starts on a fresh cluster; an existing
+     * topic is left as it is.
+     *
+     * @throws ExecutionException the brokers refused (the cause says why)
+     * @throws TimeoutException   the brokers could not be asked within 30 s
+     */
+    static void ensureTopics(KafkaSettings kafka, Map<String, Map<String, String>> topics)
+            throws ExecutionException, TimeoutException, InterruptedException {
+        Properties p = common(kafka, "haproxystats-admin");
+        p.put("default.api.timeout.ms", "30000");
+        p.put("request.timeout.ms", "10000");
+        passThrough(kafka, p);
+        try (Admin admin = Admin.create(p)) {
+            Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
+            List<NewTopic> missing = new ArrayList<>();
+            topics.forEach((name, configs) -> {
+                if (!existing.contains(name)) {
+                    missing.add(new NewTopic(name, Optional.empty(), Optional.empty()).configs(configs));
+                }
+            });
+            if (missing.isEmpty()) {
+                return;
+            }
+            try {
+                admin.createTopics(missing).all().get(30, TimeUnit.SECONDS);
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof TopicExistsException)) {
+                    throw e; // another processor creating them at the same time is fine
+                }
+            }
+        }
     }
 
     /**

@@ -44,7 +44,7 @@ final class KafkaPollSource implements Progress {
 
     private final Supplier<Consumer<byte[], byte[]>> consumers;
     private final String topic;
-    private final PollRecordHandler handler;
+    private final RecordHandler handler;
     private final Duration retryDelay;
     private final Clock clock;
     private final List<Thread> threads = new ArrayList<>();
@@ -59,7 +59,7 @@ final class KafkaPollSource implements Progress {
     KafkaPollSource(
             Supplier<Consumer<byte[], byte[]>> consumers,
             String topic,
-            PollRecordHandler handler,
+            RecordHandler handler,
             Duration retryDelay,
             Clock clock) {
         this.consumers = consumers;
@@ -68,6 +68,14 @@ final class KafkaPollSource implements Progress {
         this.retryDelay = retryDelay;
         this.clock = clock;
         this.last = new LastFinished(clock);
+    }
+
+    /**
+     * What is done with each record: its future completes normally once the record's work is
+     * delivered (or kept), exceptionally when the record must be fetched again.
+     */
+    interface RecordHandler {
+        CompletableFuture<Void> handle(ConsumerRecord<byte[], byte[]> record) throws InterruptedException;
     }
 
     /** The consumers of a real group, one client id each. */

@@ -57,6 +57,23 @@ final class MetricBatch {
         end();
     }
 
+    /**
+     * Lines already formatted elsewhere (a cluster window's, read from the lines topic), each
+     * ending in a newline; a last line without one gets it.
+     */
+    void addLines(byte[] text) {
+        for (byte b : text) {
+            append(b);
+            if (b == '\n') {
+                lines++;
+            }
+        }
+        if (text.length > 0 && text[text.length - 1] != '\n') {
+            append((byte) '\n');
+            lines++;
+        }
+    }
+
     static String formatNumber(double value) {
         if (value == Math.rint(value) && Math.abs(value) < 9.0e18) {
             return Long.toString((long) value);

@@ -65,6 +65,10 @@ final class PollComputation {
         this.clock = clock;
     }
 
+    MetricPaths paths() {
+        return paths;
+    }
+
     /** {@link #compute(String, SortedMap, Set, Set)} for contents already in memory. */
     Result compute(
             String timestamp, Map<String, String> files, Set<String> excludedFrontends, Set<String> excludedBackends) {

@@ -1,7 +1,10 @@
 package io.haproxystats.process;
 
+import io.haproxystats.common.config.ClusterSettings;
 import io.haproxystats.common.config.GraphiteSettings;
 import io.haproxystats.common.config.ProcessSettings;
+import io.haproxystats.common.haproxy.ServersStateAnswer;
+import io.haproxystats.common.spool.PollFiles;
 import io.haproxystats.common.time.Clock;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -12,6 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
@@ -34,7 +38,7 @@ import org.slf4j.LoggerFactory;
  * do not all parse is handled as in local mode: its valid files' lines are sent, and its files are
  * kept in quarantine.
  */
-final class PollRecordHandler {
+final class PollRecordHandler implements KafkaPollSource.RecordHandler {
 
     private static final Logger LOG = LoggerFactory.getLogger(PollRecordHandler.class);
     private static final Pattern POLL_NAME = Pattern.compile("\\d{1,12}");
@@ -51,7 +55,13 @@ final class PollRecordHandler {
     private final Quarantine quarantine;
     private final long maxFileBytes;
     private final Clock clock;
+    private final ClusterSettings cluster;
+    /** The values and servers-state publisher, or null (tests of the computation alone). */
+    private final CentralPublisher publisher;
+
     private final Map<String, PollComputation> computations = new ConcurrentHashMap<>();
+    /** Load balancers already said to have no cluster (said once each). */
+    private final Set<String> unclustered = ConcurrentHashMap.newKeySet();
     /**
      * One large poll (a sixteenth of the heap) decompressed and computed at a time, whatever the
      * number of consumers: the same bound as local mode's, so a central processor takes large
@@ -65,8 +75,12 @@ final class PollRecordHandler {
             List<Dispatcher> dispatchers,
             Quarantine quarantine,
             long maxFileBytes,
-            Clock clock) {
+            Clock clock,
+            ClusterSettings cluster,
+            CentralPublisher publisher) {
         this.settings = settings;
+        this.cluster = cluster;
+        this.publisher = publisher;
         this.graphite = graphite;
         this.dispatchers = List.copyOf(dispatchers);
         this.quarantine = quarantine;
@@ -85,7 +99,8 @@ final class PollRecordHandler {
         return h == null || h.value() == null ? "" : new String(h.value(), StandardCharsets.UTF_8);
     }
 
-    CompletableFuture<Void> handle(ConsumerRecord<byte[], byte[]> record) throws InterruptedException {
+    @Override
+    public CompletableFuture<Void> handle(ConsumerRecord<byte[], byte[]> record) throws InterruptedException {
         try {
             return checkAndCompute(record);
         } catch (RuntimeException e) {
@@ -179,10 +194,13 @@ final class PollRecordHandler {
             LOG.error("{} ({} of {}): {}", where, poll, lb, error);
         }
         MetricBatch batch = result.batch();
+        List<CompletableFuture<Void>> delivered = new ArrayList<>();
+        if (publisher != null) {
+            delivered.addAll(publish(record, lb, Long.parseLong(poll), computation, batch, files));
+        }
         for (Dispatcher d : dispatchers) {
             computation.addDeliveryStats(d.statsName(), d.stats(), batch);
         }
-        List<CompletableFuture<Void>> delivered = new ArrayList<>();
         for (Dispatcher d : dispatchers) {
             delivered.add(PollHandler.submit(d, batch));
         }
@@ -202,6 +220,64 @@ final class PollRecordHandler {
                     }
                     return null;
                 });
+    }
+
+    /**
+     * The poll's values to the cluster values topic (when this processor aggregates and the load
+     * balancer has a cluster) and its servers' states to the servers-state topic (when the poll
+     * has {@code show servers state} answers); a file that does not parse is left out here, its
+     * error already reported by the computation.
+     */
+    private List<CompletableFuture<Void>> publish(
+            ConsumerRecord<byte[], byte[]> record,
+            String lb,
+            long epoch,
+            PollComputation computation,
+            MetricBatch batch,
+            SortedMap<String, PollContainer.Slice> files) {
+        List<CompletableFuture<Void>> out = new ArrayList<>();
+        Header header = record.headers().lastHeader(PollForwarder.CLUSTER_HEADER);
+        Optional<String> clusterName = header == null || header.value() == null
+                ? cluster.clusterOf(lb)
+                : utf8(header.value()).filter(c -> !c.isBlank());
+        if (publisher.aggregates()) {
+            if (clusterName.isPresent()) {
+                out.add(publisher.values(
+                        clusterName.get(),
+                        ClusterValues.of(lb, epoch, batch, computation.paths().prefix())));
+            } else if (unclustered.add(lb)) {
+                LOG.warn(
+                        "load balancer {} has no cluster ([kafka] cluster at its edge, or a [clusters] pattern"
+                                + " here): its polls are not in any cluster's lines",
+                        lb);
+            }
+        }
+        List<ServersStateAnswer> answers = new ArrayList<>();
+        files.forEach((name, slice) -> {
+            if (name.endsWith(PollFiles.SERVERS_STATE_SUFFIX) && slice.length() > 0) {
+                try {
+                    answers.add(ServersStateAnswer.parse(new String(slice.bytes(), StandardCharsets.UTF_8)));
+                } catch (ServersStateAnswer.MalformedException e) {
+                    // reported with the computation's errors
+                }
+            }
+        });
+        if (!answers.isEmpty()) {
+            List<FleetRecord> states = new ArrayList<>();
+            String c = clusterName.orElse(FleetRecord.NO_CLUSTER);
+            FleetRecord.states(answers).forEach((backendServer, seen) -> {
+                int slash = backendServer.indexOf('/');
+                states.add(new FleetRecord(
+                        lb,
+                        backendServer.substring(0, slash),
+                        backendServer.substring(slash + 1),
+                        epoch,
+                        c,
+                        List.copyOf(seen)));
+            });
+            out.add(publisher.servers(states));
+        }
+        return out;
     }
 
     private static SortedMap<String, byte[]> copies(SortedMap<String, PollContainer.Slice> files) {

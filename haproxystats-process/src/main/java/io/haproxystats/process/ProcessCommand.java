@@ -5,6 +5,7 @@ import io.haproxystats.common.cli.ExitCodes;
 import io.haproxystats.common.cli.Logging;
 import io.haproxystats.common.cli.Signals;
 import io.haproxystats.common.cli.VersionProvider;
+import io.haproxystats.common.config.ClusterSettings;
 import io.haproxystats.common.config.ConfigurationException;
 import io.haproxystats.common.config.EffectiveConfig;
 import io.haproxystats.common.config.KafkaSettings;
@@ -22,18 +23,23 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.config.TopicConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
@@ -321,30 +327,97 @@ public final class ProcessCommand extends DaemonCommand {
         };
     }
 
-    /** {@code source = kafka}: the polls topic's records computed here, in the consumer group. */
+    /**
+     * {@code source = kafka}: the polls topic's records computed here, in the consumer group; their
+     * servers' states published for the fleet view; with {@code [cluster] aggregate}, their values
+     * published to the values topic, the cluster aggregation run beside, and its lines read back
+     * and handed to the same dispatchers.
+     */
     private static Intake central(
             ProcessConfig config, Quarantine quarantine, ScheduledExecutorService timer, Clock clock) {
         ProcessSettings settings = config.process();
         KafkaSettings kafka = config.kafka();
+        ClusterSettings cluster = config.cluster();
+        Map<String, Map<String, String>> topics = new TreeMap<>();
+        topics.put(kafka.serversTopic(), Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
+        if (cluster.aggregate()) {
+            topics.put(
+                    cluster.valuesTopic(),
+                    Map.of(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, Integer.toString(KafkaClients.MAX_REQUEST_BYTES)));
+            topics.put(cluster.linesTopic(), Map.of());
+        }
+        try {
+            KafkaClients.ensureTopics(kafka, topics);
+        } catch (ExecutionException | TimeoutException | KafkaException e) {
+            LOG.warn(
+                    "cannot create the topics {} if missing ({}); they must exist, see docs/kafka.md",
+                    topics.keySet(),
+                    e.getCause() == null ? e.toString() : e.getCause().toString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         Dispatchers dispatchers = dispatchers(config, timer, clock, () -> false);
+        CentralPublisher publisher;
+        try {
+            publisher = new CentralPublisher(
+                    new KafkaProducer<>(
+                            KafkaClients.publisherProducer(kafka, "haproxystats-publish-" + Hostname.local())),
+                    cluster.aggregate() ? cluster.valuesTopic() : null,
+                    kafka.serversTopic());
+        } catch (KafkaException e) {
+            throw kafkaClientError(e);
+        }
         PollRecordHandler handler = new PollRecordHandler(
-                settings, config.graphite(), dispatchers.all(), quarantine, config.maxFileBytes(), clock);
+                settings,
+                config.graphite(),
+                dispatchers.all(),
+                quarantine,
+                config.maxFileBytes(),
+                clock,
+                cluster,
+                publisher);
         KafkaPollSource source = new KafkaPollSource(
                 KafkaPollSource.kafka(KafkaClients.pollConsumer(kafka, "haproxystats-process-" + Hostname.local())),
                 kafka.pollsTopic(),
                 handler,
                 config.graphite().delay(),
                 clock);
+        ClusterAggregation aggregation = null;
+        KafkaPollSource lines = null;
         try {
             source.start(settings.workers());
+            if (cluster.aggregate()) {
+                FileModes.createDirectories(cluster.stateDir());
+                aggregation = new ClusterAggregation(
+                        ClusterAggregation.topology(cluster, config.graphite().namespace()),
+                        ClusterAggregation.properties(kafka, cluster, cluster.stateDir()));
+                aggregation.start();
+                lines = new KafkaPollSource(
+                        KafkaPollSource.kafka(KafkaClients.linesConsumer(
+                                kafka, kafka.groupId() + "-cluster-lines", "haproxystats-lines-" + Hostname.local())),
+                        cluster.linesTopic(),
+                        new ClusterLinesHandler(dispatchers.all()),
+                        config.graphite().delay(),
+                        clock);
+                lines.start(1);
+            }
         } catch (KafkaException e) {
             throw kafkaClientError(e);
+        } catch (IOException e) {
+            throw new ConfigurationException("[cluster] state-dir: cannot create " + cluster.stateDir() + ": " + e);
         }
+        ClusterAggregation windows = aggregation;
+        KafkaPollSource clusterLines = lines;
         return new Intake() {
             @Override
             public String description() {
                 return "consuming kafka topic " + kafka.pollsTopic() + " in group " + kafka.groupId() + " with "
-                        + settings.workers() + " consumers";
+                        + settings.workers() + " consumers"
+                        + (windows == null
+                                ? ""
+                                : ", aggregating clusters in "
+                                        + cluster.window().toSeconds() + " s windows (" + cluster.applicationId()
+                                        + ")");
             }
 
             @Override
@@ -359,14 +432,33 @@ public final class ProcessCommand extends DaemonCommand {
 
             @Override
             public String dead() {
-                return !source.allAlive() ? "a kafka consumer died" : dispatchers.deadSender();
+                if (!source.allAlive()) {
+                    return "a kafka consumer died";
+                }
+                if (windows != null && !windows.alive()) {
+                    return "the cluster aggregation stopped (Kafka Streams state ERROR)";
+                }
+                if (clusterLines != null && !clusterLines.allAlive()) {
+                    return "the cluster lines consumer died";
+                }
+                return dispatchers.deadSender();
             }
 
             @Override
             public void stop() throws InterruptedException, IOException {
                 source.stop(STOP_DRAIN);
+                if (clusterLines != null) {
+                    clusterLines.stop(STOP_DRAIN);
+                }
+                if (windows != null) {
+                    windows.close(STOP_DRAIN);
+                }
                 dispatchers.stopWaiting();
                 source.join();
+                if (clusterLines != null) {
+                    clusterLines.join();
+                }
+                publisher.close();
                 dispatchers.close();
             }
 

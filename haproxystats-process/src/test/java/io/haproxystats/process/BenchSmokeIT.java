@@ -18,7 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The benchmark harness in smoke mode (tiny sizes, one or two iterations), so that it cannot rot:
  * the generator, the processor benchmark against a real relay, the Graphite send benchmark and the
- * puller benchmark script, the relay buffer probe, the Kafka benchmark (a real broker). Figures are printed, never asserted (docs/benchmarks.md).
+ * puller benchmark script, the relay buffer probe, the Kafka and cluster benchmarks (a real broker). Figures are printed, never asserted (docs/benchmarks.md).
  */
 class BenchSmokeIT {
 
@@ -143,5 +143,15 @@ class BenchSmokeIT {
         assertTrue(out.contains("bytes a poll on the broker (files 78580 bytes: "), out);
         assertTrue(out.contains("local (mode = local): CPU ") && out.contains("edge / local = "), out);
         assertTrue(out.contains("central (source = kafka, 4 workers): 2 polls delivered"), out);
+    }
+
+    @Test
+    void clusterBenchmarkRunsOnTheSmallPoll() throws Exception {
+        String out = captureOut(() -> ClusterBench.main(new String[] {
+            PROCESS.toString(), Fixtures.small().resolve("1795224218").toString(), "3", "3", "1", "1", "1"
+        }));
+        assertTrue(out.contains("values record of one poll: "), out);
+        assertTrue(out.contains("backlog: 3 windows x 3 load balancers closed in "), out);
+        assertTrue(out.contains("real time: 1 windows, 3 polls/s through the central processor"), out);
     }
 }

@@ -385,7 +385,7 @@ class KafkaFaultsIT {
         return Daemons.start(PROCESS, conf, base.resolveSibling(base.getFileName() + ".log"));
     }
 
-    private static RecordHeaders headers(String poll, long size) {
+    static RecordHeaders headers(String poll, long size) {
         RecordHeaders h = new RecordHeaders();
         h.add(PollForwarder.FORMAT_HEADER, "1".getBytes(StandardCharsets.US_ASCII));
         h.add(PollForwarder.POLL_HEADER, poll.getBytes(StandardCharsets.UTF_8));
@@ -394,14 +394,14 @@ class KafkaFaultsIT {
     }
 
     /** A record as the edge makes it. */
-    private static ProducerRecord<byte[], byte[]> pollRecord(String lb, String poll, SortedMap<String, byte[]> files) {
+    static ProducerRecord<byte[], byte[]> pollRecord(String lb, String poll, SortedMap<String, byte[]> files) {
         PollContainer.Compressed c = PollContainer.compress(files);
         return new ProducerRecord<>(
                 POLLS, null, null, lb.getBytes(StandardCharsets.UTF_8), c.value(), headers(poll, c.size()));
     }
 
     /** The first poll of the real HAProxy captures (4 instances). */
-    private static SortedMap<String, byte[]> smallPoll() throws IOException {
+    static SortedMap<String, byte[]> smallPoll() throws IOException {
         SortedMap<String, byte[]> files = new TreeMap<>();
         try (Stream<Path> s = Files.list(Fixtures.small().resolve("1795224218"))) {
             for (Path p : s.toList()) {

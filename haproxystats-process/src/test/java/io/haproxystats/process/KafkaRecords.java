@@ -61,14 +61,19 @@ final class KafkaRecords {
         return r.key() == null ? null : new String(r.key(), StandardCharsets.UTF_8);
     }
 
-    /** Writes records as given (garbage included), acknowledged by the broker. */
-    static void produce(String bootstrap, List<ProducerRecord<byte[], byte[]>> records) throws Exception {
+    /** A producer of records as they are, each acknowledged by every replica. */
+    static KafkaProducer<byte[], byte[]> producer(String bootstrap) {
         Properties p = new Properties();
         p.put("bootstrap.servers", bootstrap);
         p.put("acks", "all");
         p.put("key.serializer", ByteArraySerializer.class.getName());
         p.put("value.serializer", ByteArraySerializer.class.getName());
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p)) {
+        return new KafkaProducer<>(p);
+    }
+
+    /** Writes records as given (garbage included), acknowledged by the broker. */
+    static void produce(String bootstrap, List<ProducerRecord<byte[], byte[]>> records) throws Exception {
+        try (KafkaProducer<byte[], byte[]> producer = producer(bootstrap)) {
             for (ProducerRecord<byte[], byte[]> r : records) {
                 producer.send(r).get();
             }

@@ -46,7 +46,9 @@ class PollRecordHandlerTest {
                 dispatchers,
                 new Quarantine(tmp.resolve("quarantine"), 100, 1L << 30),
                 config.maxFileBytes(),
-                new ManualClock(Instant.ofEpochSecond(1795224230)));
+                new ManualClock(Instant.ofEpochSecond(1795224230)),
+                config.cluster(),
+                null);
     }
 
     private static ConsumerRecord<byte[], byte[]> record(String lb, String poll) throws Exception {

@@ -36,7 +36,13 @@ public final class ConfigPrinter {
             List<KnownOptions.Unknown> unknown) {
         Set<String> sections = new TreeSet<>(printedSections(config, sectionFilter));
         for (String known : List.of(
-                "paths", "pull", "process", "graphite", KafkaSettings.SECTION, KafkaSettings.DISPATCH_SECTION)) {
+                "paths",
+                "pull",
+                "process",
+                "graphite",
+                KafkaSettings.SECTION,
+                KafkaSettings.DISPATCH_SECTION,
+                ClusterSettings.SECTION)) {
             if (sectionFilter.test(known)) {
                 sections.add(known);
             }

@@ -27,6 +27,9 @@ import java.util.regex.Pattern;
  *                         the Kafka clients as they are (TLS, SASL, timeouts, sizes)
  * @param dispatchTopic    {@code [kafka-dispatch] topic}: computed lines also go to this topic;
  *                         empty = off
+ * @param serversTopic     {@code [kafka] servers-topic} (default {@code haproxystats.servers-state}):
+ *                         the compacted topic where central processors publish each load balancer's
+ *                         latest {@code show servers state}, read by {@code haproxystats-fleet}
  */
 public record KafkaSettings(
         Mode mode,
@@ -37,13 +40,15 @@ public record KafkaSettings(
         Optional<String> cluster,
         String groupId,
         Map<String, String> client,
-        Optional<String> dispatchTopic) {
+        Optional<String> dispatchTopic,
+        String serversTopic) {
 
     public static final String SECTION = "kafka";
     public static final String DISPATCH_SECTION = "kafka-dispatch";
     public static final String CLIENT_PREFIX = "client.";
     public static final String DEFAULT_POLLS_TOPIC = "haproxystats.polls";
     public static final String DEFAULT_GROUP_ID = "haproxystats-process";
+    public static final String DEFAULT_SERVERS_TOPIC = "haproxystats.servers-state";
 
     public enum Mode {
         LOCAL,
@@ -85,6 +90,12 @@ public record KafkaSettings(
         String pollsTopic = topic(
                 SECTION, "polls-topic", own(config, SECTION, "polls-topic").orElse(DEFAULT_POLLS_TOPIC));
         String groupId = own(config, SECTION, "group-id").orElse(DEFAULT_GROUP_ID);
+        String serversTopic = topic(
+                SECTION, "servers-topic", own(config, SECTION, "servers-topic").orElse(DEFAULT_SERVERS_TOPIC));
+        if (serversTopic.equals(pollsTopic)) {
+            throw ConfigurationException.forOption(
+                    SECTION, "servers-topic", "must not be the polls topic '" + pollsTopic + "'");
+        }
         Optional<String> host = own(config, SECTION, "host");
         Optional<String> cluster = own(config, SECTION, "cluster");
         cluster.ifPresent(c -> MetricPathOptions.component(SECTION, "cluster", c));
@@ -119,7 +130,8 @@ public record KafkaSettings(
                 cluster,
                 groupId,
                 Map.copyOf(client),
-                dispatchTopic);
+                dispatchTopic,
+                serversTopic);
         if (settings.usesKafka() && servers.isEmpty()) {
             throw ConfigurationException.forOption(
                     SECTION,
@@ -138,7 +150,7 @@ public record KafkaSettings(
         return Optional.of(config.get(section, option).strip()).filter(v -> !v.isEmpty());
     }
 
-    private static String topic(String section, String option, String value) {
+    static String topic(String section, String option, String value) {
         if (!TOPIC.matcher(value).matches() || value.equals(".") || value.equals("..")) {
             throw ConfigurationException.forOption(
                     section,

@@ -19,7 +19,7 @@ import java.util.function.Predicate;
  * {@code prefix_hostname = true}, in the original's own sample configuration, did nothing there,
  * and reading it now would change the paths of a user who wrote {@code prefix_hostname = false}
  * and got hostnames. {@code [DEFAULT]} (helper values for interpolation) and the group sections
- * (any key is a group name) have no fixed options; {@code [kafka] client.<property>} passes any
+ * and {@code [clusters]} (any key is a group or cluster name) have no fixed options; {@code [kafka] client.<property>} passes any
  * Kafka client property through.
  */
 public final class KnownOptions {
@@ -85,9 +85,19 @@ public final class KnownOptions {
             "local-store",
             Set.of("dir"),
             KafkaSettings.SECTION,
-            Set.of("bootstrap-servers", "polls-topic", "host", "cluster", "group-id"),
+            Set.of("bootstrap-servers", "polls-topic", "host", "cluster", "group-id", "servers-topic"),
             KafkaSettings.DISPATCH_SECTION,
-            Set.of("topic"));
+            Set.of("topic"),
+            ClusterSettings.SECTION,
+            Set.of(
+                    "aggregate",
+                    "window",
+                    "grace",
+                    "expected-windows",
+                    "values-topic",
+                    "lines-topic",
+                    "application-id",
+                    "state-dir"));
 
     /**
      * Built-in values of the options that the original's table ({@link Defaults}) lacks: the new
@@ -130,7 +140,22 @@ public final class KnownOptions {
             KafkaSettings.SECTION,
             Map.of(
                     "polls-topic", KafkaSettings.DEFAULT_POLLS_TOPIC,
-                    "group-id", KafkaSettings.DEFAULT_GROUP_ID));
+                    "group-id", KafkaSettings.DEFAULT_GROUP_ID,
+                    "servers-topic", KafkaSettings.DEFAULT_SERVERS_TOPIC),
+            ClusterSettings.SECTION,
+            Map.of(
+                    "aggregate",
+                    "false",
+                    "expected-windows",
+                    Integer.toString(ClusterSettings.DEFAULT_EXPECTED_WINDOWS),
+                    "values-topic",
+                    ClusterSettings.DEFAULT_VALUES_TOPIC,
+                    "lines-topic",
+                    ClusterSettings.DEFAULT_LINES_TOPIC,
+                    "application-id",
+                    ClusterSettings.DEFAULT_APPLICATION_ID,
+                    "state-dir",
+                    "${paths:base-dir}/cluster-state"));
 
     private KnownOptions() {}
 

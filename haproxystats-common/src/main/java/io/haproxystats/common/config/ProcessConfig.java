@@ -1,6 +1,7 @@
 package io.haproxystats.common.config;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -16,6 +17,7 @@ import java.util.Optional;
  * @param maxFileBytes  {@code [pull] buffer-limit}: the largest answer the puller writes; a larger
  *                      file in a poll was not written by it and is refused without being read
  * @param kafka         where polls come from and go to beyond this machine (all off by default)
+ * @param cluster       cluster-level aggregation on the central processors (off by default)
  */
 public record ProcessConfig(
         ProcessSettings process,
@@ -23,7 +25,8 @@ public record ProcessConfig(
         Optional<Path> localStore,
         int incomingLimit,
         long maxFileBytes,
-        KafkaSettings kafka) {
+        KafkaSettings kafka,
+        ClusterSettings cluster) {
 
     /** Sections this daemon reads; {@code -p}/{@code -P} print these. */
     public static boolean reads(String section) {
@@ -42,13 +45,25 @@ public record ProcessConfig(
         }
         int incomingLimit = (int) pullHint(config, "queue-size", Integer.MAX_VALUE);
         long maxFileBytes = pullHint(config, "buffer-limit", Integer.MAX_VALUE - 16);
+        KafkaSettings kafka = KafkaSettings.from(config);
         return new ProcessConfig(
                 ProcessSettings.from(config),
                 GraphiteSettings.from(config),
                 localStore,
                 incomingLimit,
                 maxFileBytes,
-                KafkaSettings.from(config));
+                kafka,
+                ClusterSettings.from(config, pullInterval(config), kafka));
+    }
+
+    /** {@code [pull] pull-interval}, the cluster window's default; the built-in 10 s when invalid (a hint, as below). */
+    public static Duration pullInterval(EffectiveConfig config) {
+        try {
+            return config.getDuration(PullSettings.SECTION, "pull-interval", 0.1);
+        } catch (ConfigurationException e) {
+            return Duration.ofSeconds(
+                    Long.parseLong(Defaults.table().get(PullSettings.SECTION).get("pull-interval")));
+        }
     }
 
     /**

@@ -1,0 +1,131 @@
+package io.haproxystats.common.config;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+
+/**
+ * Cluster-level aggregation on the central processors ({@code [cluster]}) and the mapping of load
+ * balancers to clusters ({@code [clusters]}). Off by default.
+ *
+ * @param aggregate       {@code [cluster] aggregate}: run the aggregation (Kafka Streams) beside the
+ *                        poll consumers; needs {@code [process] source = kafka}
+ * @param window          {@code [cluster] window}: the tumbling window's length, aligned to the epoch
+ *                        (default {@code [pull] pull-interval})
+ * @param grace           {@code [cluster] grace}: how long after its end a window still takes a late
+ *                        poll (default two windows)
+ * @param expectedWindows {@code [cluster] expected-windows}: a load balancer seen in one of the last
+ *                        this many windows is expected in the next (default 6)
+ * @param valuesTopic     {@code [cluster] values-topic}: each poll's per-load-balancer values
+ * @param linesTopic      {@code [cluster] lines-topic}: the cluster lines, read back by the dispatchers
+ * @param applicationId   {@code [cluster] application-id}: the Kafka Streams application (its consumer
+ *                        group and the prefix of its internal topics)
+ * @param stateDir        {@code [cluster] state-dir} (default {@code ${paths:base-dir}/cluster-state}):
+ *                        Kafka Streams' local directory (locks and checkpoints; the windows are
+ *                        in memory and in their changelog topic)
+ * @param clusters        {@code [clusters]}: cluster name = regular expression searched in a load
+ *                        balancer's name, first match in file order
+ */
+public record ClusterSettings(
+        boolean aggregate,
+        Duration window,
+        Duration grace,
+        int expectedWindows,
+        String valuesTopic,
+        String linesTopic,
+        String applicationId,
+        Path stateDir,
+        List<Mapping> clusters) {
+
+    public static final String SECTION = "cluster";
+    public static final String MAPPING_SECTION = "clusters";
+    public static final String DEFAULT_VALUES_TOPIC = "haproxystats.cluster-values";
+    public static final String DEFAULT_LINES_TOPIC = "haproxystats.cluster-lines";
+    public static final String DEFAULT_APPLICATION_ID = "haproxystats-cluster";
+    public static final int DEFAULT_EXPECTED_WINDOWS = 6;
+
+    /** One line of {@code [clusters]}: load balancers whose name the pattern finds belong to the cluster. */
+    public record Mapping(String cluster, Pattern pattern) {}
+
+    /** The cluster {@code [clusters]} maps a load balancer's name to (first match), or empty. */
+    public Optional<String> clusterOf(String loadBalancer) {
+        for (Mapping m : clusters) {
+            if (m.pattern().matcher(loadBalancer).find()) {
+                return Optional.of(m.cluster());
+            }
+        }
+        return Optional.empty();
+    }
+
+    static ClusterSettings from(EffectiveConfig config, Duration pullInterval, KafkaSettings kafka) {
+        boolean aggregate = has(config, "aggregate") && config.getBoolean(SECTION, "aggregate");
+        Duration window = has(config, "window") ? config.getDuration(SECTION, "window", 1) : pullInterval;
+        if (window.toMillis() < 1000) {
+            window = Duration.ofSeconds(1); // a sub-second pull interval still aggregates per second
+        }
+        Duration grace = has(config, "grace") ? config.getDuration(SECTION, "grace", 0) : window.multipliedBy(2);
+        int expected = has(config, "expected-windows")
+                ? (int) config.getInt(SECTION, "expected-windows", 1, 10_000)
+                : DEFAULT_EXPECTED_WINDOWS;
+        String values = topic(config, "values-topic", DEFAULT_VALUES_TOPIC);
+        String lines = topic(config, "lines-topic", DEFAULT_LINES_TOPIC);
+        String applicationId = has(config, "application-id")
+                ? KafkaSettings.topic(
+                        SECTION,
+                        "application-id",
+                        config.get(SECTION, "application-id").strip())
+                : DEFAULT_APPLICATION_ID;
+        if (aggregate && kafka.source() != KafkaSettings.Source.KAFKA) {
+            throw ConfigurationException.forOption(
+                    SECTION,
+                    "aggregate",
+                    "runs on the central processors: it needs [process] source = kafka (and [kafka] bootstrap-servers)");
+        }
+        if (values.equals(lines) || values.equals(kafka.pollsTopic()) || lines.equals(kafka.pollsTopic())) {
+            throw ConfigurationException.forOption(
+                    SECTION, "lines-topic", "the polls, values and lines topics must be three different topics");
+        }
+        Path stateDir = has(config, "state-dir")
+                ? config.getPath(SECTION, "state-dir")
+                : config.baseDir().resolve("cluster-state");
+        return new ClusterSettings(
+                aggregate, window, grace, expected, values, lines, applicationId, stateDir, mappings(config));
+    }
+
+    private static List<Mapping> mappings(EffectiveConfig config) {
+        List<Mapping> out = new ArrayList<>();
+        if (!config.hasSection(MAPPING_SECTION)) {
+            return out;
+        }
+        for (String name : config.ownOptions(MAPPING_SECTION)) {
+            MetricPathOptions.component(MAPPING_SECTION, name, name);
+            String regex = config.get(MAPPING_SECTION, name);
+            try {
+                out.add(new Mapping(name, Pattern.compile(regex)));
+            } catch (PatternSyntaxException e) {
+                throw ConfigurationException.forOption(
+                        MAPPING_SECTION,
+                        name,
+                        "is not a valid regular expression: " + e.getDescription() + " in '" + regex + "'");
+            }
+        }
+        return List.copyOf(out);
+    }
+
+    private static boolean has(EffectiveConfig config, String option) {
+        return config.hasSection(SECTION)
+                && config.ownOptions(SECTION).contains(option)
+                && !config.get(SECTION, option).isBlank();
+    }
+
+    private static String topic(EffectiveConfig config, String option, String fallback) {
+        return has(config, option)
+                ? KafkaSettings.topic(
+                        SECTION, option, config.get(SECTION, option).strip())
+                : fallback;
+    }
+}

@@ -1,0 +1,71 @@
+package io.haproxystats.process;
+
+import io.haproxystats.common.haproxy.ServersStateAnswer;
+import java.nio.charset.StandardCharsets;
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+import java.util.SortedMap;
+import java.util.SortedSet;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * One record of the servers-state topic (compacted): key {@code <lb>/<backend>/<server>}, value
+ * {@code <poll epoch> <cluster or -> <state>[,<state>...]}, a state being
+ * {@code <operational>/<administrative>} as {@code haproxystats-pull --show-servers} names them
+ * ({@code UP/READY}, {@code DOWN/MAINT}, {@code UP/DRAIN}...). A load balancer whose HAProxy
+ * processes see a server differently has each distinct state listed. Text, so that
+ * {@code kafka-console-consumer} shows it as it is.
+ */
+record FleetRecord(
+        String loadBalancer, String backend, String server, long epochSeconds, String cluster, List<String> states) {
+
+    /** The value's cluster when the load balancer has none. */
+    static final String NO_CLUSTER = "-";
+
+    String key() {
+        return loadBalancer + "/" + backend + "/" + server;
+    }
+
+    String value() {
+        return epochSeconds + " " + cluster + " " + String.join(",", states);
+    }
+
+    /** {@code backend/server} to the states the answers give it, in name order. */
+    static SortedMap<String, SortedSet<String>> states(Collection<ServersStateAnswer> answers) {
+        SortedMap<String, SortedSet<String>> out = new TreeMap<>();
+        for (ServersStateAnswer answer : answers) {
+            for (ServersStateAnswer.Row row : answer.rows()) {
+                out.computeIfAbsent(row.backend() + "/" + row.server(), k -> new TreeSet<>())
+                        .add(row.operational() + "/" + row.admin());
+            }
+        }
+        return out;
+    }
+
+    /** A record read back; empty for one that is not of this form (a tombstone, another writer's). */
+    static Optional<FleetRecord> parse(byte[] key, byte[] value) {
+        if (key == null || value == null) {
+            return Optional.empty();
+        }
+        String k = new String(key, StandardCharsets.UTF_8);
+        String[] v = new String(value, StandardCharsets.UTF_8).split(" ");
+        int last = k.lastIndexOf('/');
+        int first = last < 0 ? -1 : k.lastIndexOf('/', last - 1);
+        if (first <= 0 || v.length != 3 || v[2].isEmpty()) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(new FleetRecord(
+                    k.substring(0, first),
+                    k.substring(first + 1, last),
+                    k.substring(last + 1),
+                    Long.parseLong(v[0]),
+                    v[1],
+                    List.of(v[2].split(","))));
+        } catch (NumberFormatException e) {
+            return Optional.empty();
+        }
+    }
+}
