@@ -224,9 +224,10 @@ final class PollRecordHandler implements KafkaPollSource.RecordHandler {
 
     /**
      * The poll's values to the cluster values topic (when this processor aggregates and the load
-     * balancer has a cluster) and its servers' states to the servers-state topic (when the poll
-     * has {@code show servers state} answers); a file that does not parse is left out here, its
-     * error already reported by the computation.
+     * balancer has a cluster: the returned future, awaited before the commit) and its servers'
+     * states to the servers-state topic (when the poll has {@code show servers state} answers;
+     * best effort); a file that does not parse is left out here, its error already reported by
+     * the computation.
      */
     private List<CompletableFuture<Void>> publish(
             ConsumerRecord<byte[], byte[]> record,
@@ -275,7 +276,7 @@ final class PollRecordHandler implements KafkaPollSource.RecordHandler {
                         c,
                         List.copyOf(seen)));
             });
-            out.add(publisher.servers(states));
+            publisher.servers(states); // best effort: never holds the poll back
         }
         return out;
     }

@@ -363,7 +363,8 @@ public final class ProcessCommand extends DaemonCommand {
                     new KafkaProducer<>(
                             KafkaClients.publisherProducer(kafka, "haproxystats-publish-" + Hostname.local())),
                     cluster.aggregate() ? cluster.valuesTopic() : null,
-                    kafka.serversTopic());
+                    kafka.serversTopic(),
+                    clock);
         } catch (KafkaException e) {
             throw kafkaClientError(e);
         }

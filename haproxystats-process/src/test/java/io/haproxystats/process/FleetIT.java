@@ -5,6 +5,7 @@ import static io.haproxystats.common.testing.Daemons.PULL;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.haproxystats.common.haproxy.ServersStateAnswerTest;
 import io.haproxystats.common.testing.CarbonRelay;
 import io.haproxystats.common.testing.Daemons;
 import io.haproxystats.common.testing.HaproxyInstance;
@@ -105,6 +106,42 @@ class FleetIT {
             for (HaproxyInstance h : haproxies) {
                 h.close();
             }
+        }
+    }
+
+    @Test
+    void aServersStateTopicThatRefusesTheRecordsHoldsNoLineBack() throws Exception {
+        try (KafkaCluster kafka = KafkaCluster.start(tmp.resolve("kafka"), 2);
+                CarbonRelay relay = CarbonRelay.start(tmp)) {
+            String bootstrap = kafka.bootstrapServers();
+            // Every servers' state record is larger than the topic takes.
+            KafkaRecords.createTopic(bootstrap, "haproxystats.servers-state", 1, 1, Map.of("max.message.bytes", "10"));
+            Path conf = Files.writeString(
+                    tmp.resolve("central.conf"),
+                    KafkaEndToEndIT.central(tmp.resolve("central"), bootstrap, relay.port()));
+            Path log = tmp.resolve("central.log");
+            Process central = Daemons.start(PROCESS, conf, log);
+            java.util.SortedMap<String, byte[]> poll = KafkaFaultsIT.smallPoll();
+            poll.put(
+                    "haproxy1_servers_state",
+                    (ServersStateAnswerTest.HEADER + ServersStateAnswerTest.row("be.app", "web-2", 2, 0))
+                            .getBytes(StandardCharsets.UTF_8));
+            List<org.apache.kafka.clients.producer.ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
+            for (long epoch : List.of(1795224218L, 1795224228L, 1795224238L)) {
+                records.add(KafkaFaultsIT.pollRecord("lb1", Long.toString(epoch), poll));
+            }
+            KafkaRecords.produce(bootstrap, records);
+            Wait.until(
+                    Duration.ofSeconds(60),
+                    () -> KafkaEndToEndIT.polls(relay, "lb1").size() == 3,
+                    "the three polls' lines at the relay");
+            Daemons.stop(central);
+            assertTrue(Daemons.read(log).contains("cannot publish servers' states to kafka topic"), Daemons.read(log));
+            assertTrue(
+                    relay.lines().stream()
+                            .anyMatch(l -> l.startsWith("lb.lb1.haproxy.backend.be_app.server.web-2.op_state.UP 1 ")),
+                    "the poll's servers-state lines were sent");
+            assertEquals(List.of(), KafkaRecords.readAll(bootstrap, "haproxystats.servers-state"));
         }
     }
 
