@@ -1,5 +1,6 @@
 package io.haproxystats.process;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -27,7 +28,7 @@ final class ClusterLinesHandler implements KafkaPollSource.RecordHandler {
         if (record.value() == null || record.value().length == 0) {
             return CompletableFuture.completedFuture(null);
         }
-        String cluster = record.key() == null ? "?" : new String(record.key(), java.nio.charset.StandardCharsets.UTF_8);
+        String cluster = record.key() == null ? "?" : new String(record.key(), StandardCharsets.UTF_8);
         // The name local-store gives the window's directory, and messages the batch.
         MetricBatch batch = new MetricBatch("cluster-" + cluster + "-" + record.timestamp() / 1000);
         batch.addLines(record.value());
@@ -36,16 +37,8 @@ final class ClusterLinesHandler implements KafkaPollSource.RecordHandler {
             delivered.add(PollHandler.submit(d, batch));
         }
         int lines = batch.lines();
-        return CompletableFuture.allOf(delivered.toArray(CompletableFuture[]::new))
-                .handle((ignored, failure) -> {
-                    for (CompletableFuture<Void> f : delivered) {
-                        Throwable cause = PollHandler.failure(f);
-                        if (cause != null && !(cause instanceof Dispatcher.DroppedException)) {
-                            throw new IllegalStateException("not delivered: " + cause.getMessage(), cause);
-                        }
-                    }
-                    LOG.info("cluster {} window {}: {} lines delivered", cluster, record.timestamp() / 1000, lines);
-                    return null;
-                });
+        return PollHandler.whenAllDelivered(
+                delivered,
+                () -> LOG.info("cluster {} window {}: {} lines delivered", cluster, record.timestamp() / 1000, lines));
     }
 }

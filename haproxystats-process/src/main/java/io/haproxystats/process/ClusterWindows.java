@@ -98,9 +98,7 @@ final class ClusterWindows implements Processor<String, byte[], String, String> 
         long t = values.epochSeconds() * 1000;
         long now = context.currentSystemTimeMs();
         if (t > now + future) {
-            History h = history(cluster);
-            h.future++;
-            store.put(historyKey(cluster), h.encode());
+            refused(cluster, true);
             LOG.warn(
                     "cluster {}: poll {} of {} is {} s ahead of this machine's clock: left out (FuturePolls)",
                     cluster,
@@ -112,9 +110,7 @@ final class ClusterWindows implements Processor<String, byte[], String, String> 
         long streamTime = Math.max(streamTime(), t);
         long start = Math.floorDiv(t, window) * window;
         if (start + window + grace <= streamTime) {
-            History h = history(cluster);
-            h.late++;
-            store.put(historyKey(cluster), h.encode());
+            refused(cluster, false);
             LOG.warn(
                     "cluster {}: poll {} of {} arrived after its window [{}, {}) closed (grace {} s): left out (LatePolls)",
                     cluster,
@@ -148,6 +144,17 @@ final class ClusterWindows implements Processor<String, byte[], String, String> 
     static byte[] unstored(byte[] stored) {
         byte[] z = Arrays.copyOfRange(stored, 8, stored.length);
         return Zstd.decompress(z, (int) Zstd.getFrameContentSize(z));
+    }
+
+    /** Counts a refused poll in the cluster's next lines: FuturePolls or LatePolls. */
+    private void refused(String cluster, boolean future) {
+        History h = history(cluster);
+        if (future) {
+            h.future++;
+        } else {
+            h.late++;
+        }
+        store.put(historyKey(cluster), h.encode());
     }
 
     private long streamTime() {

@@ -208,6 +208,24 @@ final class PollHandler {
     }
 
     /** The failure of a completed future, unwrapped; null when it completed normally. */
+    /**
+     * Completes once every delivery ended: normally when each was delivered or dropped under its
+     * overflow rule (then {@code done} runs), exceptionally ("not delivered") when one failed.
+     */
+    static CompletableFuture<Void> whenAllDelivered(List<CompletableFuture<Void>> deliveries, Runnable done) {
+        return CompletableFuture.allOf(deliveries.toArray(CompletableFuture[]::new))
+                .handle((ignored, failure) -> {
+                    for (CompletableFuture<Void> f : deliveries) {
+                        Throwable cause = failure(f);
+                        if (cause != null && !(cause instanceof Dispatcher.DroppedException)) {
+                            throw new IllegalStateException("not delivered: " + cause.getMessage(), cause);
+                        }
+                    }
+                    done.run();
+                    return null;
+                });
+    }
+
     static Throwable failure(CompletableFuture<Void> f) {
         try {
             f.join();

@@ -206,20 +206,12 @@ final class PollRecordHandler implements KafkaPollSource.RecordHandler {
         }
         int lines = batch.lines();
         boolean parseErrors = !result.errors().isEmpty();
-        return CompletableFuture.allOf(delivered.toArray(CompletableFuture[]::new))
-                .handle((ignored, failure) -> {
-                    for (CompletableFuture<Void> f : delivered) {
-                        Throwable cause = PollHandler.failure(f);
-                        if (cause != null && !(cause instanceof Dispatcher.DroppedException)) {
-                            throw new IllegalStateException("not delivered: " + cause.getMessage(), cause);
-                        }
-                    }
-                    LOG.info("{} ({} of {}): {} lines delivered", where, poll, lb, lines);
-                    if (parseErrors) {
-                        keep(record, copies(files), poll, "files that could not be parsed (see the log)");
-                    }
-                    return null;
-                });
+        return PollHandler.whenAllDelivered(delivered, () -> {
+            LOG.info("{} ({} of {}): {} lines delivered", where, poll, lb, lines);
+            if (parseErrors) {
+                keep(record, copies(files), poll, "files that could not be parsed (see the log)");
+            }
+        });
     }
 
     /**

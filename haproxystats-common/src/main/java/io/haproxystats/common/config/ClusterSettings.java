@@ -2,11 +2,8 @@ package io.haproxystats.common.config;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.regex.Pattern;
-import java.util.regex.PatternSyntaxException;
 
 /**
  * Cluster-level aggregation on the central processors ({@code [cluster]}) and the mapping of load
@@ -39,7 +36,7 @@ public record ClusterSettings(
         String linesTopic,
         String applicationId,
         Path stateDir,
-        List<Mapping> clusters) {
+        List<GroupSettings.Group> clusters) {
 
     public static final String SECTION = "cluster";
     public static final String MAPPING_SECTION = "clusters";
@@ -48,17 +45,9 @@ public record ClusterSettings(
     public static final String DEFAULT_APPLICATION_ID = "haproxystats-cluster";
     public static final int DEFAULT_EXPECTED_WINDOWS = 6;
 
-    /** One line of {@code [clusters]}: load balancers whose name the pattern finds belong to the cluster. */
-    public record Mapping(String cluster, Pattern pattern) {}
-
-    /** The cluster {@code [clusters]} maps a load balancer's name to (first match), or empty. */
+    /** The cluster {@code [clusters]} maps a load balancer's name to (first pattern found in it), or empty. */
     public Optional<String> clusterOf(String loadBalancer) {
-        for (Mapping m : clusters) {
-            if (m.pattern().matcher(loadBalancer).find()) {
-                return Optional.of(m.cluster());
-            }
-        }
-        return Optional.empty();
+        return GroupSettings.match(clusters, loadBalancer);
     }
 
     static ClusterSettings from(EffectiveConfig config, Duration pullInterval, KafkaSettings kafka) {
@@ -93,27 +82,15 @@ public record ClusterSettings(
                 ? config.getPath(SECTION, "state-dir")
                 : config.baseDir().resolve("cluster-state");
         return new ClusterSettings(
-                aggregate, window, grace, expected, values, lines, applicationId, stateDir, mappings(config));
-    }
-
-    private static List<Mapping> mappings(EffectiveConfig config) {
-        List<Mapping> out = new ArrayList<>();
-        if (!config.hasSection(MAPPING_SECTION)) {
-            return out;
-        }
-        for (String name : config.ownOptions(MAPPING_SECTION)) {
-            MetricPathOptions.component(MAPPING_SECTION, name, name);
-            String regex = config.get(MAPPING_SECTION, name);
-            try {
-                out.add(new Mapping(name, Pattern.compile(regex)));
-            } catch (PatternSyntaxException e) {
-                throw ConfigurationException.forOption(
-                        MAPPING_SECTION,
-                        name,
-                        "is not a valid regular expression: " + e.getDescription() + " in '" + regex + "'");
-            }
-        }
-        return List.copyOf(out);
+                aggregate,
+                window,
+                grace,
+                expected,
+                values,
+                lines,
+                applicationId,
+                stateDir,
+                GroupSettings.groups(config, MAPPING_SECTION));
     }
 
     private static boolean has(EffectiveConfig config, String option) {

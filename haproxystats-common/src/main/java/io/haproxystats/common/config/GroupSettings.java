@@ -18,7 +18,7 @@ public record GroupSettings(
 
     public static final List<String> SECTIONS = List.of("frontend-groups", "backend-groups", "server-groups");
 
-    /** One pattern; matched against the name after dots became underscores. */
+    /** One named pattern: a group (matched against the sanitised name) or a cluster (against the load balancer's). */
     public record Group(String name, Pattern pattern) {}
 
     static Optional<GroupSettings> from(EffectiveConfig config) {
@@ -55,7 +55,11 @@ public record GroupSettings(
                 groups(config, SECTIONS.get(2))));
     }
 
-    private static List<Group> groups(EffectiveConfig config, String section) {
+    /**
+     * The {@code name = regex} lines of a section in file order (each name one path component, each
+     * regex valid), as {@code [clusters]} has them too; empty when the section is absent.
+     */
+    static List<Group> groups(EffectiveConfig config, String section) {
         List<Group> out = new ArrayList<>();
         if (!config.hasSection(section)) {
             return out;
