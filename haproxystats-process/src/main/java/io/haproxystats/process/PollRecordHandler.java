@@ -232,7 +232,7 @@ final class PollRecordHandler implements KafkaPollSource.RecordHandler {
         Header header = record.headers().lastHeader(PollForwarder.CLUSTER_HEADER);
         Optional<String> clusterName = header == null || header.value() == null
                 ? cluster.clusterOf(lb)
-                : utf8(header.value()).filter(c -> !c.isBlank());
+                : utf8(header.value()).filter(c -> !c.isBlank()).map(MetricPaths::sanitise); // one path component
         if (publisher.aggregates()) {
             if (clusterName.isPresent()) {
                 out.add(publisher.values(
