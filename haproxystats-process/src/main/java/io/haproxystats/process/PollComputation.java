@@ -25,8 +25,11 @@ import java.util.TreeMap;
  */
 final class PollComputation {
 
-    /** The lines of a poll and the files that could not be parsed (file, line, reason). */
-    record Result(MetricBatch batch, List<String> errors) {}
+    /**
+     * The lines of a poll, the files that could not be parsed (file, line, reason), and the
+     * {@code show servers state} answers as parsed (for the fleet view; excluded backends in them).
+     */
+    record Result(MetricBatch batch, List<String> errors, List<ServersStateAnswer> serversStates) {}
 
     /** One file's content, read when it is needed. */
     interface Source {
@@ -92,6 +95,7 @@ final class PollComputation {
         MetricBatch out = new MetricBatch(timestamp);
         List<String> errors = new ArrayList<>();
         List<InfoRecord> infos = new ArrayList<>();
+        List<ServersStateAnswer> answers = new ArrayList<>();
         // Names are compared as they are grouped: sanitised (an exclude line 'legacy.app' also
         // excludes 'legacy_app', which is the same path).
         Set<String> frontendsOut = MetricPaths.sanitiseAll(excludedFrontends);
@@ -113,7 +117,10 @@ final class PollComputation {
                 switch (file) {
                     case ParsedFile.Info info -> infos.add(info.record());
                     case ParsedFile.Stat stat -> site.add(stat.table());
-                    case ParsedFile.ServersState state -> serverStates.add(state.answer());
+                    case ParsedFile.ServersState state -> {
+                        serverStates.add(state.answer());
+                        answers.add(state.answer());
+                    }
                     case ParsedFile.FileError error -> errors.add(error.message());
                     case ParsedFile.Ignored ignored -> {}
                 }
@@ -156,7 +163,7 @@ final class PollComputation {
         }
         out.addFormatted(paths.self("WallClockTimeAllStats"), seconds(clock.nanoTime() - start));
         out.addFormatted(paths.self("TotalWallClockTime"), seconds(clock.nanoTime() - start));
-        return new Result(out, List.copyOf(errors));
+        return new Result(out, List.copyOf(errors), List.copyOf(answers));
     }
 
     /**

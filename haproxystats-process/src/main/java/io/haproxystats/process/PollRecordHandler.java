@@ -4,7 +4,6 @@ import io.haproxystats.common.config.ClusterSettings;
 import io.haproxystats.common.config.GraphiteSettings;
 import io.haproxystats.common.config.ProcessSettings;
 import io.haproxystats.common.haproxy.ServersStateAnswer;
-import io.haproxystats.common.spool.PollFiles;
 import io.haproxystats.common.time.Clock;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -196,7 +195,7 @@ final class PollRecordHandler implements KafkaPollSource.RecordHandler {
         MetricBatch batch = result.batch();
         List<CompletableFuture<Void>> delivered = new ArrayList<>();
         if (publisher != null) {
-            delivered.addAll(publish(record, lb, Long.parseLong(poll), computation, batch, files));
+            delivered.addAll(publish(record, lb, Long.parseLong(poll), computation, result));
         }
         for (Dispatcher d : dispatchers) {
             computation.addDeliveryStats(d.statsName(), d.stats(), batch);
@@ -217,17 +216,15 @@ final class PollRecordHandler implements KafkaPollSource.RecordHandler {
     /**
      * The poll's values to the cluster values topic (when this processor aggregates and the load
      * balancer has a cluster: the returned future, awaited before the commit) and its servers'
-     * states to the servers-state topic (when the poll has {@code show servers state} answers;
-     * best effort); a file that does not parse is left out here, its error already reported by
-     * the computation.
+     * states to the servers-state topic (when the poll has {@code show servers state} answers, as
+     * the computation parsed them; best effort).
      */
     private List<CompletableFuture<Void>> publish(
             ConsumerRecord<byte[], byte[]> record,
             String lb,
             long epoch,
             PollComputation computation,
-            MetricBatch batch,
-            SortedMap<String, PollContainer.Slice> files) {
+            PollComputation.Result result) {
         List<CompletableFuture<Void>> out = new ArrayList<>();
         Header header = record.headers().lastHeader(PollForwarder.CLUSTER_HEADER);
         Optional<String> clusterName = header == null || header.value() == null
@@ -237,7 +234,8 @@ final class PollRecordHandler implements KafkaPollSource.RecordHandler {
             if (clusterName.isPresent()) {
                 out.add(publisher.values(
                         clusterName.get(),
-                        ClusterValues.of(lb, epoch, batch, computation.paths().prefix())));
+                        ClusterValues.of(
+                                lb, epoch, result.batch(), computation.paths().prefix())));
             } else if (unclustered.add(lb)) {
                 LOG.warn(
                         "load balancer {} has no cluster ([kafka] cluster at its edge, or a [clusters] pattern"
@@ -245,16 +243,7 @@ final class PollRecordHandler implements KafkaPollSource.RecordHandler {
                         lb);
             }
         }
-        List<ServersStateAnswer> answers = new ArrayList<>();
-        files.forEach((name, slice) -> {
-            if (name.endsWith(PollFiles.SERVERS_STATE_SUFFIX) && slice.length() > 0) {
-                try {
-                    answers.add(ServersStateAnswer.parse(new String(slice.bytes(), StandardCharsets.UTF_8)));
-                } catch (ServersStateAnswer.MalformedException e) {
-                    // reported with the computation's errors
-                }
-            }
-        });
+        List<ServersStateAnswer> answers = result.serversStates();
         if (!answers.isEmpty()) {
             List<FleetRecord> states = new ArrayList<>();
             String c = clusterName.orElse(FleetRecord.NO_CLUSTER);
