@@ -28,14 +28,15 @@ import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Cluster aggregation with real parts: a Kafka broker, a central processor with
+ * Cluster aggregation with real parts: a Kafka broker, two central processors with
  * {@code [cluster] aggregate = true} (its Kafka Streams topology beside the poll consumers) and a
  * carbon-c-relay, fed polls of three load balancer names made from the real HAProxy captures, in
  * phases whose order the test controls. The cluster lines at the relay equal the sums, means,
  * maxima and minima computed here from the per-load-balancer lines of the same polls at the same
  * relay; a silent load balancer shows in Members; a poll late within the grace is counted, beyond
- * it is not (LatePolls); and the central processor killed with -9 mid-window, then started again,
- * neither loses nor double counts a window (its state is restored from the changelog).
+ * it is not (LatePolls); and the central processor whose Streams task holds the cluster, killed
+ * with -9 mid-window (the other takes over) and started again, neither loses nor double counts a
+ * window (the state is restored from the changelog, twice).
  */
 class ClusterAggregationIT {
 
@@ -52,14 +53,19 @@ class ClusterAggregationIT {
         try (KafkaCluster kafka = KafkaCluster.start(tmp.resolve("kafka"), 2);
                 CarbonRelay relay = CarbonRelay.start(tmp)) {
             String bootstrap = kafka.bootstrapServers();
-            Path conf = Files.writeString(
-                    tmp.resolve("central.conf"),
-                    KafkaEndToEndIT.central(tmp.resolve("central"), bootstrap, relay.port())
-                            + "client.session.timeout.ms = 6000\nclient.heartbeat.interval.ms = 1000\n"
-                            + "[cluster]\naggregate = true\n"
-                            // lb1 and lb2 by the central mapping; lb3 by its edge's header
-                            + "[clusters]\nweb = ^lb[12]$$\n"); // $$: configparser interpolation
-            Process central = Daemons.start(PROCESS, conf, tmp.resolve("central.log"));
+            // Two central processors: the poll consumers and the Streams application share the work.
+            List<Path> confs = new ArrayList<>();
+            List<Process> centrals = new ArrayList<>();
+            for (int i = 0; i < 2; i++) {
+                confs.add(Files.writeString(
+                        tmp.resolve("central" + i + ".conf"),
+                        KafkaEndToEndIT.central(tmp.resolve("central" + i), bootstrap, relay.port())
+                                + "client.session.timeout.ms = 6000\nclient.heartbeat.interval.ms = 1000\n"
+                                + "[cluster]\naggregate = true\n"
+                                // lb1 and lb2 by the central mapping; lb3 by its edge's header
+                                + "[clusters]\nweb = ^lb[12]$$\n")); // $$: configparser interpolation
+                centrals.add(Daemons.start(PROCESS, confs.get(i), tmp.resolve("central" + i + ".log")));
+            }
             SortedMap<String, byte[]> a = KafkaFaultsIT.smallPoll();
             SortedMap<String, byte[]> c = poll("1795224228");
 
@@ -77,9 +83,18 @@ class ClusterAggregationIT {
             send(bootstrap, List.of(record("lb1", b + 32, a), record("lb2", b + 33, a), record("lb3", b + 34, a)));
             Wait.until(Duration.ofSeconds(60), () -> members(relay).containsKey(b), "the first window's lines");
 
-            // Killed with windows [b+10, b+20) and [b+30, b+40) open; started again on the same state dir.
-            Daemons.kill(central);
-            central = Daemons.start(PROCESS, conf, tmp.resolve("central2.log"));
+            // The one whose Streams task closed it is killed with windows [b+10, b+20) and [b+30, b+40)
+            // open: the other takes the task over (a rebalance, the store restored from the
+            // changelog); the killed one is started again on its state dir (another rebalance).
+            int owner =
+                    Daemons.read(tmp.resolve("central0.log")).contains("cluster web: window " + b + " closed") ? 0 : 1;
+            assertTrue(
+                    Daemons.read(tmp.resolve("central" + owner + ".log"))
+                            .contains("cluster web: window " + b + " closed"),
+                    "one of the two closed the first window");
+            Daemons.kill(centrals.get(owner));
+            centrals.set(
+                    owner, Daemons.start(PROCESS, confs.get(owner), tmp.resolve("central" + owner + "-again.log")));
 
             // Phase 3: [b+20, b+30), late but within the grace (open until stream time b+50).
             send(bootstrap, List.of(record("lb1", b + 22, c), record("lb2", b + 23, a), record("lb3", b + 25, c)));
@@ -91,7 +106,9 @@ class ClusterAggregationIT {
                     Duration.ofSeconds(120),
                     () -> members(relay).keySet().containsAll(List.of(b, b + 10, b + 20, b + 30)),
                     "the four windows' lines");
-            Daemons.stop(central);
+            for (Process central : centrals) {
+                Daemons.stop(central);
+            }
 
             Map<Long, String> members = members(relay);
             assertEquals("3", members.get(b), "lb1, lb2, lb3");
@@ -202,7 +219,7 @@ class ClusterAggregationIT {
         }
     }
 
-    /** Sends the polls, then waits until the central processor published each one's values. */
+    /** Sends the polls, then waits until the central processors published each one's values. */
     private static void send(String bootstrap, List<ProducerRecord<byte[], byte[]>> records) throws Exception {
         KafkaRecords.produce(bootstrap, records);
         Set<String> expected = records.stream()
