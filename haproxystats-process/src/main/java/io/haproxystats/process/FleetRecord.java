@@ -2,6 +2,7 @@ package io.haproxystats.process;
 
 import io.haproxystats.common.haproxy.ServersStateAnswer;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
@@ -32,15 +33,19 @@ record FleetRecord(
         return epochSeconds + " " + cluster + " " + String.join(",", states);
     }
 
-    /** {@code backend/server} to the states the answers give it, in name order. */
-    static SortedMap<String, SortedSet<String>> states(Collection<ServersStateAnswer> answers) {
-        SortedMap<String, SortedSet<String>> out = new TreeMap<>();
+    /** A load balancer's records for one poll: each server with the states its answers give it, in name order. */
+    static List<FleetRecord> of(String lb, long epochSeconds, String cluster, Collection<ServersStateAnswer> answers) {
+        SortedMap<String, SortedMap<String, SortedSet<String>>> states = new TreeMap<>();
         for (ServersStateAnswer answer : answers) {
             for (ServersStateAnswer.Row row : answer.rows()) {
-                out.computeIfAbsent(row.backend() + "/" + row.server(), k -> new TreeSet<>())
+                states.computeIfAbsent(row.backend(), k -> new TreeMap<>())
+                        .computeIfAbsent(row.server(), k -> new TreeSet<>())
                         .add(row.operational() + "/" + row.admin());
             }
         }
+        List<FleetRecord> out = new ArrayList<>();
+        states.forEach((backend, servers) -> servers.forEach((server, seen) ->
+                out.add(new FleetRecord(lb, backend, server, epochSeconds, cluster, List.copyOf(seen)))));
         return out;
     }
 

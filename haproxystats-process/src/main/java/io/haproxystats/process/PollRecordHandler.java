@@ -245,18 +245,7 @@ final class PollRecordHandler implements KafkaPollSource.RecordHandler {
         }
         List<ServersStateAnswer> answers = result.serversStates();
         if (!answers.isEmpty()) {
-            List<FleetRecord> states = new ArrayList<>();
-            String c = clusterName.orElse(FleetRecord.NO_CLUSTER);
-            FleetRecord.states(answers).forEach((backendServer, seen) -> {
-                int slash = backendServer.indexOf('/');
-                states.add(new FleetRecord(
-                        lb,
-                        backendServer.substring(0, slash),
-                        backendServer.substring(slash + 1),
-                        epoch,
-                        c,
-                        List.copyOf(seen)));
-            });
+            List<FleetRecord> states = FleetRecord.of(lb, epoch, clusterName.orElse(FleetRecord.NO_CLUSTER), answers);
             publisher.servers(states); // best effort: never holds the poll back
         }
         return out;

@@ -3,6 +3,8 @@ package io.haproxystats.process;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.haproxystats.common.haproxy.ServersStateAnswer;
+import io.haproxystats.common.haproxy.ServersStateAnswerTest;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -95,6 +97,27 @@ class FleetViewTest {
         assertEquals(2, view(records, null, "web").exitCode());
         assertEquals(3, view(records, null, "none").exitCode(), "no data is UNKNOWN");
         assertEquals(3, view(List.of(), null, null).exitCode());
+    }
+
+    @Test
+    void aLoadBalancersRecordsListEveryStateItsProcessesSee() throws Exception {
+        ServersStateAnswer process1 = ServersStateAnswer.parse(ServersStateAnswerTest.HEADER
+                + ServersStateAnswerTest.row("be.app", "web-2", 2, 0)
+                + ServersStateAnswerTest.row("be.app", "web.1", 0, 1));
+        ServersStateAnswer process2 = ServersStateAnswer.parse(ServersStateAnswerTest.HEADER
+                + ServersStateAnswerTest.row("be.app", "web-2", 2, 8)
+                + ServersStateAnswerTest.row("be.app", "web.1", 0, 1));
+        List<FleetRecord> records = FleetRecord.of("lb1", NOW, "web", List.of(process1, process2));
+        assertEquals(
+                List.of(
+                        "lb1/be.app/web-2=" + NOW + " web UP/DRAIN,UP/READY",
+                        "lb1/be.app/web.1=" + NOW + " web DOWN/MAINT"),
+                records.stream().map(r -> r.key() + "=" + r.value()).toList());
+        FleetView.Report report = view(records, null, null);
+        assertEquals(2, report.exitCode());
+        assertEquals(
+                List.of("lb1: be.app/web-2: UP/READY", "lb1: be.app/web-2: UP/DRAIN", "lb1: be.app/web.1: DOWN/MAINT"),
+                report.lines().subList(1, 4));
     }
 
     @Test
