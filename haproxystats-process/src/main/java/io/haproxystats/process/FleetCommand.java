@@ -6,7 +6,6 @@ import io.haproxystats.common.config.ConfigLoader;
 import io.haproxystats.common.config.ConfigurationException;
 import io.haproxystats.common.config.EffectiveConfig;
 import io.haproxystats.common.config.KafkaSettings;
-import io.haproxystats.common.config.LogLevel;
 import io.haproxystats.common.config.ProcessConfig;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -104,7 +103,7 @@ public final class FleetCommand implements Callable<Integer> {
 
         @Override
         public Integer call() {
-            Logging.setLevel(LogLevel.ERROR);
+            Logging.silence(); // the first line of the output is nagios' status line, nothing before it
             PrintWriter out = spec.commandLine().getOut();
             EffectiveConfig config;
             KafkaSettings kafka;

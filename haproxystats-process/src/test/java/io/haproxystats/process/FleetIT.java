@@ -71,7 +71,8 @@ class FleetIT {
             assertEquals(
                     "lb[1-3]: be.app/web-2: UP/READY", up.out().lines().toList().get(1), up.out());
             assertTrue(
-                    up.out().startsWith("SERVERS OK: 1 server(s) UP/READY on lb[1-3] | lbs=3 stale_lbs=0 up_ready=3"));
+                    up.out().startsWith("SERVERS OK: 1 server(s) UP/READY on lb[1-3] | lbs=3 stale_lbs=0 up_ready=3"),
+                    up.out());
 
             HaproxyInstance.cli(haproxies.get(2).socket(), "disable server be.app/web-2");
             Run maint = awaitFleet(fleetConf, 2, "--server", "web-2");

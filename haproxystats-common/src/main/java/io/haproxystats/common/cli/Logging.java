@@ -2,6 +2,7 @@ package io.haproxystats.common.cli;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.LoggerContext;
 import io.haproxystats.common.config.LogLevel;
 import org.slf4j.LoggerFactory;
 
@@ -12,6 +13,17 @@ import org.slf4j.LoggerFactory;
 public final class Logging {
 
     private Logging() {}
+
+    /**
+     * No log line at all, from any logger (Kafka's included): for a command whose standard output
+     * is its result, such as a nagios check whose first line is the status.
+     */
+    public static void silence() {
+        LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
+        for (Logger logger : context.getLoggerList()) {
+            logger.setLevel(logger.getName().equals(org.slf4j.Logger.ROOT_LOGGER_NAME) ? Level.OFF : null);
+        }
+    }
 
     public static void setLevel(LogLevel level) {
         Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
