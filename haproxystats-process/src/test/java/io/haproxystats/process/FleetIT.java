@@ -91,7 +91,7 @@ class FleetIT {
 
             Daemons.stop(pullers.get("lb3")); // lb3 stops reporting
             // (another load balancer may lag by 3 intervals too on a loaded machine: wait for lb3's line)
-            Run stale = awaitFleet(fleetConf, 1, "\nlb3: no servers state for ", "--server", "web-2");
+            Run stale = awaitFleetSaying(fleetConf, 1, "\nlb3: no servers state for ", "--server", "web-2");
             assertTrue(stale.out().startsWith("SERVERS WARNING: "), stale.out());
             assertTrue(stale.out().lines().findFirst().orElseThrow().contains(" not reported within 3 intervals"));
 
@@ -149,11 +149,11 @@ class FleetIT {
 
     /** Runs the fleet view until it exits with {@code code} (the state travels poll, edge, topic). */
     private static Run awaitFleet(Path conf, int code, String... args) throws Exception {
-        return awaitFleet(conf, code, "", args);
+        return awaitFleetSaying(conf, code, "", args);
     }
 
     /** As above, until the output also contains {@code text}. */
-    private static Run awaitFleet(Path conf, int code, String text, String... args) throws Exception {
+    private static Run awaitFleetSaying(Path conf, int code, String text, String... args) throws Exception {
         Run[] last = {null};
         try {
             Wait.until(
