@@ -98,7 +98,9 @@ final class ClusterWindows implements Processor<String, byte[], String, String> 
         long t = values.epochSeconds() * 1000;
         long now = context.currentSystemTimeMs();
         if (t > now + future) {
-            refused(cluster, true);
+            if (!refused(cluster, values, true)) {
+                return; // the same poll again (published twice, at-least-once): counted already
+            }
             LOG.warn(
                     "cluster {}: poll {} of {} is {} s ahead of this machine's clock: left out (FuturePolls)",
                     cluster,
@@ -110,7 +112,9 @@ final class ClusterWindows implements Processor<String, byte[], String, String> 
         long streamTime = Math.max(streamTime(), t);
         long start = Math.floorDiv(t, window) * window;
         if (start + window + grace <= streamTime) {
-            refused(cluster, false);
+            if (!refused(cluster, values, false)) {
+                return; // the same poll again: counted already
+            }
             LOG.warn(
                     "cluster {}: poll {} of {} arrived after its window [{}, {}) closed (grace {} s): left out (LatePolls)",
                     cluster,
@@ -146,15 +150,29 @@ final class ClusterWindows implements Processor<String, byte[], String, String> 
         return Zstd.decompress(z, (int) Zstd.getFrameContentSize(z));
     }
 
-    /** Counts a refused poll in the cluster's next lines: FuturePolls or LatePolls. */
-    private void refused(String cluster, boolean future) {
+    /**
+     * Counts a refused poll in the cluster's next lines (FuturePolls or LatePolls), once. The
+     * central processors publish values at least once: a poll published again (its record
+     * processed again after a rebalance of the poll consumers) that was already counted in a
+     * closed window, or already refused, is not late; false for such a copy.
+     */
+    private boolean refused(String cluster, ClusterValues values, boolean future) {
         History h = history(cluster);
+        if (h.recent.putIfAbsent(id(values.loadBalancer(), values.epochSeconds()), values.epochSeconds() * 1000)
+                != null) {
+            return false;
+        }
         if (future) {
             h.future++;
         } else {
             h.late++;
         }
         store.put(historyKey(cluster), h.encode());
+        return true;
+    }
+
+    private static String id(String loadBalancer, long epochSeconds) {
+        return loadBalancer + " " + epochSeconds;
     }
 
     private long streamTime() {
@@ -201,10 +219,13 @@ final class ClusterWindows implements Processor<String, byte[], String, String> 
                 ClusterValues member = ClusterValues.decode(unstored(kv.value));
                 aggregate.add(member);
                 h.lastSeen.merge(member.loadBalancer(), start, Math::max);
+                h.recent.put(id(member.loadBalancer(), member.epochSeconds()), member.epochSeconds() * 1000);
             }
         }
         keys.forEach(store::delete);
         h.lastSeen.values().removeIf(last -> last < start - expectedSpan);
+        // A counted or refused poll is remembered as long as a copy of it could still arrive.
+        h.recent.values().removeIf(epoch -> epoch < start - expectedSpan - window - grace);
         String prefix = base + cluster + ".";
         String ts = " " + start / 1000 + "\n";
         StringBuilder lines = new StringBuilder();
@@ -245,9 +266,14 @@ final class ClusterWindows implements Processor<String, byte[], String, String> 
         return b == null ? new History() : History.decode(b);
     }
 
-    /** A cluster's load balancers with the start of the last window each was in, and the refused polls since the last lines. */
+    /**
+     * A cluster's load balancers with the start of the last window each was in, the polls refused
+     * since the last lines, and the polls recently counted in a closed window or refused
+     * ({@code lb epoch} to epoch ms), so that a copy of one is neither late nor counted again.
+     */
     private static final class History {
         final Map<String, Long> lastSeen = new TreeMap<>();
+        final Map<String, Long> recent = new TreeMap<>();
         long late;
         long future;
 
@@ -256,10 +282,12 @@ final class ClusterWindows implements Processor<String, byte[], String, String> 
             try (DataOutputStream out = new DataOutputStream(bytes)) {
                 out.writeLong(late);
                 out.writeLong(future);
-                out.writeInt(lastSeen.size());
-                for (Map.Entry<String, Long> e : lastSeen.entrySet()) {
-                    out.writeUTF(e.getKey());
-                    out.writeLong(e.getValue());
+                for (Map<String, Long> m : List.of(lastSeen, recent)) {
+                    out.writeInt(m.size());
+                    for (Map.Entry<String, Long> e : m.entrySet()) {
+                        out.writeUTF(e.getKey());
+                        out.writeLong(e.getValue());
+                    }
                 }
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
@@ -272,9 +300,11 @@ final class ClusterWindows implements Processor<String, byte[], String, String> 
             try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(b))) {
                 h.late = in.readLong();
                 h.future = in.readLong();
-                int n = in.readInt();
-                for (int i = 0; i < n; i++) {
-                    h.lastSeen.put(in.readUTF(), in.readLong());
+                for (Map<String, Long> m : List.of(h.lastSeen, h.recent)) {
+                    int n = in.readInt();
+                    for (int i = 0; i < n; i++) {
+                        m.put(in.readUTF(), in.readLong());
+                    }
                 }
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
