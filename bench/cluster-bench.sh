@@ -15,6 +15,6 @@ cp="$here/haproxystats-process/target/test-classes:$here/haproxystats-process/ta
 cp="$cp:$here/haproxystats-common/target/test-classes:$here/haproxystats-process/target/lib/*"
 exe="$here/haproxystats-process/target/haproxystats-process"
 cd "$here/haproxystats-process" # KafkaCluster finds the broker's jars beside this module
-"$java" -Xmx512m -cp "$cp" io.haproxystats.process.ClusterBench "$exe" \
+"$java" -Xmx512m -cp "$cp" io.haproxystats.process.bench.ClusterBench "$exe" \
     "$here/haproxystats-process/src/test/resources/fixtures/small/1795224218" \
     "${1:-50}" "${2:-30}" "${3:-6}" "${4:-5}" "${5:-5}" 2>&1 | grep -v '^WARNING'

@@ -12,10 +12,10 @@ cp="$here/haproxystats-process/target/test-classes:$here/haproxystats-process/ta
 cp="$cp:$here/haproxystats-common/target/test-classes:$here/haproxystats-process/target/lib/*"
 work=$(mktemp -d /tmp/compute-profile.XXXXXX)
 trap 'rm -rf "$work"' EXIT
-"${bin}java" -cp "$cp" io.haproxystats.process.LargePollGenerator \
+"${bin}java" -cp "$cp" io.haproxystats.process.bench.LargePollGenerator \
     "$here/haproxystats-process/src/test/resources/fixtures/small/1795224218" "$work" 1700000000 2>/dev/null
 "${bin}java" -XX:+UseSerialGC -Xms32m -Xmx144m -XX:StartFlightRecording=filename="$work/run.jfr",settings=profile \
-    -cp "$cp" io.haproxystats.process.ComputeLoop "$work/1700000000" "${1:-15}" 2>/dev/null | grep iteration
+    -cp "$cp" io.haproxystats.process.bench.ComputeLoop "$work/1700000000" "${1:-15}" 2>/dev/null | grep iteration
 "${bin}jfr" print --events jdk.ExecutionSample "$work/run.jfr" > "$work/samples.txt"
 python3 - "$work/samples.txt" <<'PY'
 import re, sys

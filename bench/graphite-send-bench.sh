@@ -9,4 +9,4 @@ if [ -z "${JAVA_HOME:-}" ] && [ -f "$here/.java-home" ]; then export JAVA_HOME=$
 java=${JAVA_HOME:+$JAVA_HOME/bin/}java
 cp="$here/haproxystats-process/target/test-classes:$here/haproxystats-process/target/classes"
 cp="$cp:$here/haproxystats-common/target/test-classes:$here/haproxystats-process/target/lib/*"
-exec "$java" -XX:+UseSerialGC -Xmx1g ${BENCH_SINK:+-Dbench.sink=$BENCH_SINK} -cp "$cp" io.haproxystats.process.GraphiteSendBench "$@"
+exec "$java" -XX:+UseSerialGC -Xmx1g ${BENCH_SINK:+-Dbench.sink=$BENCH_SINK} -cp "$cp" io.haproxystats.process.bench.GraphiteSendBench "$@"

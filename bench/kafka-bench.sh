@@ -18,10 +18,10 @@ work=$(mktemp -d /tmp/kafka-bench.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 cd "$here/haproxystats-process" # KafkaCluster finds the broker's jars beside this module
 if [ "$small" -gt 0 ]; then
-    "$java" -Xmx1g -cp "$cp" io.haproxystats.process.KafkaBench "$exe" \
+    "$java" -Xmx1g -cp "$cp" io.haproxystats.process.bench.KafkaBench "$exe" \
         "$here/haproxystats-process/src/test/resources/fixtures/small/1795224218" "$small" 2>&1 | grep -v '^WARNING'
 fi
 [ "$large" -gt 0 ] || exit 0
-"$java" -cp "$cp" io.haproxystats.process.LargePollGenerator \
+"$java" -cp "$cp" io.haproxystats.process.bench.LargePollGenerator \
     "$here/haproxystats-process/src/test/resources/fixtures/small/1795224218" "$work" 1700000000 32 250 20 2>/dev/null
-"$java" -Xmx1g -cp "$cp" io.haproxystats.process.KafkaBench "$exe" "$work/1700000000" "$large" 2>&1 | grep -v '^WARNING'
+"$java" -Xmx1g -cp "$cp" io.haproxystats.process.bench.KafkaBench "$exe" "$work/1700000000" "$large" 2>&1 | grep -v '^WARNING'

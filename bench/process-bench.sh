@@ -21,8 +21,8 @@ export HAPROXYSTATS_AOT_DIR=${HAPROXYSTATS_AOT_DIR:-$here/haproxystats-process/t
 if [ "${BENCH_AOT:-on}" = off ]; then export HAPROXYSTATS_AOT=off; fi
 work=$(mktemp -d /tmp/process-bench.XXXXXX)
 trap 'rm -rf "$work"' EXIT
-"$java" -cp "$cp" io.haproxystats.process.LargePollGenerator \
+"$java" -cp "$cp" io.haproxystats.process.bench.LargePollGenerator \
     "$here/haproxystats-process/src/test/resources/fixtures/small/1795224218" "$work" 1700000000 \
     "$files" "$backends" "$servers" 2>/dev/null
-"$java" -Xmx1g ${BENCH_SINK:+-Dbench.sink=$BENCH_SINK} ${BENCH_READY:+-Dbench.ready=$BENCH_READY} ${BENCH_LOGLEVEL:+-Dbench.loglevel=$BENCH_LOGLEVEL} ${BENCH_TMPDIR:+-Djava.io.tmpdir=$BENCH_TMPDIR} -cp "$cp" io.haproxystats.process.ProcessBench \
+"$java" -Xmx1g ${BENCH_SINK:+-Dbench.sink=$BENCH_SINK} ${BENCH_READY:+-Dbench.ready=$BENCH_READY} ${BENCH_LOGLEVEL:+-Dbench.loglevel=$BENCH_LOGLEVEL} ${BENCH_TMPDIR:+-Djava.io.tmpdir=$BENCH_TMPDIR} -cp "$cp" io.haproxystats.process.bench.ProcessBench \
     "${BENCH_EXE:-$here/haproxystats-process/target/haproxystats-process}" "$work/1700000000" "$polls" "$warmup" 2>&1 | grep -v '^WARNING'

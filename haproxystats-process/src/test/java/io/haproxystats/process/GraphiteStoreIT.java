@@ -10,6 +10,8 @@ import io.haproxystats.common.testing.Daemons;
 import io.haproxystats.common.testing.HaproxyInstance;
 import io.haproxystats.common.testing.TestConfig;
 import io.haproxystats.common.testing.Wait;
+import io.haproxystats.process.testing.Fixtures;
+import io.haproxystats.process.testing.GraphiteLines;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

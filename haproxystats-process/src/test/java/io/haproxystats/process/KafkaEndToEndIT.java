@@ -12,6 +12,10 @@ import io.haproxystats.common.testing.HaproxyInstance;
 import io.haproxystats.common.testing.KafkaCluster;
 import io.haproxystats.common.testing.TestConfig;
 import io.haproxystats.common.testing.Wait;
+import io.haproxystats.process.central.PollRecordHandler;
+import io.haproxystats.process.kafka.PollContainer;
+import io.haproxystats.process.testing.GraphiteLines;
+import io.haproxystats.process.testing.KafkaRecords;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,9 +40,9 @@ import org.junit.jupiter.api.io.TempDir;
  * ({@code [kafka-dispatch]}). Every poll's lines at the relay equal, path for path, what a local
  * processor computes from the same poll (its local-store, the poll taken back out of the topic).
  */
-class KafkaEndToEndIT {
+public class KafkaEndToEndIT {
 
-    static final List<String> LBS = List.of("lb1", "lb2", "lb3");
+    public static final List<String> LBS = List.of("lb1", "lb2", "lb3");
 
     @TempDir(cleanup = CleanupMode.ON_SUCCESS)
     Path tmp;
@@ -161,7 +165,7 @@ class KafkaEndToEndIT {
     }
 
     /** A central processor: polls from the topic, lines to Graphite with the load balancer's name in the path. */
-    static String central(Path base, String bootstrap, int graphitePort) {
+    public static String central(Path base, String bootstrap, int graphitePort) {
         return """
                 [paths]
                 base-dir = %s
@@ -178,7 +182,7 @@ class KafkaEndToEndIT {
     }
 
     /** A load balancer's puller and forwarding processor, one spool. */
-    static String edge(Path base, Path socketDir, String bootstrap, String host) {
+    public static String edge(Path base, Path socketDir, String bootstrap, String host) {
         return TestConfig.spool(base, socketDir) + """
                 [process]
                 src-dir = ${paths:base-dir}/incoming
@@ -190,7 +194,7 @@ class KafkaEndToEndIT {
     }
 
     /** The polls of a load balancer at the relay (the timestamps of its TotalWallClockTime lines). */
-    static Set<String> polls(CarbonRelay relay, String lb) {
+    public static Set<String> polls(CarbonRelay relay, String lb) {
         try {
             return relay.lines().stream()
                     .filter(l -> l.startsWith("lb." + lb + ".haproxy.haproxystats.TotalWallClockTime "))

@@ -12,6 +12,12 @@ import io.haproxystats.common.testing.HaproxyInstance;
 import io.haproxystats.common.testing.KafkaCluster;
 import io.haproxystats.common.testing.TestConfig;
 import io.haproxystats.common.testing.Wait;
+import io.haproxystats.process.central.PollRecordHandler;
+import io.haproxystats.process.edge.PollForwarder;
+import io.haproxystats.process.kafka.PollContainer;
+import io.haproxystats.process.testing.Fixtures;
+import io.haproxystats.process.testing.GraphiteLines;
+import io.haproxystats.process.testing.KafkaRecords;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -41,7 +47,7 @@ import org.junit.jupiter.api.io.TempDir;
  * The central setup's faults, each with real parts: a Kafka outage at the edge, a central processor
  * killed mid-batch, one broker of three killed, a poll over the message limit, garbage records.
  */
-class KafkaFaultsIT {
+public class KafkaFaultsIT {
 
     private static final String POLLS = "haproxystats.polls";
     private static final Pattern FORWARDED = Pattern.compile("(\\d+): forwarded to " + Pattern.quote(POLLS));
@@ -385,7 +391,7 @@ class KafkaFaultsIT {
         return Daemons.start(PROCESS, conf, base.resolveSibling(base.getFileName() + ".log"));
     }
 
-    static RecordHeaders headers(String poll, long size) {
+    public static RecordHeaders headers(String poll, long size) {
         RecordHeaders h = new RecordHeaders();
         h.add(PollForwarder.FORMAT_HEADER, "1".getBytes(StandardCharsets.US_ASCII));
         h.add(PollForwarder.POLL_HEADER, poll.getBytes(StandardCharsets.UTF_8));
@@ -394,14 +400,14 @@ class KafkaFaultsIT {
     }
 
     /** A record as the edge makes it. */
-    static ProducerRecord<byte[], byte[]> pollRecord(String lb, String poll, SortedMap<String, byte[]> files) {
+    public static ProducerRecord<byte[], byte[]> pollRecord(String lb, String poll, SortedMap<String, byte[]> files) {
         PollContainer.Compressed c = PollContainer.compress(files);
         return new ProducerRecord<>(
                 POLLS, null, null, lb.getBytes(StandardCharsets.UTF_8), c.value(), headers(poll, c.size()));
     }
 
     /** The first poll of the real HAProxy captures (4 instances). */
-    static SortedMap<String, byte[]> smallPoll() throws IOException {
+    public static SortedMap<String, byte[]> smallPoll() throws IOException {
         SortedMap<String, byte[]> files = new TreeMap<>();
         try (Stream<Path> s = Files.list(Fixtures.small().resolve("1795224218"))) {
             for (Path p : s.toList()) {

@@ -9,6 +9,8 @@ import io.haproxystats.common.testing.Entries;
 import io.haproxystats.common.testing.HaproxyInstance;
 import io.haproxystats.common.testing.TestConfig;
 import io.haproxystats.common.testing.Wait;
+import io.haproxystats.process.compute.PollComputation;
+import io.haproxystats.process.testing.Fixtures;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;

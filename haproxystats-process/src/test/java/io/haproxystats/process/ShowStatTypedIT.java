@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.haproxystats.common.haproxy.MetricCatalogue;
 import io.haproxystats.common.testing.HaproxyInstance;
 import io.haproxystats.common.testing.NatureTags;
+import io.haproxystats.process.compute.PollComputation;
+import io.haproxystats.process.testing.Fixtures;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.haproxystats.common.testing.HaproxyInstance;
 import io.haproxystats.common.testing.Wait;
+import io.haproxystats.process.compute.PollComputation;
+import io.haproxystats.process.testing.Fixtures;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -8,6 +8,7 @@ import io.haproxystats.common.testing.CarbonRelay;
 import io.haproxystats.common.testing.Daemons;
 import io.haproxystats.common.testing.Entries;
 import io.haproxystats.common.testing.Wait;
+import io.haproxystats.process.testing.Fixtures;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,0 +1,336 @@
+package io.haproxystats.process.central;
+
+import io.haproxystats.common.config.ClusterSettings;
+import io.haproxystats.common.config.GraphiteSettings;
+import io.haproxystats.common.config.ProcessSettings;
+import io.haproxystats.common.haproxy.ServersStateAnswer;
+import io.haproxystats.common.time.Clock;
+import io.haproxystats.process.compute.MetricBatch;
+import io.haproxystats.process.compute.MetricPaths;
+import io.haproxystats.process.compute.PollComputation;
+import io.haproxystats.process.delivery.Dispatcher;
+import io.haproxystats.process.edge.PollForwarder;
+import io.haproxystats.process.kafka.ClusterValues;
+import io.haproxystats.process.kafka.FleetRecord;
+import io.haproxystats.process.kafka.KafkaPollSource;
+import io.haproxystats.process.kafka.PollContainer;
+import io.haproxystats.process.local.PollHandler;
+import io.haproxystats.process.local.PollReader;
+import io.haproxystats.process.spool.Quarantine;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Semaphore;
+import java.util.regex.Pattern;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.header.Header;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One record of the polls topic, on a central processor: checked, decoded, computed with exactly
+ * the code and options of local mode (the metric paths carry the record's key, the load balancer's
+ * name, where local mode puts this machine's), and submitted to every dispatcher. The future
+ * completes normally once every dispatcher delivered the lines (or dropped them under its overflow
+ * rule), exceptionally when the record must be fetched again. A record that is not a poll (no
+ * key, an unknown format, a malformed container, a poll name that is not a time) never blocks its
+ * partition: it is kept in quarantine-dir with the reason and counts as done. A poll whose files
+ * do not all parse is handled as in local mode: its valid files' lines are sent, and its files are
+ * kept in quarantine.
+ */
+public final class PollRecordHandler implements KafkaPollSource.RecordHandler {
+
+    private static final Logger LOG = LoggerFactory.getLogger(PollRecordHandler.class);
+    private static final Pattern POLL_NAME = Pattern.compile("\\d{1,12}");
+    private static final Pattern SIZE = Pattern.compile("\\d{1,10}");
+    /** The largest container decompressed: half the heap (a record announcing more is refused unread). */
+    private static final long MAX_CONTAINER =
+            Math.min(Integer.MAX_VALUE - 16, Runtime.getRuntime().maxMemory() / 2);
+    /** The most distinct load balancers whose paths are kept built; beyond it they are built per poll. */
+    private static final int MAX_CACHED_HOSTS = 10_000;
+
+    private final ProcessSettings settings;
+    private final GraphiteSettings graphite;
+    private final List<Dispatcher> dispatchers;
+    private final Quarantine quarantine;
+    private final long maxFileBytes;
+    private final Clock clock;
+    private final ClusterSettings cluster;
+    /** The values and servers-state publisher, or null (tests of the computation alone). */
+    private final CentralPublisher publisher;
+
+    private final Map<String, PollComputation> computations = new ConcurrentHashMap<>();
+    /** Load balancers already said to have no cluster (said once each). */
+    private final Set<String> unclustered = ConcurrentHashMap.newKeySet();
+    /**
+     * One large poll (a sixteenth of the heap) decompressed and computed at a time, whatever the
+     * number of consumers: the same bound as local mode's, so a central processor takes large
+     * polls in the heap a load balancer's processor has.
+     */
+    private final Semaphore oneLargePoll = new Semaphore(1);
+
+    public PollRecordHandler(
+            ProcessSettings settings,
+            GraphiteSettings graphite,
+            List<Dispatcher> dispatchers,
+            Quarantine quarantine,
+            long maxFileBytes,
+            Clock clock,
+            ClusterSettings cluster,
+            CentralPublisher publisher) {
+        this.settings = settings;
+        this.cluster = cluster;
+        this.publisher = publisher;
+        this.graphite = graphite;
+        this.dispatchers = List.copyOf(dispatchers);
+        this.quarantine = quarantine;
+        this.maxFileBytes = maxFileBytes;
+        this.clock = clock;
+    }
+
+    /** Where a record is, for messages and quarantine names: {@code topic-partition@offset}. */
+    static String where(ConsumerRecord<?, ?> r) {
+        return r.topic() + "-" + r.partition() + "@" + r.offset();
+    }
+
+    /** The poll's name from its header, or empty. */
+    public static String pollName(ConsumerRecord<?, ?> r) {
+        Header h = r.headers().lastHeader(PollForwarder.POLL_HEADER);
+        return h == null || h.value() == null ? "" : new String(h.value(), StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public CompletableFuture<Void> handle(ConsumerRecord<byte[], byte[]> record) throws InterruptedException {
+        try {
+            return checkAndCompute(record);
+        } catch (RuntimeException e) {
+            // A bug must neither lose the poll nor stop the partition on it at every restart: the
+            // record is kept with the reason, and the partition goes on.
+            LOG.error("{}: failed unexpectedly", where(record), e);
+            return refuse(record, "failed unexpectedly (a bug; the stack trace is in the log): " + e);
+        }
+    }
+
+    private CompletableFuture<Void> checkAndCompute(ConsumerRecord<byte[], byte[]> record) throws InterruptedException {
+        Header format = record.headers().lastHeader(PollForwarder.FORMAT_HEADER);
+        String version =
+                format == null || format.value() == null ? null : new String(format.value(), StandardCharsets.US_ASCII);
+        if (!Integer.toString(PollContainer.VERSION).equals(version)) {
+            return refuse(
+                    record,
+                    "header " + PollForwarder.FORMAT_HEADER + " is "
+                            + (version == null ? "missing" : "'" + version + "'") + ", this processor reads "
+                            + PollContainer.VERSION);
+        }
+        Optional<String> host = utf8(record.key());
+        if (host.isEmpty() || host.get().isBlank()) {
+            return refuse(record, "the key (the load balancer's name) is missing or not UTF-8");
+        }
+        String poll = pollName(record);
+        if (!POLL_NAME.matcher(poll).matches()) {
+            return refuse(
+                    record,
+                    "header " + PollForwarder.POLL_HEADER + " is '" + poll + "', expected the poll's epoch seconds");
+        }
+        Header sizeHeader = record.headers().lastHeader(PollForwarder.SIZE_HEADER);
+        String size = sizeHeader == null || sizeHeader.value() == null
+                ? ""
+                : new String(sizeHeader.value(), StandardCharsets.US_ASCII);
+        if (!SIZE.matcher(size).matches()) {
+            return refuse(
+                    record,
+                    "header " + PollForwarder.SIZE_HEADER + " is '" + size
+                            + "', expected the container's bytes before compression");
+        }
+        long bytes = Long.parseLong(size);
+        boolean large = bytes > PollHandler.LARGE_POLL;
+        if (large) {
+            oneLargePoll.acquire(); // as in local mode: released once its batch is in every dispatcher's queue
+        }
+        try {
+            return computeAndSubmit(record, host.get(), poll, bytes);
+        } finally {
+            if (large) {
+                oneLargePoll.release();
+            }
+        }
+    }
+
+    /** Decompresses, computes and submits a checked record; the future as {@link #handle}'s. */
+    private CompletableFuture<Void> computeAndSubmit(
+            ConsumerRecord<byte[], byte[]> record, String lb, String poll, long bytes) throws InterruptedException {
+        String where = where(record);
+        SortedMap<String, PollContainer.Slice> files;
+        try {
+            files = PollContainer.decodeCompressed(record.value(), bytes, MAX_CONTAINER);
+        } catch (PollContainer.MalformedException e) {
+            return refuse(record, e.getMessage());
+        }
+        List<Long> sizes = new ArrayList<>();
+        SortedMap<String, PollComputation.Source> sources = new TreeMap<>();
+        for (Map.Entry<String, PollContainer.Slice> f : files.entrySet()) {
+            PollContainer.Slice slice = f.getValue();
+            sizes.add((long) slice.length());
+            sources.put(f.getKey(), () -> {
+                if (slice.length() > maxFileBytes) {
+                    throw new IOException(slice.length() + " bytes, more than [pull] buffer-limit (" + maxFileBytes
+                            + "): not an answer haproxystats-pull wrote");
+                }
+                return PollComputation.Answer.of(slice.bytes()); // copied only now, a group of files at a time
+            });
+        }
+        String tooLarge = PollReader.heapCheck(
+                sizes, PollComputation.GROUP, Runtime.getRuntime().maxMemory());
+        if (tooLarge != null) {
+            return refuse(record, copies(files), poll, tooLarge);
+        }
+        PollComputation computation = computation(lb);
+        PollComputation.Result result = computation.compute(
+                poll,
+                sources,
+                PollReader.names(settings.excludeFrontends()),
+                PollReader.names(settings.excludeBackends()));
+        for (String error : result.errors()) {
+            LOG.error("{} ({} of {}): {}", where, poll, lb, error);
+        }
+        MetricBatch batch = result.batch();
+        List<CompletableFuture<Void>> delivered = new ArrayList<>();
+        if (publisher != null) {
+            delivered.addAll(publish(record, lb, Long.parseLong(poll), computation, result));
+        }
+        for (Dispatcher d : dispatchers) {
+            computation.addDeliveryStats(d.statsName(), d.stats(), batch);
+        }
+        for (Dispatcher d : dispatchers) {
+            delivered.add(PollHandler.submit(d, batch));
+        }
+        int lines = batch.lines();
+        boolean parseErrors = !result.errors().isEmpty();
+        return PollHandler.whenAllDelivered(delivered, () -> {
+            LOG.info("{} ({} of {}): {} lines delivered", where, poll, lb, lines);
+            if (parseErrors) {
+                keep(record, copies(files), poll, "files that could not be parsed (see the log)");
+            }
+        });
+    }
+
+    /**
+     * The poll's values to the cluster values topic (when this processor aggregates and the load
+     * balancer has a cluster: the returned future, awaited before the commit) and its servers'
+     * states to the servers-state topic (when the poll has {@code show servers state} answers, as
+     * the computation parsed them; best effort).
+     */
+    private List<CompletableFuture<Void>> publish(
+            ConsumerRecord<byte[], byte[]> record,
+            String lb,
+            long epoch,
+            PollComputation computation,
+            PollComputation.Result result) {
+        List<CompletableFuture<Void>> out = new ArrayList<>();
+        Header header = record.headers().lastHeader(PollForwarder.CLUSTER_HEADER);
+        Optional<String> clusterName = header == null || header.value() == null
+                ? cluster.clusterOf(lb)
+                : utf8(header.value()).filter(c -> !c.isBlank()).map(MetricPaths::sanitise); // one path component
+        if (publisher.aggregates()) {
+            if (clusterName.isPresent()) {
+                out.add(publisher.values(
+                        clusterName.get(),
+                        ClusterValues.of(
+                                lb, epoch, result.batch(), computation.paths().prefix())));
+            } else if (unclustered.add(lb)) {
+                LOG.warn(
+                        "load balancer {} has no cluster ([kafka] cluster at its edge, or a [clusters] pattern"
+                                + " here): its polls are not in any cluster's lines",
+                        lb);
+            }
+        }
+        List<ServersStateAnswer> answers = result.serversStates();
+        if (!answers.isEmpty()) {
+            List<FleetRecord> states = FleetRecord.of(lb, epoch, clusterName.orElse(FleetRecord.NO_CLUSTER), answers);
+            publisher.servers(states); // best effort: never holds the poll back
+        }
+        return out;
+    }
+
+    private static SortedMap<String, byte[]> copies(SortedMap<String, PollContainer.Slice> files) {
+        SortedMap<String, byte[]> out = new TreeMap<>();
+        files.forEach((name, slice) -> out.put(name, slice.bytes()));
+        return out;
+    }
+
+    /** The computation for a load balancer's paths, kept per name. */
+    private PollComputation computation(String host) {
+        PollComputation c = computations.get(host);
+        if (c != null) {
+            return c;
+        }
+        c = new PollComputation(settings, new MetricPaths(graphite, host), clock);
+        if (computations.size() < MAX_CACHED_HOSTS) {
+            computations.putIfAbsent(host, c);
+        }
+        return c;
+    }
+
+    private CompletableFuture<Void> refuse(ConsumerRecord<byte[], byte[]> record, String reason) {
+        SortedMap<String, byte[]> raw = new TreeMap<>();
+        raw.put("record.value", record.value() == null ? new byte[0] : record.value());
+        return refuse(record, raw, "0", reason);
+    }
+
+    private CompletableFuture<Void> refuse(
+            ConsumerRecord<byte[], byte[]> record, SortedMap<String, byte[]> files, String poll, String reason) {
+        LOG.error(
+                "{}: not a poll this processor can compute: {}; kept in quarantine, the partition goes on",
+                where(record),
+                reason);
+        keep(record, files, poll, reason);
+        return CompletableFuture.completedFuture(null);
+    }
+
+    /** Keeps the record's files in quarantine as {@code <poll>.kafka-<topic>-<partition>-<offset>}, with a REASON file. */
+    private void keep(
+            ConsumerRecord<byte[], byte[]> record, SortedMap<String, byte[]> files, String poll, String reason) {
+        SortedMap<String, byte[]> kept = new TreeMap<>(files);
+        String key = record.key() == null ? "(none)" : utf8(record.key()).orElse("(not UTF-8)");
+        kept.put(
+                "REASON",
+                ("record " + where(record) + ", key " + key + "\n" + reason + "\n").getBytes(StandardCharsets.UTF_8));
+        try {
+            LOG.error(
+                    "{}: kept for inspection in {}",
+                    where(record),
+                    quarantine.keepFiles(
+                            poll + ".kafka-" + record.topic() + "-" + record.partition() + "-" + record.offset(),
+                            kept));
+        } catch (IOException e) {
+            LOG.error("{}: cannot keep it in quarantine {}: {}", where(record), quarantine.dir(), e.toString());
+        }
+    }
+
+    private static Optional<String> utf8(byte[] bytes) {
+        if (bytes == null) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(StandardCharsets.UTF_8
+                    .newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(bytes))
+                    .toString());
+        } catch (CharacterCodingException e) {
+            return Optional.empty();
+        }
+    }
+}

@@ -1,0 +1,85 @@
+package io.haproxystats.process.cluster;
+
+import io.haproxystats.common.haproxy.Aggregation;
+import io.haproxystats.common.haproxy.MetricCatalogue;
+import io.haproxystats.process.kafka.ClusterValues;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
+
+/**
+ * One cluster's values in one window, from the values of its load balancers (one poll each): per
+ * path, combined across the load balancers by the field's nature. Counters, gauges and counts
+ * (frontend, backend, server and daemon sums, {@code status.*}, {@code op_state.*},
+ * {@code TotalServers}) are summed; averages (weight, timings, {@code Idle_pct},
+ * {@code Uptime_sec}, CPU and percentages) are the mean over the load balancers that have the
+ * path; maxima of durations ({@code rtime_max}) the largest; ages ({@code lastchg},
+ * {@code lastsess}) the most recent, the smallest. Load balancers are folded in one at a time.
+ * Pure; not thread-safe.
+ */
+final class ClusterAggregate {
+
+    /** How a path's values are combined across load balancers; the nature of its last component. */
+    static Aggregation nature(String path) {
+        String field = path.substring(path.lastIndexOf('.') + 1);
+        if (path.startsWith("daemon.")) {
+            return MetricCatalogue.DAEMON_SUM.contains(field) ? Aggregation.SUM : Aggregation.MEAN;
+        }
+        return switch (MetricCatalogue.aggregation(field).orElse(Aggregation.SUM)) {
+            case SUM -> Aggregation.SUM;
+            case MEAN, TRAFFIC_MEAN -> Aggregation.MEAN;
+            case MAX -> Aggregation.MAX;
+            case MIN -> Aggregation.MIN;
+        };
+    }
+
+    private static final Aggregation[] NATURES = Aggregation.values();
+
+    /** Per path: sum (or max, or min), the number of load balancers that have it, its nature's ordinal. */
+    private final Map<String, double[]> acc = new HashMap<>();
+
+    private int members;
+
+    ClusterAggregate() {}
+
+    /** Path to the cluster's value over the given load balancers, in path order. */
+    static SortedMap<String, Double> of(Collection<ClusterValues> loadBalancers) {
+        ClusterAggregate a = new ClusterAggregate();
+        loadBalancers.forEach(a::add);
+        return a.result();
+    }
+
+    /** Folds one load balancer's values in (one at a time: a large poll's are megabytes each). */
+    void add(ClusterValues lb) {
+        members++;
+        for (int i = 0; i < lb.paths().size(); i++) {
+            String path = lb.paths().get(i);
+            double v = lb.values()[i];
+            double[] a = acc.get(path);
+            if (a == null) {
+                acc.put(path, new double[] {v, 1, nature(path).ordinal()});
+                continue;
+            }
+            a[0] = switch (NATURES[(int) a[2]]) {
+                case MAX -> Math.max(a[0], v);
+                case MIN -> Math.min(a[0], v);
+                default -> a[0] + v;
+            };
+            a[1]++;
+        }
+    }
+
+    /** Load balancers folded in. */
+    int members() {
+        return members;
+    }
+
+    /** Path to the cluster's value, in path order. */
+    SortedMap<String, Double> result() {
+        SortedMap<String, Double> out = new TreeMap<>();
+        acc.forEach((path, a) -> out.put(path, NATURES[(int) a[2]] == Aggregation.MEAN ? a[0] / a[1] : a[0]));
+        return out;
+    }
+}

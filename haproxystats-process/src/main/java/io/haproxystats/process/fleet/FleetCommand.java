@@ -1,0 +1,183 @@
+package io.haproxystats.process.fleet;
+
+import io.haproxystats.common.cli.Logging;
+import io.haproxystats.common.cli.VersionProvider;
+import io.haproxystats.common.config.ConfigLoader;
+import io.haproxystats.common.config.ConfigurationException;
+import io.haproxystats.common.config.EffectiveConfig;
+import io.haproxystats.common.config.KafkaSettings;
+import io.haproxystats.common.config.ProcessConfig;
+import io.haproxystats.process.kafka.FleetRecord;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.concurrent.Callable;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code haproxystats-fleet}: read-only views of the whole fleet from Kafka. {@code servers}
+ * reads the servers-state topic the central processors fill and prints every server's state
+ * across the load balancers, folded, as a nagios check: 0 when every load balancer agrees and
+ * every server is UP/READY, 1 when a load balancer has not reported within three pull intervals
+ * or they disagree, 2 when a server is MAINT or DOWN anywhere, 3 when it cannot tell (no data,
+ * Kafka unreachable, a configuration error). It never writes to HAProxy or to Kafka.
+ */
+@Command(
+        name = "haproxystats-fleet",
+        mixinStandardHelpOptions = true,
+        versionProvider = VersionProvider.class,
+        subcommands = {FleetCommand.Servers.class},
+        description = "Read-only views of the load balancers' fleet, from Kafka.")
+public final class FleetCommand implements Callable<Integer> {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+
+    static CommandLine commandLine() {
+        CommandLine cl = new CommandLine(new FleetCommand());
+        // nagios: anything this command cannot tell is UNKNOWN (3), never CRITICAL (2, picocli's usage code)
+        cl.setParameterExceptionHandler((ex, args) -> {
+            ex.getCommandLine().getErr().println("SERVERS UNKNOWN: " + ex.getMessage());
+            ex.getCommandLine().usage(ex.getCommandLine().getErr());
+            return FleetView.UNKNOWN;
+        });
+        cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
+            commandLine.getErr().println("SERVERS UNKNOWN: " + ex.getMessage());
+            commandLine.getErr().flush();
+            return FleetView.UNKNOWN;
+        });
+        return cl;
+    }
+
+    @Override
+    public Integer call() {
+        spec.commandLine().usage(spec.commandLine().getErr());
+        return FleetView.UNKNOWN;
+    }
+
+    @Command(
+            name = "servers",
+            mixinStandardHelpOptions = true,
+            versionProvider = VersionProvider.class,
+            description = "Every server's state on every load balancer, identical lines folded; nagios exit codes.")
+    static final class Servers implements Callable<Integer> {
+
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Option(
+                names = {"-f", "--file"},
+                paramLabel = "FILE",
+                defaultValue = "/etc/haproxystats.conf",
+                description = "configuration file: [kafka] bootstrap-servers, servers-topic, client.*; "
+                        + "[pull] pull-interval (default: ${DEFAULT-VALUE})")
+        Path file;
+
+        @Option(names = "--server", paramLabel = "NAME", description = "only this server (NAME or BACKEND/NAME)")
+        String server;
+
+        @Option(names = "--cluster", paramLabel = "NAME", description = "only the load balancers of this cluster")
+        String cluster;
+
+        @Option(
+                names = "--timeout",
+                paramLabel = "SECONDS",
+                defaultValue = "8",
+                description = "give up reading Kafka after this long, UNKNOWN (default: ${DEFAULT-VALUE}, under"
+                        + " nagios' 10 s)")
+        int timeoutSeconds;
+
+        @Override
+        public Integer call() {
+            Logging.silence(); // the first line of the output is nagios' status line, nothing before it
+            PrintWriter out = spec.commandLine().getOut();
+            EffectiveConfig config;
+            KafkaSettings kafka;
+            try {
+                config = ConfigLoader.load(file, null);
+                kafka = KafkaSettings.from(config);
+            } catch (ConfigurationException e) {
+                out.println("SERVERS UNKNOWN: configuration error: " + e.getMessage());
+                out.flush();
+                return FleetView.UNKNOWN;
+            }
+            if (kafka.bootstrapServers().isEmpty()) {
+                out.println("SERVERS UNKNOWN: [kafka] bootstrap-servers is not set in " + file);
+                out.flush();
+                return FleetView.UNKNOWN;
+            }
+            List<FleetRecord> records;
+            try {
+                records = read(kafka, Duration.ofSeconds(Math.max(1, timeoutSeconds)));
+            } catch (KafkaException | IllegalStateException e) {
+                out.println("SERVERS UNKNOWN: cannot read kafka topic " + kafka.serversTopic() + ": " + e.getMessage());
+                out.flush();
+                return FleetView.UNKNOWN;
+            }
+            FleetView.Report report = FleetView.of(
+                    records,
+                    System.currentTimeMillis() / 1000,
+                    ProcessConfig.pullInterval(config),
+                    Optional.ofNullable(server),
+                    Optional.ofNullable(cluster));
+            report.lines().forEach(out::println);
+            out.flush();
+            return report.exitCode();
+        }
+
+        /** The topic's records from its start to its end now (compacted: each key's latest at least). */
+        private static List<FleetRecord> read(KafkaSettings kafka, Duration timeout) {
+            long deadline = System.nanoTime() + timeout.toNanos();
+            Properties p = new Properties();
+            p.put("bootstrap.servers", String.join(",", kafka.bootstrapServers()));
+            p.put("client.id", "haproxystats-fleet");
+            p.put("default.api.timeout.ms", Long.toString(timeout.toMillis()));
+            p.put("request.timeout.ms", Long.toString(timeout.toMillis()));
+            kafka.client().forEach(p::put);
+            p.put("key.deserializer", ByteArrayDeserializer.class.getName());
+            p.put("value.deserializer", ByteArrayDeserializer.class.getName());
+            p.put("enable.auto.commit", "false");
+            List<FleetRecord> out = new ArrayList<>();
+            try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p)) {
+                var infos = c.partitionsFor(kafka.serversTopic(), left(deadline));
+                if (infos == null || infos.isEmpty()) {
+                    return out;
+                }
+                List<TopicPartition> partitions = infos.stream()
+                        .map(i -> new TopicPartition(kafka.serversTopic(), i.partition()))
+                        .toList();
+                c.assign(partitions);
+                c.seekToBeginning(partitions);
+                Map<TopicPartition, Long> end = c.endOffsets(partitions, left(deadline));
+                while (partitions.stream().anyMatch(tp -> c.position(tp, left(deadline)) < end.get(tp))) {
+                    if (System.nanoTime() > deadline) {
+                        throw new IllegalStateException(
+                                "not read to its end within --timeout " + timeout.toSeconds() + " s");
+                    }
+                    c.poll(Duration.ofMillis(200))
+                            .forEach(r -> FleetRecord.parse(r.key(), r.value()).ifPresent(out::add));
+                }
+            }
+            return out;
+        }
+
+        private static Duration left(long deadline) {
+            return Duration.ofNanos(Math.max(1_000_000, deadline - System.nanoTime()));
+        }
+    }
+}

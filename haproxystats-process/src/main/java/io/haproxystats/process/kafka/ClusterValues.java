@@ -1,0 +1,109 @@
+package io.haproxystats.process.kafka;
+
+import io.haproxystats.process.compute.MetricBatch;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One poll's values of one load balancer, as the central processor publishes them to the cluster
+ * values topic for the aggregation: the paths relative to the load balancer's prefix (
+ * {@code frontend.www.bin}, {@code backend.app.server.web1.qcur}, {@code daemon.CurrConns}) with
+ * their values, the processor's own {@code haproxystats.*} metrics left out. Encoded as a version
+ * byte, the name, the poll's epoch seconds, the count, then path and value (a double) each.
+ */
+public record ClusterValues(String loadBalancer, long epochSeconds, List<String> paths, double[] values) {
+
+    static final int VERSION = 1;
+
+    public ClusterValues {
+        if (paths.size() != values.length) {
+            throw new IllegalArgumentException(paths.size() + " paths, " + values.length + " values");
+        }
+    }
+
+    /**
+     * The values of a computed poll: every line of {@code batch} under {@code prefix + "."}, except
+     * the self metrics; a value that does not read as a number is left out.
+     */
+    public static ClusterValues of(String loadBalancer, long epochSeconds, MetricBatch batch, String prefix) {
+        String start = prefix + ".";
+        String self = start + "haproxystats.";
+        List<String> paths = new ArrayList<>(batch.lines());
+        double[] values = new double[batch.lines()];
+        int[] n = {0};
+        batch.forEachLine((pathBytes, line) -> {
+            String path = new String(pathBytes, StandardCharsets.UTF_8);
+            if (!path.startsWith(start) || path.startsWith(self)) {
+                return;
+            }
+            int from = pathBytes.length + 1;
+            int to = from;
+            while (to < line.length && line[to] != ' ') {
+                to++;
+            }
+            try {
+                values[n[0]] = Double.parseDouble(new String(line, from, to - from, StandardCharsets.US_ASCII));
+            } catch (NumberFormatException e) {
+                return;
+            }
+            paths.add(path.substring(start.length()));
+            n[0]++;
+        });
+        return new ClusterValues(loadBalancer, epochSeconds, paths, java.util.Arrays.copyOf(values, n[0]));
+    }
+
+    public byte[] encode() {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(32 + paths.size() * 48);
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            out.writeByte(VERSION);
+            out.writeUTF(loadBalancer);
+            out.writeLong(epochSeconds);
+            out.writeInt(paths.size());
+            for (int i = 0; i < paths.size(); i++) {
+                out.writeUTF(paths.get(i));
+                out.writeDouble(values[i]);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // a byte array does not fail
+        }
+        return bytes.toByteArray();
+    }
+
+    /** The record's values; an {@link IllegalArgumentException} names what is wrong with other bytes. */
+    public static ClusterValues decode(byte[] value) {
+        if (value == null || value.length == 0) {
+            throw new IllegalArgumentException("empty value");
+        }
+        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(value))) {
+            int version = in.readUnsignedByte();
+            if (version != VERSION) {
+                throw new IllegalArgumentException("format version " + version + ", this processor reads " + VERSION);
+            }
+            String lb = in.readUTF();
+            long epoch = in.readLong();
+            int count = in.readInt();
+            if (count < 0 || count > value.length / 10) {
+                throw new IllegalArgumentException("announces " + count + " values in " + value.length + " bytes");
+            }
+            List<String> paths = new ArrayList<>(count);
+            double[] values = new double[count];
+            for (int i = 0; i < count; i++) {
+                paths.add(in.readUTF());
+                values[i] = in.readDouble();
+            }
+            if (in.available() > 0) {
+                throw new IllegalArgumentException(in.available() + " bytes after the last value");
+            }
+            return new ClusterValues(lb, epoch, List.copyOf(paths), values);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("truncated: " + e, e);
+        }
+    }
+}

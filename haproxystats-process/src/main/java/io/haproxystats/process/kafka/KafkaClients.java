@@ -1,0 +1,193 @@
+package io.haproxystats.process.kafka;
+
+import io.haproxystats.common.config.KafkaSettings;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.clients.admin.ConfigEntry;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/**
+ * The Kafka client properties of each role, from {@code [kafka]}: our settings first, then every
+ * {@code client.<property>} option, which wins (TLS, SASL, timeouts and sizes are the operator's).
+ * Delivery-critical settings are documented in docs/kafka.md: a producer is idempotent with
+ * {@code acks=all}; a consumer commits by hand, after delivery.
+ */
+public final class KafkaClients {
+
+    /**
+     * The producer's own bound on one request: large, so that the broker's limit on a record batch
+     * ({@code message.max.bytes}, topic {@code max.message.bytes}) is the one that decides, and the
+     * error names it.
+     */
+    public static final int MAX_REQUEST_BYTES = 64 << 20;
+
+    private KafkaClients() {}
+
+    /**
+     * The edge's producer of polls: one in flight at a time is the caller's choice; order and no
+     * duplicates by idempotence. Its buffer holds the compressed record only.
+     */
+    public static Properties pollProducer(KafkaSettings kafka, String host) {
+        Properties p = acknowledgedProducer(kafka, "haproxystats-forward-" + host);
+        // The value is a zstd frame already (PollContainer): compressing it again would cost CPU for nothing.
+        p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "none");
+        p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Integer.toString(MAX_REQUEST_BYTES));
+        p.put(ProducerConfig.LINGER_MS_CONFIG, "0");
+        return passThrough(kafka, p);
+    }
+
+    /** A Kafka dispatcher's producer of lines: batched and compressed (lz4: cheap on many small records). */
+    static Properties lineProducer(KafkaSettings kafka, String name) {
+        Properties p = acknowledgedProducer(kafka, name);
+        p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+        p.put(ProducerConfig.LINGER_MS_CONFIG, "20");
+        p.put(ProducerConfig.BATCH_SIZE_CONFIG, Integer.toString(256 << 10));
+        // A batch not acknowledged within these fails, and the dispatcher reconnects and sends it again.
+        p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, "10000");
+        p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "30000");
+        return passThrough(kafka, p);
+    }
+
+    /**
+     * A central processor's producer of what it publishes beside the lines (cluster values,
+     * servers' states): acknowledged, compressed (paths repeat), and as large a request as a poll's.
+     */
+    public static Properties publisherProducer(KafkaSettings kafka, String clientId) {
+        Properties p = acknowledgedProducer(kafka, clientId);
+        p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "zstd");
+        p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Integer.toString(MAX_REQUEST_BYTES));
+        p.put(ProducerConfig.LINGER_MS_CONFIG, "5");
+        return passThrough(kafka, p);
+    }
+
+    /**
+     * A consumer of the cluster lines topic, in its own group: only committed transactions' lines
+     * (the aggregation writes exactly-once), committed by hand after delivery.
+     */
+    public static Properties linesConsumer(KafkaSettings kafka, String groupId, String clientId) {
+        Properties p = pollConsumer(kafka, clientId);
+        p.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "64");
+        return passThrough(kafka, p);
+    }
+
+    /**
+     * Creates the topics that do not exist yet (partitions and replication the brokers' defaults,
+     * the given configs), so that the central processor starts on a fresh cluster; an existing
+     * topic is left as it is. Bounded by 10 s, so that brokers down at start delay it little.
+     *
+     * @throws ExecutionException the brokers refused (the cause says why)
+     * @throws TimeoutException   the brokers could not be asked within 10 s
+     */
+    public static void ensureTopics(KafkaSettings kafka, Map<String, Map<String, String>> topics)
+            throws ExecutionException, TimeoutException, InterruptedException {
+        Properties p = common(kafka, "haproxystats-admin");
+        p.put("default.api.timeout.ms", "10000");
+        p.put("request.timeout.ms", "10000");
+        passThrough(kafka, p);
+        try (Admin admin = Admin.create(p)) {
+            Set<String> existing = admin.listTopics().names().get(10, TimeUnit.SECONDS);
+            List<NewTopic> missing = new ArrayList<>();
+            topics.forEach((name, configs) -> {
+                if (!existing.contains(name)) {
+                    missing.add(new NewTopic(name, Optional.empty(), Optional.empty()).configs(configs));
+                }
+            });
+            if (missing.isEmpty()) {
+                return;
+            }
+            try {
+                admin.createTopics(missing).all().get(10, TimeUnit.SECONDS);
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof TopicExistsException)) {
+                    throw e; // another processor creating them at the same time is fine
+                }
+            }
+        }
+    }
+
+    /**
+     * What both producers share: acknowledged by every in-sync replica, idempotent (retries add no
+     * duplicate, keep the order), bytes in and out, and send() waiting at most 10 s for the
+     * topic's metadata, so that an outage is said and retried rather than blocking.
+     */
+    private static Properties acknowledgedProducer(KafkaSettings kafka, String clientId) {
+        Properties p = common(kafka, clientId);
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+        p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, "10000");
+        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        return p;
+    }
+
+    /** A central processor's consumer of polls: in the group, committed by hand, from the start when new. */
+    public static Properties pollConsumer(KafkaSettings kafka, String clientId) {
+        Properties p = common(kafka, clientId);
+        p.put(ConsumerConfig.GROUP_ID_CONFIG, kafka.groupId());
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        // Records fetched at once wait in memory (compressed) until their worker computed them: a few.
+        p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "4");
+        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        return passThrough(kafka, p);
+    }
+
+    /**
+     * The topic's {@code max.message.bytes} as the brokers have it (an admin request, bounded by
+     * 10 s), so that an error can state the limit; empty when it cannot be read.
+     */
+    public static Optional<String> maxMessageBytes(KafkaSettings kafka, String topic) {
+        Properties p = common(kafka, "haproxystats-admin");
+        p.put("default.api.timeout.ms", "10000");
+        p.put("request.timeout.ms", "10000");
+        passThrough(kafka, p); // the client. options win here too
+        try (Admin admin = Admin.create(p)) {
+            ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
+            Config config = admin.describeConfigs(List.of(resource))
+                    .all()
+                    .get(10, TimeUnit.SECONDS)
+                    .get(resource);
+            return Optional.ofNullable(config.get(TopicConfig.MAX_MESSAGE_BYTES_CONFIG))
+                    .map(ConfigEntry::value);
+        } catch (ExecutionException | TimeoutException | KafkaException e) {
+            return Optional.empty();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Optional.empty();
+        }
+    }
+
+    private static Properties common(KafkaSettings kafka, String clientId) {
+        Properties p = new Properties();
+        p.put("bootstrap.servers", String.join(",", kafka.bootstrapServers()));
+        p.put("client.id", clientId);
+        return p;
+    }
+
+    private static Properties passThrough(KafkaSettings kafka, Properties p) {
+        for (Map.Entry<String, String> e : kafka.client().entrySet()) {
+            p.put(e.getKey(), e.getValue());
+        }
+        return p;
+    }
+}

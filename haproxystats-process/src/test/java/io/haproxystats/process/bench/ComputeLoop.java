@@ -1,0 +1,32 @@
+package io.haproxystats.process.bench;
+
+import io.haproxystats.process.compute.PollComputation;
+import io.haproxystats.process.testing.Fixtures;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Set;
+
+/**
+ * The processor's computation alone (read, parse, group, format; no watcher, no sending), ITERATIONS
+ * times on one poll directory, printing each time: what bench/compute-profile.sh profiles with JFR.
+ *
+ * <pre>ComputeLoop POLL_DIR [ITERATIONS 15]</pre>
+ */
+public final class ComputeLoop {
+
+    public static void main(String[] args) throws Exception {
+        Path poll = Path.of(args[0]);
+        int iterations = args.length > 1 ? Integer.parseInt(args[1]) : 15;
+        Path work = Files.createTempDirectory("compute-loop");
+        PollComputation computation = Fixtures.computation(work, "[graphite]\nnamespace = lb\n", "h");
+        for (int i = 1; i <= iterations; i++) {
+            long t0 = System.nanoTime();
+            PollComputation.Result r =
+                    computation.compute(poll.getFileName().toString(), Fixtures.files(poll), Set.of(), Set.of());
+            System.out.printf(
+                    "iteration %d: %d lines in %.0f ms%n", i, r.batch().lines(), (System.nanoTime() - t0) / 1e6);
+        }
+        Files.delete(work.resolve("test.conf"));
+        Files.delete(work);
+    }
+}

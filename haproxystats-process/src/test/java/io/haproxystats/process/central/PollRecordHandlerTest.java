@@ -1,0 +1,139 @@
+package io.haproxystats.process.central;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.haproxystats.common.config.ConfigLoader;
+import io.haproxystats.common.config.ProcessConfig;
+import io.haproxystats.common.time.ManualClock;
+import io.haproxystats.process.compute.MetricBatch;
+import io.haproxystats.process.delivery.Dispatcher;
+import io.haproxystats.process.edge.PollForwarder;
+import io.haproxystats.process.kafka.PollContainer;
+import io.haproxystats.process.spool.Quarantine;
+import io.haproxystats.process.testing.Fixtures;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.stream.Stream;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.record.TimestampType;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A central processor's handling of one record, without a broker: the lines of a poll carry the
+ * record key's name, and a failure no peer can produce (a dispatcher that throws) keeps the record
+ * in quarantine and lets the partition go on instead of stopping on it at every restart.
+ */
+class PollRecordHandlerTest {
+
+    @TempDir
+    Path tmp;
+
+    private PollRecordHandler handler(List<Dispatcher> dispatchers) throws Exception {
+        Path conf = Files.writeString(tmp.resolve("central.conf"), """
+                [paths]
+                base-dir = %s
+                [graphite]
+                namespace = lb
+                """.formatted(tmp));
+        ProcessConfig config = ProcessConfig.from(ConfigLoader.load(conf, null));
+        return new PollRecordHandler(
+                config.process(),
+                config.graphite(),
+                dispatchers,
+                new Quarantine(tmp.resolve("quarantine"), 100, 1L << 30),
+                config.maxFileBytes(),
+                new ManualClock(Instant.ofEpochSecond(1795224230)),
+                config.cluster(),
+                null);
+    }
+
+    private static ConsumerRecord<byte[], byte[]> record(String lb, String poll) throws Exception {
+        SortedMap<String, byte[]> files = new TreeMap<>();
+        try (Stream<Path> s = Files.list(Fixtures.small().resolve(poll))) {
+            for (Path p : s.toList()) {
+                files.put(p.getFileName().toString(), Files.readAllBytes(p));
+            }
+        }
+        PollContainer.Compressed c = PollContainer.compress(files);
+        RecordHeaders h = new RecordHeaders();
+        h.add(PollForwarder.FORMAT_HEADER, "1".getBytes(StandardCharsets.US_ASCII));
+        h.add(PollForwarder.POLL_HEADER, poll.getBytes(StandardCharsets.US_ASCII));
+        h.add(PollForwarder.SIZE_HEADER, Long.toString(c.size()).getBytes(StandardCharsets.US_ASCII));
+        return new ConsumerRecord<>(
+                "haproxystats.polls",
+                3,
+                42,
+                0L,
+                TimestampType.CREATE_TIME,
+                -1,
+                -1,
+                lb.getBytes(StandardCharsets.UTF_8),
+                c.value(),
+                h,
+                java.util.Optional.empty());
+    }
+
+    /** A dispatcher that keeps what it is given. */
+    private static final class Keeping implements Dispatcher {
+        final List<MetricBatch> batches = new ArrayList<>();
+
+        @Override
+        public String name() {
+            return "keeping";
+        }
+
+        @Override
+        public CompletableFuture<Void> submit(MetricBatch batch) {
+            batches.add(batch);
+            return CompletableFuture.completedFuture(null);
+        }
+    }
+
+    @Test
+    void thePollsLinesCarryTheRecordsLoadBalancer() throws Exception {
+        Keeping keeping = new Keeping();
+        CompletableFuture<Void> done = handler(List.of(keeping)).handle(record("lb7.example.net", "1795224218"));
+        done.join();
+        assertEquals(1, keeping.batches.size());
+        List<String> lines = keeping.batches.get(0).text().lines().toList();
+        assertTrue(lines.size() > 100, lines.size() + " lines");
+        for (String line : lines) {
+            assertTrue(line.startsWith("lb.lb7_example_net.haproxy.") && line.endsWith(" 1795224218"), line);
+        }
+    }
+
+    @Test
+    void aFailureNoPeerMakesKeepsTheRecordAndLetsThePartitionGoOn() throws Exception {
+        Dispatcher broken = new Dispatcher() {
+            @Override
+            public String name() {
+                return "broken";
+            }
+
+            @Override
+            public CompletableFuture<Void> submit(MetricBatch batch) {
+                throw new IllegalStateException("a bug in a dispatcher");
+            }
+        };
+        CompletableFuture<Void> done = handler(List.of(broken)).handle(record("lb7", "1795224228"));
+        done.join(); // completes normally: the partition goes on
+        Path kept = tmp.resolve("quarantine/0.kafka-haproxystats.polls-3-42");
+        assertEquals(
+                List.of(
+                        "record haproxystats.polls-3@42, key lb7",
+                        "failed unexpectedly (a bug; the stack trace is in the log): java.lang.IllegalStateException: "
+                                + "a bug in a dispatcher"),
+                Files.readAllLines(kept.resolve("REASON")));
+        assertTrue(Files.size(kept.resolve("record.value")) > 0, "the record's value kept");
+    }
+}
