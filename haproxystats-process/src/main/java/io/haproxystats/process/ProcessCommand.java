@@ -5,66 +5,30 @@ import io.haproxystats.common.cli.ExitCodes;
 import io.haproxystats.common.cli.Logging;
 import io.haproxystats.common.cli.Signals;
 import io.haproxystats.common.cli.VersionProvider;
-import io.haproxystats.common.config.ClusterSettings;
-import io.haproxystats.common.config.ConfigurationException;
 import io.haproxystats.common.config.EffectiveConfig;
 import io.haproxystats.common.config.KafkaSettings;
 import io.haproxystats.common.config.ProcessConfig;
 import io.haproxystats.common.config.ProcessSettings;
-import io.haproxystats.common.config.WorldWritable;
-import io.haproxystats.common.spool.Directories;
-import io.haproxystats.common.spool.FileModes;
 import io.haproxystats.common.status.StatusFile;
 import io.haproxystats.common.systemd.SystemdNotifier;
 import io.haproxystats.common.time.Clock;
-import io.haproxystats.process.central.CentralPublisher;
-import io.haproxystats.process.central.PollRecordHandler;
-import io.haproxystats.process.cluster.ClusterAggregation;
-import io.haproxystats.process.cluster.ClusterLinesHandler;
-import io.haproxystats.process.compute.Hostname;
-import io.haproxystats.process.compute.MetricPaths;
-import io.haproxystats.process.compute.PollComputation;
-import io.haproxystats.process.delivery.DeliveryPolicy;
-import io.haproxystats.process.delivery.Dispatcher;
-import io.haproxystats.process.delivery.LocalStoreDispatcher;
-import io.haproxystats.process.delivery.QueueingDispatcher;
-import io.haproxystats.process.edge.PollForwarder;
-import io.haproxystats.process.graphite.GraphiteConnection;
-import io.haproxystats.process.kafka.KafkaClients;
-import io.haproxystats.process.kafka.KafkaLineSender;
-import io.haproxystats.process.kafka.KafkaPollSource;
-import io.haproxystats.process.local.PollHandler;
-import io.haproxystats.process.local.PollReader;
-import io.haproxystats.process.local.Workers;
-import io.haproxystats.process.spool.IncomingWatcher;
+import io.haproxystats.process.central.CentralIntake;
+import io.haproxystats.process.edge.EdgeIntake;
+import io.haproxystats.process.local.LocalIntake;
 import io.haproxystats.process.spool.Quarantine;
-import io.haproxystats.process.spool.WorkQueue;
-import io.haproxystats.process.status.Destination;
+import io.haproxystats.process.spool.SourceDir;
+import io.haproxystats.process.status.Intake;
 import io.haproxystats.process.status.ProcessReporter;
-import io.haproxystats.process.status.Progress;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.common.KafkaException;
-import org.apache.kafka.common.config.TopicConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
@@ -85,8 +49,6 @@ import picocli.CommandLine.Option;
 public final class ProcessCommand extends DaemonCommand {
 
     private static final Logger LOG = LoggerFactory.getLogger(ProcessCommand.class);
-    /** How long a clean stop waits for queued lines to be flushed; the rest stays on disk. */
-    static final Duration STOP_DRAIN = Duration.ofSeconds(10);
 
     @Option(
             names = {"-d", "--dir"},
@@ -119,7 +81,6 @@ public final class ProcessCommand extends DaemonCommand {
         ProcessSettings settings = config.process();
         KafkaSettings kafka = config.kafka();
         Logging.setLevel(settings.logLevel());
-        prepareSourceDir(settings.srcDir());
         LOG.info(
                 "haproxystats-process {} starting: {}",
                 VersionProvider.version(),
@@ -135,15 +96,21 @@ public final class ProcessCommand extends DaemonCommand {
                 1, Thread.ofPlatform().daemon().name("process-timer").factory());
         ExecutorService finisher = Executors.newSingleThreadExecutor(
                 Thread.ofPlatform().name("process-finisher").factory());
-        Path src = settings.srcDir();
         Clock clock = Clock.system();
         Quarantine quarantine =
                 new Quarantine(settings.quarantineDir(), settings.quarantineMaxPolls(), settings.quarantineMaxBytes());
+        Path src = settings.srcDir();
         Intake intake = kafka.mode() == KafkaSettings.Mode.FORWARD
-                ? forward(config, quarantine, clock)
+                ? EdgeIntake.start(config, quarantine, clock)
                 : kafka.source() == KafkaSettings.Source.KAFKA
-                        ? central(config, quarantine, timer, clock)
-                        : local(config, quarantine, timer, finisher, clock);
+                        ? CentralIntake.start(config, Outputs.of(config, timer, clock, () -> false), quarantine, clock)
+                        : LocalIntake.start(
+                                config,
+                                Outputs.of(config, timer, clock, () -> SourceDir.atLimit(src, config.incomingLimit())),
+                                quarantine,
+                                timer,
+                                finisher,
+                                clock);
 
         SystemdNotifier notifier = SystemdNotifier.fromEnvironment(System.getenv());
         ProcessReporter reporter = new ProcessReporter(
@@ -184,7 +151,7 @@ public final class ProcessCommand extends DaemonCommand {
 
         LOG.info(
                 "stopping: no new polls; finishing the ones in progress, then flushing (at most {} s)",
-                STOP_DRAIN.toSeconds());
+                Intake.STOP_DRAIN.toSeconds());
         intake.stop();
         finisher.shutdown();
         finisher.awaitTermination(10, TimeUnit.SECONDS);
@@ -196,397 +163,5 @@ public final class ProcessCommand extends DaemonCommand {
         }
         LOG.info("haproxystats-process stopped");
         return exit.get();
-    }
-
-    /**
-     * Where polls come from and how they leave, as the daemon's life needs it: what the status file
-     * reports, what the liveness check asks, and the stop in order.
-     */
-    private interface Intake {
-        String description();
-
-        Progress progress();
-
-        Destination destination();
-
-        /** Why the daemon can no longer work (a thread died, src-dir cannot be watched), or null. */
-        String dead();
-
-        /** Stops taking polls, lets those in hand finish within the drain, releases connections. */
-        void stop() throws InterruptedException, IOException;
-
-        /** Polls computed (or forwarded) since start: a clean stop after some trains the AOT cache. */
-        long computed();
-    }
-
-    /** Today's processor: src-dir's polls computed here by the workers, lines to every dispatcher. */
-    private static Intake local(
-            ProcessConfig config, Quarantine quarantine, ScheduledExecutorService timer, Executor finisher, Clock clock)
-            throws IOException {
-        ProcessSettings settings = config.process();
-        Path src = settings.srcDir();
-        Dispatchers dispatchers = dispatchers(config, timer, clock, () -> incomingAtLimit(src, config.incomingLimit()));
-        MetricPaths paths = new MetricPaths(config.graphite(), Hostname.local());
-        List<Path> excludeFiles = new ArrayList<>();
-        settings.excludeFrontends().ifPresent(excludeFiles::add);
-        settings.excludeBackends().ifPresent(excludeFiles::add);
-        WorldWritable.warnings(excludeFiles).forEach(LOG::warn);
-        PollHandler handler = new PollHandler(
-                new PollReader(settings.excludeFrontends(), settings.excludeBackends(), config.maxFileBytes()),
-                new PollComputation(settings, paths, clock),
-                dispatchers.all(),
-                quarantine,
-                finisher);
-        WorkQueue queue = new WorkQueue();
-        ExecutorService watcherThread = Executors.newSingleThreadExecutor(
-                Thread.ofPlatform().daemon().name("incoming-watcher").factory());
-        IncomingWatcher watcher = new IncomingWatcher(src, queue, watcherThread, clock);
-        watcher.start(); // locks src-dir first: a second processor stops here, before any work
-        Workers workers =
-                new Workers(src, queue, handler, timer, config.graphite().delay(), clock);
-        workers.start(settings.workers());
-        return new Intake() {
-            @Override
-            public String description() {
-                return "watching " + src + " with " + settings.workers() + " workers";
-            }
-
-            @Override
-            public Progress progress() {
-                return workers;
-            }
-
-            @Override
-            public Destination destination() {
-                return dispatchers.graphite();
-            }
-
-            @Override
-            public String dead() {
-                String dead = !workers.allAlive() ? "a worker died" : dispatchers.deadSender();
-                return dead != null ? dead : watcherDead(watcher, src);
-            }
-
-            @Override
-            public void stop() throws InterruptedException, IOException {
-                watcher.close();
-                workers.stop();
-                dispatchers.stopWaiting(); // a worker blocked on a full queue gives its poll back
-                workers.join();
-                dispatchers.close();
-                watcherThread.shutdownNow();
-            }
-
-            @Override
-            public long computed() {
-                return handler.computed();
-            }
-        };
-    }
-
-    /** {@code mode = forward}: src-dir's polls produced to the polls topic, nothing computed here. */
-    private static Intake forward(ProcessConfig config, Quarantine quarantine, Clock clock) throws IOException {
-        ProcessSettings settings = config.process();
-        KafkaSettings kafka = config.kafka();
-        Path src = settings.srcDir();
-        String host = kafka.host().orElseGet(Hostname::local);
-        KafkaProducer<byte[], byte[]> producer;
-        try {
-            producer = new KafkaProducer<>(KafkaClients.pollProducer(kafka, host));
-        } catch (KafkaException e) {
-            throw kafkaClientError(e);
-        }
-        WorkQueue queue = new WorkQueue();
-        ExecutorService watcherThread = Executors.newSingleThreadExecutor(
-                Thread.ofPlatform().daemon().name("incoming-watcher").factory());
-        IncomingWatcher watcher = new IncomingWatcher(src, queue, watcherThread, clock);
-        watcher.start(); // locks src-dir: one forwarder a spool
-        PollForwarder forwarder = new PollForwarder(
-                src,
-                producer,
-                kafka.pollsTopic(),
-                host,
-                kafka.cluster().orElse(null),
-                config.maxFileBytes(),
-                quarantine,
-                queue,
-                clock,
-                FORWARD_ACK_TIMEOUT,
-                Duration.ofSeconds(1),
-                () -> KafkaClients.maxMessageBytes(kafka, kafka.pollsTopic()));
-        forwarder.start();
-        return new Intake() {
-            @Override
-            public String description() {
-                return "forwarding " + src + " to kafka topic " + kafka.pollsTopic() + " as " + host;
-            }
-
-            @Override
-            public Progress progress() {
-                return forwarder;
-            }
-
-            @Override
-            public Destination destination() {
-                return forwarder;
-            }
-
-            @Override
-            public String dead() {
-                return !forwarder.allAlive() ? "the kafka forwarder thread died" : watcherDead(watcher, src);
-            }
-
-            @Override
-            public void stop() throws InterruptedException, IOException {
-                watcher.close();
-                forwarder.stop();
-                producer.close(STOP_DRAIN); // a send waiting for the broker ends now, its poll stays
-                forwarder.join();
-                watcherThread.shutdownNow();
-            }
-
-            @Override
-            public long computed() {
-                return forwarder.forwarded();
-            }
-        };
-    }
-
-    /**
-     * {@code source = kafka}: the polls topic's records computed here, in the consumer group; their
-     * servers' states published for the fleet view; with {@code [cluster] aggregate}, their values
-     * published to the values topic, the cluster aggregation run beside, and its lines read back
-     * and handed to the same dispatchers.
-     */
-    private static Intake central(
-            ProcessConfig config, Quarantine quarantine, ScheduledExecutorService timer, Clock clock) {
-        ProcessSettings settings = config.process();
-        KafkaSettings kafka = config.kafka();
-        ClusterSettings cluster = config.cluster();
-        Map<String, Map<String, String>> topics = new TreeMap<>();
-        topics.put(kafka.serversTopic(), Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
-        if (cluster.aggregate()) {
-            topics.put(
-                    cluster.valuesTopic(),
-                    Map.of(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, Integer.toString(KafkaClients.MAX_REQUEST_BYTES)));
-            topics.put(cluster.linesTopic(), Map.of());
-        }
-        try {
-            KafkaClients.ensureTopics(kafka, topics);
-        } catch (ExecutionException | TimeoutException | KafkaException e) {
-            LOG.warn(
-                    "cannot create the topics {} if missing ({}); they must exist, see docs/kafka.md",
-                    topics.keySet(),
-                    e.getCause() == null ? e.toString() : e.getCause().toString());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        Dispatchers dispatchers = dispatchers(config, timer, clock, () -> false);
-        CentralPublisher publisher;
-        try {
-            publisher = new CentralPublisher(
-                    new KafkaProducer<>(
-                            KafkaClients.publisherProducer(kafka, "haproxystats-publish-" + Hostname.local())),
-                    cluster.aggregate() ? cluster.valuesTopic() : null,
-                    kafka.serversTopic(),
-                    clock);
-        } catch (KafkaException e) {
-            throw kafkaClientError(e);
-        }
-        PollRecordHandler handler = new PollRecordHandler(
-                settings,
-                config.graphite(),
-                dispatchers.all(),
-                quarantine,
-                config.maxFileBytes(),
-                clock,
-                cluster,
-                publisher);
-        KafkaPollSource source = new KafkaPollSource(
-                KafkaPollSource.kafka(KafkaClients.pollConsumer(kafka, "haproxystats-process-" + Hostname.local())),
-                kafka.pollsTopic(),
-                handler,
-                config.graphite().delay(),
-                clock);
-        ClusterAggregation aggregation = null;
-        KafkaPollSource lines = null;
-        try {
-            source.start(settings.workers());
-            if (cluster.aggregate()) {
-                FileModes.createDirectories(cluster.stateDir());
-                aggregation = new ClusterAggregation(
-                        ClusterAggregation.topology(cluster, config.graphite().namespace()),
-                        ClusterAggregation.properties(kafka, cluster, cluster.stateDir()));
-                aggregation.start();
-                lines = new KafkaPollSource(
-                        KafkaPollSource.kafka(KafkaClients.linesConsumer(
-                                kafka, kafka.groupId() + "-cluster-lines", "haproxystats-lines-" + Hostname.local())),
-                        cluster.linesTopic(),
-                        new ClusterLinesHandler(dispatchers.all()),
-                        config.graphite().delay(),
-                        clock);
-                lines.start(1);
-            }
-        } catch (KafkaException e) {
-            throw kafkaClientError(e);
-        } catch (IOException e) {
-            throw new ConfigurationException("[cluster] state-dir: cannot create " + cluster.stateDir() + ": " + e);
-        }
-        ClusterAggregation windows = aggregation;
-        KafkaPollSource clusterLines = lines;
-        return new Intake() {
-            @Override
-            public String description() {
-                return "consuming kafka topic " + kafka.pollsTopic() + " in group " + kafka.groupId() + " with "
-                        + settings.workers() + " consumers"
-                        + (windows == null
-                                ? ""
-                                : ", aggregating clusters in "
-                                        + cluster.window().toSeconds() + " s windows (" + cluster.applicationId()
-                                        + ")");
-            }
-
-            @Override
-            public Progress progress() {
-                return source;
-            }
-
-            @Override
-            public Destination destination() {
-                return dispatchers.graphite();
-            }
-
-            @Override
-            public String dead() {
-                if (!source.allAlive()) {
-                    return "a kafka consumer died";
-                }
-                if (windows != null && !windows.alive()) {
-                    return "the cluster aggregation stopped (Kafka Streams state ERROR)";
-                }
-                if (clusterLines != null && !clusterLines.allAlive()) {
-                    return "the cluster lines consumer died";
-                }
-                return dispatchers.deadSender();
-            }
-
-            @Override
-            public void stop() throws InterruptedException, IOException {
-                source.stop(STOP_DRAIN);
-                if (clusterLines != null) {
-                    clusterLines.stop(STOP_DRAIN);
-                }
-                if (windows != null) {
-                    windows.close(STOP_DRAIN);
-                }
-                dispatchers.stopWaiting();
-                source.join();
-                if (clusterLines != null) {
-                    clusterLines.join();
-                }
-                publisher.close();
-                dispatchers.close();
-            }
-
-            @Override
-            public long computed() {
-                return source.delivered();
-            }
-        };
-    }
-
-    /** Longest wait for the broker to acknowledge one forwarded poll (the producer gives up before: 120 s). */
-    static final Duration FORWARD_ACK_TIMEOUT = Duration.ofSeconds(150);
-
-    /** Graphite, and [local-store] and [kafka-dispatch] when configured. */
-    private record Dispatchers(QueueingDispatcher graphite, List<Dispatcher> all) {
-        String deadSender() {
-            for (Dispatcher d : all) {
-                if (d instanceof QueueingDispatcher q && !q.senderAlive()) {
-                    return "the " + q.name() + " sender thread died";
-                }
-            }
-            return null;
-        }
-
-        void stopWaiting() {
-            all.forEach(Dispatcher::stopWaiting);
-        }
-
-        void close() throws InterruptedException {
-            for (Dispatcher d : all) {
-                d.close(STOP_DRAIN);
-            }
-        }
-    }
-
-    private static Dispatchers dispatchers(
-            ProcessConfig config, ScheduledExecutorService timer, Clock clock, BooleanSupplier mayDrop) {
-        QueueingDispatcher graphite = new QueueingDispatcher(
-                new GraphiteConnection(config.graphite(), timer, clock),
-                DeliveryPolicy.of(config.graphite()),
-                clock,
-                mayDrop);
-        List<Dispatcher> all = new ArrayList<>();
-        config.localStore().ifPresent(dir -> all.add(new LocalStoreDispatcher(dir)));
-        all.add(graphite);
-        config.kafka()
-                .dispatchTopic()
-                .ifPresent(topic -> all.add(new QueueingDispatcher(
-                        new KafkaLineSender(topic, KafkaLineSender.kafka(config.kafka())),
-                        DeliveryPolicy.of(config.graphite()),
-                        clock,
-                        mayDrop)));
-        return new Dispatchers(graphite, all);
-    }
-
-    /** A Kafka client that cannot be made, as a configuration error with Kafka's own reason (its root cause). */
-    private static ConfigurationException kafkaClientError(KafkaException e) {
-        Throwable root = e;
-        while (root.getCause() != null) {
-            root = root.getCause();
-        }
-        return new ConfigurationException(
-                "[kafka]: cannot make a Kafka client (bootstrap-servers and the client. options): "
-                        + root.getMessage());
-    }
-
-    private static String watcherDead(IncomingWatcher watcher, Path src) {
-        try {
-            watcher.check();
-            return null;
-        } catch (IOException | RuntimeException e) {
-            return "cannot watch [process] src-dir " + src + " again (" + e.getMessage() + ")";
-        }
-    }
-
-    /** True when src-dir holds as many polls as the puller allows: the durable queue is full too. */
-    static boolean incomingAtLimit(Path src, int limit) {
-        try {
-            return Directories.countSubdirectories(src) >= limit;
-        } catch (IOException e) {
-            return false;
-        }
-    }
-
-    /** Creates src-dir if missing (start order of the two daemons does not matter) and checks access. */
-    private static void prepareSourceDir(Path src) {
-        try {
-            FileModes.createDirectories(src);
-        } catch (IOException e) {
-            throw new ConfigurationException("[process] src-dir: cannot create " + src + ": " + e);
-        }
-        if (!Files.isReadable(src) || !Files.isWritable(src)) {
-            throw new ConfigurationException(
-                    "[process] src-dir: " + src + " must be readable and writable by this user");
-        }
-        try {
-            int left = Directories.deleteLeftovers(src);
-            if (left > 0) {
-                LOG.info("removed {} delivered poll directories a stop left half deleted in {}", left, src);
-            }
-        } catch (IOException e) {
-            LOG.warn("cannot remove the half-deleted poll directories in {}: {}", src, e.toString());
-        }
     }
 }

@@ -12,8 +12,8 @@ import io.haproxystats.common.testing.HaproxyInstance;
 import io.haproxystats.common.testing.KafkaCluster;
 import io.haproxystats.common.testing.TestConfig;
 import io.haproxystats.common.testing.Wait;
-import io.haproxystats.process.central.PollRecordHandler;
 import io.haproxystats.process.kafka.PollContainer;
+import io.haproxystats.process.kafka.PollRecord;
 import io.haproxystats.process.testing.GraphiteLines;
 import io.haproxystats.process.testing.KafkaRecords;
 import java.nio.charset.StandardCharsets;
@@ -86,7 +86,7 @@ public class KafkaEndToEndIT {
             Wait.until(
                     Duration.ofSeconds(60),
                     () -> records.stream()
-                            .allMatch(r -> polls(relay, KafkaRecords.key(r)).contains(PollRecordHandler.pollName(r))),
+                            .allMatch(r -> polls(relay, KafkaRecords.key(r)).contains(PollRecord.pollName(r))),
                     "every forwarded poll at the relay");
             for (Process d : daemons) {
                 Daemons.stop(d);
@@ -101,7 +101,7 @@ public class KafkaEndToEndIT {
             for (String lb : LBS) {
                 List<String> polls = new ArrayList<>();
                 for (ConsumerRecord<byte[], byte[]> r : byLb.get(lb)) {
-                    String poll = PollRecordHandler.pollName(r);
+                    String poll = PollRecord.pollName(r);
                     assertTrue(
                             polls.isEmpty() || polls.getLast().compareTo(poll) < 0, lb + ": polls in order " + polls);
                     polls.add(poll);
@@ -166,31 +166,12 @@ public class KafkaEndToEndIT {
 
     /** A central processor: polls from the topic, lines to Graphite with the load balancer's name in the path. */
     public static String central(Path base, String bootstrap, int graphitePort) {
-        return """
-                [paths]
-                base-dir = %s
-                [process]
-                source = kafka
-                workers = 2
-                src-dir = ${paths:base-dir}/incoming
-                [graphite]
-                port = %d
-                namespace = lb
-                [kafka]
-                bootstrap-servers = %s
-                """.formatted(base, graphitePort, bootstrap);
+        return TestConfig.paths(base) + TestConfig.central(bootstrap, graphitePort, "lb", 2);
     }
 
     /** A load balancer's puller and forwarding processor, one spool. */
     public static String edge(Path base, Path socketDir, String bootstrap, String host) {
-        return TestConfig.spool(base, socketDir) + """
-                [process]
-                src-dir = ${paths:base-dir}/incoming
-                mode = forward
-                [kafka]
-                bootstrap-servers = %s
-                host = %s
-                """.formatted(bootstrap, host);
+        return TestConfig.spool(base, socketDir) + TestConfig.forward(bootstrap, host);
     }
 
     /** The polls of a load balancer at the relay (the timestamps of its TotalWallClockTime lines). */
@@ -227,16 +208,15 @@ public class KafkaEndToEndIT {
         Path base = tmp.resolve("reference-" + lb);
         Path incoming = Files.createDirectories(base.resolve("incoming"));
         for (ConsumerRecord<byte[], byte[]> r : records) {
-            Path dir = Files.createDirectories(base.resolve("staging/" + PollRecordHandler.pollName(r)));
+            Path dir = Files.createDirectories(base.resolve("staging/" + PollRecord.pollName(r)));
             for (Map.Entry<String, PollContainer.Slice> f :
                     KafkaRecords.files(r).entrySet()) {
                 Files.write(dir.resolve(f.getKey()), f.getValue().bytes());
             }
             Files.move(dir, incoming.resolve(dir.getFileName()));
         }
-        Path conf = Files.writeString(base.resolve("local.conf"), """
-                [paths]
-                base-dir = %s
+        Path conf = Files.writeString(
+                base.resolve("local.conf"), TestConfig.paths(base) + """
                 [process]
                 src-dir = ${paths:base-dir}/incoming
                 [graphite]
@@ -244,27 +224,26 @@ public class KafkaEndToEndIT {
                 namespace = lb
                 [local-store]
                 dir = ${paths:base-dir}/local-store
-                """.formatted(base, HaproxyInstance.freePort()));
+                """.formatted(HaproxyInstance.freePort()));
         // Graphite is not listening: local-store has each poll's lines at once, Graphite's queue keeps them.
         Process local = Daemons.start(PROCESS, conf, base.resolve("local.log"));
         try {
             Wait.until(
                     Duration.ofSeconds(60),
                     () -> records.stream()
-                            .allMatch(r -> Files.exists(
-                                    base.resolve("local-store/" + PollRecordHandler.pollName(r) + "/stats"))),
+                            .allMatch(r ->
+                                    Files.exists(base.resolve("local-store/" + PollRecord.pollName(r) + "/stats"))),
                     "the local processor's local-store for " + lb);
         } finally {
             Daemons.kill(local);
         }
         // This machine's name as the local processor wrote it (sanitised by its rules), from its own lines.
-        String first = Files.readAllLines(
-                        base.resolve("local-store/" + PollRecordHandler.pollName(records.get(0)) + "/stats"))
+        String first = Files.readAllLines(base.resolve("local-store/" + PollRecord.pollName(records.get(0)) + "/stats"))
                 .get(0);
         String me = first.substring(0, first.indexOf(".haproxy.") + ".haproxy.".length());
         Map<String, Set<String>> out = new TreeMap<>();
         for (ConsumerRecord<byte[], byte[]> r : records) {
-            String poll = PollRecordHandler.pollName(r);
+            String poll = PollRecord.pollName(r);
             List<String> lines = Files.readAllLines(base.resolve("local-store/" + poll + "/stats")).stream()
                     .map(l -> l.startsWith(me) ? "lb." + lb + ".haproxy." + l.substring(me.length()) : l)
                     .toList();

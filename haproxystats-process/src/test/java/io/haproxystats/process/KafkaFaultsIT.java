@@ -12,9 +12,8 @@ import io.haproxystats.common.testing.HaproxyInstance;
 import io.haproxystats.common.testing.KafkaCluster;
 import io.haproxystats.common.testing.TestConfig;
 import io.haproxystats.common.testing.Wait;
-import io.haproxystats.process.central.PollRecordHandler;
-import io.haproxystats.process.edge.PollForwarder;
 import io.haproxystats.process.kafka.PollContainer;
+import io.haproxystats.process.kafka.PollRecord;
 import io.haproxystats.process.testing.Fixtures;
 import io.haproxystats.process.testing.GraphiteLines;
 import io.haproxystats.process.testing.KafkaRecords;
@@ -92,7 +91,7 @@ public class KafkaFaultsIT {
 
             List<String> onTopic = KafkaRecords.readAll(kafka.bootstrapServers(), POLLS).stream()
                     .peek(r -> assertEquals("lb1", KafkaRecords.key(r)))
-                    .map(PollRecordHandler::pollName)
+                    .map(PollRecord::pollName)
                     .toList();
             for (int i = 1; i < onTopic.size(); i++) {
                 assertTrue(onTopic.get(i - 1).compareTo(onTopic.get(i)) < 0, "in order, each once: " + onTopic);
@@ -285,16 +284,8 @@ public class KafkaFaultsIT {
             Files.writeString(
                     Files.createDirectories(incoming.resolve("1795224228")).resolve("lb1.sock_info"),
                     "Name: HAProxy\n");
-            Path conf = Files.writeString(tmp.resolve("edge.conf"), """
-                    [paths]
-                    base-dir = %s
-                    [process]
-                    src-dir = ${paths:base-dir}/incoming
-                    mode = forward
-                    [kafka]
-                    bootstrap-servers = %s
-                    host = lb1
-                    """.formatted(base, bootstrap));
+            Path conf = Files.writeString(
+                    tmp.resolve("edge.conf"), TestConfig.paths(base) + TestConfig.forward(bootstrap, "lb1"));
             Path log = tmp.resolve("edge.log");
             Process edge = Daemons.start(PROCESS, conf, log);
             Wait.until(Duration.ofSeconds(60), () -> Entries.count(incoming) == 0, "both polls dealt with");
@@ -313,7 +304,7 @@ public class KafkaFaultsIT {
             List<ConsumerRecord<byte[], byte[]>> records = KafkaRecords.readAll(bootstrap, POLLS);
             assertEquals(
                     List.of("1795224228"),
-                    records.stream().map(PollRecordHandler::pollName).toList());
+                    records.stream().map(PollRecord::pollName).toList());
         }
     }
 
@@ -326,16 +317,16 @@ public class KafkaFaultsIT {
             byte[] lb9 = "lb9".getBytes(StandardCharsets.UTF_8);
             byte[] junk = "junk".getBytes(StandardCharsets.UTF_8);
             ProducerRecord<byte[], byte[]> newer = pollRecord("lb9", "1795224218", smallPoll());
-            newer.headers().remove(PollForwarder.FORMAT_HEADER).add(PollForwarder.FORMAT_HEADER, "2".getBytes());
+            newer.headers().remove(PollRecord.FORMAT_HEADER).add(PollRecord.FORMAT_HEADER, "2".getBytes());
             ProducerRecord<byte[], byte[]> badName = pollRecord("lb9", "yesterday", smallPoll());
             ProducerRecord<byte[], byte[]> noKey = pollRecord("lb9", "1795224218", smallPoll());
             ProducerRecord<byte[], byte[]> wrongSize = pollRecord("lb9", "1795224218", smallPoll());
             long size = Long.parseLong(new String(
-                    wrongSize.headers().lastHeader(PollForwarder.SIZE_HEADER).value()));
+                    wrongSize.headers().lastHeader(PollRecord.SIZE_HEADER).value()));
             wrongSize
                     .headers()
-                    .remove(PollForwarder.SIZE_HEADER)
-                    .add(PollForwarder.SIZE_HEADER, Long.toString(size + 1).getBytes());
+                    .remove(PollRecord.SIZE_HEADER)
+                    .add(PollRecord.SIZE_HEADER, Long.toString(size + 1).getBytes());
             KafkaRecords.produce(
                     bootstrap,
                     List.of(
@@ -393,9 +384,9 @@ public class KafkaFaultsIT {
 
     public static RecordHeaders headers(String poll, long size) {
         RecordHeaders h = new RecordHeaders();
-        h.add(PollForwarder.FORMAT_HEADER, "1".getBytes(StandardCharsets.US_ASCII));
-        h.add(PollForwarder.POLL_HEADER, poll.getBytes(StandardCharsets.UTF_8));
-        h.add(PollForwarder.SIZE_HEADER, Long.toString(size).getBytes(StandardCharsets.US_ASCII));
+        h.add(PollRecord.FORMAT_HEADER, "1".getBytes(StandardCharsets.US_ASCII));
+        h.add(PollRecord.POLL_HEADER, poll.getBytes(StandardCharsets.UTF_8));
+        h.add(PollRecord.SIZE_HEADER, Long.toString(size).getBytes(StandardCharsets.US_ASCII));
         return h;
     }
 

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.haproxystats.common.testing.CarbonRelay;
 import io.haproxystats.common.testing.Daemons;
 import io.haproxystats.common.testing.Entries;
+import io.haproxystats.common.testing.TestConfig;
 import io.haproxystats.common.testing.Wait;
 import io.haproxystats.process.testing.Fixtures;
 import java.io.IOException;
@@ -46,18 +47,10 @@ class TenThousandFilesIT {
         Files.createDirectories(spool.resolve("incoming"));
         try (CarbonRelay relay = CarbonRelay.start(tmp)) {
             Path conf = tmp.resolve("haproxystats.conf");
-            Files.writeString(conf, """
-                    [paths]
-                    base-dir = %s
-                    [process]
-                    src-dir = ${paths:base-dir}/incoming
-                    [graphite]
-                    port = %d
-                    namespace = big
-                    prefix-hostname = false
+            Files.writeString(conf, TestConfig.paths(spool) + TestConfig.toGraphite(relay.port(), "big") + """
                     [local-store]
                     dir = ${paths:base-dir}/local-store
-                    """.formatted(spool, relay.port()));
+                    """);
             Process process = Daemons.start(PROCESS, conf, tmp.resolve("process.log"));
             try {
                 Files.move(poll, spool.resolve("incoming/1700000000"));

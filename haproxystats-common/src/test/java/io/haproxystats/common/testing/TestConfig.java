@@ -43,4 +43,45 @@ public final class TestConfig {
                 prefix-hostname = false
                 """.formatted(port, namespace);
     }
+
+    /** {@code [paths] base-dir}: the start of a processor's configuration that has no puller. */
+    public static String paths(Path base) {
+        return """
+                [paths]
+                base-dir = %s
+                """.formatted(base);
+    }
+
+    /**
+     * An edge: the spool's incoming/ forwarded to the polls topic of the brokers at
+     * {@code bootstrap} as load balancer {@code host}; the {@code [kafka]} section is left open.
+     */
+    public static String forward(String bootstrap, String host) {
+        return """
+                [process]
+                src-dir = ${paths:base-dir}/incoming
+                mode = forward
+                [kafka]
+                bootstrap-servers = %s
+                host = %s
+                """.formatted(bootstrap, host);
+    }
+
+    /**
+     * A central processor: {@code workers} consumers of the polls topic of the brokers at
+     * {@code bootstrap}, lines to a Graphite plaintext listener on 127.0.0.1:{@code graphitePort}
+     * under {@code namespace} (the default when null); the {@code [kafka]} section is left open.
+     */
+    public static String central(String bootstrap, int graphitePort, String namespace, int workers) {
+        return """
+                [process]
+                source = kafka
+                workers = %d
+                [graphite]
+                port = %d
+                %s
+                [kafka]
+                bootstrap-servers = %s
+                """.formatted(workers, graphitePort, namespace == null ? "" : "namespace = " + namespace, bootstrap);
+    }
 }

@@ -1,5 +1,7 @@
 package io.haproxystats.process.central;
 
+import static io.haproxystats.process.kafka.Records.where;
+
 import io.haproxystats.common.config.ClusterSettings;
 import io.haproxystats.common.config.GraphiteSettings;
 import io.haproxystats.common.config.ProcessSettings;
@@ -7,20 +9,18 @@ import io.haproxystats.common.haproxy.ServersStateAnswer;
 import io.haproxystats.common.time.Clock;
 import io.haproxystats.process.compute.MetricBatch;
 import io.haproxystats.process.compute.MetricPaths;
+import io.haproxystats.process.compute.PollBudget;
 import io.haproxystats.process.compute.PollComputation;
-import io.haproxystats.process.delivery.Dispatcher;
-import io.haproxystats.process.edge.PollForwarder;
+import io.haproxystats.process.delivery.FanOut;
 import io.haproxystats.process.kafka.ClusterValues;
 import io.haproxystats.process.kafka.FleetRecord;
 import io.haproxystats.process.kafka.KafkaPollSource;
 import io.haproxystats.process.kafka.PollContainer;
-import io.haproxystats.process.local.PollHandler;
-import io.haproxystats.process.local.PollReader;
+import io.haproxystats.process.kafka.PollRecord;
+import io.haproxystats.process.kafka.Records;
+import io.haproxystats.process.spool.ExcludeLists;
 import io.haproxystats.process.spool.Quarantine;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,10 +31,7 @@ import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Semaphore;
-import java.util.regex.Pattern;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.common.header.Header;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,8 +49,6 @@ import org.slf4j.LoggerFactory;
 public final class PollRecordHandler implements KafkaPollSource.RecordHandler {
 
     private static final Logger LOG = LoggerFactory.getLogger(PollRecordHandler.class);
-    private static final Pattern POLL_NAME = Pattern.compile("\\d{1,12}");
-    private static final Pattern SIZE = Pattern.compile("\\d{1,10}");
     /** The largest container decompressed: half the heap (a record announcing more is refused unread). */
     private static final long MAX_CONTAINER =
             Math.min(Integer.MAX_VALUE - 16, Runtime.getRuntime().maxMemory() / 2);
@@ -62,7 +57,7 @@ public final class PollRecordHandler implements KafkaPollSource.RecordHandler {
 
     private final ProcessSettings settings;
     private final GraphiteSettings graphite;
-    private final List<Dispatcher> dispatchers;
+    private final FanOut fanOut;
     private final Quarantine quarantine;
     private final long maxFileBytes;
     private final Clock clock;
@@ -73,17 +68,13 @@ public final class PollRecordHandler implements KafkaPollSource.RecordHandler {
     private final Map<String, PollComputation> computations = new ConcurrentHashMap<>();
     /** Load balancers already said to have no cluster (said once each). */
     private final Set<String> unclustered = ConcurrentHashMap.newKeySet();
-    /**
-     * One large poll (a sixteenth of the heap) decompressed and computed at a time, whatever the
-     * number of consumers: the same bound as local mode's, so a central processor takes large
-     * polls in the heap a load balancer's processor has.
-     */
-    private final Semaphore oneLargePoll = new Semaphore(1);
+    /** One large poll decompressed and computed at a time, whatever the number of consumers, as in local mode. */
+    private final PollBudget budget = new PollBudget();
 
     public PollRecordHandler(
             ProcessSettings settings,
             GraphiteSettings graphite,
-            List<Dispatcher> dispatchers,
+            FanOut fanOut,
             Quarantine quarantine,
             long maxFileBytes,
             Clock clock,
@@ -93,27 +84,19 @@ public final class PollRecordHandler implements KafkaPollSource.RecordHandler {
         this.cluster = cluster;
         this.publisher = publisher;
         this.graphite = graphite;
-        this.dispatchers = List.copyOf(dispatchers);
+        this.fanOut = fanOut;
         this.quarantine = quarantine;
         this.maxFileBytes = maxFileBytes;
         this.clock = clock;
     }
 
-    /** Where a record is, for messages and quarantine names: {@code topic-partition@offset}. */
-    static String where(ConsumerRecord<?, ?> r) {
-        return r.topic() + "-" + r.partition() + "@" + r.offset();
-    }
-
-    /** The poll's name from its header, or empty. */
-    public static String pollName(ConsumerRecord<?, ?> r) {
-        Header h = r.headers().lastHeader(PollForwarder.POLL_HEADER);
-        return h == null || h.value() == null ? "" : new String(h.value(), StandardCharsets.UTF_8);
-    }
-
     @Override
     public CompletableFuture<Void> handle(ConsumerRecord<byte[], byte[]> record) throws InterruptedException {
         try {
-            return checkAndCompute(record);
+            PollRecord poll = PollRecord.read(record);
+            return budget.admit(poll.size(), () -> computeAndSubmit(record, poll));
+        } catch (PollRecord.RefusedException e) {
+            return refuse(record, e.getMessage());
         } catch (RuntimeException e) {
             // A bug must neither lose the poll nor stop the partition on it at every restart: the
             // record is kept with the reason, and the partition goes on.
@@ -122,58 +105,14 @@ public final class PollRecordHandler implements KafkaPollSource.RecordHandler {
         }
     }
 
-    private CompletableFuture<Void> checkAndCompute(ConsumerRecord<byte[], byte[]> record) throws InterruptedException {
-        Header format = record.headers().lastHeader(PollForwarder.FORMAT_HEADER);
-        String version =
-                format == null || format.value() == null ? null : new String(format.value(), StandardCharsets.US_ASCII);
-        if (!Integer.toString(PollContainer.VERSION).equals(version)) {
-            return refuse(
-                    record,
-                    "header " + PollForwarder.FORMAT_HEADER + " is "
-                            + (version == null ? "missing" : "'" + version + "'") + ", this processor reads "
-                            + PollContainer.VERSION);
-        }
-        Optional<String> host = utf8(record.key());
-        if (host.isEmpty() || host.get().isBlank()) {
-            return refuse(record, "the key (the load balancer's name) is missing or not UTF-8");
-        }
-        String poll = pollName(record);
-        if (!POLL_NAME.matcher(poll).matches()) {
-            return refuse(
-                    record,
-                    "header " + PollForwarder.POLL_HEADER + " is '" + poll + "', expected the poll's epoch seconds");
-        }
-        Header sizeHeader = record.headers().lastHeader(PollForwarder.SIZE_HEADER);
-        String size = sizeHeader == null || sizeHeader.value() == null
-                ? ""
-                : new String(sizeHeader.value(), StandardCharsets.US_ASCII);
-        if (!SIZE.matcher(size).matches()) {
-            return refuse(
-                    record,
-                    "header " + PollForwarder.SIZE_HEADER + " is '" + size
-                            + "', expected the container's bytes before compression");
-        }
-        long bytes = Long.parseLong(size);
-        boolean large = bytes > PollHandler.LARGE_POLL;
-        if (large) {
-            oneLargePoll.acquire(); // as in local mode: released once its batch is in every dispatcher's queue
-        }
-        try {
-            return computeAndSubmit(record, host.get(), poll, bytes);
-        } finally {
-            if (large) {
-                oneLargePoll.release();
-            }
-        }
-    }
-
     /** Decompresses, computes and submits a checked record; the future as {@link #handle}'s. */
-    private CompletableFuture<Void> computeAndSubmit(
-            ConsumerRecord<byte[], byte[]> record, String lb, String poll, long bytes) throws InterruptedException {
+    private CompletableFuture<Void> computeAndSubmit(ConsumerRecord<byte[], byte[]> record, PollRecord poll)
+            throws InterruptedException {
         String where = where(record);
+        String lb = poll.lb();
         SortedMap<String, PollContainer.Slice> files;
         try {
-            files = PollContainer.decodeCompressed(record.value(), bytes, MAX_CONTAINER);
+            files = PollContainer.decodeCompressed(record.value(), poll.size(), MAX_CONTAINER);
         } catch (PollContainer.MalformedException e) {
             return refuse(record, e.getMessage());
         }
@@ -190,39 +129,36 @@ public final class PollRecordHandler implements KafkaPollSource.RecordHandler {
                 return PollComputation.Answer.of(slice.bytes()); // copied only now, a group of files at a time
             });
         }
-        String tooLarge = PollReader.heapCheck(
+        String tooLarge = PollBudget.heapCheck(
                 sizes, PollComputation.GROUP, Runtime.getRuntime().maxMemory());
         if (tooLarge != null) {
-            return refuse(record, copies(files), poll, tooLarge);
+            return refuse(record, copies(files), poll.poll(), tooLarge);
         }
         PollComputation computation = computation(lb);
         PollComputation.Result result = computation.compute(
-                poll,
+                poll.poll(),
                 sources,
-                PollReader.names(settings.excludeFrontends()),
-                PollReader.names(settings.excludeBackends()));
+                ExcludeLists.names(settings.excludeFrontends()),
+                ExcludeLists.names(settings.excludeBackends()));
         for (String error : result.errors()) {
-            LOG.error("{} ({} of {}): {}", where, poll, lb, error);
+            LOG.error("{} ({} of {}): {}", where, poll.poll(), lb, error);
         }
-        MetricBatch batch = result.batch();
-        List<CompletableFuture<Void>> delivered = new ArrayList<>();
-        if (publisher != null) {
-            delivered.addAll(publish(record, lb, Long.parseLong(poll), computation, result));
-        }
-        for (Dispatcher d : dispatchers) {
-            computation.addDeliveryStats(d.statsName(), d.stats(), batch);
-        }
-        for (Dispatcher d : dispatchers) {
-            delivered.add(PollHandler.submit(d, batch));
-        }
+        MetricBatch batch = result.batch().from(MetricPaths.sanitise(lb));
+        List<CompletableFuture<Void>> published =
+                publisher == null ? List.of() : publish(poll, Long.parseLong(poll.poll()), computation, result);
+        fanOut.addStats(computation.paths(), batch);
         int lines = batch.lines();
         boolean parseErrors = !result.errors().isEmpty();
-        return PollHandler.whenAllDelivered(delivered, () -> {
-            LOG.info("{} ({} of {}): {} lines delivered", where, poll, lb, lines);
-            if (parseErrors) {
-                keep(record, copies(files), poll, "files that could not be parsed (see the log)");
-            }
-        });
+        CompletableFuture<Void> delivered = fanOut.submitOrFail(where, batch, () -> {});
+        published = new ArrayList<>(published);
+        published.add(delivered);
+        return CompletableFuture.allOf(published.toArray(CompletableFuture[]::new))
+                .thenRun(() -> {
+                    LOG.info("{} ({} of {}): {} lines delivered", where, poll.poll(), lb, lines);
+                    if (parseErrors) {
+                        keep(record, copies(files), poll.poll(), "files that could not be parsed (see the log)");
+                    }
+                });
     }
 
     /**
@@ -232,16 +168,12 @@ public final class PollRecordHandler implements KafkaPollSource.RecordHandler {
      * the computation parsed them; best effort).
      */
     private List<CompletableFuture<Void>> publish(
-            ConsumerRecord<byte[], byte[]> record,
-            String lb,
-            long epoch,
-            PollComputation computation,
-            PollComputation.Result result) {
+            PollRecord poll, long epoch, PollComputation computation, PollComputation.Result result) {
         List<CompletableFuture<Void>> out = new ArrayList<>();
-        Header header = record.headers().lastHeader(PollForwarder.CLUSTER_HEADER);
-        Optional<String> clusterName = header == null || header.value() == null
+        String lb = poll.lb();
+        Optional<String> clusterName = poll.cluster().isEmpty()
                 ? cluster.clusterOf(lb)
-                : utf8(header.value()).filter(c -> !c.isBlank()).map(MetricPaths::sanitise); // one path component
+                : poll.cluster().filter(c -> !c.isEmpty()).map(MetricPaths::sanitise); // one path component
         if (publisher.aggregates()) {
             if (clusterName.isPresent()) {
                 out.add(publisher.values(
@@ -302,7 +234,7 @@ public final class PollRecordHandler implements KafkaPollSource.RecordHandler {
     private void keep(
             ConsumerRecord<byte[], byte[]> record, SortedMap<String, byte[]> files, String poll, String reason) {
         SortedMap<String, byte[]> kept = new TreeMap<>(files);
-        String key = record.key() == null ? "(none)" : utf8(record.key()).orElse("(not UTF-8)");
+        String key = Records.keyText(record);
         kept.put(
                 "REASON",
                 ("record " + where(record) + ", key " + key + "\n" + reason + "\n").getBytes(StandardCharsets.UTF_8));
@@ -315,22 +247,6 @@ public final class PollRecordHandler implements KafkaPollSource.RecordHandler {
                             kept));
         } catch (IOException e) {
             LOG.error("{}: cannot keep it in quarantine {}: {}", where(record), quarantine.dir(), e.toString());
-        }
-    }
-
-    private static Optional<String> utf8(byte[] bytes) {
-        if (bytes == null) {
-            return Optional.empty();
-        }
-        try {
-            return Optional.of(StandardCharsets.UTF_8
-                    .newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(bytes))
-                    .toString());
-        } catch (CharacterCodingException e) {
-            return Optional.empty();
         }
     }
 }

@@ -1,12 +1,11 @@
 package io.haproxystats.process.cluster;
 
 import io.haproxystats.process.compute.MetricBatch;
-import io.haproxystats.process.delivery.Dispatcher;
+import io.haproxystats.process.compute.MetricPaths;
+import io.haproxystats.process.delivery.FanOut;
 import io.haproxystats.process.kafka.KafkaPollSource;
-import io.haproxystats.process.local.PollHandler;
+import io.haproxystats.process.kafka.Records;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.slf4j.Logger;
@@ -21,10 +20,10 @@ public final class ClusterLinesHandler implements KafkaPollSource.RecordHandler 
 
     private static final Logger LOG = LoggerFactory.getLogger(ClusterLinesHandler.class);
 
-    private final List<Dispatcher> dispatchers;
+    private final FanOut fanOut;
 
-    public ClusterLinesHandler(List<Dispatcher> dispatchers) {
-        this.dispatchers = List.copyOf(dispatchers);
+    public ClusterLinesHandler(FanOut fanOut) {
+        this.fanOut = fanOut;
     }
 
     @Override
@@ -34,15 +33,13 @@ public final class ClusterLinesHandler implements KafkaPollSource.RecordHandler 
         }
         String cluster = record.key() == null ? "?" : new String(record.key(), StandardCharsets.UTF_8);
         // The name local-store gives the window's directory, and messages the batch.
-        MetricBatch batch = new MetricBatch("cluster-" + cluster + "-" + record.timestamp() / 1000);
+        MetricBatch batch =
+                new MetricBatch("cluster-" + MetricPaths.sanitise(cluster) + "-" + record.timestamp() / 1000);
         batch.addLines(record.value());
-        List<CompletableFuture<Void>> delivered = new ArrayList<>();
-        for (Dispatcher d : dispatchers) {
-            delivered.add(PollHandler.submit(d, batch));
-        }
         int lines = batch.lines();
-        return PollHandler.whenAllDelivered(
-                delivered,
+        return fanOut.submitOrFail(
+                Records.where(record),
+                batch,
                 () -> LOG.info("cluster {} window {}: {} lines delivered", cluster, record.timestamp() / 1000, lines));
     }
 }

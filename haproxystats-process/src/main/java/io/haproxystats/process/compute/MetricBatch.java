@@ -27,9 +27,29 @@ public final class MetricBatch {
     private long fullBytes;
     private int lines;
 
+    /** The load balancer a central processor computed it for (one path component), or empty in local mode. */
+    private String source = "";
+
     public MetricBatch(String timestamp) {
         this.timestamp = timestamp;
         this.timestampBytes = timestamp.getBytes(StandardCharsets.US_ASCII);
+    }
+
+    /**
+     * Names the load balancer whose poll this is, where one processor computes many (central): a
+     * sanitised name ({@link MetricPaths#sanitise}), so it is one path component of its own.
+     */
+    public MetricBatch from(String sanitisedSource) {
+        if (!sanitisedSource.equals(MetricPaths.sanitise(sanitisedSource))) { // no '.', '/', space: one component
+            throw new IllegalArgumentException("not a sanitised load balancer name: " + sanitisedSource);
+        }
+        this.source = sanitisedSource;
+        return this;
+    }
+
+    /** The load balancer named by {@link #from}, or empty. */
+    public String source() {
+        return source;
     }
 
     public void add(String path, long value) {

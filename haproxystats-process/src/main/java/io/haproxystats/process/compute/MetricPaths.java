@@ -37,7 +37,7 @@ public final class MetricPaths {
     }
 
     /** {@code <prefix>.haproxystats.<metric>}: the processor's own metrics. */
-    String self(String metric) {
+    public String self(String metric) {
         return prefix + ".haproxystats." + metric;
     }
 

@@ -4,7 +4,6 @@ import io.haproxystats.common.config.ProcessSettings;
 import io.haproxystats.common.haproxy.ServersStateAnswer;
 import io.haproxystats.common.spool.PollFiles;
 import io.haproxystats.common.time.Clock;
-import io.haproxystats.process.status.DeliveryStats;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -165,19 +164,6 @@ public final class PollComputation {
         out.addFormatted(paths.self("WallClockTimeAllStats"), seconds(clock.nanoTime() - start));
         out.addFormatted(paths.self("TotalWallClockTime"), seconds(clock.nanoTime() - start));
         return new Result(out, List.copyOf(errors), List.copyOf(answers));
-    }
-
-    /**
-     * A dispatcher's queue figures as self metrics, {@code <prefix>.haproxystats.<name>QueuedLines},
-     * {@code <name>DroppedLines} and {@code <name>Reconnects}; nothing for an empty name.
-     */
-    public void addDeliveryStats(String name, DeliveryStats stats, MetricBatch out) {
-        if (name.isEmpty()) {
-            return;
-        }
-        out.add(paths.self(name + "QueuedLines"), stats.queuedLines());
-        out.add(paths.self(name + "DroppedLines"), stats.droppedLines());
-        out.add(paths.self(name + "Reconnects"), stats.reconnects());
     }
 
     /** One file of the poll as what it holds; never throws. */

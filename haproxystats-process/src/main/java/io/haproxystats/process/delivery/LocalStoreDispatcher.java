@@ -10,8 +10,10 @@ import java.nio.file.StandardCopyOption;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * {@code [local-store]}: each poll's complete lines in {@code <dir>/<timestamp>/stats}, written to a
- * temporary file and renamed, so a reader never sees half a file. (The original wrote each poll's
+ * {@code [local-store]}: each poll's complete lines in {@code <dir>/<timestamp>/stats} (a central
+ * processor's, computed for many load balancers: {@code <dir>/<timestamp>/<load balancer>/stats},
+ * since polls of one epoch from many load balancers are the normal case), written to a temporary
+ * file and renamed, so a reader never sees half a file. (The original wrote each poll's
  * TotalWallClockTime line into the next poll's file; here a poll's file holds all its lines.)
  * Synchronous: the future is complete when {@link #submit} returns; a write error fails it and
  * the poll stays on disk.
@@ -32,7 +34,9 @@ public final class LocalStoreDispatcher implements Dispatcher {
     @Override
     public CompletableFuture<Void> submit(MetricBatch batch) {
         try {
-            Path pollDir = FileModes.createDirectories(dir.resolve(batch.timestamp()));
+            Path epochDir = dir.resolve(batch.timestamp());
+            Path pollDir =
+                    FileModes.createDirectories(batch.source().isEmpty() ? epochDir : epochDir.resolve(batch.source()));
             Path tmp = pollDir.resolve(".stats.tmp");
             try (OutputStream out = FileModes.overwrite(tmp)) {
                 batch.writeTo(out);

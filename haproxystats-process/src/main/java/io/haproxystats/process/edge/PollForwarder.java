@@ -4,6 +4,7 @@ import io.haproxystats.common.spool.Directories;
 import io.haproxystats.common.time.Clock;
 import io.haproxystats.process.kafka.KafkaClients;
 import io.haproxystats.process.kafka.PollContainer;
+import io.haproxystats.process.kafka.PollRecord;
 import io.haproxystats.process.spool.Quarantine;
 import io.haproxystats.process.spool.WorkQueue;
 import io.haproxystats.process.status.DeliveryStats;
@@ -12,7 +13,6 @@ import io.haproxystats.process.status.LastFinished;
 import io.haproxystats.process.status.Progress;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
@@ -34,7 +34,6 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
-import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,16 +51,11 @@ public final class PollForwarder implements Progress, Destination {
 
     private static final Logger LOG = LoggerFactory.getLogger(PollForwarder.class);
 
-    public static final String FORMAT_HEADER = "haproxystats-format";
-    public static final String POLL_HEADER = "haproxystats-poll";
-    public static final String CLUSTER_HEADER = "haproxystats-cluster";
-    public static final String SIZE_HEADER = "haproxystats-size";
-
     private final Path src;
     private final Producer<byte[], byte[]> producer;
     private final String topic;
-    private final byte[] key;
-    private final byte[] cluster;
+    private final String host;
+    private final Optional<String> cluster;
     private final long maxFileBytes;
     private final Quarantine quarantine;
     private final WorkQueue wakeups;
@@ -98,8 +92,8 @@ public final class PollForwarder implements Progress, Destination {
         this.src = src;
         this.producer = producer;
         this.topic = topic;
-        this.key = host.getBytes(StandardCharsets.UTF_8);
-        this.cluster = cluster == null ? null : cluster.getBytes(StandardCharsets.UTF_8);
+        this.host = host;
+        this.cluster = Optional.ofNullable(cluster);
         this.maxFileBytes = maxFileBytes;
         this.quarantine = quarantine;
         this.wakeups = wakeups;
@@ -176,15 +170,8 @@ public final class PollForwarder implements Progress, Destination {
             keep(poll);
             return true;
         }
-        RecordHeaders headers = new RecordHeaders();
-        headers.add(FORMAT_HEADER, Integer.toString(PollContainer.VERSION).getBytes(StandardCharsets.US_ASCII));
-        headers.add(POLL_HEADER, name.getBytes(StandardCharsets.UTF_8));
-        headers.add(SIZE_HEADER, Long.toString(container.size()).getBytes(StandardCharsets.US_ASCII));
-        if (cluster != null) {
-            headers.add(CLUSTER_HEADER, cluster);
-        }
-        ProducerRecord<byte[], byte[]> record =
-                new ProducerRecord<>(topic, null, epochMillis(name), key, container.value(), headers);
+        ProducerRecord<byte[], byte[]> record = new PollRecord(host, name, container.size(), cluster)
+                .toProducerRecord(topic, epochMillis(name), container.value());
         try {
             awaitAck(poll, producer.send(record));
         } catch (ExecutionException e) {

@@ -8,6 +8,7 @@ import io.haproxystats.common.config.EffectiveConfig;
 import io.haproxystats.common.config.KafkaSettings;
 import io.haproxystats.common.config.ProcessConfig;
 import io.haproxystats.process.kafka.FleetRecord;
+import io.haproxystats.process.kafka.KafkaClients;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -20,7 +21,6 @@ import java.util.concurrent.Callable;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -143,15 +143,7 @@ public final class FleetCommand implements Callable<Integer> {
         /** The topic's records from its start to its end now (compacted: each key's latest at least). */
         private static List<FleetRecord> read(KafkaSettings kafka, Duration timeout) {
             long deadline = System.nanoTime() + timeout.toNanos();
-            Properties p = new Properties();
-            p.put("bootstrap.servers", String.join(",", kafka.bootstrapServers()));
-            p.put("client.id", "haproxystats-fleet");
-            p.put("default.api.timeout.ms", Long.toString(timeout.toMillis()));
-            p.put("request.timeout.ms", Long.toString(timeout.toMillis()));
-            kafka.client().forEach(p::put);
-            p.put("key.deserializer", ByteArrayDeserializer.class.getName());
-            p.put("value.deserializer", ByteArrayDeserializer.class.getName());
-            p.put("enable.auto.commit", "false");
+            Properties p = KafkaClients.fleetReader(kafka, timeout);
             List<FleetRecord> out = new ArrayList<>();
             try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p)) {
                 var infos = c.partitionsFor(kafka.serversTopic(), left(deadline));

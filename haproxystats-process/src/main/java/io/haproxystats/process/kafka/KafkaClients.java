@@ -1,6 +1,9 @@
 package io.haproxystats.process.kafka;
 
+import io.haproxystats.common.config.ConfigurationException;
 import io.haproxystats.common.config.KafkaSettings;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -22,6 +25,7 @@ import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.streams.StreamsConfig;
 
 /**
  * The Kafka client properties of each role, from {@code [kafka]}: our settings first, then every
@@ -99,11 +103,7 @@ public final class KafkaClients {
      */
     public static void ensureTopics(KafkaSettings kafka, Map<String, Map<String, String>> topics)
             throws ExecutionException, TimeoutException, InterruptedException {
-        Properties p = common(kafka, "haproxystats-admin");
-        p.put("default.api.timeout.ms", "10000");
-        p.put("request.timeout.ms", "10000");
-        passThrough(kafka, p);
-        try (Admin admin = Admin.create(p)) {
+        try (Admin admin = Admin.create(admin(kafka))) {
             Set<String> existing = admin.listTopics().names().get(10, TimeUnit.SECONDS);
             List<NewTopic> missing = new ArrayList<>();
             topics.forEach((name, configs) -> {
@@ -157,11 +157,7 @@ public final class KafkaClients {
      * 10 s), so that an error can state the limit; empty when it cannot be read.
      */
     public static Optional<String> maxMessageBytes(KafkaSettings kafka, String topic) {
-        Properties p = common(kafka, "haproxystats-admin");
-        p.put("default.api.timeout.ms", "10000");
-        p.put("request.timeout.ms", "10000");
-        passThrough(kafka, p); // the client. options win here too
-        try (Admin admin = Admin.create(p)) {
+        try (Admin admin = Admin.create(admin(kafka))) {
             ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
             Config config = admin.describeConfigs(List.of(resource))
                     .all()
@@ -175,6 +171,60 @@ public final class KafkaClients {
             Thread.currentThread().interrupt();
             return Optional.empty();
         }
+    }
+
+    /**
+     * The admin client of topic creation and configuration reads: requests bounded by 10 s (set
+     * before the {@code client.} options, which win here too), so brokers down at start delay little.
+     */
+    private static Properties admin(KafkaSettings kafka) {
+        Properties p = common(kafka, "haproxystats-admin");
+        p.put("default.api.timeout.ms", "10000");
+        p.put("request.timeout.ms", "10000");
+        return passThrough(kafka, p);
+    }
+
+    /**
+     * The cluster aggregation's Kafka Streams application: exactly-once (transactions tie its state,
+     * output and offsets), its state under {@code stateDir}, and a producer as large and compressed
+     * as the edge's, since a large poll's values are megabytes.
+     */
+    public static Properties streams(KafkaSettings kafka, String applicationId, Path stateDir) {
+        Properties p = common(kafka, applicationId);
+        p.remove("client.id"); // Streams names its clients after the application and thread
+        p.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
+        p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+        p.put(StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG), MAX_REQUEST_BYTES);
+        p.put(StreamsConfig.producerPrefix(ProducerConfig.COMPRESSION_TYPE_CONFIG), "zstd");
+        return passThrough(kafka, p);
+    }
+
+    /**
+     * {@code haproxystats-fleet}'s reader of the servers-state topic: no group, nothing committed,
+     * every request bounded by what is left of the command's {@code --timeout}.
+     */
+    public static Properties fleetReader(KafkaSettings kafka, Duration timeout) {
+        Properties p = common(kafka, "haproxystats-fleet");
+        p.put(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, Long.toString(timeout.toMillis()));
+        p.put(ConsumerConfig.REQUEST_TIMEOUT_MS_CONFIG, Long.toString(timeout.toMillis()));
+        passThrough(kafka, p);
+        // After the client. options: this reader never commits and reads bytes, whatever they say.
+        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        return p;
+    }
+
+    /** A Kafka client that cannot be made, as a configuration error with Kafka's own reason (its root cause). */
+    public static ConfigurationException clientError(KafkaException e) {
+        Throwable root = e;
+        while (root.getCause() != null) {
+            root = root.getCause();
+        }
+        return new ConfigurationException(
+                "[kafka]: cannot make a Kafka client (bootstrap-servers and the client. options): "
+                        + root.getMessage());
     }
 
     private static Properties common(KafkaSettings kafka, String clientId) {

@@ -1,8 +1,7 @@
 package io.haproxystats.process.kafka;
 
 import io.haproxystats.common.time.Clock;
-import io.haproxystats.process.central.PollRecordHandler;
-import io.haproxystats.process.local.PollHandler;
+import io.haproxystats.process.delivery.FanOut;
 import io.haproxystats.process.status.LastFinished;
 import io.haproxystats.process.status.Progress;
 import java.time.Duration;
@@ -177,7 +176,7 @@ public final class KafkaPollSource implements Progress {
         try {
             return work.get();
         } catch (ExecutionException e) {
-            // PollRecordHandler keeps a record that fails; this is a failure around it. The thread
+            // A handler keeps a record that fails; this is a failure around it. The thread
             // ends, the liveness check stops the daemon, and the records are fetched again at its restart.
             LOG.error("records of {} failed unexpectedly; stopping this consumer", topic, e.getCause());
             return null;
@@ -241,14 +240,14 @@ public final class KafkaPollSource implements Progress {
                 delivered.add(handler.handle(r));
             }
             for (int i = 0; i < list.size(); i++) {
-                Throwable failure = PollHandler.failure(await(delivered.get(i)));
+                Throwable failure = FanOut.failure(await(delivered.get(i)));
                 if (failure != null) {
                     retry.put(tp, list.get(i).offset());
                     break;
                 }
                 commit.put(tp, list.get(i).offset() + 1);
                 deliveredRecords.incrementAndGet();
-                lastPoll = PollRecordHandler.pollName(list.get(i));
+                lastPoll = PollRecord.pollName(list.get(i));
             }
         }
         return new Outcome(commit, retry, lastPoll);

@@ -1,25 +1,21 @@
 package io.haproxystats.process.local;
 
+import io.haproxystats.process.compute.PollBudget;
 import io.haproxystats.process.compute.PollComputation;
+import io.haproxystats.process.spool.ExcludeLists;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * What a poll's computation reads from disk: the poll directory's files, listed and sized at once
@@ -28,9 +24,6 @@ import org.slf4j.LoggerFactory;
  * than the puller ever writes and a poll too large for the heap.
  */
 public final class PollReader {
-
-    private static final Logger LOG = LoggerFactory.getLogger(PollReader.class);
-    private static final Pattern COMMENT = Pattern.compile("\\s*#.*");
 
     /** A poll's files (name to content, in name order), their size in all, and the names to leave out. */
     record Input(
@@ -59,14 +52,14 @@ public final class PollReader {
         List<Long> sizes = new ArrayList<>();
         SortedMap<String, PollComputation.Source> files = files(dir, sizes);
         long bytes = sizes.stream().mapToLong(Long::longValue).sum();
-        return new Input(files, bytes, names(excludeFrontends), names(excludeBackends));
+        return new Input(files, bytes, ExcludeLists.names(excludeFrontends), ExcludeLists.names(excludeBackends));
     }
 
     /**
      * The directory's regular files, each read when the computation needs it; a file larger than
      * the puller ever writes ({@code [pull] buffer-limit}) is refused unread, so a stray huge file
      * costs no memory and ends in quarantine with the reason. The poll as a whole is sized against
-     * the heap before anything is read ({@link #heapCheck}).
+     * the heap before anything is read ({@link PollBudget#heapCheck}).
      */
     private SortedMap<String, PollComputation.Source> files(Path dir, List<Long> sizes) throws IOException {
         SortedMap<String, PollComputation.Source> files = new TreeMap<>();
@@ -86,35 +79,11 @@ public final class PollReader {
                 }
             }
         }
-        String tooLarge = heapCheck(sizes, PollComputation.GROUP, maxHeapBytes);
+        String tooLarge = PollBudget.heapCheck(sizes, PollComputation.GROUP, maxHeapBytes);
         if (tooLarge != null) {
             throw new IOException(tooLarge);
         }
         return files;
-    }
-
-    /**
-     * How much of the heap a poll may take, decided from its file sizes before anything is read:
-     * the {@code group} largest files (parsed at once, each held as bytes and as columns: about 2.5
-     * times its size) at most a quarter of the heap. The number of files does not count: they are
-     * read a group at a time and only the running totals stay (a 64-file, 106 MB poll runs in a
-     * 144 MB heap). A poll beyond it would exhaust the heap, and the JVM exits on an
-     * OutOfMemoryError (restarting into the same poll, forever); it goes to quarantine instead.
-     * Returns the reason, or null.
-     */
-    public static String heapCheck(List<Long> sizes, int group, long maxHeap) {
-        long largest = sizes.stream()
-                .sorted(Comparator.reverseOrder())
-                .limit(group)
-                .mapToLong(Long::longValue)
-                .sum();
-        if (largest > maxHeap / 4) {
-            return "too large for the heap: the " + Math.min(group, sizes.size()) + " largest of " + sizes.size()
-                    + " files are " + largest + " bytes, more than a quarter of -Xmx " + maxHeap
-                    + " bytes (they are parsed at once); not read. Raise -Xmx with HAPROXYSTATS_JAVA_OPTS "
-                    + "and move it back into src-dir to process it";
-        }
-        return null;
     }
 
     /** Files up to this size are read into a buffer each reading thread keeps; larger ones into their own. */
@@ -146,23 +115,5 @@ public final class PollReader {
             }
             return new PollComputation.Answer(buffer, into.position());
         }
-    }
-
-    /** Names in an exclude file: one per line, '#' comment lines skipped; read at each poll. */
-    public static Set<String> names(Optional<Path> file) {
-        Set<String> names = new HashSet<>();
-        if (file.isEmpty()) {
-            return names;
-        }
-        try {
-            for (String line : Files.readAllLines(file.get(), StandardCharsets.UTF_8)) {
-                if (!COMMENT.matcher(line).matches() && !line.isBlank()) {
-                    names.add(line.strip());
-                }
-            }
-        } catch (IOException e) {
-            LOG.error("cannot read exclude file {}: {}; excluding nothing", file.get(), e.toString());
-        }
-        return names;
     }
 }

@@ -4,6 +4,8 @@ import io.haproxystats.common.config.ConfigLoader;
 import io.haproxystats.common.config.ProcessConfig;
 import io.haproxystats.common.testing.Daemons;
 import io.haproxystats.common.testing.KafkaCluster;
+import io.haproxystats.common.testing.LineSink;
+import io.haproxystats.common.testing.TestConfig;
 import io.haproxystats.common.testing.Wait;
 import io.haproxystats.common.time.Clock;
 import io.haproxystats.process.KafkaFaultsIT;
@@ -13,12 +15,7 @@ import io.haproxystats.process.compute.PollComputation;
 import io.haproxystats.process.kafka.ClusterValues;
 import io.haproxystats.process.kafka.PollContainer;
 import io.haproxystats.process.testing.KafkaRecords;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -100,26 +97,18 @@ public final class ClusterBench {
             backlog.add(valuesRecord("lb0", b + (windows + 1) * window + grace, files, values));
             KafkaRecords.produce(bootstrap, backlog);
 
-            Path conf = Files.writeString(work.resolve("central.conf"), """
-                    [paths]
-                    base-dir = %s
-                    [process]
-                    source = kafka
-                    workers = 4
-                    src-dir = ${paths:base-dir}/incoming
-                    [graphite]
-                    port = %d
-                    namespace = bench
-                    [kafka]
-                    bootstrap-servers = %s
+            Path conf = Files.writeString(
+                    work.resolve("central.conf"),
+                    TestConfig.paths(work.resolve("central"))
+                            + TestConfig.central(bootstrap, reader.port(), "bench", 4)
+                            + """
                     [cluster]
                     aggregate = true
                     window = %d
                     grace = %d
                     [clusters]
                     bench = ^lb
-                    """.formatted(
-                            work.resolve("central"), reader.port(), bootstrap, window, grace));
+                    """.formatted(window, grace));
             long started = System.nanoTime();
             Process central =
                     Daemons.start(exe, conf, work.resolve("central.log"), Map.of("HAPROXYSTATS_JAVA_OPTS", "-Xmx1g"));
@@ -251,40 +240,17 @@ public final class ClusterBench {
     /** A Graphite plaintext listener noting when each window's cluster Members line arrives. */
     static final class MembersReader implements AutoCloseable {
         final Map<Long, Long> arrived = new ConcurrentHashMap<>();
-        private final ServerSocket server;
-
-        MembersReader() throws IOException {
-            server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-            Thread.ofPlatform().daemon().start(() -> {
-                try {
-                    while (true) {
-                        Socket s = server.accept();
-                        Thread.ofPlatform().daemon().start(() -> read(s));
-                    }
-                } catch (IOException e) {
-                    // closed
-                }
-            });
-        }
-
-        private void read(Socket s) {
-            try (s;
-                    BufferedReader in = new BufferedReader(
-                            new InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8), 1 << 20)) {
-                String line;
-                while ((line = in.readLine()) != null) {
-                    if (line.startsWith("bench.cluster.bench.haproxystats.Members ")) {
-                        long ws = Long.parseLong(line.substring(line.lastIndexOf(' ') + 1));
-                        arrived.putIfAbsent(ws, System.nanoTime());
-                    }
-                }
-            } catch (IOException e) {
-                // closed
+        private final LineSink server = LineSink.lines(line -> {
+            if (line.startsWith("bench.cluster.bench.haproxystats.Members ")) {
+                long ws = Long.parseLong(line.substring(line.lastIndexOf(' ') + 1));
+                arrived.putIfAbsent(ws, System.nanoTime());
             }
-        }
+        });
+
+        MembersReader() throws IOException {}
 
         int port() {
-            return server.getLocalPort();
+            return server.port();
         }
 
         @Override

@@ -3,15 +3,13 @@ package io.haproxystats.process.bench;
 import io.haproxystats.common.config.Connect;
 import io.haproxystats.common.config.GraphiteSettings;
 import io.haproxystats.common.testing.CarbonRelay;
+import io.haproxystats.common.testing.LineSink;
 import io.haproxystats.common.time.Clock;
 import io.haproxystats.process.compute.MetricBatch;
 import io.haproxystats.process.delivery.DeliveryPolicy;
 import io.haproxystats.process.delivery.QueueingDispatcher;
 import io.haproxystats.process.graphite.GraphiteConnection;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -121,42 +119,21 @@ public final class GraphiteSendBench {
 
     /** Accepts connections and counts the newlines it reads, discarding the bytes. */
     private static final class PlainSink implements Sink {
-        private final ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
         private final AtomicLong newlines = new AtomicLong();
-
-        PlainSink() throws IOException {
-            Thread.ofPlatform().daemon().start(() -> {
-                try {
-                    while (true) {
-                        Socket s = server.accept();
-                        Thread.ofPlatform().daemon().start(() -> read(s));
-                    }
-                } catch (IOException e) {
-                    // closed
+        private final LineSink server = LineSink.chunks((buffer, n) -> {
+            long count = 0;
+            for (int i = 0; i < n; i++) {
+                if (buffer[i] == '\n') {
+                    count++;
                 }
-            });
-        }
-
-        private void read(Socket s) {
-            byte[] buf = new byte[1 << 16];
-            try (s;
-                    var in = s.getInputStream()) {
-                for (int n; (n = in.read(buf)) > 0; ) {
-                    long count = 0;
-                    for (int i = 0; i < n; i++) {
-                        if (buf[i] == '\n') {
-                            count++;
-                        }
-                    }
-                    newlines.addAndGet(count);
-                }
-            } catch (IOException e) {
-                // closed
             }
-        }
+            newlines.addAndGet(count);
+        });
+
+        PlainSink() throws IOException {}
 
         public int port() {
-            return server.getLocalPort();
+            return server.port();
         }
 
         public long lines() {

@@ -2,6 +2,7 @@ package io.haproxystats.process.bench;
 
 import io.haproxystats.common.testing.Daemons;
 import io.haproxystats.common.testing.KafkaCluster;
+import io.haproxystats.common.testing.TestConfig;
 import io.haproxystats.common.testing.Wait;
 import io.haproxystats.process.testing.KafkaRecords;
 import java.io.IOException;
@@ -50,14 +51,8 @@ public final class KafkaBench {
                     bootstrap, "haproxystats.polls", 1, 1, Map.of("max.message.bytes", Integer.toString(64 << 20)));
 
             Path edge = work.resolve("edge");
-            double edgeCpu = run(exe, edge, """
-                    [process]
-                    src-dir = ${paths:base-dir}/incoming
-                    mode = forward
-                    [kafka]
-                    bootstrap-servers = %s
-                    host = lb1
-                    """.formatted(bootstrap), poll, polls, "forwarded to", Map.of());
+            double edgeCpu =
+                    run(exe, edge, TestConfig.forward(bootstrap, "lb1"), poll, polls, "forwarded to", Map.of());
             long onBroker = brokerBytes(work.resolve("kafka"));
             System.out.printf(
                     Locale.ROOT,
@@ -87,15 +82,7 @@ public final class KafkaBench {
             double centralCpu = run(
                     exe,
                     central,
-                    """
-                    [process]
-                    src-dir = ${paths:base-dir}/incoming
-                    source = kafka
-                    [graphite]
-                    port = %d
-                    [kafka]
-                    bootstrap-servers = %s
-                    """.formatted(sink.port(), bootstrap),
+                    TestConfig.central(bootstrap, sink.port(), null, 4),
                     null,
                     polls,
                     "lines delivered",

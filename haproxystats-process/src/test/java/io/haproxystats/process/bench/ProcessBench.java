@@ -1,11 +1,9 @@
 package io.haproxystats.process.bench;
 
 import io.haproxystats.common.testing.CarbonRelay;
+import io.haproxystats.common.testing.LineSink;
 import java.io.IOException;
 import java.io.RandomAccessFile;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -330,36 +328,14 @@ public final class ProcessBench {
      * ingestion (carbon-c-relay's stalls dominate on small machines, see docs/benchmarks.md).
      */
     static final class PlainSink implements Sink {
-        private final ServerSocket server;
         private final LineCounter counter = new LineCounter();
+        private final LineSink server = LineSink.chunks(counter::feed);
 
-        PlainSink() throws IOException {
-            server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-            Thread.ofPlatform().daemon().start(() -> {
-                try {
-                    while (true) {
-                        Socket s = server.accept();
-                        Thread.ofPlatform().daemon().start(() -> {
-                            byte[] buf = new byte[1 << 20];
-                            try (s) {
-                                int n;
-                                while ((n = s.getInputStream().read(buf)) > 0) {
-                                    counter.feed(buf, n);
-                                }
-                            } catch (IOException e) {
-                                // closed
-                            }
-                        });
-                    }
-                } catch (IOException e) {
-                    // closed
-                }
-            });
-        }
+        PlainSink() throws IOException {}
 
         @Override
         public int port() {
-            return server.getLocalPort();
+            return server.port();
         }
 
         @Override

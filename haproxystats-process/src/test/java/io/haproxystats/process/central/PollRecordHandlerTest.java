@@ -1,6 +1,7 @@
 package io.haproxystats.process.central;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.haproxystats.common.config.ConfigLoader;
@@ -8,8 +9,10 @@ import io.haproxystats.common.config.ProcessConfig;
 import io.haproxystats.common.time.ManualClock;
 import io.haproxystats.process.compute.MetricBatch;
 import io.haproxystats.process.delivery.Dispatcher;
-import io.haproxystats.process.edge.PollForwarder;
+import io.haproxystats.process.delivery.FanOut;
+import io.haproxystats.process.delivery.LocalStoreDispatcher;
 import io.haproxystats.process.kafka.PollContainer;
+import io.haproxystats.process.kafka.PollRecord;
 import io.haproxystats.process.spool.Quarantine;
 import io.haproxystats.process.testing.Fixtures;
 import java.nio.charset.StandardCharsets;
@@ -21,6 +24,7 @@ import java.util.List;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.header.internals.RecordHeaders;
@@ -49,7 +53,7 @@ class PollRecordHandlerTest {
         return new PollRecordHandler(
                 config.process(),
                 config.graphite(),
-                dispatchers,
+                new FanOut(dispatchers, "fetched again"),
                 new Quarantine(tmp.resolve("quarantine"), 100, 1L << 30),
                 config.maxFileBytes(),
                 new ManualClock(Instant.ofEpochSecond(1795224230)),
@@ -66,9 +70,9 @@ class PollRecordHandlerTest {
         }
         PollContainer.Compressed c = PollContainer.compress(files);
         RecordHeaders h = new RecordHeaders();
-        h.add(PollForwarder.FORMAT_HEADER, "1".getBytes(StandardCharsets.US_ASCII));
-        h.add(PollForwarder.POLL_HEADER, poll.getBytes(StandardCharsets.US_ASCII));
-        h.add(PollForwarder.SIZE_HEADER, Long.toString(c.size()).getBytes(StandardCharsets.US_ASCII));
+        h.add(PollRecord.FORMAT_HEADER, "1".getBytes(StandardCharsets.US_ASCII));
+        h.add(PollRecord.POLL_HEADER, poll.getBytes(StandardCharsets.US_ASCII));
+        h.add(PollRecord.SIZE_HEADER, Long.toString(c.size()).getBytes(StandardCharsets.US_ASCII));
         return new ConsumerRecord<>(
                 "haproxystats.polls",
                 3,
@@ -135,5 +139,43 @@ class PollRecordHandlerTest {
                                 + "a bug in a dispatcher"),
                 Files.readAllLines(kept.resolve("REASON")));
         assertTrue(Files.size(kept.resolve("record.value")) > 0, "the record's value kept");
+    }
+
+    @Test
+    void aRecordFetchedAgainGoesOnlyToTheDispatchersThatDoNotHaveItYet() throws Exception {
+        Keeping keeping = new Keeping();
+        List<String> failed = new ArrayList<>();
+        Dispatcher failing = new Dispatcher() {
+            @Override
+            public String name() {
+                return "failing";
+            }
+
+            @Override
+            public CompletableFuture<Void> submit(MetricBatch batch) {
+                failed.add(batch.timestamp());
+                return CompletableFuture.failedFuture(new java.io.IOException("disk full"));
+            }
+        };
+        PollRecordHandler handler = handler(List.of(keeping, failing));
+        ConsumerRecord<byte[], byte[]> record = record("lb7", "1795224218");
+        for (int fetch = 0; fetch < 3; fetch++) {
+            CompletableFuture<Void> done = handler.handle(record);
+            assertThrows(CompletionException.class, done::join, "not delivered: fetched again");
+        }
+        assertEquals(3, failed.size(), "the failing dispatcher gets every retry");
+        assertEquals(1, keeping.batches.size(), "the one that delivered it gets it once");
+    }
+
+    @Test
+    void twoLoadBalancersPollsOfOneEpochKeepALocalStoreFileEach() throws Exception {
+        Path store = tmp.resolve("store");
+        PollRecordHandler handler = handler(List.of(new LocalStoreDispatcher(store)));
+        handler.handle(record("lbA", "1795224218")).join();
+        handler.handle(record("lbB.example.net", "1795224218")).join();
+        List<String> a = Files.readAllLines(store.resolve("1795224218/lbA/stats"));
+        List<String> b = Files.readAllLines(store.resolve("1795224218/lbB_example_net/stats"));
+        assertTrue(a.size() > 100 && a.stream().allMatch(l -> l.startsWith("lb.lbA.haproxy.")), a.get(0));
+        assertTrue(b.size() > 100 && b.stream().allMatch(l -> l.startsWith("lb.lbB_example_net.haproxy.")), b.get(0));
     }
 }

@@ -11,8 +11,8 @@ import io.haproxystats.common.testing.KafkaCluster;
 import io.haproxystats.common.testing.Wait;
 import io.haproxystats.process.KafkaEndToEndIT;
 import io.haproxystats.process.KafkaFaultsIT;
-import io.haproxystats.process.edge.PollForwarder;
 import io.haproxystats.process.kafka.ClusterValues;
+import io.haproxystats.process.kafka.PollRecord;
 import io.haproxystats.process.testing.Fixtures;
 import io.haproxystats.process.testing.GraphiteLines;
 import io.haproxystats.process.testing.KafkaRecords;
@@ -232,10 +232,7 @@ class ClusterAggregationIT {
         Set<String> expected = records.stream()
                 .map(r -> new String(r.key(), StandardCharsets.UTF_8) + " "
                         + new String(
-                                r.headers()
-                                        .lastHeader(PollForwarder.POLL_HEADER)
-                                        .value(),
-                                StandardCharsets.UTF_8))
+                                r.headers().lastHeader(PollRecord.POLL_HEADER).value(), StandardCharsets.UTF_8))
                 .collect(Collectors.toSet());
         Wait.until(
                 Duration.ofSeconds(90),
@@ -251,7 +248,7 @@ class ClusterAggregationIT {
     private static ProducerRecord<byte[], byte[]> record(String lb, long epoch, SortedMap<String, byte[]> files) {
         ProducerRecord<byte[], byte[]> r = KafkaFaultsIT.pollRecord(lb, Long.toString(epoch), files);
         if (lb.equals("lb3")) {
-            r.headers().add(PollForwarder.CLUSTER_HEADER, "web".getBytes(StandardCharsets.UTF_8));
+            r.headers().add(PollRecord.CLUSTER_HEADER, "web".getBytes(StandardCharsets.UTF_8));
         }
         return r;
     }

@@ -13,6 +13,7 @@ import io.haproxystats.common.config.ProcessConfig;
 import io.haproxystats.common.time.Clock;
 import io.haproxystats.process.compute.MetricPaths;
 import io.haproxystats.process.compute.PollComputation;
+import io.haproxystats.process.delivery.FanOut;
 import io.haproxystats.process.delivery.LocalStoreDispatcher;
 import io.haproxystats.process.spool.Quarantine;
 import io.haproxystats.process.testing.Fixtures;
@@ -108,7 +109,7 @@ class BadInputCorpusTest {
         return new PollHandler(
                 new PollReader(Optional.empty(), Optional.empty(), config.maxFileBytes()),
                 computation,
-                List.of(new LocalStoreDispatcher(store)),
+                new FanOut(List.of(new LocalStoreDispatcher(store)), "retried"),
                 new Quarantine(quarantine, 100, Long.MAX_VALUE),
                 Runnable::run);
     }

@@ -14,8 +14,10 @@ import io.haproxystats.common.testing.Entries;
 import io.haproxystats.common.time.Clock;
 import io.haproxystats.process.compute.MetricBatch;
 import io.haproxystats.process.compute.MetricPaths;
+import io.haproxystats.process.compute.PollBudget;
 import io.haproxystats.process.compute.PollComputation;
 import io.haproxystats.process.delivery.Dispatcher;
+import io.haproxystats.process.delivery.FanOut;
 import io.haproxystats.process.delivery.LocalStoreDispatcher;
 import io.haproxystats.process.spool.Quarantine;
 import io.haproxystats.process.testing.Fixtures;
@@ -48,18 +50,21 @@ class PollHandlerPolicyTest {
     private final ListAppender<ILoggingEvent> log = new ListAppender<>();
     private final Logger handlerLogger = (Logger) LoggerFactory.getLogger(PollHandler.class);
     private final Logger quarantineLogger = (Logger) LoggerFactory.getLogger(Quarantine.class);
+    private final Logger fanOutLogger = (Logger) LoggerFactory.getLogger(FanOut.class);
 
     @BeforeEach
     void captureLog() {
         log.start();
         handlerLogger.addAppender(log);
         quarantineLogger.addAppender(log);
+        fanOutLogger.addAppender(log);
     }
 
     @AfterEach
     void releaseLog() {
         handlerLogger.detachAppender(log);
         quarantineLogger.detachAppender(log);
+        fanOutLogger.detachAppender(log);
     }
 
     /** Records what it is given; stands for the second destination next to the real local-store. */
@@ -85,7 +90,7 @@ class PollHandlerPolicyTest {
         return new PollHandler(
                 new PollReader(Optional.empty(), Optional.empty(), config.maxFileBytes()),
                 computation,
-                dispatchers,
+                new FanOut(dispatchers, "retried"),
                 quarantine,
                 Runnable::run);
     }
@@ -159,14 +164,14 @@ class PollHandlerPolicyTest {
     @Test
     void aPollIsSizedAgainstTheHeapBeforeItIsRead() throws Exception {
         long heap = 256L << 20;
-        assertNull(PollReader.heapCheck(List.of(26L << 20, 26L << 20, 1L << 20), 2, heap), "the large poll fits");
-        String reason = PollReader.heapCheck(List.of(50L << 20, 50L << 20, 50L << 20), 2, heap);
+        assertNull(PollBudget.heapCheck(List.of(26L << 20, 26L << 20, 1L << 20), 2, heap), "the large poll fits");
+        String reason = PollBudget.heapCheck(List.of(50L << 20, 50L << 20, 50L << 20), 2, heap);
         assertTrue(reason.startsWith("too large for the heap: the 2 largest of 3 files are 104857600 bytes"), reason);
         assertNull(
-                PollReader.heapCheck(Collections.nCopies(64, 2L << 20), 2, heap),
+                PollBudget.heapCheck(Collections.nCopies(64, 2L << 20), 2, heap),
                 "many files, 128 MB in all: read a group at a time, they fit");
         assertTrue(
-                PollReader.heapCheck(List.of(40L << 20, 40L << 20), 2, heap) != null,
+                PollBudget.heapCheck(List.of(40L << 20, 40L << 20), 2, heap) != null,
                 "two files parsed at once would need about 4 times their 80 MB");
 
         // Through the handler: refused unread, quarantined with the reason, next to a normal poll.

@@ -1,7 +1,7 @@
 package io.haproxystats.process.testing;
 
-import io.haproxystats.process.edge.PollForwarder;
 import io.haproxystats.process.kafka.PollContainer;
+import io.haproxystats.process.kafka.PollRecord;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -55,7 +55,7 @@ public final class KafkaRecords {
     /** The poll a record of the polls topic holds, as the central processor reads it. */
     public static SortedMap<String, PollContainer.Slice> files(ConsumerRecord<byte[], byte[]> r) throws Exception {
         long size = Long.parseLong(
-                new String(r.headers().lastHeader(PollForwarder.SIZE_HEADER).value(), StandardCharsets.US_ASCII));
+                new String(r.headers().lastHeader(PollRecord.SIZE_HEADER).value(), StandardCharsets.US_ASCII));
         return PollContainer.decodeCompressed(r.value(), size, Integer.MAX_VALUE);
     }
 

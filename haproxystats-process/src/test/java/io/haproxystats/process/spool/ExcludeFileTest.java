@@ -1,4 +1,4 @@
-package io.haproxystats.process.local;
+package io.haproxystats.process.spool;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -27,12 +27,12 @@ class ExcludeFileTest {
                 """);
         assertEquals(
                 Set.of("fe_a", "fe.b", "fe_c # not a comment: part of the name, as in the original"),
-                PollReader.names(Optional.of(file)));
+                ExcludeLists.names(Optional.of(file)));
     }
 
     @Test
     void aMissingFileExcludesNothing() {
-        assertEquals(Set.of(), PollReader.names(Optional.of(tmp.resolve("nope"))));
-        assertEquals(Set.of(), PollReader.names(Optional.empty()));
+        assertEquals(Set.of(), ExcludeLists.names(Optional.of(tmp.resolve("nope"))));
+        assertEquals(Set.of(), ExcludeLists.names(Optional.empty()));
     }
 }

@@ -1,0 +1,11 @@
+/**
+ * Cluster aggregation on Kafka Streams: the load balancers of a cluster combined in event-time
+ * windows.
+ *
+ * <pre>
+ * values topic ─→ ClusterAggregation (exactly_once_v2) ─→ ClusterWindows (one processor,
+ *   in-memory changelogged store) ─→ ClusterAggregate (combination by nature, pure)
+ *   ─→ lines topic ─→ (central) KafkaPollSource + ClusterLinesHandler ─→ delivery.FanOut
+ * </pre>
+ */
+package io.haproxystats.process.cluster;

@@ -1,0 +1,10 @@
+/**
+ * The Graphite plaintext transport: a {@code delivery.Sender}.
+ *
+ * <pre>
+ * QueueingDispatcher ─→ GraphiteConnection (one long-lived connection, probe for a closed peer,
+ *                        write watchdog) ─→ carbon-c-relay / carbon
+ *                       ReplayRing: the last replay-bytes written, written again after a lost connection
+ * </pre>
+ */
+package io.haproxystats.process.graphite;

@@ -1,0 +1,19 @@
+/**
+ * Apache Kafka as a transport: every client's properties, every topic's record format, and the
+ * committing consumer loop. Nothing here knows a role.
+ *
+ * <pre>
+ * KafkaClients: the properties of every client (edge producer, publisher, line producer, poll and
+ *               lines consumers, admin, the Streams application, the fleet reader); client. options win
+ * Topics and their record formats, each declared once:
+ *   polls         PollRecord (key, headers, timestamp) + PollContainer (the value: a poll's files, zstd)
+ *   cluster values ClusterValues (a poll's values, key = cluster, time = poll epoch)
+ *   cluster lines  key = cluster, value = Graphite lines, time = window start (written by cluster.ClusterWindows)
+ *   servers state  FleetRecord (key lb/backend/server, compacted)
+ * KafkaPollSource: consumers in a group ─→ RecordHandler (central.PollRecordHandler,
+ *                  cluster.ClusterLinesHandler); pause while busy, commit past delivered records
+ * KafkaLineSender: [kafka-dispatch]'s delivery.Sender
+ * Records: where a record is, its key as text, strict UTF-8
+ * </pre>
+ */
+package io.haproxystats.process.kafka;
