@@ -13,8 +13,14 @@ import java.util.Optional;
  *                        poll consumers; needs {@code [process] source = kafka}
  * @param window          {@code [cluster] window}: the tumbling window's length, aligned to the epoch
  *                        (default {@code [pull] pull-interval})
- * @param grace           {@code [cluster] grace}: how long after its end a window still takes a late
- *                        poll (default two windows)
+ * @param grace           {@code [cluster] grace}: how far past a window's end every active load
+ *                        balancer's polls must be before it closes (default two windows)
+ * @param idle            {@code [cluster] idle}: a load balancer that sent nothing for this long (the
+ *                        processor's wall clock) no longer holds windows open (default three pull
+ *                        intervals)
+ * @param allowedLateness {@code [cluster] allowed-lateness}: how long after a window closed (on the
+ *                        cluster's event time) a poll of a load balancer missing from it still
+ *                        revises it (default one hour; 0: never revised)
  * @param expectedWindows {@code [cluster] expected-windows}: a load balancer seen in one of the last
  *                        this many windows is expected in the next (default 6)
  * @param valuesTopic     {@code [cluster] values-topic}: each poll's per-load-balancer values
@@ -31,6 +37,8 @@ public record ClusterSettings(
         boolean aggregate,
         Duration window,
         Duration grace,
+        Duration idle,
+        Duration allowedLateness,
         int expectedWindows,
         String valuesTopic,
         String linesTopic,
@@ -44,6 +52,7 @@ public record ClusterSettings(
     public static final String DEFAULT_LINES_TOPIC = "haproxystats.cluster-lines";
     public static final String DEFAULT_APPLICATION_ID = "haproxystats-cluster";
     public static final int DEFAULT_EXPECTED_WINDOWS = 6;
+    public static final Duration DEFAULT_ALLOWED_LATENESS = Duration.ofHours(1);
 
     /** The cluster {@code [clusters]} maps a load balancer's name to (first pattern found in it), or empty. */
     public Optional<String> clusterOf(String loadBalancer) {
@@ -57,6 +66,13 @@ public record ClusterSettings(
             window = Duration.ofSeconds(1); // a sub-second pull interval still aggregates per second
         }
         Duration grace = has(config, "grace") ? config.getDuration(SECTION, "grace", 0) : window.multipliedBy(2);
+        Duration idle = has(config, "idle") ? config.getDuration(SECTION, "idle", 1) : pullInterval.multipliedBy(3);
+        if (idle.toMillis() < 1000) {
+            idle = Duration.ofSeconds(1);
+        }
+        Duration lateness = has(config, "allowed-lateness")
+                ? config.getDuration(SECTION, "allowed-lateness", 0)
+                : DEFAULT_ALLOWED_LATENESS;
         int expected = has(config, "expected-windows")
                 ? (int) config.getInt(SECTION, "expected-windows", 1, 10_000)
                 : DEFAULT_EXPECTED_WINDOWS;
@@ -85,6 +101,8 @@ public record ClusterSettings(
                 aggregate,
                 window,
                 grace,
+                idle,
+                lateness,
                 expected,
                 values,
                 lines,

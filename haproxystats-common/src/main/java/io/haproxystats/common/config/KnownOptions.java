@@ -93,6 +93,8 @@ public final class KnownOptions {
                     "aggregate",
                     "window",
                     "grace",
+                    "idle",
+                    "allowed-lateness",
                     "expected-windows",
                     "values-topic",
                     "lines-topic",

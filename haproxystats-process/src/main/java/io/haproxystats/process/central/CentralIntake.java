@@ -9,6 +9,7 @@ import io.haproxystats.common.spool.FileModes;
 import io.haproxystats.common.time.Clock;
 import io.haproxystats.process.cluster.ClusterAggregation;
 import io.haproxystats.process.cluster.ClusterLinesHandler;
+import io.haproxystats.process.cluster.ClusterStatus;
 import io.haproxystats.process.compute.Hostname;
 import io.haproxystats.process.delivery.Dispatchers;
 import io.haproxystats.process.delivery.FanOut;
@@ -47,6 +48,7 @@ public final class CentralIntake implements Intake {
     private final ClusterAggregation windows;
 
     private final KafkaPollSource clusterLines;
+    private final ClusterStatus clusterStatus;
 
     private CentralIntake(
             String description,
@@ -54,7 +56,9 @@ public final class CentralIntake implements Intake {
             CentralPublisher publisher,
             KafkaPollSource source,
             ClusterAggregation windows,
-            KafkaPollSource clusterLines) {
+            KafkaPollSource clusterLines,
+            ClusterStatus clusterStatus) {
+        this.clusterStatus = clusterStatus;
         this.description = description;
         this.dispatchers = dispatchers;
         this.publisher = publisher;
@@ -96,12 +100,13 @@ public final class CentralIntake implements Intake {
                 clock);
         ClusterAggregation windows = null;
         KafkaPollSource lines = null;
+        ClusterStatus clusterStatus = new ClusterStatus();
         try {
             source.start(settings.workers());
             if (cluster.aggregate()) {
                 FileModes.createDirectories(cluster.stateDir());
                 windows = new ClusterAggregation(
-                        ClusterAggregation.topology(cluster, config.graphite().namespace()),
+                        ClusterAggregation.topology(cluster, config.graphite().namespace(), clusterStatus),
                         ClusterAggregation.properties(kafka, cluster, cluster.stateDir()));
                 windows.start();
                 lines = new KafkaPollSource(
@@ -124,7 +129,14 @@ public final class CentralIntake implements Intake {
                         ? ""
                         : ", aggregating clusters in " + cluster.window().toSeconds() + " s windows ("
                                 + cluster.applicationId() + ")");
-        return new CentralIntake(description, dispatchers, publisher, source, windows, lines);
+        return new CentralIntake(
+                description,
+                dispatchers,
+                publisher,
+                source,
+                windows,
+                lines,
+                cluster.aggregate() ? clusterStatus : null);
     }
 
     /**
@@ -198,6 +210,12 @@ public final class CentralIntake implements Intake {
         }
         publisher.close();
         dispatchers.close(STOP_DRAIN);
+    }
+
+    /** With {@code [cluster] aggregate}: the windows' state ({@link ClusterStatus#fields}). */
+    @Override
+    public Map<String, Object> statusFields(long nowMs) {
+        return clusterStatus == null ? Map.of() : clusterStatus.fields(nowMs);
     }
 
     @Override

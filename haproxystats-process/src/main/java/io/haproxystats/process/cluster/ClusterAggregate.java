@@ -3,6 +3,12 @@ package io.haproxystats.process.cluster;
 import io.haproxystats.common.haproxy.Aggregation;
 import io.haproxystats.common.haproxy.MetricCatalogue;
 import io.haproxystats.process.kafka.ClusterValues;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.Map;
@@ -74,6 +80,46 @@ final class ClusterAggregate {
     /** Load balancers folded in. */
     int members() {
         return members;
+    }
+
+    /**
+     * The running aggregate as bytes (paths, folded values, counts, natures; no load balancer's
+     * values): what a closed window keeps so that a late load balancer can still be folded in.
+     */
+    byte[] encode() {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            out.writeInt(members);
+            out.writeInt(acc.size());
+            for (Map.Entry<String, double[]> e : acc.entrySet()) {
+                out.writeUTF(e.getKey());
+                out.writeDouble(e.getValue()[0]);
+                out.writeInt((int) e.getValue()[1]);
+                out.writeByte((int) e.getValue()[2]);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return bytes.toByteArray();
+    }
+
+    /** The aggregate {@link #encode} wrote. */
+    static ClusterAggregate decode(byte[] b) {
+        ClusterAggregate a = new ClusterAggregate();
+        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(b))) {
+            a.members = in.readInt();
+            int n = in.readInt();
+            for (int i = 0; i < n; i++) {
+                String path = in.readUTF();
+                double v = in.readDouble();
+                int count = in.readInt();
+                int nature = in.readByte();
+                a.acc.put(path, new double[] {v, count, nature});
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return a;
     }
 
     /** Path to the cluster's value, in path order. */

@@ -44,9 +44,14 @@ public final class ClusterAggregation {
 
     /** values topic -> windows (its store changelogged, in memory) -> lines topic. */
     public static Topology topology(ClusterSettings cluster, String namespace) {
+        return topology(cluster, namespace, new ClusterStatus());
+    }
+
+    /** As {@link #topology(ClusterSettings, String)}, its windows reporting to {@code status}. */
+    public static Topology topology(ClusterSettings cluster, String namespace, ClusterStatus status) {
         Topology t = new Topology();
         t.addSource("values", new StringDeserializer(), new ByteArrayDeserializer(), cluster.valuesTopic());
-        t.addProcessor("windows", () -> new ClusterWindows(cluster, namespace), "values");
+        t.addProcessor("windows", () -> new ClusterWindows(cluster, namespace, status), "values");
         t.addStateStore(
                 Stores.keyValueStoreBuilder(
                                 Stores.inMemoryKeyValueStore(ClusterWindows.STORE), Serdes.String(), Serdes.ByteArray())

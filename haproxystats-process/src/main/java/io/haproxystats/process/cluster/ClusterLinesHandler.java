@@ -8,6 +8,7 @@ import io.haproxystats.process.kafka.Records;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.header.Header;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,9 +38,14 @@ public final class ClusterLinesHandler implements KafkaPollSource.RecordHandler 
                 new MetricBatch("cluster-" + MetricPaths.sanitise(cluster) + "-" + record.timestamp() / 1000);
         batch.addLines(record.value());
         int lines = batch.lines();
+        Header revision = record.headers().lastHeader(ClusterWindows.REVISION_HEADER);
+        String what = revision == null || revision.value() == null
+                ? ""
+                : " (revision " + new String(revision.value(), StandardCharsets.US_ASCII) + ")";
         return fanOut.submitOrFail(
                 Records.where(record),
                 batch,
-                () -> LOG.info("cluster {} window {}: {} lines delivered", cluster, record.timestamp() / 1000, lines));
+                () -> LOG.info(
+                        "cluster {} window {}{}: {} lines delivered", cluster, record.timestamp() / 1000, what, lines));
     }
 }

@@ -43,7 +43,9 @@ import org.junit.jupiter.api.io.TempDir;
  * relay; a silent load balancer shows in Members; a poll late within the grace is counted, beyond
  * it is not (LatePolls); and the central processor whose Streams task holds the cluster, killed
  * with -9 mid-window (the other takes over) and started again, neither loses nor double counts a
- * window (the state is restored from the changelog, twice).
+ * window (the state is restored from the changelog, twice). After a broker outage whose one load
+ * balancer's backlog arrives last, the windows that closed without it are revised, and the last
+ * lines written are the complete windows.
  */
 class ClusterAggregationIT {
 
@@ -133,6 +135,110 @@ class ClusterAggregationIT {
             expectCombined(cluster, perLb, b + 20, Map.of("lb1", b + 22, "lb2", b + 23, "lb3", b + 25));
             expectCombined(cluster, perLb, b + 30, Map.of("lb1", b + 32, "lb2", b + 33, "lb3", b + 34));
         }
+    }
+
+    /**
+     * Issue 28's outage: the broker stops while three load balancers' edges keep polling; when it is
+     * back, lb2's and lb3's backlogs arrive first and lb1's only after lb1 went idle (30 s), so the
+     * outage's windows first close with two members; lb1's backlog then revises each of them. The
+     * last line written for every path and window at the relay is the three load balancers' lines
+     * combined, and Members is 3.
+     */
+    @Test
+    void afterAnOutageWhoseOneBacklogArrivesLastEveryWindowEndsComplete() throws Exception {
+        try (KafkaCluster kafka = KafkaCluster.start(tmp.resolve("kafka"), 2);
+                CarbonRelay relay = CarbonRelay.start(tmp)) {
+            String bootstrap = kafka.bootstrapServers();
+            Path conf = Files.writeString(
+                    tmp.resolve("central.conf"),
+                    KafkaEndToEndIT.central(tmp.resolve("central"), bootstrap, relay.port())
+                            + "[cluster]\naggregate = true\n[clusters]\nweb = ^lb[123]$$\n");
+            Process central = Daemons.start(PROCESS, conf, tmp.resolve("central.log"));
+            try {
+                SortedMap<String, byte[]> a = KafkaFaultsIT.smallPoll();
+                SortedMap<String, byte[]> c = poll("1795224228");
+                send(bootstrap, List.of(record("lb1", b + 1, a), record("lb2", b + 1, c), record("lb3", b + 1, a)));
+
+                kafka.stop(0); // the edges keep their polls meanwhile
+                Thread.sleep(15_000);
+                kafka.restart(0);
+
+                List<ProducerRecord<byte[], byte[]>> backlogs = new ArrayList<>();
+                for (int i = 1; i <= 6; i++) {
+                    backlogs.add(record("lb2", b + 1 + 10 * i, c));
+                    backlogs.add(record("lb3", b + 1 + 10 * i, a));
+                }
+                send(bootstrap, backlogs); // lb2's and lb3's edges first
+                for (int i = 7; i <= 10; i++) { // their live polls; lb1's edge is still behind
+                    Thread.sleep(10_000);
+                    send(bootstrap, List.of(record("lb2", b + 1 + 10 * i, c), record("lb3", b + 1 + 10 * i, a)));
+                }
+                Wait.until(
+                        Duration.ofSeconds(60),
+                        () -> "2".equals(members(relay).get(b + 10)),
+                        "the outage's first window closed without lb1 (idle)");
+                List<ProducerRecord<byte[], byte[]>> late = new ArrayList<>();
+                for (int i = 1; i <= 10; i++) {
+                    late.add(record("lb1", b + 1 + 10 * i, a));
+                }
+                send(bootstrap, late); // lb1's backlog, last
+                send(
+                        bootstrap,
+                        List.of(record("lb1", b + 131, a), record("lb2", b + 131, c), record("lb3", b + 131, a)));
+                Wait.until(
+                        Duration.ofSeconds(90),
+                        () -> {
+                            Map<Long, String> m = members(relay);
+                            for (long w = b; w <= b + 100; w += 10) {
+                                if (!"3".equals(m.get(w))) {
+                                    return false;
+                                }
+                            }
+                            return true;
+                        },
+                        "every window of the outage with three members in the end");
+                Path status = tmp.resolve("central/haproxystats-process.status");
+                Wait.until(
+                        Duration.ofSeconds(30),
+                        () -> revisedInStatusFile(status) > 0,
+                        "the status file counts the revised windows");
+                assertTrue(Files.readString(status).contains("cluster_open_windows="), Files.readString(status));
+            } finally {
+                Daemons.stop(central);
+            }
+            Map<String, String> cluster = lastClusterLines(relay);
+            Map<String, Map<String, String>> perLb = perLoadBalancer(relay);
+            for (long w = b; w <= b + 100; w += 10) {
+                expectCombined(cluster, perLb, w, Map.of("lb1", w + 1, "lb2", w + 1, "lb3", w + 1));
+                assertEquals("3", cluster.get("lb.cluster.web.haproxystats.Expected " + w), "window " + w);
+            }
+            assertTrue(
+                    Daemons.read(tmp.resolve("central.log")).contains("revised (1): lb1 arrived late"),
+                    "the windows that closed without lb1 were revised");
+        }
+    }
+
+    private static long revisedInStatusFile(Path status) {
+        try {
+            return Files.readAllLines(status).stream()
+                    .filter(l -> l.startsWith("cluster_revised_windows="))
+                    .mapToLong(l -> Long.parseLong(l.substring(l.indexOf('=') + 1)))
+                    .sum();
+        } catch (java.io.IOException e) {
+            return 0;
+        }
+    }
+
+    /** {@code path timestamp} to the last value written for it (a revision's, when there was one). */
+    private static Map<String, String> lastClusterLines(CarbonRelay relay) throws Exception {
+        Map<String, String> out = new HashMap<>();
+        for (String line : relay.lines()) {
+            if (line.startsWith("lb.cluster.")) {
+                GraphiteLines.Line l = GraphiteLines.Line.of(line);
+                out.put(l.path() + " " + l.timestamp(), l.value());
+            }
+        }
+        return out;
     }
 
     /** The cluster lines of window {@code start} equal the members' per-load-balancer lines combined by nature. */

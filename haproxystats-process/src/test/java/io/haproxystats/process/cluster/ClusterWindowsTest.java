@@ -1,14 +1,21 @@
 package io.haproxystats.process.cluster;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.haproxystats.common.config.ClusterSettings;
 import io.haproxystats.common.config.ConfigLoader;
 import io.haproxystats.common.config.ProcessConfig;
+import io.haproxystats.common.time.Clock;
+import io.haproxystats.process.compute.MetricBatch;
+import io.haproxystats.process.compute.MetricPaths;
+import io.haproxystats.process.compute.PollComputation;
 import io.haproxystats.process.kafka.ClusterValues;
+import io.haproxystats.process.testing.Fixtures;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,10 +36,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The cluster topology run by Kafka's own test driver, time in hand: windows aligned to the epoch
- * on the polls' epochs, closed only after the grace, one poll per load balancer (the later),
- * values combined by nature, Members/Expected/LatePolls/FuturePolls. (Restoring the store from its
- * changelog after a kill is the real broker's part: ClusterAggregationIT.)
+ * The cluster topology run by Kafka's own test driver, both clocks in hand (the polls' epochs and
+ * this machine's time): windows aligned to the epoch, closed once every active load balancer of
+ * the cluster is past the window's end plus the grace (an idle one stops holding them), revised
+ * when a missing load balancer's poll arrives late, one poll per load balancer (the later), values
+ * combined by nature, Members/Expected/LatePolls/FuturePolls/RevisedWindows. (Restoring the store
+ * from its changelog after a kill is the real broker's part: ClusterAggregationIT.)
  */
 class ClusterWindowsTest {
 
@@ -85,6 +94,10 @@ class ClusterWindowsTest {
 
     /** A load balancer's poll: one frontend counter, a mean, a maximum, an age, a daemon mean. */
     private void poll(String lb, long epoch, long bin, double weight, long rtimeMax, long lastchg) {
+        poll("web", lb, epoch, bin, weight, rtimeMax, lastchg);
+    }
+
+    private void poll(String cluster, String lb, long epoch, long bin, double weight, long rtimeMax, long lastchg) {
         ClusterValues v = new ClusterValues(
                 lb,
                 epoch,
@@ -96,14 +109,33 @@ class ClusterWindowsTest {
                         "daemon.Idle_pct",
                         "daemon.CurrConns"),
                 new double[] {bin, weight, rtimeMax, lastchg, 50 + bin % 10, bin / 10});
-        values.pipeInput("web", v.encode(), epoch * 1000);
+        values.pipeInput(cluster, v.encode(), epoch * 1000);
     }
 
-    /** Window start (epoch seconds) to path to value, from every line emitted so far. */
+    /** This machine's clock moves on (the punctuation that finds idle load balancers runs). */
+    private void later(long seconds) {
+        driver.advanceWallClockTime(Duration.ofSeconds(seconds));
+    }
+
+    /** Every record emitted so far, in order. */
+    private final List<TestRecord<String, String>> seen = new ArrayList<>();
+
+    private List<TestRecord<String, String>> records() {
+        seen.addAll(lines.readRecordsToList());
+        return seen;
+    }
+
+    /** Window start (epoch seconds) to path to value: the last value written (as Graphite keeps it). */
     private Map<Long, Map<String, String>> emitted() {
+        return emitted("web");
+    }
+
+    private Map<Long, Map<String, String>> emitted(String cluster) {
         Map<Long, Map<String, String>> out = new TreeMap<>();
-        for (TestRecord<String, String> r : lines.readRecordsToList()) {
-            assertEquals("web", r.key());
+        for (TestRecord<String, String> r : records()) {
+            if (!r.key().equals(cluster)) {
+                continue;
+            }
             for (String line : r.value().split("\n")) {
                 String[] f = line.split(" ");
                 assertEquals(r.timestamp() / 1000, Long.parseLong(f[2]), "lines carry the window start: " + line);
@@ -113,24 +145,53 @@ class ClusterWindowsTest {
         return out;
     }
 
+    /** Window starts emitted as a revision (the record header), in order. */
+    private List<Long> revisions() {
+        List<Long> out = new ArrayList<>();
+        for (TestRecord<String, String> r : records()) {
+            if (r.headers().lastHeader(ClusterWindows.REVISION_HEADER) != null) {
+                out.add(r.timestamp() / 1000);
+            }
+        }
+        return out;
+    }
+
+    /** Window starts of the first closing with fewer members than {@code members}. */
+    private List<Long> firstClosedShort(int members) {
+        List<Long> out = new ArrayList<>();
+        for (TestRecord<String, String> r : records()) {
+            if (r.headers().lastHeader(ClusterWindows.REVISION_HEADER) == null) {
+                for (String line : r.value().split("\n")) {
+                    if (line.startsWith(self("Members ")) && Integer.parseInt(line.split(" ")[1]) < members) {
+                        out.add(r.timestamp() / 1000);
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
     private static String self(String metric) {
         return "lb.cluster.web.haproxystats." + metric;
     }
 
+    private static final String BIN = "lb.cluster.web.frontend.www.bin";
+
     @Test
-    void aWindowIsCombinedByNatureAndEmittedOnlyOnceClosed() {
+    void aWindowClosesOnceEveryActiveLoadBalancerIsPastItsEndPlusTheGrace() {
         poll("lb1", B + 2, 100, 1, 30, 500);
         poll("lb2", B + 3, 200, 3, 70, 20);
         poll("lb3", B + 4, 300, 2, 50, 90);
         poll("lb1", B + 12, 1, 1, 1, 1);
-        poll("lb1", B + 29, 1, 1, 1, 1); // stream time B+29: [B, B+10) closes at B+10+20
-        assertTrue(emitted().isEmpty(), "nothing before the window's end plus the grace");
-
         poll("lb1", B + 30, 1, 1, 1, 1);
+        poll("lb2", B + 31, 1, 1, 1, 1);
+        assertTrue(emitted().isEmpty(), "lb3 is active and still at B+4: [B, B+10) stays open");
+
+        poll("lb3", B + 32, 1, 1, 1, 1);
         Map<Long, Map<String, String>> out = emitted();
         assertEquals(List.of(B), new ArrayList<>(out.keySet()), "exactly the first window closed");
         Map<String, String> w = out.get(B);
-        assertEquals("600", w.get("lb.cluster.web.frontend.www.bin"), "counters summed");
+        assertEquals("600", w.get(BIN), "counters summed");
         assertEquals("2", w.get("lb.cluster.web.backend.app.weight"), "means averaged");
         assertEquals("70", w.get("lb.cluster.web.backend.app.rtime_max"), "maxima as max");
         assertEquals("20", w.get("lb.cluster.web.backend.app.server.web1.lastchg"), "ages: the most recent");
@@ -139,7 +200,8 @@ class ClusterWindowsTest {
         assertEquals("3", w.get(self("Members")));
         assertEquals("3", w.get(self("Expected")));
         assertEquals("0", w.get(self("LatePolls")));
-        assertEquals(10, w.size(), "6 paths and 4 self metrics: " + w);
+        assertEquals("0", w.get(self("RevisedWindows")));
+        assertEquals(11, w.size(), "6 paths and 5 self metrics: " + w);
     }
 
     @Test
@@ -149,55 +211,154 @@ class ClusterWindowsTest {
         poll("lb2", B + 5, 20, 1, 1, 1);
         poll("lb2", B + 9, 30, 1, 1, 1); // later poll replaces B+5
         poll("lb1", B + 40, 1, 1, 1, 1);
+        poll("lb2", B + 40, 1, 1, 1, 1);
         Map<String, String> w = emitted().get(B);
-        assertEquals("40", w.get("lb.cluster.web.frontend.www.bin"));
+        assertEquals("40", w.get(BIN));
         assertEquals("2", w.get(self("Members")));
     }
 
     @Test
-    void aMissingLoadBalancerShowsInMembersAndTheOthersStayIntact() {
+    void aLoadBalancerThatStopsHoldsWindowsForIdleAtMostAndLeavesExpectedAfterExpectedWindows() {
         for (String lb : List.of("lb1", "lb2", "lb3")) {
             poll(lb, B + 1, 100, 1, 1, 1);
         }
-        poll("lb1", B + 11, 7, 1, 1, 1); // lb2 and lb3 silent in [B+10, B+20)
-        poll("lb2", B + 21, 5, 1, 1, 1);
-        poll("lb1", B + 31, 5, 1, 1, 1);
-        poll("lb1", B + 41, 5, 1, 1, 1);
-        poll("lb1", B + 51, 5, 1, 1, 1);
-        poll("lb1", B + 80, 5, 1, 1, 1);
+        for (int i = 1; i <= 3; i++) { // lb3 stops; lb1 and lb2 go on, a poll each 10 s
+            later(10);
+            poll("lb1", B + 1 + 10 * i, 7, 1, 1, 1);
+            poll("lb2", B + 1 + 10 * i, 7, 1, 1, 1);
+        }
+        assertTrue(emitted().isEmpty(), "lb3 silent for 30 s (idle): still holding [B, B+10)");
+        for (int i = 4; i <= 8; i++) {
+            later(10);
+            poll("lb1", B + 1 + 10 * i, 7, 1, 1, 1);
+            poll("lb2", B + 1 + 10 * i, 7, 1, 1, 1);
+        }
         Map<Long, Map<String, String>> out = emitted();
         assertEquals("3", out.get(B).get(self("Members")));
-        assertEquals("1", out.get(B + 10).get(self("Members")));
-        assertEquals("3", out.get(B + 10).get(self("Expected")), "lb2, lb3 seen in the last 3 windows");
-        assertEquals("7", out.get(B + 10).get("lb.cluster.web.frontend.www.bin"), "lb1's value alone");
-        assertEquals("3", out.get(B + 20).get(self("Expected")), "lb3 was in [B, B+10), one of the last 3");
-        assertEquals("2", out.get(B + 30).get(self("Expected")), "lb1, lb2: lb3 was 4 windows ago");
-        assertEquals("2", out.get(B + 40).get(self("Expected")), "lb2 was in [B+20, B+30)");
-        assertEquals("1", out.get(B + 50).get(self("Expected")), "lb2 not seen in the last 3 windows");
-        assertEquals("1", out.get(B + 50).get(self("Members")));
+        for (long w = B + 10; w <= B + 50; w += 10) {
+            assertEquals("2", out.get(w).get(self("Members")), "window " + w);
+            assertEquals("14", out.get(w).get(BIN), "window " + w + ": lb1's and lb2's values");
+        }
+        assertEquals("3", out.get(B + 10).get(self("Expected")), "lb3 reported a poll in the last 3 windows");
+        assertEquals("3", out.get(B + 20).get(self("Expected")));
+        assertEquals("2", out.get(B + 30).get(self("Expected")), "lb3's last poll, B+1, is 3 windows back");
+        assertEquals("2", out.get(B + 50).get(self("Expected")));
+        assertTrue(revisions().isEmpty(), "nothing to revise: lb3 sent nothing more");
     }
 
     @Test
-    void aLatePollWithinGraceCountsBeyondGraceIsCountedAsLateOnly() {
-        poll("lb1", B + 1, 100, 1, 1, 1);
-        poll("lb1", B + 25, 1, 1, 1, 1); // stream time B+25: [B, B+10) open until B+30
-        poll("lb2", B + 2, 50, 1, 1, 1); // late, within grace: counted
-        poll("lb1", B + 31, 1, 1, 1, 1); // closes [B, B+10)
-        poll("lb3", B + 3, 999, 1, 1, 1); // beyond grace: left out, counted
-        poll("lb3", B + 3, 999, 1, 1, 1); // the same poll published again (at-least-once): counted once
-        poll("lb1", B + 1, 100, 1, 1, 1); // a copy of a poll counted in the closed window: not late
-        poll("lb1", B + 41, 1, 1, 1, 1); // closes [B+10, B+20): no poll there, no lines
-        poll("lb1", B + 51, 1, 1, 1, 1); // closes [B+20, B+30)
+    void anOutageWhoseBacklogOfOneLoadBalancerArrivesLastEndsWithEveryWindowComplete() {
+        for (String lb : List.of("lb1", "lb2", "lb3")) {
+            poll(lb, B + 1, 100, 1, 1, 1);
+        }
+        later(89); // the broker is down: nothing arrives, the edges keep their polls
+        for (int i = 1; i <= 9; i++) { // lb2's and lb3's edges deliver their backlogs first
+            poll("lb2", B + 1 + 10 * i, 20, 1, 1, 1);
+            poll("lb3", B + 1 + 10 * i, 300, 1, 1, 1);
+        }
+        for (int i = 10; i <= 13; i++) { // then their live polls; lb1's edge is still behind
+            later(10);
+            poll("lb2", B + 1 + 10 * i, 20, 1, 1, 1);
+            poll("lb3", B + 1 + 10 * i, 300, 1, 1, 1);
+        }
+        assertFalse(firstClosedShort(3).isEmpty(), "lb1 idle for 40 s: windows closed without it");
+        for (int i = 1; i <= 13; i++) { // lb1's backlog arrives last
+            poll("lb1", B + 1 + 10 * i, 4000, 1, 1, 1);
+        }
+        for (int i = 14; i <= 18; i++) {
+            later(10);
+            for (String lb : List.of("lb1", "lb2", "lb3")) {
+                poll(lb, B + 1 + 10 * i, 1, 1, 1, 1);
+            }
+        }
         Map<Long, Map<String, String>> out = emitted();
-        assertEquals("150", out.get(B).get("lb.cluster.web.frontend.www.bin"));
-        assertEquals("2", out.get(B).get(self("Members")));
-        assertEquals("0", out.get(B).get(self("LatePolls")));
-        assertEquals("1", out.get(B + 20).get(self("LatePolls")), "the refused poll, once, in the next lines");
-        assertEquals("1", out.get(B + 20).get("lb.cluster.web.frontend.www.bin"), "lb3's late value left out");
+        for (long w = B + 10; w <= B + 130; w += 10) {
+            Map<String, String> lines = out.get(w);
+            assertEquals("3", lines.get(self("Members")), "window " + w + " in the end has every member");
+            assertEquals("4320", lines.get(BIN), "window " + w + ": the sum of the three");
+            assertEquals("3", lines.get(self("Expected")), "window " + w);
+        }
+        List<Long> revised = revisions();
+        assertEquals(firstClosedShort(3), revised, "each window closed short was revised, once");
+        long counted = out.values().stream()
+                .mapToLong(m -> Long.parseLong(m.getOrDefault(self("RevisedWindows"), "0")))
+                .sum();
+        assertEquals(revised.size(), counted, "RevisedWindows counts them in the later windows' lines");
     }
 
     @Test
-    void aPollFromTheFutureIsLeftOutAndDoesNotCloseWindows() {
+    void aTaskTakenOverAfterLongerThanTheGraceLosesNoMember() {
+        for (int i = 0; i <= 2; i++) {
+            later(10);
+            for (String lb : List.of("lb1", "lb2", "lb3")) {
+                poll(lb, B + 1 + 10 * i, 10, 1, 1, 1);
+            }
+        }
+        later(43); // the processor holding the task is killed; another restores it 43 s later
+        for (int i = 3; i <= 9; i++) { // what was produced meanwhile, lb1's first
+            poll("lb1", B + 1 + 10 * i, 10, 1, 1, 1);
+        }
+        for (int i = 3; i <= 9; i++) {
+            poll("lb2", B + 1 + 10 * i, 10, 1, 1, 1);
+            poll("lb3", B + 1 + 10 * i, 10, 1, 1, 1);
+        }
+        Map<Long, Map<String, String>> out = emitted();
+        assertTrue(out.size() >= 5, "windows closed: " + out.keySet());
+        out.forEach((w, lines) -> assertEquals("3", lines.get(self("Members")), "window " + w));
+        assertTrue(firstClosedShort(3).isEmpty() && revisions().isEmpty(), "no window ever closed short");
+    }
+
+    @Test
+    void aClockAheadClosesNoOtherLoadBalancersWindowsNorAnotherClustersOnThePartition() {
+        long w0 = B + 100; // this machine's clock at the start
+        for (int i = 0; i <= 12; i++) {
+            later(10);
+            poll("web", "lb1", w0 + 10 * i + 1, 10, 1, 1, 1);
+            poll("web", "lb2", w0 + 10 * i + 46, 20, 1, 1, 1); // 45 s ahead, under the 60 s cut-off
+            poll("api", "lb9", w0 + 10 * i + 1, 5, 1, 1, 1);
+        }
+        Map<Long, Map<String, String>> web = emitted("web");
+        Map<Long, Map<String, String>> api = emitted("api");
+        assertTrue(web.size() >= 6 && api.size() >= 6, "both clusters closed windows: " + web.keySet() + api.keySet());
+        for (long w = w0 + 50; w <= w0 + 90; w += 10) {
+            assertEquals("2", web.get(w).get(self("Members")), "web window " + w + ": lb1 and lb2");
+            assertEquals("30", web.get(w).get(BIN), "web window " + w);
+            assertEquals("1", api.get(w).get("lb.cluster.api.haproxystats.Members"), "api window " + w);
+        }
+        for (long w = w0; w <= w0 + 40; w += 10) {
+            assertEquals("1", api.get(w).get("lb.cluster.api.haproxystats.Members"), "api window " + w);
+            assertEquals("0", api.get(w).get("lb.cluster.api.haproxystats.LatePolls"), "api window " + w);
+        }
+        assertEquals(
+                "0",
+                web.values().stream()
+                        .map(m -> m.get(self("LatePolls")))
+                        .filter(v -> !v.equals("0"))
+                        .findFirst()
+                        .orElse("0"),
+                "no poll of lb1 late");
+    }
+
+    @Test
+    void aMembersSecondPollForAClosedWindowIsLateACopyOfACountedPollIsNothing() {
+        poll("lb1", B + 1, 100, 1, 1, 1);
+        poll("lb2", B + 2, 50, 1, 1, 1);
+        poll("lb1", B + 31, 1, 1, 1, 1);
+        poll("lb2", B + 31, 1, 1, 1, 1); // closes [B, B+10)
+        poll("lb2", B + 8, 999, 1, 1, 1); // lb2 is in the closed window: late, left out
+        poll("lb2", B + 8, 999, 1, 1, 1); // the same poll published again (at-least-once): counted once
+        poll("lb1", B + 1, 100, 1, 1, 1); // a copy of a poll counted in the closed window: not late
+        poll("lb1", B + 61, 1, 1, 1, 1);
+        poll("lb2", B + 61, 1, 1, 1, 1); // closes [B+30, B+40) ([B+10, B+30) had no poll)
+        Map<Long, Map<String, String>> out = emitted();
+        assertEquals("150", out.get(B).get(BIN));
+        assertEquals("0", out.get(B).get(self("LatePolls")));
+        assertEquals("1", out.get(B + 30).get(self("LatePolls")), "the refused poll, once, in the next lines");
+        assertTrue(revisions().isEmpty());
+    }
+
+    @Test
+    void aPollFromTheFutureIsLeftOutAndHoldsNoWindow() {
         poll("lb1", B + 1, 100, 1, 1, 1);
         poll("lb2", B + 100_000, 1, 1, 1, 1); // a day ahead of the (driver's) clock
         poll("lb2", B + 100_000, 1, 1, 1, 1); // again
@@ -206,5 +367,37 @@ class ClusterWindowsTest {
         Map<String, String> w = emitted().get(B);
         assertEquals("1", w.get(self("FuturePolls")));
         assertEquals("1", w.get(self("Members")));
+    }
+
+    @Test
+    void aClosedWindowKeepsItsAggregateNotItsMembersValues() throws Exception {
+        List<ClusterValues> members = new ArrayList<>();
+        long sent = 0;
+        for (String lb : List.of("lb1", "lb2", "lb3")) {
+            ClusterValues v = realValues(lb, B + 1);
+            members.add(v);
+            sent += v.encode().length;
+        }
+        int kept = ClusterWindows.closedBytes(members);
+        System.out.printf(
+                "a closed window of 3 load balancers (%d paths each): %d bytes kept (%d bytes of values sent)%n",
+                members.get(0).paths().size(), kept, sent);
+        assertTrue(members.get(0).paths().size() > 100, "a real poll's paths");
+        assertTrue(kept < sent / 3, kept + " bytes kept for " + sent + " sent: less than one member's values");
+    }
+
+    /** A load balancer's values of a real poll (the small capture), computed as a central processor does. */
+    private static ClusterValues realValues(String lb, long epoch) {
+        ProcessConfig config = Fixtures.smallConfig();
+        MetricPaths paths = new MetricPaths(config.graphite(), lb);
+        PollComputation computation = new PollComputation(config.process(), paths, Clock.system());
+        MetricBatch batch = computation
+                .compute(
+                        Long.toString(epoch),
+                        Fixtures.files(Fixtures.small().resolve("1795224218")),
+                        java.util.Set.of(),
+                        java.util.Set.of())
+                .batch();
+        return ClusterValues.of(lb, epoch, batch, paths.prefix());
     }
 }
