@@ -299,9 +299,18 @@ final class PollRecordHandler implements KafkaPollSource.RecordHandler {
         if (c != null) {
             return c;
         }
-        c = new PollComputation(settings, new MetricPaths(graphite, host), clock);
-        if (computations.size() < MAX_CACHED_HOSTS) {
-            computations.putIfAbsent(host, c);
+        MetricPaths paths = new MetricPaths(graphite, host);
+        c = new PollComputation(settings, paths, clock);
+        if (computations.size() < MAX_CACHED_HOSTS
+                && computations.putIfAbsent(host, c) == null
+                && paths.prefix()
+                        .equals(graphite.namespace() + "." + ClusterSettings.RESERVED_LOAD_BALANCER + ".haproxy")) {
+            LOG.warn(
+                    "load balancer {} writes under {}, where the cluster lines of a cluster named '{}' go: rename it"
+                            + " ([kafka] host at its edge)",
+                    host,
+                    paths.prefix(),
+                    ClusterSettings.RESERVED_CLUSTER);
         }
         return c;
     }

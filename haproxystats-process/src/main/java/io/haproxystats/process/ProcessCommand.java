@@ -22,8 +22,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
@@ -37,9 +39,13 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.streams.StreamsConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
@@ -81,6 +87,30 @@ public final class ProcessCommand extends DaemonCommand {
     @Override
     protected Path extraConfigDir() {
         return dir;
+    }
+
+    /**
+     * Kafka's own property names (producer, consumer, admin client, Streams, and the Streams
+     * prefixes for its inner clients): {@code client.<property>} goes to these clients, which
+     * would ignore a name they do not know.
+     */
+    @Override
+    protected Set<String> kafkaClientProperties() {
+        Set<String> clients = new HashSet<>(ProducerConfig.configNames());
+        clients.addAll(ConsumerConfig.configNames());
+        clients.addAll(AdminClientConfig.configNames());
+        Set<String> all = new HashSet<>(clients);
+        all.addAll(StreamsConfig.configDef().names());
+        for (String prefix : List.of(
+                StreamsConfig.CONSUMER_PREFIX,
+                StreamsConfig.MAIN_CONSUMER_PREFIX,
+                StreamsConfig.RESTORE_CONSUMER_PREFIX,
+                StreamsConfig.GLOBAL_CONSUMER_PREFIX,
+                StreamsConfig.PRODUCER_PREFIX,
+                StreamsConfig.ADMIN_CLIENT_PREFIX)) {
+            clients.forEach(name -> all.add(prefix + name));
+        }
+        return all;
     }
 
     @Override

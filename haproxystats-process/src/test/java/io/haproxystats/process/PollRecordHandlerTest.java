@@ -152,6 +152,26 @@ class PollRecordHandlerTest {
         }
     }
 
+    /** A load balancer named cluster writes where a cluster named haproxy would (issue 27, item 8): said. */
+    @Test
+    void aLoadBalancerNamedClusterIsSaid() throws Exception {
+        ListAppender<ILoggingEvent> log = new ListAppender<>();
+        Logger logger = (Logger) LoggerFactory.getLogger(PollRecordHandler.class);
+        log.start();
+        logger.addAppender(log);
+        try {
+            PollRecordHandler handler = handler(List.of(new Keeping()));
+            handler.handle(record("cluster", "1795224218", "1795224218", 10)).join();
+            handler.handle(record("cluster", "1795224228", "1795224228", 11)).join();
+            assertEquals(
+                    List.of("load balancer cluster writes under lb.cluster.haproxy, where the cluster lines of a"
+                            + " cluster named 'haproxy' go: rename it ([kafka] host at its edge)"),
+                    warnings(log));
+        } finally {
+            logger.detachAppender(log);
+        }
+    }
+
     private static List<String> warnings(ListAppender<ILoggingEvent> log) {
         return log.list.stream()
                 .filter(e -> e.getLevel() == Level.WARN)

@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
@@ -80,6 +81,16 @@ public abstract class DaemonCommand implements Callable<Integer> {
     }
 
     /**
+     * The {@code [kafka] client.<property>} names (without the prefix) Kafka's clients know: a name
+     * not among them is reported as an unknown option (a warning, an error with {@code --strict}),
+     * with the nearest known name. Empty, the default, leaves them unchecked: this module does not
+     * carry Kafka, so the daemon that does answers from Kafka's own lists.
+     */
+    protected Set<String> kafkaClientProperties() {
+        return Set.of();
+    }
+
+    /**
      * Checks combinations of command-line options before anything is read; throws picocli's
      * {@code ParameterException} (a usage error, exit 2).
      */
@@ -101,7 +112,7 @@ public abstract class DaemonCommand implements Callable<Integer> {
         }
         EffectiveConfig config = ConfigLoader.load(file, extraConfigDir());
         validate(config);
-        List<KnownOptions.Unknown> unknown = KnownOptions.unknown(config, sections());
+        List<KnownOptions.Unknown> unknown = KnownOptions.unknown(config, sections(), kafkaClientProperties());
         if (strict && !unknown.isEmpty()) {
             throw new ConfigurationException(unknown.get(0).message()
                     + (unknown.size() > 1 ? " (and " + (unknown.size() - 1) + " more unknown options)" : ""));
