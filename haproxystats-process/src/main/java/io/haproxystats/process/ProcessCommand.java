@@ -152,7 +152,11 @@ public final class ProcessCommand extends DaemonCommand {
 
         SystemdNotifier notifier = SystemdNotifier.fromEnvironment(System.getenv());
         ProcessReporter reporter = new ProcessReporter(
-                new StatusFile(settings.statusFile()), notifier, intake.progress(), intake.destination(), clock);
+                new StatusFile(settings.statusFile(), statusPaths()),
+                notifier,
+                intake.progress(),
+                intake.destination(),
+                clock);
         notifier.ready(intake.description());
         LOG.info("ready: {}", intake.description());
         // The watchdog's pace when systemd asks for one, else a status update every 5 s.

@@ -253,7 +253,37 @@ class KafkaFaultsIT {
                         () -> KafkaEndToEndIT.polls(relay, "lb9").size() == 10,
                         "the 10 polls delivered once Graphite is back");
                 Wait.until(Duration.ofSeconds(30), () -> statusSays(status, "incoming=0"), "nothing waiting");
+                assertTrue(statusSays(status, "kafka=reachable"), Files.readString(status));
+
+                // A Kafka outage (issue 27, item 7): the status file says so, the nagios check warns
+                // (answering without a JVM, from the status file), the log says it once.
+                kafka.stop(0);
+                Wait.until(
+                        Duration.ofSeconds(90),
+                        () -> statusSays(status, "kafka=unreachable"),
+                        "the status file: Kafka unreachable");
+                OperationsIT.Result check =
+                        OperationsIT.checkWithoutJvm("check_haproxystats_process", tmp.resolve("central.conf"));
+                assertEquals(1, check.exit(), check.out());
+                assertTrue(
+                        check.out().startsWith("WARNING: haproxystats-process (pid " + central.pid() + "): ")
+                                && check.out().contains("Graphite reachable")
+                                && check.out().contains("Kafka unreachable"),
+                        check.out());
+                kafka.restart(0);
+                Wait.until(
+                        Duration.ofSeconds(90), () -> statusSays(status, "kafka=reachable"), "Kafka reachable again");
                 Daemons.stop(central);
+                String log = Daemons.read(tmp.resolve("central.log"));
+                assertEquals(
+                        1,
+                        log.lines()
+                                .filter(l -> l.contains("WARN")
+                                        && l.contains(
+                                                "kafka: no consumer of " + POLLS + " has reached a broker for 15 s"))
+                                .count(),
+                        log);
+                assertTrue(log.contains("kafka: the consumers of " + POLLS + " reach the brokers again"), log);
             }
         }
     }

@@ -6,11 +6,14 @@ import io.haproxystats.common.config.ConfigurationException;
 import io.haproxystats.common.config.EffectiveConfig;
 import io.haproxystats.common.config.KnownOptions;
 import io.haproxystats.common.config.WorldWritable;
+import io.haproxystats.common.status.StatusFile;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.function.Predicate;
@@ -78,6 +81,17 @@ public abstract class DaemonCommand implements Callable<Integer> {
     /** Directory of extra {@code *.conf} files, or null. */
     protected Path extraConfigDir() {
         return null;
+    }
+
+    /**
+     * The status file's fixed lines every daemon writes: {@code config}, the configuration file it
+     * read ({@link StatusFile#configPath}); the nagios check compares it with its own {@code -f}
+     * before it trusts the paths of that status file.
+     */
+    protected Map<String, Object> statusPaths() {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("config", StatusFile.configPath(file));
+        return out;
     }
 
     /**
