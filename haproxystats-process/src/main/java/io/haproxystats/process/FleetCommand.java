@@ -103,6 +103,10 @@ public final class FleetCommand implements Callable<Integer> {
 
         @Override
         public Integer call() {
+            if (timeoutSeconds < 1) { // 0 was read as 1 s: say it instead of running on another value
+                throw new CommandLine.ParameterException(
+                        spec.commandLine(), "--timeout must be at least 1 second, got " + timeoutSeconds);
+            }
             Logging.silence(); // the first line of the output is nagios' status line, nothing before it
             PrintWriter out = spec.commandLine().getOut();
             EffectiveConfig config;

@@ -61,7 +61,8 @@ import picocli.CommandLine.Option;
         exitCodeList = {
             "0:clean stop (SIGTERM/SIGHUP) or -p/-P/-h/-v",
             "1:runtime failure (a worker died...)",
-            "2:usage or configuration error"
+            "2:usage or configuration error",
+            "3:out of heap (the launcher's -XX:+ExitOnOutOfMemoryError)"
         })
 public final class ProcessCommand extends DaemonCommand {
 
@@ -124,7 +125,9 @@ public final class ProcessCommand extends DaemonCommand {
         ProcessSettings settings = config.process();
         KafkaSettings kafka = config.kafka();
         Logging.setLevel(settings.logLevel());
-        prepareSourceDir(settings.srcDir());
+        if (kafka.source() != KafkaSettings.Source.KAFKA) {
+            prepareSourceDir(settings.srcDir()); // a central processor reads the topic: no src-dir of its own
+        }
         LOG.info(
                 "haproxystats-process {} starting: {}",
                 VersionProvider.version(),
@@ -234,7 +237,12 @@ public final class ProcessCommand extends DaemonCommand {
             throws IOException {
         ProcessSettings settings = config.process();
         Path src = settings.srcDir();
-        Dispatchers dispatchers = dispatchers(config, timer, clock, () -> incomingAtLimit(src, config.incomingLimit()));
+        Dispatchers dispatchers = dispatchers(
+                config,
+                timer,
+                clock,
+                () -> incomingAtLimit(src, config.incomingLimit()),
+                QueueingDispatcher.LOCAL_BACKLOG);
         MetricPaths paths = new MetricPaths(config.graphite(), Hostname.local());
         List<Path> excludeFiles = new ArrayList<>();
         settings.excludeFrontends().ifPresent(excludeFiles::add);
@@ -390,7 +398,8 @@ public final class ProcessCommand extends DaemonCommand {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        Dispatchers dispatchers = dispatchers(config, timer, clock, () -> false);
+        Dispatchers dispatchers =
+                dispatchers(config, timer, clock, () -> false, "the Kafka topic (their records are not committed)");
         CentralPublisher publisher;
         try {
             publisher = new CentralPublisher(
@@ -529,13 +538,19 @@ public final class ProcessCommand extends DaemonCommand {
         }
     }
 
+    /** @param backlog where polls wait while a queue is full or down, for the log lines */
     private static Dispatchers dispatchers(
-            ProcessConfig config, ScheduledExecutorService timer, Clock clock, BooleanSupplier mayDrop) {
+            ProcessConfig config,
+            ScheduledExecutorService timer,
+            Clock clock,
+            BooleanSupplier mayDrop,
+            String backlog) {
         QueueingDispatcher graphite = new QueueingDispatcher(
                 new GraphiteConnection(config.graphite(), timer, clock),
                 DeliveryPolicy.of(config.graphite()),
                 clock,
-                mayDrop);
+                mayDrop,
+                backlog);
         List<Dispatcher> all = new ArrayList<>();
         config.localStore().ifPresent(dir -> all.add(new LocalStoreDispatcher(dir)));
         all.add(graphite);
@@ -545,7 +560,8 @@ public final class ProcessCommand extends DaemonCommand {
                         new KafkaLineSender(topic, KafkaLineSender.kafka(config.kafka())),
                         DeliveryPolicy.of(config.graphite()),
                         clock,
-                        mayDrop)));
+                        mayDrop,
+                        backlog)));
         return new Dispatchers(graphite, all);
     }
 

@@ -97,4 +97,31 @@ class ProcessOptionsTest {
                         + " move it to [cluster] (a cluster cannot be named like a [cluster] option)\n",
                 run.err());
     }
+
+    /** {@code -h} listed exit codes 0 to 2; 3 (out of heap) exists too (issue 27, item 10). */
+    @Test
+    void helpListsEveryExitCode() {
+        Run help = run("-h");
+        assertEquals(0, help.exit(), help.err());
+        assertTrue(
+                help.out()
+                        .matches("(?s).*Exit codes:\\R.*0 +clean stop.*1 +runtime failure.*2 +usage or configuration"
+                                + " error\\R +3 +out of heap \\(the launcher's -XX:\\+ExitOnOutOfMemoryError\\)\\R.*"),
+                help.out());
+    }
+
+    /** {@code haproxystats-fleet servers --timeout 0} ran with 1 s (issue 27, item 10): UNKNOWN, saying why. */
+    @Test
+    void fleetTimeoutZeroIsRefused() throws Exception {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cl = FleetCommand.commandLine();
+        cl.setOut(new PrintWriter(out));
+        cl.setErr(new PrintWriter(err));
+        int exit = cl.execute("servers", "-f", conf("").toString(), "--timeout", "0");
+        assertEquals(3, exit, out + "" + err);
+        assertTrue(
+                err.toString().startsWith("SERVERS UNKNOWN: --timeout must be at least 1 second, got 0"),
+                out + "" + err);
+    }
 }

@@ -33,7 +33,8 @@ import picocli.CommandLine.ParameterException;
         exitCodeList = {
             "0:clean stop (SIGTERM/SIGHUP) or -p/-P/-h/-v",
             "1:runtime failure",
-            "2:usage or configuration error"
+            "2:usage or configuration error",
+            "3:out of heap (the launcher's -XX:+ExitOnOutOfMemoryError)"
         })
 public final class PullCommand extends DaemonCommand {
 
