@@ -279,7 +279,8 @@ final class PollRecordHandler implements KafkaPollSource.RecordHandler {
         if (before != null && before.poll().equals(poll) && before.crc() != now.crc() && twoSources.add(lb)) {
             LOG.warn(
                     "load balancer {}: poll {} came twice with different values ({} and {}): two edges publish under"
-                            + " one name (give each its own [kafka] host); Graphite keeps whichever came last",
+                            + " one name (give each its own [kafka] host), or its puller named two polls alike; Graphite"
+                            + " keeps whichever came last",
                     lb,
                     poll,
                     before.where(),

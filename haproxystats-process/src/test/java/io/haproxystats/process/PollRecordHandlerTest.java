@@ -145,7 +145,8 @@ class PollRecordHandlerTest {
                     List.of(
                             "load balancer lb1: poll 1795224218 came twice with different values (haproxystats.polls-3@11"
                                     + " and haproxystats.polls-3@13): two edges publish under one name (give each its own"
-                                    + " [kafka] host); Graphite keeps whichever came last"),
+                                    + " [kafka] host), or its puller named two polls alike; Graphite keeps whichever"
+                                    + " came last"),
                     warnings(log));
         } finally {
             logger.detachAppender(log);
