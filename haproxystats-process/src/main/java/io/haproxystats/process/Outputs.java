@@ -26,13 +26,20 @@ final class Outputs {
     /**
      * @param mayDrop whether the durable queue behind the dispatchers is full too, which allows
      *                the overflow rule to drop (local mode: src-dir at the puller's queue-size)
+     * @param backlog where polls wait while a queue is full or down, for the log lines
      */
-    static Dispatchers of(ProcessConfig config, ScheduledExecutorService timer, Clock clock, BooleanSupplier mayDrop) {
+    static Dispatchers of(
+            ProcessConfig config,
+            ScheduledExecutorService timer,
+            Clock clock,
+            BooleanSupplier mayDrop,
+            String backlog) {
         QueueingDispatcher graphite = new QueueingDispatcher(
                 new GraphiteConnection(config.graphite(), timer, clock),
                 DeliveryPolicy.of(config.graphite()),
                 clock,
-                mayDrop);
+                mayDrop,
+                backlog);
         List<Dispatcher> all = new ArrayList<>();
         config.localStore().ifPresent(dir -> all.add(new LocalStoreDispatcher(dir)));
         all.add(graphite);
@@ -42,7 +49,8 @@ final class Outputs {
                         new KafkaLineSender(topic, KafkaLineSender.kafka(config.kafka())),
                         DeliveryPolicy.of(config.graphite()),
                         clock,
-                        mayDrop)));
+                        mayDrop,
+                        backlog)));
         return new Dispatchers(graphite, all);
     }
 }

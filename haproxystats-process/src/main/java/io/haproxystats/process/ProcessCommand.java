@@ -13,7 +13,9 @@ import io.haproxystats.common.status.StatusFile;
 import io.haproxystats.common.systemd.SystemdNotifier;
 import io.haproxystats.common.time.Clock;
 import io.haproxystats.process.central.CentralIntake;
+import io.haproxystats.process.delivery.QueueingDispatcher;
 import io.haproxystats.process.edge.EdgeIntake;
+import io.haproxystats.process.kafka.KafkaClients;
 import io.haproxystats.process.local.LocalIntake;
 import io.haproxystats.process.spool.Quarantine;
 import io.haproxystats.process.spool.SourceDir;
@@ -21,6 +23,7 @@ import io.haproxystats.process.status.Intake;
 import io.haproxystats.process.status.ProcessReporter;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -44,7 +47,8 @@ import picocli.CommandLine.Option;
         exitCodeList = {
             "0:clean stop (SIGTERM/SIGHUP) or -p/-P/-h/-v",
             "1:runtime failure (a worker died...)",
-            "2:usage or configuration error"
+            "2:usage or configuration error",
+            "3:out of heap (the launcher's -XX:+ExitOnOutOfMemoryError)"
         })
 public final class ProcessCommand extends DaemonCommand {
 
@@ -68,6 +72,12 @@ public final class ProcessCommand extends DaemonCommand {
     @Override
     protected Path extraConfigDir() {
         return dir;
+    }
+
+    /** {@link KafkaClients#knownProperties()}: what a {@code client.<property>} may name. */
+    @Override
+    protected Set<String> kafkaClientProperties() {
+        return KafkaClients.knownProperties();
     }
 
     @Override
@@ -103,10 +113,24 @@ public final class ProcessCommand extends DaemonCommand {
         Intake intake = kafka.mode() == KafkaSettings.Mode.FORWARD
                 ? EdgeIntake.start(config, quarantine, clock)
                 : kafka.source() == KafkaSettings.Source.KAFKA
-                        ? CentralIntake.start(config, Outputs.of(config, timer, clock, () -> false), quarantine, clock)
+                        ? CentralIntake.start(
+                                config,
+                                Outputs.of(
+                                        config,
+                                        timer,
+                                        clock,
+                                        () -> false,
+                                        "the Kafka topic (their records are not committed)"),
+                                quarantine,
+                                clock)
                         : LocalIntake.start(
                                 config,
-                                Outputs.of(config, timer, clock, () -> SourceDir.atLimit(src, config.incomingLimit())),
+                                Outputs.of(
+                                        config,
+                                        timer,
+                                        clock,
+                                        () -> SourceDir.atLimit(src, config.incomingLimit()),
+                                        QueueingDispatcher.LOCAL_BACKLOG),
                                 quarantine,
                                 timer,
                                 finisher,
@@ -114,7 +138,7 @@ public final class ProcessCommand extends DaemonCommand {
 
         SystemdNotifier notifier = SystemdNotifier.fromEnvironment(System.getenv());
         ProcessReporter reporter = new ProcessReporter(
-                new StatusFile(settings.statusFile()),
+                new StatusFile(settings.statusFile(), statusPaths()),
                 notifier,
                 intake.progress(),
                 intake.destination(),

@@ -10,20 +10,26 @@ import io.haproxystats.common.testing.Daemons;
 import io.haproxystats.common.testing.HaproxyInstance;
 import io.haproxystats.common.testing.TestConfig;
 import io.haproxystats.common.testing.Wait;
+import io.haproxystats.process.compute.PollComputation;
 import io.haproxystats.process.testing.Fixtures;
 import io.haproxystats.process.testing.GraphiteLines;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalDouble;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -78,6 +84,77 @@ class GraphiteStoreIT {
                 assertTrue(pull.waitFor(20, TimeUnit.SECONDS));
                 assertTrue(process.waitFor(20, TimeUnit.SECONDS));
             }
+        }
+    }
+
+    /**
+     * Names carbon cannot read (issue 27, item 5): a line whose load balancer or proxy name holds a
+     * Unicode space is split by carbon's {@code str.split()} into four fields and dropped; a
+     * 10,000-character name is a whisper file name over 255 bytes. Every line of a poll with such
+     * names, sent to a real carbon-cache, lands as a whisper file with its value, and the two long
+     * names that differ only in their last character stay two series.
+     */
+    @Test
+    void linesWithUnicodeSpacesFormatCharactersAndLongNamesLandAsWhisperFiles() throws Exception {
+        List<String> names = List.of(
+                "nbsp\u00a0fe",
+                "figure\u2007space",
+                "narrow\u202fnbsp",
+                "line\u2028sep",
+                "ideographic\u3000space",
+                "zero\u200bwidth",
+                "bom\ufeffname",
+                "x".repeat(10_000) + "a",
+                "x".repeat(10_000) + "b",
+                "é".repeat(5_000));
+        StringBuilder stat = new StringBuilder("# pxname,svname,scur,type,\n");
+        for (int i = 0; i < names.size(); i++) {
+            stat.append(names.get(i)).append(",FRONTEND,").append(i + 1).append(",0,\n");
+        }
+        stat.append('\n');
+        long now = System.currentTimeMillis() / 1000;
+        PollComputation.Result r = Fixtures.computation(
+                        Files.createDirectories(tmp.resolve("conf")),
+                        "[graphite]\nnamespace = lb\nfqdn = false\n",
+                        "edge\u00a0one") // the load balancer's name, as a central processor gets it from a key
+                .compute(Long.toString(now), Map.of("a.sock_stat", stat.toString()), Set.of(), Set.of());
+        assertEquals(List.of(), r.errors());
+        Map<String, Double> expected = new TreeMap<>();
+        for (GraphiteLines.Line l : GraphiteLines.lines(r.batch().text())) {
+            expected.put(l.path(), Double.parseDouble(l.value()));
+        }
+        List<String> frontends = expected.keySet().stream()
+                .filter(p -> p.contains(".frontend.") && p.endsWith(".scur"))
+                .toList();
+        assertEquals(names.size(), frontends.size(), "one series a name: " + frontends);
+        try (CarbonCache carbon = CarbonCache.start(tmp.resolve("carbon"));
+                Socket socket = new Socket("127.0.0.1", carbon.port())) {
+            socket.getOutputStream().write(r.batch().text().getBytes(StandardCharsets.UTF_8));
+            socket.getOutputStream().flush();
+            Wait.until(
+                    Duration.ofSeconds(60),
+                    () -> new HashSet<>(carbonPaths(carbon)).containsAll(expected.keySet()),
+                    "a whisper file for each of the " + expected.size() + " lines");
+            for (String path : frontends) {
+                assertEquals(expected.get(path), carbon.fetch(path, now).orElseThrow(), path);
+            }
+            Path listenerLog = tmp.resolve("carbon/log/listener.log"); // carbon's log of refused lines
+            assertEquals(
+                    "",
+                    Files.exists(listenerLog)
+                            ? Files.readAllLines(listenerLog).stream()
+                                    .filter(l -> l.contains("invalid line"))
+                                    .collect(Collectors.joining("\n"))
+                            : "",
+                    "carbon refused no line");
+        }
+    }
+
+    private static List<String> carbonPaths(CarbonCache carbon) {
+        try {
+            return carbon.paths();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 

@@ -3,6 +3,7 @@ package io.haproxystats.process;
 import static io.haproxystats.common.testing.Daemons.PROCESS;
 import static io.haproxystats.common.testing.Daemons.PULL;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.haproxystats.common.testing.CarbonRelay;
@@ -258,7 +259,41 @@ public class KafkaFaultsIT {
                         () -> KafkaEndToEndIT.polls(relay, "lb9").size() == 10,
                         "the 10 polls delivered once Graphite is back");
                 Wait.until(Duration.ofSeconds(30), () -> statusSays(status, "incoming=0"), "nothing waiting");
+                assertTrue(statusSays(status, "kafka=reachable"), Files.readString(status));
+
+                // A Kafka outage (issue 27, item 7): the status file says so, the nagios check warns
+                // (answering without a JVM, from the status file), the log says it once.
+                kafka.stop(0);
+                Wait.until(
+                        Duration.ofSeconds(90),
+                        () -> statusSays(status, "kafka=unreachable"),
+                        "the status file: Kafka unreachable");
+                OperationsIT.Result check =
+                        OperationsIT.checkWithoutJvm("check_haproxystats_process", tmp.resolve("central.conf"));
+                assertEquals(1, check.exit(), check.out());
+                assertTrue(
+                        check.out().startsWith("WARNING: haproxystats-process (pid " + central.pid() + "): ")
+                                && check.out().contains("Graphite reachable")
+                                && check.out().contains("Kafka unreachable"),
+                        check.out());
+                kafka.restart(0);
+                Wait.until(
+                        Duration.ofSeconds(90), () -> statusSays(status, "kafka=reachable"), "Kafka reachable again");
                 Daemons.stop(central);
+                String log = Daemons.read(tmp.resolve("central.log"));
+                assertEquals(
+                        1,
+                        log.lines()
+                                .filter(l -> l.contains("WARN")
+                                        && l.contains(
+                                                "kafka: no consumer of " + POLLS + " has reached a broker for 15 s"))
+                                .count(),
+                        log);
+                assertTrue(log.contains("kafka: the consumers of " + POLLS + " reach the brokers again"), log);
+                // It has no incoming/ (issue 27, item 10): none made, none named where polls wait.
+                assertFalse(Files.exists(base.resolve("incoming")), "a central processor makes no incoming/");
+                assertTrue(log.contains("polls wait in the Kafka topic (their records are not committed)"), log);
+                assertFalse(log.contains("incoming/"), log);
             }
         }
     }
@@ -269,6 +304,45 @@ public class KafkaFaultsIT {
         } catch (IOException e) {
             return false;
         }
+    }
+
+    /**
+     * An edge whose brokers cannot be reached logged Kafka's "Topic haproxystats.polls not present
+     * in metadata after 60000 ms" (issue 27, item 10): it says it cannot reach any broker.
+     */
+    @Test
+    void anEdgeThatReachesNoBrokerSaysSo() throws Exception {
+        Path base = tmp.resolve("lb1");
+        Path incoming = Files.createDirectories(base.resolve("incoming"));
+        Files.writeString(
+                Files.createDirectories(incoming.resolve("1795224218")).resolve("lb1.sock_info"), "Name: HAProxy\n");
+        Path conf = Files.writeString(
+                tmp.resolve("edge.conf"), """
+                [paths]
+                base-dir = %s
+                [process]
+                src-dir = ${paths:base-dir}/incoming
+                mode = forward
+                [kafka]
+                bootstrap-servers = 127.0.0.1:%d
+                host = lb1
+                client.max.block.ms = 2000
+                """.formatted(base, HaproxyInstance.freePort())); // nothing listens there
+        Path log = tmp.resolve("edge.log");
+        Process edge = Daemons.start(PROCESS, conf, log);
+        Wait.until(Duration.ofSeconds(60), () -> Daemons.read(log).contains("cannot deliver"), "the failure logged");
+        Daemons.stop(edge);
+        String line = Daemons.read(log)
+                .lines()
+                .filter(l -> l.contains("cannot deliver"))
+                .findFirst()
+                .orElseThrow();
+        assertTrue(
+                line.contains("kafka topic " + POLLS + ": cannot deliver 1795224218 (cannot reach any broker of [kafka]"
+                        + " bootstrap-servers); polls stay in src-dir"),
+                line);
+        assertFalse(line.contains("not present in metadata"), line);
+        assertEquals(List.of("1795224218"), List.copyOf(names(incoming)), "the poll waits");
     }
 
     @Test

@@ -172,12 +172,25 @@ class OperationsIT {
     record Result(int exit, String out) {}
 
     private Result check(String name, Path conf, String... args) throws Exception {
+        return check(PULL, PROCESS, name, conf, args);
+    }
+
+    /**
+     * The check with executables that cannot run: it answers from the daemons' status files alone,
+     * without a JVM (issue 27, item 7), or says UNKNOWN naming the missing executable.
+     */
+    static Result checkWithoutJvm(String name, Path conf, String... args) throws Exception {
+        Path none = Path.of("/nonexistent");
+        return check(none.resolve("haproxystats-pull"), none.resolve("haproxystats-process"), name, conf, args);
+    }
+
+    static Result check(Path pull, Path process, String name, Path conf, String... args) throws Exception {
         List<String> cmd =
                 new ArrayList<>(List.of(CONTRIB.resolve("nagios").resolve(name).toString(), "-f", conf.toString()));
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
-        pb.environment().put("HAPROXYSTATS_PULL", PULL.toString());
-        pb.environment().put("HAPROXYSTATS_PROCESS", PROCESS.toString());
+        pb.environment().put("HAPROXYSTATS_PULL", pull.toString());
+        pb.environment().put("HAPROXYSTATS_PROCESS", process.toString());
         Process p = pb.start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(p.waitFor(30, TimeUnit.SECONDS));
@@ -261,6 +274,25 @@ class OperationsIT {
                 processWarn.out());
         assertTrue(processWarn.out().contains("Graphite unreachable"), processWarn.out());
 
+        // While the daemons run, each check answers from their status files alone: no JVM started
+        // (the executables named do not exist), the same verdicts.
+        Result pullFast = checkWithoutJvm("check_haproxystats_pull", conf);
+        assertEquals(0, pullFast.exit(), pullFast.out());
+        assertTrue(pullFast.out().startsWith("OK: haproxystats-pull (pid " + pull.pid() + "): "), pullFast.out());
+        Result processFast = checkWithoutJvm("check_haproxystats_process", conf);
+        assertEquals(1, processFast.exit(), processFast.out());
+        assertTrue(processFast.out().contains("Graphite unreachable"), processFast.out());
+        Result queueFast = checkWithoutJvm("check_haproxystats_queue_size", conf);
+        assertEquals(0, queueFast.exit(), queueFast.out());
+        assertTrue(
+                queueFast.out().startsWith("OK: queue size ")
+                        && queueFast.out().contains("Queue location=" + tmp.resolve("spool/incoming") + ","),
+                queueFast.out());
+        String status = Files.readString(tmp.resolve("spool/haproxystats-pull.status"));
+        assertTrue(
+                status.contains("\nconfig=" + conf.toRealPath() + "\ndst_dir=" + tmp.resolve("spool/incoming") + "\n"),
+                status);
+
         pull.destroy();
         process.destroy();
         assertTrue(pull.waitFor(30, TimeUnit.SECONDS) && process.waitFor(30, TimeUnit.SECONDS));
@@ -271,6 +303,10 @@ class OperationsIT {
                 pullGone.out());
         Result processGone = check("check_haproxystats_process", conf);
         assertEquals(2, processGone.exit(), processGone.out());
+        // A stopped daemon's status file is not trusted for paths: the check asks the executable.
+        Result goneWithoutJvm = checkWithoutJvm("check_haproxystats_pull", conf);
+        assertEquals(3, goneWithoutJvm.exit(), goneWithoutJvm.out());
+        assertTrue(goneWithoutJvm.out().contains("/nonexistent/haproxystats-process"), goneWithoutJvm.out());
     }
 
     @Test

@@ -27,7 +27,12 @@ record PollResult(
         this(epoch, requests, succeeded, failures, committed, wallTime, 0);
     }
 
+    /**
+     * Requests neither answered nor failed: 0 unless the poll failed unexpectedly half way. A
+     * failure that is no request of {@code requests} (a master's {@code show proc}, the rename into
+     * dst-dir) is in {@code failures} too, so the difference is never taken below 0.
+     */
     int pending() {
-        return requests - succeeded - failures.size();
+        return Math.max(0, requests - succeeded - failures.size());
     }
 }

@@ -12,6 +12,7 @@ import io.haproxystats.common.haproxy.SocketAddress;
 import io.haproxystats.common.status.StatusFile;
 import io.haproxystats.common.systemd.SystemdNotifier;
 import io.haproxystats.common.time.Clock;
+import java.util.Map;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -32,7 +33,8 @@ import picocli.CommandLine.ParameterException;
         exitCodeList = {
             "0:clean stop (SIGTERM/SIGHUP) or -p/-P/-h/-v",
             "1:runtime failure",
-            "2:usage or configuration error"
+            "2:usage or configuration error",
+            "3:out of heap (the launcher's -XX:+ExitOnOutOfMemoryError)"
         })
 public final class PullCommand extends DaemonCommand {
 
@@ -102,8 +104,10 @@ public final class PullCommand extends DaemonCommand {
 
     private int poll(PullSettings settings, Spool spool) throws Exception {
         SystemdNotifier notifier = SystemdNotifier.fromEnvironment(System.getenv());
-        PullReporter reporter =
-                new PullReporter(new StatusFile(settings.statusFile()), notifier, clock, settings.pullInterval());
+        Map<String, Object> fixed = statusPaths();
+        fixed.put("dst_dir", settings.dstDir()); // what check_haproxystats_queue_size counts
+        PullReporter reporter = new PullReporter(
+                new StatusFile(settings.statusFile(), fixed), notifier, clock, settings.pullInterval());
         ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(
                 1, Thread.ofPlatform().daemon().name("pull-deadlines").factory());
         timer.setRemoveOnCancelPolicy(true);

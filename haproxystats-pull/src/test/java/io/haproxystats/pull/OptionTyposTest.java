@@ -49,4 +49,14 @@ class OptionTyposTest {
                         + "pull-interval?\n",
                 strict.err());
     }
+
+    /** {@code -h} listed exit codes 0 to 2; 3 (out of heap) exists too (issue 27, item 10). */
+    @Test
+    void helpListsEveryExitCode() {
+        Run help = run("-h");
+        assertEquals(0, help.exit(), help.err());
+        assertTrue(
+                help.out().matches("(?s).*\\R +3 +out of heap \\(the launcher's -XX:\\+ExitOnOutOfMemoryError\\)\\R.*"),
+                help.out());
+    }
 }

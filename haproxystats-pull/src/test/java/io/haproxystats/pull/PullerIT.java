@@ -274,6 +274,24 @@ class PullerIT {
                 result.failures().toString());
         assertEquals(List.of(), names(spoolTmp), "nothing left in tmp-dst-dir");
         assertEquals(List.of(), names(dst));
+        // A failure outside the requests (the master's 'show proc') is not a request left pending:
+        // the log said "pending -1" (issue 27, item 10).
+        assertEquals(0, result.pending(), result.toString());
+
+        // A 1 MB 'show proc' (read up to 256 KiB) fails the poll the same way: pending 0.
+        master.close();
+        server.join();
+        Files.delete(masterPath);
+        master = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+        master.bind(UnixDomainSocketAddress.of(masterPath));
+        server = fakeMaster(master, "#<PID>  <type>\n" + "#".repeat(1 << 20) + "\n\n");
+        result = poller.pollOnce().orElseThrow();
+        assertFalse(result.committed());
+        assertEquals(1, result.failures().size(), result.failures().toString());
+        assertTrue(
+                result.failures().get(0).contains("'show proc'"),
+                result.failures().toString());
+        assertEquals(0, result.pending(), result.toString());
 
         // A pid of 20 digits must not throw NumberFormatException out of the poll, which would
         // leave its directory (with the other sockets' answers) in tmp-dst-dir at every poll.

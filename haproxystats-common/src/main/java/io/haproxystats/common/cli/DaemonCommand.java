@@ -6,11 +6,15 @@ import io.haproxystats.common.config.ConfigurationException;
 import io.haproxystats.common.config.EffectiveConfig;
 import io.haproxystats.common.config.KnownOptions;
 import io.haproxystats.common.config.WorldWritable;
+import io.haproxystats.common.status.StatusFile;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
@@ -80,6 +84,27 @@ public abstract class DaemonCommand implements Callable<Integer> {
     }
 
     /**
+     * The status file's fixed lines every daemon writes: {@code config}, the configuration file it
+     * read ({@link StatusFile#configPath}); the nagios check compares it with its own {@code -f}
+     * before it trusts the paths of that status file.
+     */
+    protected Map<String, Object> statusPaths() {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("config", StatusFile.configPath(file));
+        return out;
+    }
+
+    /**
+     * The {@code [kafka] client.<property>} names (without the prefix) Kafka's clients know: a name
+     * not among them is reported as an unknown option (a warning, an error with {@code --strict}),
+     * with the nearest known name. Empty, the default, leaves them unchecked: this module does not
+     * carry Kafka, so the daemon that does answers from Kafka's own lists.
+     */
+    protected Set<String> kafkaClientProperties() {
+        return Set.of();
+    }
+
+    /**
      * Checks combinations of command-line options before anything is read; throws picocli's
      * {@code ParameterException} (a usage error, exit 2).
      */
@@ -101,7 +126,7 @@ public abstract class DaemonCommand implements Callable<Integer> {
         }
         EffectiveConfig config = ConfigLoader.load(file, extraConfigDir());
         validate(config);
-        List<KnownOptions.Unknown> unknown = KnownOptions.unknown(config, sections());
+        List<KnownOptions.Unknown> unknown = KnownOptions.unknown(config, sections(), kafkaClientProperties());
         if (strict && !unknown.isEmpty()) {
             throw new ConfigurationException(unknown.get(0).message()
                     + (unknown.size() > 1 ? " (and " + (unknown.size() - 1) + " more unknown options)" : ""));

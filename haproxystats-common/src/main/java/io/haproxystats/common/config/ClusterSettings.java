@@ -94,6 +94,7 @@ public record ClusterSettings(
             throw ConfigurationException.forOption(
                     SECTION, "lines-topic", "the polls, values and lines topics must be three different topics");
         }
+        checkClusterNames(config, kafka);
         Path stateDir = has(config, "state-dir")
                 ? config.getPath(SECTION, "state-dir")
                 : config.baseDir().resolve("cluster-state");
@@ -109,6 +110,59 @@ public record ClusterSettings(
                 applicationId,
                 stateDir,
                 GroupSettings.groups(config, MAPPING_SECTION));
+    }
+
+    /** The cluster name that would meet a load balancer named {@link #RESERVED_LOAD_BALANCER}. */
+    public static final String RESERVED_CLUSTER = "haproxy";
+
+    /** The load balancer name whose lines ({@code <ns>.cluster.haproxy...}) would meet a cluster's. */
+    public static final String RESERVED_LOAD_BALANCER = "cluster";
+
+    /**
+     * Mistakes in {@code [clusters]} that would pass silently: an option of {@code [cluster]} written
+     * in {@code [clusters]} ({@code aggregate = true} would become a cluster whose pattern is
+     * {@code true}, and the aggregation would silently not run), and a cluster named
+     * {@value #RESERVED_CLUSTER} ({@code <namespace>.cluster.haproxy.} is where a load balancer named
+     * {@value #RESERVED_LOAD_BALANCER} writes: two sources of one series). Also {@code [kafka]
+     * cluster} and {@code host} with those names. Each is a configuration error naming the option.
+     */
+    private static void checkClusterNames(EffectiveConfig config, KafkaSettings kafka) {
+        if (config.hasSection(MAPPING_SECTION)) {
+            for (String name : config.ownOptions(MAPPING_SECTION)) {
+                if (KnownOptions.of(SECTION).contains(name)) {
+                    throw ConfigurationException.forOption(
+                            MAPPING_SECTION,
+                            name,
+                            "is an option of [" + SECTION + "] (aggregation), not a cluster name: [" + MAPPING_SECTION
+                                    + "] maps cluster names to load balancer patterns; move it to [" + SECTION
+                                    + "] (a cluster cannot be named like a [" + SECTION + "] option)");
+                }
+                if (name.equals(RESERVED_CLUSTER)) {
+                    throw reservedCluster(MAPPING_SECTION, name);
+                }
+            }
+        }
+        if (kafka.cluster().filter(RESERVED_CLUSTER::equals).isPresent()) {
+            throw reservedCluster(KafkaSettings.SECTION, "cluster");
+        }
+        if (kafka.host().filter(RESERVED_LOAD_BALANCER::equals).isPresent()) {
+            throw ConfigurationException.forOption(
+                    KafkaSettings.SECTION,
+                    "host",
+                    "a load balancer cannot be named '" + RESERVED_LOAD_BALANCER + "': its lines <namespace>."
+                            + RESERVED_LOAD_BALANCER + ".haproxy... would meet the cluster lines <namespace>.cluster."
+                            + "<cluster>...");
+        }
+    }
+
+    private static ConfigurationException reservedCluster(String section, String option) {
+        return ConfigurationException.forOption(
+                section,
+                option,
+                "a cluster cannot be named '" + RESERVED_CLUSTER + "': its lines <namespace>.cluster."
+                        + RESERVED_CLUSTER
+                        + "... would meet those of a load balancer named '" + RESERVED_LOAD_BALANCER
+                        + "' (<namespace>.<lb>.haproxy...)");
     }
 
     private static boolean has(EffectiveConfig config, String option) {

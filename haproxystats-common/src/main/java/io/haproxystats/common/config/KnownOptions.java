@@ -19,8 +19,10 @@ import java.util.function.Predicate;
  * {@code prefix_hostname = true}, in the original's own sample configuration, did nothing there,
  * and reading it now would change the paths of a user who wrote {@code prefix_hostname = false}
  * and got hostnames. {@code [DEFAULT]} (helper values for interpolation) and the group sections
- * and {@code [clusters]} (any key is a group or cluster name) have no fixed options; {@code [kafka] client.<property>} passes any
- * Kafka client property through.
+ * and {@code [clusters]} (any key is a group or cluster name) have no fixed options; {@code [kafka]
+ * client.<property>} passes a Kafka client property through, checked against Kafka's own property
+ * names by the daemon that carries Kafka ({@code client.no.such.option} would be ignored by the
+ * clients, as a typo here is).
  */
 public final class KnownOptions {
 
@@ -173,9 +175,23 @@ public final class KnownOptions {
                         "${paths:base-dir}", config.find("paths", "base-dir").orElse("")));
     }
 
-    /** An option written in a section that has no such option, with the closest known name if any is close. */
-    public record Unknown(String section, String option, Optional<String> suggestion) {
+    /**
+     * An option written in a section that has no such option, with the closest known name if any is
+     * close; or ({@code clientProperty}) a {@code [kafka] client.<property>} Kafka's clients do not know.
+     */
+    public record Unknown(String section, String option, Optional<String> suggestion, boolean clientProperty) {
+        public Unknown(String section, String option, Optional<String> suggestion) {
+            this(section, option, suggestion, false);
+        }
+
         public String message() {
+            if (clientProperty) {
+                return "[" + section + "] " + option + ": '" + option.substring(KafkaSettings.CLIENT_PREFIX.length())
+                        + "' is not a property of Kafka's producer, consumer, admin client or Streams"
+                        + suggestion
+                                .map(s -> "; did you mean " + KafkaSettings.CLIENT_PREFIX + s + "?")
+                                .orElse(" (the clients would ignore it)");
+            }
             return "[" + section + "] " + option + " is not an option"
                     + suggestion.map(s -> "; did you mean " + s + "?").orElse(" of this section (it is ignored)");
         }
@@ -183,6 +199,16 @@ public final class KnownOptions {
 
     /** The unknown options written in the sections the filter keeps, in section then option order. */
     public static List<Unknown> unknown(EffectiveConfig config, Predicate<String> sections) {
+        return unknown(config, sections, Set.of());
+    }
+
+    /**
+     * As {@link #unknown(EffectiveConfig, Predicate)}, and each {@code [kafka] client.<property>}
+     * whose property is not in {@code kafkaProperties} (Kafka's own names, given by the daemon that
+     * carries Kafka; empty: not checked).
+     */
+    public static List<Unknown> unknown(
+            EffectiveConfig config, Predicate<String> sections, Set<String> kafkaProperties) {
         List<Unknown> out = new ArrayList<>();
         for (String section : new TreeSet<>(config.sections())) {
             Set<String> known = OPTIONS.get(section);
@@ -195,6 +221,11 @@ public final class KnownOptions {
                         && option.length() > KafkaSettings.CLIENT_PREFIX.length();
                 if (!known.contains(option) && !clientProperty) {
                     out.add(new Unknown(section, option, closest(option, known)));
+                } else if (clientProperty && !kafkaProperties.isEmpty()) {
+                    String property = option.substring(KafkaSettings.CLIENT_PREFIX.length());
+                    if (!kafkaProperties.contains(property)) {
+                        out.add(new Unknown(section, option, closest(property, kafkaProperties), true));
+                    }
                 }
             }
         }

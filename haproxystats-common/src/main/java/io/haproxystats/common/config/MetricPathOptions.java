@@ -1,11 +1,14 @@
 package io.haproxystats.common.config;
 
+import io.haproxystats.common.haproxy.GraphiteNames;
+
 /**
  * Options that become parts of Graphite paths ({@code [graphite] namespace}, {@code group-namespace},
  * the group names of {@code [*-groups]}): validated at start, so that no accepted setting can make
- * a malformed line. A path component is non-empty and holds no whitespace, control character,
- * {@code .} (the path separator), {@code /} (a directory in carbon's whisper tree) or {@code ;}
- * (the start of Graphite 1.1 tags); HAProxy names are sanitised instead (they are data, not settings).
+ * a malformed line. A path component is non-empty, at most {@link GraphiteNames#MAX_COMPONENT_BYTES}
+ * bytes of UTF-8, and holds no character {@link GraphiteNames#breaksComponent} refuses (whitespace
+ * and every other Unicode space, control and format characters, {@code .}, {@code /}, {@code ;});
+ * HAProxy names are sanitised by the same rule instead (they are data, not settings).
  */
 final class MetricPathOptions {
 
@@ -17,20 +20,24 @@ final class MetricPathOptions {
             throw ConfigurationException.forOption(
                     section, option, "must be one Graphite path component, got an " + "empty value");
         }
-        for (int i = 0; i < value.length(); i++) {
-            char c = value.charAt(i);
-            if (c == '.'
-                    || c == '/'
-                    || c == ';'
-                    || Character.isWhitespace(c)
-                    || Character.isISOControl(c)
-                    || Character.isSpaceChar(c)) {
+        for (int i = 0; i < value.length(); ) {
+            int c = value.codePointAt(i);
+            if (GraphiteNames.breaksComponent(c)) {
                 throw ConfigurationException.forOption(
                         section,
                         option,
-                        "must be one Graphite path component (no "
-                                + "dots, whitespace, control characters, '/' or ';'), got '" + printable(value) + "'");
+                        "must be one Graphite path component (no dots, whitespace or other Unicode spaces, "
+                                + "control or format characters, '/' or ';'), got '" + printable(value) + "'");
             }
+            i += Character.charCount(c);
+        }
+        int bytes = GraphiteNames.utf8Length(value);
+        if (bytes > GraphiteNames.MAX_COMPONENT_BYTES) {
+            throw ConfigurationException.forOption(
+                    section,
+                    option,
+                    "a Graphite path component is at most " + GraphiteNames.MAX_COMPONENT_BYTES
+                            + " bytes of UTF-8 (whisper stores it as a file name), got " + bytes + " bytes");
         }
         return value;
     }
@@ -59,6 +66,8 @@ final class MetricPathOptions {
         value.codePoints().forEach(c -> {
             if (Character.isISOControl(c)) {
                 out.append(String.format("\\x%02x", c));
+            } else if (c >= 0x80 && GraphiteNames.breaksComponent(c)) {
+                out.append(String.format("\\u%04x", c)); // a Unicode space or format character is invisible
             } else {
                 out.append(Character.toChars(c));
             }

@@ -36,6 +36,33 @@ class ClusterSettingsTest {
         return assertThrows(ConfigurationException.class, () -> read(ini)).getMessage();
     }
 
+    /**
+     * Mistakes that passed silently (issue 27, item 8): [cluster]'s options written in [clusters]
+     * (aggregation silently off), and the names whose paths meet: a cluster named haproxy, a load
+     * balancer named cluster.
+     */
+    @Test
+    void clusterOptionsInClustersAndNamesWhosePathsMeetAreErrors() {
+        for (String option : new String[] {"aggregate", "window", "grace", "expected-windows", "state-dir"}) {
+            assertEquals(
+                    "[clusters] " + option + ": is an option of [cluster] (aggregation), not a cluster name:"
+                            + " [clusters] maps cluster names to load balancer patterns; move it to [cluster] (a"
+                            + " cluster cannot be named like a [cluster] option)",
+                    error(CENTRAL + "[clusters]\n" + option + " = 1\n"));
+        }
+        String haproxy = "a cluster cannot be named 'haproxy': its lines <namespace>.cluster.haproxy... would meet"
+                + " those of a load balancer named 'cluster' (<namespace>.<lb>.haproxy...)";
+        assertEquals("[clusters] haproxy: " + haproxy, error(CENTRAL + "[clusters]\nhaproxy = ^lb\n"));
+        assertEquals(
+                "[kafka] cluster: " + haproxy,
+                error("[process]\nmode = forward\n[kafka]\n"
+                        + "bootstrap-servers = 127.0.0.1:9092\ncluster = haproxy\n"));
+        assertEquals(
+                "[kafka] host: a load balancer cannot be named 'cluster': its lines <namespace>.cluster.haproxy..."
+                        + " would meet the cluster lines <namespace>.cluster.<cluster>...",
+                error("[process]\nmode = forward\n[kafka]\nbootstrap-servers = 127.0.0.1:9092\nhost = cluster\n"));
+    }
+
     @Test
     void offByDefaultWithWindowsOfThePullInterval() throws IOException {
         ClusterSettings c = read("[pull]\npull-interval = 5\n");

@@ -16,6 +16,9 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class SettingBoundsTest {
 
+    static final String NOT_ONE_COMPONENT = "must be one Graphite path component (no dots, whitespace or other "
+            + "Unicode spaces, control or format characters, '/' or ';'), ";
+
     @TempDir
     Path tmp;
 
@@ -34,8 +37,7 @@ class SettingBoundsTest {
     @Test
     void namespaceMustBeDotSeparatedComponentsWithoutSpaces() throws IOException {
         assertEquals(
-                "[graphite] namespace: must be one Graphite path component (no dots, whitespace, control "
-                        + "characters, '/' or ';'), got 'load balancers'",
+                "[graphite] namespace: " + NOT_ONE_COMPONENT + "got 'load balancers'",
                 processError("[graphite]\nnamespace = load balancers\n"));
         assertEquals(
                 "[graphite] namespace: must be a Graphite path such as 'loadbalancers', got an empty value",
@@ -52,15 +54,36 @@ class SettingBoundsTest {
     @Test
     void groupNamesAndTheGroupNamespaceAreOneComponentEach() throws IOException {
         assertEquals(
-                "[graphite] group-namespace: must be one Graphite path component (no dots, whitespace, "
-                        + "control characters, '/' or ';'), got 'a\\x09b'",
+                "[graphite] group-namespace: " + NOT_ONE_COMPONENT + "got 'a\\x09b'",
                 processError("[graphite]\ngroup-namespace = a\tb\ngroup-namespace-double-writes = false\n"
                         + "[backend-groups]\nweb = ^web\n"));
         assertEquals(
-                "[backend-groups] my group: must be one Graphite path component (no dots, whitespace, "
-                        + "control characters, '/' or ';'), got 'my group'",
+                "[backend-groups] my group: " + NOT_ONE_COMPONENT + "got 'my group'",
                 processError("[graphite]\ngroup-namespace = g\ngroup-namespace-double-writes = false\n"
                         + "[backend-groups]\nmy group = ^web\n"));
+    }
+
+    /**
+     * carbon splits a line on every Unicode space (Python's str.split), and whisper's file names
+     * stop at 255 bytes: a no-break space, a zero-width space or a 201-byte component in a path
+     * option is refused at start, not found later as series that never appear (issue 27, item 5).
+     */
+    @Test
+    void unicodeSpacesFormatCharactersAndOverlongComponentsAreRefused() throws IOException {
+        for (String bad : new String[] {"\u00a0", "\u2007", "\u202f", "\u2028", "\u200b", "\ufeff", "\u3000"}) {
+            String escaped = String.format("\\u%04x", (int) bad.charAt(0));
+            assertEquals(
+                    "[graphite] namespace: " + NOT_ONE_COMPONENT + "got 'lb" + escaped + "eu'",
+                    processError("[graphite]\nnamespace = lb" + bad + "eu\n"),
+                    escaped);
+        }
+        assertEquals(
+                "[graphite] namespace: a Graphite path component is at most 200 bytes of UTF-8 (whisper stores "
+                        + "it as a file name), got 202 bytes",
+                processError("[graphite]\nnamespace = lb." + "é".repeat(101) + "\n"));
+        EffectiveConfig ok = ConfigLoader.load(
+                Files.writeString(tmp.resolve("ok.conf"), "[graphite]\nnamespace = " + "é".repeat(100) + "\n"), null);
+        assertEquals("é".repeat(100), ProcessConfig.from(ok).graphite().namespace());
     }
 
     @Test

@@ -31,6 +31,7 @@ import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.zip.CRC32C;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -66,6 +67,10 @@ public final class PollRecordHandler implements KafkaPollSource.RecordHandler {
     private final CentralPublisher publisher;
 
     private final Map<String, PollComputation> computations = new ConcurrentHashMap<>();
+    /** Each load balancer's last poll as it came ({@link #warnIfTwoSources}), bounded as the computations. */
+    private final Map<String, LastPoll> lastPolls = new ConcurrentHashMap<>();
+    /** Load balancers already said to come from two sources (said once each). */
+    private final Set<String> twoSources = ConcurrentHashMap.newKeySet();
     /** Load balancers already said to have no cluster (said once each). */
     private final Set<String> unclustered = ConcurrentHashMap.newKeySet();
     /** One large poll decompressed and computed at a time, whatever the number of consumers, as in local mode. */
@@ -116,6 +121,7 @@ public final class PollRecordHandler implements KafkaPollSource.RecordHandler {
         } catch (PollContainer.MalformedException e) {
             return refuse(record, e.getMessage());
         }
+        warnIfTwoSources(record, lb, poll.poll());
         List<Long> sizes = new ArrayList<>();
         SortedMap<String, PollComputation.Source> sources = new TreeMap<>();
         for (Map.Entry<String, PollContainer.Slice> f : files.entrySet()) {
@@ -195,6 +201,37 @@ public final class PollRecordHandler implements KafkaPollSource.RecordHandler {
         return out;
     }
 
+    /** A load balancer's last poll: its name, the CRC-32C of the record's value, where the record was. */
+    private record LastPoll(String poll, long crc, String where) {}
+
+    /**
+     * Two edges that publish under one load balancer name (a cloned machine, a copied {@code [kafka]
+     * host}) send, with a fixed-phase pull, one poll of the same epoch each, with different values:
+     * Graphite would keep whichever came last, series flipping between two machines. A poll that
+     * comes again as it was (the edge sent it again after a lost acknowledgement, the group
+     * rebalanced) has the same bytes; one with the same name and other bytes has another source.
+     * Said once a load balancer, naming both records (both in the key's partition), so that an
+     * operator can read them. Only consecutive polls of a name are compared: two edges whose pulls
+     * have different phases (other epochs) are not detected here.
+     */
+    private void warnIfTwoSources(ConsumerRecord<byte[], byte[]> record, String lb, String poll) {
+        CRC32C crc = new CRC32C();
+        crc.update(record.value());
+        LastPoll now = new LastPoll(poll, crc.getValue(), where(record));
+        LastPoll before =
+                lastPolls.size() < MAX_CACHED_HOSTS || lastPolls.containsKey(lb) ? lastPolls.put(lb, now) : null;
+        if (before != null && before.poll().equals(poll) && before.crc() != now.crc() && twoSources.add(lb)) {
+            LOG.warn(
+                    "load balancer {}: poll {} came twice with different values ({} and {}): two edges publish under"
+                            + " one name (give each its own [kafka] host), or its puller named two polls alike; Graphite"
+                            + " keeps whichever came last",
+                    lb,
+                    poll,
+                    before.where(),
+                    now.where());
+        }
+    }
+
     private static SortedMap<String, byte[]> copies(SortedMap<String, PollContainer.Slice> files) {
         SortedMap<String, byte[]> out = new TreeMap<>();
         files.forEach((name, slice) -> out.put(name, slice.bytes()));
@@ -207,9 +244,18 @@ public final class PollRecordHandler implements KafkaPollSource.RecordHandler {
         if (c != null) {
             return c;
         }
-        c = new PollComputation(settings, new MetricPaths(graphite, host), clock);
-        if (computations.size() < MAX_CACHED_HOSTS) {
-            computations.putIfAbsent(host, c);
+        MetricPaths paths = new MetricPaths(graphite, host);
+        c = new PollComputation(settings, paths, clock);
+        if (computations.size() < MAX_CACHED_HOSTS
+                && computations.putIfAbsent(host, c) == null
+                && paths.prefix()
+                        .equals(graphite.namespace() + "." + ClusterSettings.RESERVED_LOAD_BALANCER + ".haproxy")) {
+            LOG.warn(
+                    "load balancer {} writes under {}, where the cluster lines of a cluster named '{}' go: rename it"
+                            + " ([kafka] host at its edge)",
+                    host,
+                    paths.prefix(),
+                    ClusterSettings.RESERVED_CLUSTER);
         }
         return c;
     }

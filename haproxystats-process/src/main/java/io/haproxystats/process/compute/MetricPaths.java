@@ -2,6 +2,7 @@ package io.haproxystats.process.compute;
 
 import io.haproxystats.common.config.GraphiteSettings;
 import io.haproxystats.common.config.GroupSettings;
+import io.haproxystats.common.haproxy.GraphiteNames;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
@@ -73,34 +74,15 @@ public final class MetricPaths {
 
     /**
      * Makes a name one Graphite path component: {@code .} becomes {@code _} (the original's rule);
-     * also, so that no input can break a line or reach outside its component, whitespace and
-     * control characters (a space or newline would split the line), {@code /} (a directory in
-     * carbon's whisper tree) and {@code ;} (the start of Graphite 1.1 tags) become {@code _}.
-     * Anything else, non-ASCII included, is kept. The empty name becomes {@code _}.
+     * also, so that no input can break a line or reach outside its component, whitespace and every
+     * other Unicode space (carbon splits a line on U+00A0 too), control and format characters,
+     * {@code /} (a directory in carbon's whisper tree) and {@code ;} (the start of Graphite 1.1
+     * tags) become {@code _}; a name over 200 bytes of UTF-8 keeps its start and a stable hash
+     * suffix (whisper's file names stop at 255 bytes). Anything else, non-ASCII included, is kept.
+     * The empty name becomes {@code _}. The rule: {@link GraphiteNames#sanitise}.
      */
     public static String sanitise(String name) {
-        if (name.isEmpty()) {
-            return "_"; // an empty name would leave an empty component: frontend..bin
-        }
-        StringBuilder out = null;
-        for (int i = 0; i < name.length(); i++) {
-            char c = name.charAt(i);
-            if (c == '.'
-                    || c == '/'
-                    || c == ';'
-                    || c <= ' '
-                    || c == 0x7f
-                    || Character.isWhitespace(c)
-                    || Character.isISOControl(c)) {
-                if (out == null) {
-                    out = new StringBuilder(name.length()).append(name, 0, i);
-                }
-                out.append('_');
-            } else if (out != null) {
-                out.append(c);
-            }
-        }
-        return out == null ? name : out.toString();
+        return GraphiteNames.sanitise(name);
     }
 
     /** A server's bases under its backend's: {@code <backend base>.server.<server>}, the name already sanitised. */

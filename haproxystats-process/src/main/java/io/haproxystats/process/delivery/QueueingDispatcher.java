@@ -46,6 +46,7 @@ public final class QueueingDispatcher implements Dispatcher, Destination {
     /** A queued batch; it is complete when submitted and nobody adds to it after. */
     private record Pending(String timestamp, int lines, long bytes, MetricBatch batch, CompletableFuture<Void> done) {}
 
+    private final String backlog;
     private final Sender sender;
     private final DeliveryPolicy policy;
     private final Clock clock;
@@ -77,6 +78,20 @@ public final class QueueingDispatcher implements Dispatcher, Destination {
      *                full too (see class comment); asked only while this queue is full
      */
     public QueueingDispatcher(Sender sender, DeliveryPolicy policy, Clock clock, BooleanSupplier mayDrop) {
+        this(sender, policy, clock, mayDrop, LOCAL_BACKLOG);
+    }
+
+    /** Where polls wait while this queue is full, as local mode's log lines say it. */
+    public static final String LOCAL_BACKLOG = "incoming/";
+
+    /**
+     * @param backlog where polls wait while the queue is full or down, for the log lines:
+     *                {@link #LOCAL_BACKLOG} in local mode, the topic on a central processor
+     *                (which has no incoming/)
+     */
+    public QueueingDispatcher(
+            Sender sender, DeliveryPolicy policy, Clock clock, BooleanSupplier mayDrop, String backlog) {
+        this.backlog = backlog;
         this.sender = sender;
         this.policy = policy;
         this.clock = clock;
@@ -111,12 +126,13 @@ public final class QueueingDispatcher implements Dispatcher, Destination {
                 if (!fullAnnounced) {
                     LOG.warn(
                             "{}: queue full ({} lines, {} bytes waiting; queue-size {}, a quarter of the heap {} "
-                                    + "bytes); workers take no new poll until it drains, polls wait in incoming/",
+                                    + "bytes); workers take no new poll until it drains, polls wait in {}",
                             name(),
                             queuedLines,
                             queuedBytes,
                             policy.queueSize(),
-                            policy.maxBytes());
+                            policy.maxBytes(),
+                            backlog);
                     fullAnnounced = true;
                 }
                 changed.await(1, TimeUnit.SECONDS);
@@ -236,11 +252,12 @@ public final class QueueingDispatcher implements Dispatcher, Destination {
         thread.join(TimeUnit.SECONDS.toMillis(5));
         if (leftPolls > 0) {
             LOG.warn(
-                    "{}: stopping with {} lines of {} polls not delivered; their directories stay in src-dir and "
-                            + "are sent at the next start",
+                    "{}: stopping with {} lines of {} polls not delivered; they stay in {} and are sent at the next"
+                            + " start",
                     name(),
                     leftLines,
-                    leftPolls);
+                    leftPolls,
+                    backlog);
         }
     }
 
@@ -325,12 +342,13 @@ public final class QueueingDispatcher implements Dispatcher, Destination {
             markDown();
             LOG.error(
                     "{}: cannot connect after {} tries ({}); given up for now, trying again every {} s; {} lines "
-                            + "queued, polls wait in incoming/",
+                            + "queued, polls wait in {}",
                     name(),
                     tries,
                     describe(last),
                     seconds(policy.delay()),
-                    stats().queuedLines());
+                    stats().queuedLines(),
+                    backlog);
         } else {
             LOG.debug("{}: still unreachable: {}", name(), describe(last));
         }

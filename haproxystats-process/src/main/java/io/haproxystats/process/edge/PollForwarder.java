@@ -19,6 +19,7 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.SortedMap;
 import java.util.TreeMap;
@@ -33,6 +34,8 @@ import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.Metric;
+import org.apache.kafka.common.MetricName;
 import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -249,10 +252,29 @@ public final class PollForwarder implements Progress, Destination {
                             + "takes them",
                     topic,
                     poll.getFileName(),
-                    cause.toString());
+                    reason(cause));
             reachable = false;
         }
         return false;
+    }
+
+    /**
+     * Why a send failed, as an operator needs it: with no connection to any broker (the producer's
+     * own {@code connection-count}), that the brokers cannot be reached, not Kafka's "Topic ... not
+     * present in metadata" (what a producer without metadata says when it never reached a broker).
+     */
+    private String reason(Throwable cause) {
+        for (Map.Entry<MetricName, ? extends Metric> m : producer.metrics().entrySet()) {
+            if (m.getKey().name().equals("connection-count")
+                    && m.getKey().group().equals("producer-metrics")
+                    && m.getValue().metricValue() instanceof Number n
+                    && n.doubleValue() == 0) {
+                String message = String.valueOf(cause.getMessage());
+                return "cannot reach any broker of [kafka] bootstrap-servers"
+                        + (message.contains("not present in metadata") ? "" : "; " + cause);
+            }
+        }
+        return cause.toString();
     }
 
     private void keep(Path poll) {

@@ -48,7 +48,7 @@ public final class FleetCommand implements Callable<Integer> {
         System.exit(commandLine().execute(args));
     }
 
-    static CommandLine commandLine() {
+    public static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new FleetCommand());
         // nagios: anything this command cannot tell is UNKNOWN (3), never CRITICAL (2, picocli's usage code)
         cl.setParameterExceptionHandler((ex, args) -> {
@@ -104,6 +104,10 @@ public final class FleetCommand implements Callable<Integer> {
 
         @Override
         public Integer call() {
+            if (timeoutSeconds < 1) { // 0 was read as 1 s: say it instead of running on another value
+                throw new CommandLine.ParameterException(
+                        spec.commandLine(), "--timeout must be at least 1 second, got " + timeoutSeconds);
+            }
             Logging.silence(); // the first line of the output is nagios' status line, nothing before it
             PrintWriter out = spec.commandLine().getOut();
             EffectiveConfig config;

@@ -5,6 +5,7 @@ import io.haproxystats.common.config.KafkaSettings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -14,6 +15,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -214,6 +216,29 @@ public final class KafkaClients {
         p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         return p;
+    }
+
+    /**
+     * Kafka's own property names (producer, consumer, admin client, Streams, and the Streams
+     * prefixes for its inner clients): what a {@code [kafka] client.<property>} may name, since these
+     * clients would ignore a name they do not know.
+     */
+    public static Set<String> knownProperties() {
+        Set<String> clients = new HashSet<>(ProducerConfig.configNames());
+        clients.addAll(ConsumerConfig.configNames());
+        clients.addAll(AdminClientConfig.configNames());
+        Set<String> all = new HashSet<>(clients);
+        all.addAll(StreamsConfig.configDef().names());
+        for (String prefix : List.of(
+                StreamsConfig.CONSUMER_PREFIX,
+                StreamsConfig.MAIN_CONSUMER_PREFIX,
+                StreamsConfig.RESTORE_CONSUMER_PREFIX,
+                StreamsConfig.GLOBAL_CONSUMER_PREFIX,
+                StreamsConfig.PRODUCER_PREFIX,
+                StreamsConfig.ADMIN_CLIENT_PREFIX)) {
+            clients.forEach(name -> all.add(prefix + name));
+        }
+        return all;
     }
 
     /** A Kafka client that cannot be made, as a configuration error with Kafka's own reason (its root cause). */

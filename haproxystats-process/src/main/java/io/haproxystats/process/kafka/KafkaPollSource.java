@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.CancellationException;
@@ -19,6 +20,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
@@ -28,6 +30,8 @@ import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.Metric;
+import org.apache.kafka.common.MetricName;
 import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -56,6 +60,17 @@ public final class KafkaPollSource implements Progress {
     private volatile long stopDeadlineNanos;
     private final LastFinished last;
     private final AtomicLong deliveredRecords = new AtomicLong();
+    /**
+     * How long no consumer may have had a broker connection before the brokers count as
+     * unreachable: longer than a broker's restart or a leader's move.
+     */
+    static final Duration UNREACHABLE_AFTER = Duration.ofSeconds(15);
+    /** The last time a consumer had a connection to a broker (its {@code connection-count} metric above 0). */
+    private final AtomicLong lastConnectedNanos = new AtomicLong();
+    /** Whether any consumer found its {@code connection-count} metric (without it, reachability is unknown). */
+    private volatile boolean connectionsKnown;
+
+    private final AtomicBoolean reachable = new AtomicBoolean(true);
     /** Each consumer's lag at its last poll: records of its partitions not fetched yet, plus those in hand. */
     private final Map<Integer, Long> lags = new ConcurrentHashMap<>();
 
@@ -120,9 +135,17 @@ public final class KafkaPollSource implements Progress {
     private void consume(int index, Consumer<byte[], byte[]> owned, ExecutorService worker) {
         try (Consumer<byte[], byte[]> consumer = owned) {
             consumer.subscribe(List.of(topic));
+            lastConnectedNanos.compareAndSet(0, clock.nanoTime());
+            Metric connections = null;
             while (running) {
                 ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(200));
                 lags.put(index, lag(consumer) + records.count());
+                if (connections == null) {
+                    connections = connectionCount(consumer);
+                }
+                if (connections != null && connections.metricValue() instanceof Number n && n.doubleValue() > 0) {
+                    lastConnectedNanos.set(clock.nanoTime());
+                }
                 if (records.isEmpty()) {
                     continue;
                 }
@@ -147,6 +170,44 @@ public final class KafkaPollSource implements Progress {
             // The liveness check sees the thread gone and stops the daemon for its service manager.
             LOG.error("kafka consumer of {} failed: {}", topic, e.toString(), e);
         }
+    }
+
+    /** The consumer's own count of its open broker connections (read on its thread, once), or null. */
+    private Metric connectionCount(Consumer<byte[], byte[]> consumer) {
+        for (Map.Entry<MetricName, ? extends Metric> e : consumer.metrics().entrySet()) {
+            if (e.getKey().name().equals("connection-count")
+                    && e.getKey().group().equals("consumer-metrics")) {
+                connectionsKnown = true;
+                return e.getValue();
+            }
+        }
+        return null;
+    }
+
+    /**
+     * The status file's {@code kafka} line: unreachable once no consumer had a connection to a
+     * broker for {@link #UNREACHABLE_AFTER} (the brokers are down or unreachable: polls wait in
+     * the topic, nothing is lost); each change is logged once. Empty before any consumer could
+     * tell.
+     */
+    @Override
+    public Optional<Boolean> sourceReachable() {
+        if (!connectionsKnown) {
+            return Optional.empty();
+        }
+        boolean now = clock.nanosSince(lastConnectedNanos.get()) <= UNREACHABLE_AFTER.toNanos();
+        if (reachable.getAndSet(now) != now) {
+            if (now) {
+                LOG.info("kafka: the consumers of {} reach the brokers again", topic);
+            } else {
+                LOG.warn(
+                        "kafka: no consumer of {} has reached a broker for {} s (brokers down or unreachable); the"
+                                + " polls wait in the topic",
+                        topic,
+                        UNREACHABLE_AFTER.toSeconds());
+            }
+        }
+        return Optional.of(now);
     }
 
     /** Records of the consumer's partitions after its position, as its last fetch saw them (0 when unknown). */

@@ -66,6 +66,7 @@ public final class ProcessReporter {
                 !graphite.reachable()
                         ? "unreachable"
                         : graphite.peerWarning().isEmpty() ? "reachable" : "reachable-" + graphite.peerWarning());
+        workers.sourceReachable().ifPresent(r -> values.put("kafka", r ? "reachable" : "unreachable")); // central
         values.put("queued_lines", stats.queuedLines());
         values.put("dropped_lines", stats.droppedLines());
         values.put("healthy", healthy(incoming));
@@ -98,6 +99,7 @@ public final class ProcessReporter {
     boolean healthy(long incoming) {
         boolean stalled = incoming > 0
                 && graphite.reachable()
+                && workers.sourceReachable().orElse(true) // a Kafka outage is no reason to restart either
                 && clock.nanosSince(workers.last().progressNanos()) > STALL.toNanos();
         return workers.allAlive() && graphite.senderAlive() && !stalled;
     }

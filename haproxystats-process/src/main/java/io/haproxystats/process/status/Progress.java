@@ -1,5 +1,7 @@
 package io.haproxystats.process.status;
 
+import java.util.Optional;
+
 /**
  * How the part that takes polls is doing, for the status file and the watchdog: the workers of
  * local mode, the forwarder at the edge, the consumers of a central processor.
@@ -18,4 +20,12 @@ public interface Progress {
      * unknown.
      */
     long waiting();
+
+    /**
+     * Whether the source of polls reaches its peer, as the status file's {@code kafka} line says
+     * it: a central processor's consumers and the brokers; empty when the polls come from src-dir.
+     */
+    default Optional<Boolean> sourceReachable() {
+        return Optional.empty();
+    }
 }

@@ -4,6 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import io.haproxystats.common.config.ConfigLoader;
 import io.haproxystats.common.config.ProcessConfig;
 import io.haproxystats.common.time.ManualClock;
@@ -31,6 +35,7 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.record.TimestampType;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
 
 /**
  * A central processor's handling of one record, without a broker: the lines of a poll carry the
@@ -62,13 +67,14 @@ class PollRecordHandlerTest {
     }
 
     private static ConsumerRecord<byte[], byte[]> record(String lb, String poll) throws Exception {
-        SortedMap<String, byte[]> files = new TreeMap<>();
-        try (Stream<Path> s = Files.list(Fixtures.small().resolve(poll))) {
-            for (Path p : s.toList()) {
-                files.put(p.getFileName().toString(), Files.readAllBytes(p));
-            }
-        }
-        PollContainer.Compressed c = PollContainer.compress(files);
+        return record(lb, poll, poll, 42);
+    }
+
+    /** A record named {@code poll} holding the files of the fixture poll {@code files}, at {@code offset}. */
+    private static ConsumerRecord<byte[], byte[]> record(String lb, String poll, String files, long offset)
+            throws Exception {
+        SortedMap<String, byte[]> contents = readFiles(files);
+        PollContainer.Compressed c = PollContainer.compress(contents);
         RecordHeaders h = new RecordHeaders();
         h.add(PollRecord.FORMAT_HEADER, "1".getBytes(StandardCharsets.US_ASCII));
         h.add(PollRecord.POLL_HEADER, poll.getBytes(StandardCharsets.US_ASCII));
@@ -76,7 +82,7 @@ class PollRecordHandlerTest {
         return new ConsumerRecord<>(
                 "haproxystats.polls",
                 3,
-                42,
+                offset,
                 0L,
                 TimestampType.CREATE_TIME,
                 -1,
@@ -85,6 +91,16 @@ class PollRecordHandlerTest {
                 c.value(),
                 h,
                 java.util.Optional.empty());
+    }
+
+    private static SortedMap<String, byte[]> readFiles(String poll) throws Exception {
+        SortedMap<String, byte[]> files = new TreeMap<>();
+        try (Stream<Path> s = Files.list(Fixtures.small().resolve(poll))) {
+            for (Path p : s.toList()) {
+                files.put(p.getFileName().toString(), Files.readAllBytes(p));
+            }
+        }
+        return files;
     }
 
     /** A dispatcher that keeps what it is given. */
@@ -114,6 +130,64 @@ class PollRecordHandlerTest {
         for (String line : lines) {
             assertTrue(line.startsWith("lb.lb7_example_net.haproxy.") && line.endsWith(" 1795224218"), line);
         }
+    }
+
+    /**
+     * Two edges publishing under one name (issue 27, item 5): the same poll with other values is
+     * said once, naming both records; the same record again (a resend) is not a second source.
+     */
+    @Test
+    void aLoadBalancerNameFromTwoSourcesIsSaidOnceNamingBoth() throws Exception {
+        ListAppender<ILoggingEvent> log = new ListAppender<>();
+        Logger logger = (Logger) LoggerFactory.getLogger(PollRecordHandler.class);
+        log.start();
+        logger.addAppender(log);
+        try {
+            PollRecordHandler handler = handler(List.of(new Keeping()));
+            handler.handle(record("lb1", "1795224218", "1795224218", 10)).join();
+            handler.handle(record("lb1", "1795224218", "1795224218", 11)).join(); // sent again: same bytes
+            handler.handle(record("lb2", "1795224218", "1795224228", 12)).join(); // another name: fine
+            assertEquals(List.of(), warnings(log));
+            handler.handle(record("lb1", "1795224218", "1795224228", 13)).join(); // same name and poll, other values
+            handler.handle(record("lb1", "1795224228", "1795224228", 14)).join();
+            handler.handle(record("lb1", "1795224228", "1795224218", 15)).join(); // again: said once already
+            assertEquals(
+                    List.of(
+                            "load balancer lb1: poll 1795224218 came twice with different values (haproxystats.polls-3@11"
+                                    + " and haproxystats.polls-3@13): two edges publish under one name (give each its own"
+                                    + " [kafka] host), or its puller named two polls alike; Graphite keeps whichever"
+                                    + " came last"),
+                    warnings(log));
+        } finally {
+            logger.detachAppender(log);
+        }
+    }
+
+    /** A load balancer named cluster writes where a cluster named haproxy would (issue 27, item 8): said. */
+    @Test
+    void aLoadBalancerNamedClusterIsSaid() throws Exception {
+        ListAppender<ILoggingEvent> log = new ListAppender<>();
+        Logger logger = (Logger) LoggerFactory.getLogger(PollRecordHandler.class);
+        log.start();
+        logger.addAppender(log);
+        try {
+            PollRecordHandler handler = handler(List.of(new Keeping()));
+            handler.handle(record("cluster", "1795224218", "1795224218", 10)).join();
+            handler.handle(record("cluster", "1795224228", "1795224228", 11)).join();
+            assertEquals(
+                    List.of("load balancer cluster writes under lb.cluster.haproxy, where the cluster lines of a"
+                            + " cluster named 'haproxy' go: rename it ([kafka] host at its edge)"),
+                    warnings(log));
+        } finally {
+            logger.detachAppender(log);
+        }
+    }
+
+    private static List<String> warnings(ListAppender<ILoggingEvent> log) {
+        return log.list.stream()
+                .filter(e -> e.getLevel() == Level.WARN)
+                .map(ILoggingEvent::getFormattedMessage)
+                .toList();
     }
 
     @Test
