@@ -1,12 +1,6 @@
 package io.haproxystats.process.cluster;
 
 import com.github.luben.zstd.Zstd;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -34,18 +28,12 @@ final class ClosedWindow {
     byte[] aggregate = new byte[0];
 
     byte[] encode() {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (DataOutputStream out = new DataOutputStream(bytes)) {
-            out.writeByte(VERSION);
+        return StoreCodec.encode(VERSION, out -> {
             out.writeLong(late);
             out.writeLong(future);
             out.writeLong(revisions);
             out.writeInt(revision);
-            out.writeInt(members.size());
-            for (Map.Entry<String, Long> e : members.entrySet()) {
-                out.writeUTF(e.getKey());
-                out.writeLong(e.getValue());
-            }
+            StoreCodec.writeLongs(out, members);
             out.writeInt(expected.size());
             for (String lb : expected) {
                 out.writeUTF(lb);
@@ -54,29 +42,18 @@ final class ClosedWindow {
             out.writeInt(aggregate.length);
             out.writeInt(z.length);
             out.write(z);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return bytes.toByteArray();
+        });
     }
 
     static ClosedWindow decode(byte[] b) {
-        ClosedWindow w = new ClosedWindow();
-        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(b))) {
-            int version = in.readByte();
-            if (version != VERSION) {
-                throw new IllegalStateException(
-                        "closed window of version " + version + ", this processor reads " + VERSION);
-            }
+        return StoreCodec.decode(b, VERSION, "closed window", in -> {
+            ClosedWindow w = new ClosedWindow();
             w.late = in.readLong();
             w.future = in.readLong();
             w.revisions = in.readLong();
             w.revision = in.readInt();
+            StoreCodec.readLongs(in, w.members);
             int n = in.readInt();
-            for (int i = 0; i < n; i++) {
-                w.members.put(in.readUTF(), in.readLong());
-            }
-            n = in.readInt();
             for (int i = 0; i < n; i++) {
                 w.expected.add(in.readUTF());
             }
@@ -84,9 +61,7 @@ final class ClosedWindow {
             byte[] z = new byte[in.readInt()];
             in.readFully(z);
             w.aggregate = Zstd.decompress(z, size);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return w;
+            return w;
+        });
     }
 }

@@ -3,12 +3,6 @@ package io.haproxystats.process.cluster;
 import io.haproxystats.common.haproxy.Aggregation;
 import io.haproxystats.common.haproxy.MetricCatalogue;
 import io.haproxystats.process.kafka.ClusterValues;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.Map;
@@ -42,6 +36,7 @@ final class ClusterAggregate {
     }
 
     private static final Aggregation[] NATURES = Aggregation.values();
+    private static final int VERSION = 1;
 
     /** Per path: sum (or max, or min), the number of load balancers that have it, its nature's ordinal. */
     private final Map<String, double[]> acc = new HashMap<>();
@@ -87,8 +82,7 @@ final class ClusterAggregate {
      * values): what a closed window keeps so that a late load balancer can still be folded in.
      */
     byte[] encode() {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (DataOutputStream out = new DataOutputStream(bytes)) {
+        return StoreCodec.encode(VERSION, out -> {
             out.writeInt(members);
             out.writeInt(acc.size());
             for (Map.Entry<String, double[]> e : acc.entrySet()) {
@@ -97,16 +91,13 @@ final class ClusterAggregate {
                 out.writeInt((int) e.getValue()[1]);
                 out.writeByte((int) e.getValue()[2]);
             }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return bytes.toByteArray();
+        });
     }
 
     /** The aggregate {@link #encode} wrote. */
     static ClusterAggregate decode(byte[] b) {
-        ClusterAggregate a = new ClusterAggregate();
-        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(b))) {
+        return StoreCodec.decode(b, VERSION, "cluster aggregate", in -> {
+            ClusterAggregate a = new ClusterAggregate();
             a.members = in.readInt();
             int n = in.readInt();
             for (int i = 0; i < n; i++) {
@@ -116,10 +107,8 @@ final class ClusterAggregate {
                 int nature = in.readByte();
                 a.acc.put(path, new double[] {v, count, nature});
             }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return a;
+            return a;
+        });
     }
 
     /** Path to the cluster's value, in path order. */

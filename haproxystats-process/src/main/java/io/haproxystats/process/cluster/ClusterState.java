@@ -1,11 +1,5 @@
 package io.haproxystats.process.cluster;
 
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -56,9 +50,7 @@ final class ClusterState {
     }
 
     byte[] encode() {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (DataOutputStream out = new DataOutputStream(bytes)) {
-            out.writeByte(VERSION);
+        return StoreCodec.encode(VERSION, out -> {
             out.writeLong(late);
             out.writeLong(future);
             out.writeLong(revised);
@@ -70,25 +62,13 @@ final class ClusterState {
                 out.writeLong(e.getValue()[0]);
                 out.writeLong(e.getValue()[1]);
             }
-            out.writeInt(recent.size());
-            for (Map.Entry<String, Long> e : recent.entrySet()) {
-                out.writeUTF(e.getKey());
-                out.writeLong(e.getValue());
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return bytes.toByteArray();
+            StoreCodec.writeLongs(out, recent);
+        });
     }
 
     static ClusterState decode(byte[] b) {
-        ClusterState s = new ClusterState();
-        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(b))) {
-            int version = in.readByte();
-            if (version != VERSION) {
-                throw new IllegalStateException(
-                        "cluster state of version " + version + ", this processor reads " + VERSION);
-            }
+        return StoreCodec.decode(b, VERSION, "cluster state", in -> {
+            ClusterState s = new ClusterState();
             s.late = in.readLong();
             s.future = in.readLong();
             s.revised = in.readLong();
@@ -98,13 +78,8 @@ final class ClusterState {
             for (int i = 0; i < n; i++) {
                 s.loadBalancers.put(in.readUTF(), new long[] {in.readLong(), in.readLong()});
             }
-            n = in.readInt();
-            for (int i = 0; i < n; i++) {
-                s.recent.put(in.readUTF(), in.readLong());
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return s;
+            StoreCodec.readLongs(in, s.recent);
+            return s;
+        });
     }
 }
