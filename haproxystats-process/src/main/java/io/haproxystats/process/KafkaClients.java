@@ -10,9 +10,13 @@ import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.ConfigEntry;
+import org.apache.kafka.clients.admin.ConsumerGroupDescription;
+import org.apache.kafka.clients.admin.MemberDescription;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -175,6 +179,44 @@ final class KafkaClients {
             Thread.currentThread().interrupt();
             return Optional.empty();
         }
+    }
+
+    /** What a consumer's client id carries after it: the hash of its processor's path options. */
+    static final String PATHS_MARK = "-paths-";
+
+    private static final Pattern PATHS_IN_CLIENT_ID =
+            Pattern.compile(Pattern.quote(PATHS_MARK) + "([0-9a-f]{8})-\\d+$");
+
+    /**
+     * The members of consumer group {@code group} whose client ids carry another path options hash
+     * than {@code ownHash} ({@link #PATHS_MARK}), each as {@code <client id> on <host>}; members
+     * without one (other versions) are left out. Empty when the group cannot be described (an
+     * admin request, bounded by 10 s).
+     */
+    static List<String> membersWithOtherPathOptions(KafkaSettings kafka, String group, String ownHash) {
+        Properties p = common(kafka, "haproxystats-admin");
+        p.put("default.api.timeout.ms", "10000");
+        p.put("request.timeout.ms", "10000");
+        passThrough(kafka, p);
+        List<String> out = new ArrayList<>();
+        try (Admin admin = Admin.create(p)) {
+            ConsumerGroupDescription description = admin.describeConsumerGroups(List.of(group))
+                    .all()
+                    .get(10, TimeUnit.SECONDS)
+                    .get(group);
+            for (MemberDescription m : description.members()) {
+                Matcher matcher = PATHS_IN_CLIENT_ID.matcher(m.clientId());
+                if (matcher.find() && !matcher.group(1).equals(ownHash)) {
+                    out.add(m.clientId() + " on " + m.host());
+                }
+            }
+        } catch (ExecutionException | TimeoutException | KafkaException e) {
+            return List.of();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return List.of();
+        }
+        return out;
     }
 
     private static Properties common(KafkaSettings kafka, String clientId) {

@@ -421,7 +421,10 @@ public final class ProcessCommand extends DaemonCommand {
                 cluster,
                 publisher);
         KafkaPollSource source = new KafkaPollSource(
-                KafkaPollSource.kafka(KafkaClients.pollConsumer(kafka, "haproxystats-process-" + Hostname.local())),
+                KafkaPollSource.kafka(KafkaClients.pollConsumer(
+                        kafka,
+                        "haproxystats-process-" + Hostname.local() + KafkaClients.PATHS_MARK
+                                + config.graphite().pathOptionsHash())),
                 kafka.pollsTopic(),
                 handler,
                 config.graphite().delay(),
@@ -452,6 +455,7 @@ public final class ProcessCommand extends DaemonCommand {
         }
         ClusterAggregation windows = aggregation;
         KafkaPollSource clusterLines = lines;
+        ScheduledExecutorService pathCheck = pathOptionsCheck(config);
         return new Intake() {
             @Override
             public String description() {
@@ -490,6 +494,7 @@ public final class ProcessCommand extends DaemonCommand {
 
             @Override
             public void stop() throws InterruptedException, IOException {
+                pathCheck.shutdownNow();
                 source.stop(STOP_DRAIN);
                 if (clusterLines != null) {
                     clusterLines.stop(STOP_DRAIN);
@@ -511,6 +516,41 @@ public final class ProcessCommand extends DaemonCommand {
                 return source.delivered();
             }
         };
+    }
+
+    /**
+     * Central processors of one group that form paths differently (namespace, prefix-hostname,
+     * fqdn, group namespaces) move a load balancer's series between paths at every rebalance. Each
+     * says the hash of its path options in its consumers' client ids; every minute (first after
+     * 20 s, when the group has formed) this one compares the group's members with its own and
+     * warns once a member.
+     */
+    private static ScheduledExecutorService pathOptionsCheck(ProcessConfig config) {
+        ScheduledExecutorService check = Executors.newSingleThreadScheduledExecutor(
+                Thread.ofPlatform().daemon().name("path-options-check").factory());
+        String own = config.graphite().pathOptionsHash();
+        Set<String> said = new HashSet<>();
+        check.scheduleWithFixedDelay(
+                () -> {
+                    for (String other : KafkaClients.membersWithOtherPathOptions(
+                            config.kafka(), config.kafka().groupId(), own)) {
+                        if (said.add(other)) {
+                            LOG.warn(
+                                    "consumer group {}: member {} forms metric paths with other options than this"
+                                            + " processor ({}, hash {}): a load balancer's series move between paths"
+                                            + " at each rebalance; give every central processor of the group the same"
+                                            + " [graphite] namespace, prefix-hostname, fqdn and group options",
+                                    config.kafka().groupId(),
+                                    other,
+                                    config.graphite().pathOptions(),
+                                    own);
+                        }
+                    }
+                },
+                20,
+                60,
+                TimeUnit.SECONDS);
+        return check;
     }
 
     /** Longest wait for the broker to acknowledge one forwarded poll (the producer gives up before: 120 s). */

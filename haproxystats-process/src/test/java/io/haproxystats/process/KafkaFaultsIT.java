@@ -302,6 +302,52 @@ class KafkaFaultsIT {
     }
 
     /**
+     * Central processors of one group with different path-forming options moved a load
+     * balancer's series between namespaces at each rebalance, undetected (issue 27, item 8): each
+     * says so, naming the other's consumers and its own options.
+     */
+    @Test
+    void centralProcessorsOfOneGroupWithOtherPathOptionsSayIt() throws Exception {
+        try (KafkaCluster kafka = KafkaCluster.start(tmp.resolve("kafka"), 2)) {
+            String bootstrap = kafka.bootstrapServers();
+            KafkaRecords.createTopic(bootstrap, POLLS, 2, 1, Map.of());
+            int graphite = HaproxyInstance.freePort(); // Graphite down: not what this is about
+            Path confA = Files.writeString(
+                    tmp.resolve("a.conf"), KafkaEndToEndIT.central(tmp.resolve("a"), bootstrap, graphite));
+            Path confB = Files.writeString(
+                    tmp.resolve("b.conf"),
+                    KafkaEndToEndIT.central(tmp.resolve("b"), bootstrap, graphite)
+                            .replace("namespace = lb\n", "namespace = other\n"));
+            Path logA = tmp.resolve("a.log");
+            Path logB = tmp.resolve("b.log");
+            Process a = Daemons.start(PROCESS, confA, logA);
+            Process b = Daemons.start(PROCESS, confB, logB);
+            String said = "forms metric paths with other options than this processor";
+            Wait.until(
+                    Duration.ofSeconds(150),
+                    () -> Daemons.read(logA).contains(said)
+                            && Daemons.read(logB).contains(said),
+                    "both central processors name the other's consumers");
+            Daemons.stop(a);
+            Daemons.stop(b);
+            String a1 = Daemons.read(logA)
+                    .lines()
+                    .filter(l -> l.contains(said))
+                    .findFirst()
+                    .orElseThrow();
+            assertTrue(
+                    a1.contains("WARN")
+                            && a1.contains("consumer group haproxystats-process: member haproxystats-process-")
+                            && a1.contains("(namespace=lb prefix-hostname=true fqdn=true, hash "),
+                    a1);
+            assertTrue(Daemons.read(logB).contains("(namespace=other prefix-hostname=true fqdn=true, hash "));
+            // Once a member: b has 2 consumers (workers = 2).
+            assertEquals(
+                    2, Daemons.read(logA).lines().filter(l -> l.contains(said)).count(), Daemons.read(logA));
+        }
+    }
+
+    /**
      * An edge whose brokers cannot be reached logged Kafka's "Topic haproxystats.polls not present
      * in metadata after 60000 ms" (issue 27, item 10): it says it cannot reach any broker.
      */
