@@ -248,6 +248,11 @@ class KafkaFaultsIT {
                     Duration.ofSeconds(60),
                     () -> statusSays(status, "incoming=10") && statusSays(status, "graphite=unreachable"),
                     "the status file: 10 polls waiting in the topic, Graphite unreachable");
+            // A Graphite outage keeps the consumers waiting with their records in hand: they are still
+            // connected, so Kafka stays reachable past the 15 s after which an outage would be said.
+            long seen = updated(status);
+            Wait.until(Duration.ofSeconds(60), () -> updated(status) >= seen + 20, "20 s more of Graphite outage");
+            assertTrue(statusSays(status, "kafka=reachable"), Files.readString(status));
             try (CarbonRelay relay = CarbonRelay.start(tmp, graphitePort)) {
                 Wait.until(
                         Duration.ofSeconds(60),
@@ -290,6 +295,19 @@ class KafkaFaultsIT {
                 assertTrue(log.contains("polls wait in the Kafka topic (their records are not committed)"), log);
                 assertFalse(log.contains("incoming/"), log);
             }
+        }
+    }
+
+    /** The status file's {@code updated} (the daemon's clock), 0 when it cannot be read. */
+    private static long updated(Path status) {
+        try {
+            return Files.readAllLines(status).stream()
+                    .filter(l -> l.startsWith("updated="))
+                    .mapToLong(l -> Long.parseLong(l.substring("updated=".length())))
+                    .findFirst()
+                    .orElse(0);
+        } catch (IOException | NumberFormatException e) {
+            return 0;
         }
     }
 
