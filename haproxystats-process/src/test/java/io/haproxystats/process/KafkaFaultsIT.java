@@ -34,6 +34,7 @@ import java.util.stream.Stream;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
@@ -49,6 +50,18 @@ class KafkaFaultsIT {
 
     @TempDir(cleanup = CleanupMode.ON_SUCCESS)
     Path tmp;
+
+    /** Central processors and edges a test started: killed after it when a failed assertion left them running. */
+    private final List<Process> started = new ArrayList<>();
+
+    @AfterEach
+    void killLeftovers() throws InterruptedException {
+        for (Process p : started) {
+            if (p.isAlive()) {
+                Daemons.kill(p);
+            }
+        }
+    }
 
     @Test
     void edgeKeepsPollsThroughABrokerOutageThenSendsEachOnceInOrder() throws Exception {
@@ -340,6 +353,7 @@ class KafkaFaultsIT {
             Path logB = tmp.resolve("b.log");
             Process a = Daemons.start(PROCESS, confA, logA);
             Process b = Daemons.start(PROCESS, confB, logB);
+            started.addAll(List.of(a, b));
             String said = "forms metric paths with other options than this processor";
             Wait.until(
                     Duration.ofSeconds(150),
@@ -389,6 +403,7 @@ class KafkaFaultsIT {
                 """.formatted(base, HaproxyInstance.freePort())); // nothing listens there
         Path log = tmp.resolve("edge.log");
         Process edge = Daemons.start(PROCESS, conf, log);
+        started.add(edge);
         Wait.until(Duration.ofSeconds(60), () -> Daemons.read(log).contains("cannot deliver"), "the failure logged");
         Daemons.stop(edge);
         String line = Daemons.read(log)
@@ -520,7 +535,9 @@ class KafkaFaultsIT {
                 base.resolveSibling(base.getFileName() + ".conf"),
                 KafkaEndToEndIT.central(base, bootstrap, relayPort)
                         + "client.session.timeout.ms = 6000\nclient.heartbeat.interval.ms = 1000\n");
-        return Daemons.start(PROCESS, conf, base.resolveSibling(base.getFileName() + ".log"));
+        Process p = Daemons.start(PROCESS, conf, base.resolveSibling(base.getFileName() + ".log"));
+        started.add(p);
+        return p;
     }
 
     static RecordHeaders headers(String poll, long size) {
