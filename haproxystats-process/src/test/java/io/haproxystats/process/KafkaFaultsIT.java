@@ -39,6 +39,7 @@ import java.util.stream.Stream;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
@@ -54,6 +55,18 @@ public class KafkaFaultsIT {
 
     @TempDir(cleanup = CleanupMode.ON_SUCCESS)
     Path tmp;
+
+    /** Central processors and edges a test started: killed after it when a failed assertion left them running. */
+    private final List<Process> started = new ArrayList<>();
+
+    @AfterEach
+    void killLeftovers() throws InterruptedException {
+        for (Process p : started) {
+            if (p.isAlive()) {
+                Daemons.kill(p);
+            }
+        }
+    }
 
     @Test
     void edgeKeepsPollsThroughABrokerOutageThenSendsEachOnceInOrder() throws Exception {
@@ -253,6 +266,11 @@ public class KafkaFaultsIT {
                     Duration.ofSeconds(60),
                     () -> statusSays(status, "incoming=10") && statusSays(status, "graphite=unreachable"),
                     "the status file: 10 polls waiting in the topic, Graphite unreachable");
+            // A Graphite outage keeps the consumers waiting with their records in hand: they are still
+            // connected, so Kafka stays reachable past the 15 s after which an outage would be said.
+            long seen = updated(status);
+            Wait.until(Duration.ofSeconds(60), () -> updated(status) >= seen + 20, "20 s more of Graphite outage");
+            assertTrue(statusSays(status, "kafka=reachable"), Files.readString(status));
             try (CarbonRelay relay = CarbonRelay.start(tmp, graphitePort)) {
                 Wait.until(
                         Duration.ofSeconds(60),
@@ -298,11 +316,71 @@ public class KafkaFaultsIT {
         }
     }
 
+    /** The status file's {@code updated} (the daemon's clock), 0 when it cannot be read. */
+    private static long updated(Path status) {
+        try {
+            return Files.readAllLines(status).stream()
+                    .filter(l -> l.startsWith("updated="))
+                    .mapToLong(l -> Long.parseLong(l.substring("updated=".length())))
+                    .findFirst()
+                    .orElse(0);
+        } catch (IOException | NumberFormatException e) {
+            return 0;
+        }
+    }
+
     private static boolean statusSays(Path status, String line) {
         try {
             return Files.exists(status) && Files.readAllLines(status).contains(line);
         } catch (IOException e) {
             return false;
+        }
+    }
+
+    /**
+     * Central processors of one group with different path-forming options moved a load
+     * balancer's series between namespaces at each rebalance, undetected (issue 27, item 8): each
+     * says so, naming the other's consumers and its own options.
+     */
+    @Test
+    void centralProcessorsOfOneGroupWithOtherPathOptionsSayIt() throws Exception {
+        try (KafkaCluster kafka = KafkaCluster.start(tmp.resolve("kafka"), 2)) {
+            String bootstrap = kafka.bootstrapServers();
+            KafkaRecords.createTopic(bootstrap, POLLS, 2, 1, Map.of());
+            int graphite = HaproxyInstance.freePort(); // Graphite down: not what this is about
+            Path confA = Files.writeString(
+                    tmp.resolve("a.conf"), KafkaEndToEndIT.central(tmp.resolve("a"), bootstrap, graphite));
+            Path confB = Files.writeString(
+                    tmp.resolve("b.conf"),
+                    KafkaEndToEndIT.central(tmp.resolve("b"), bootstrap, graphite)
+                            .replace("namespace = lb\n", "namespace = other\n"));
+            Path logA = tmp.resolve("a.log");
+            Path logB = tmp.resolve("b.log");
+            Process a = Daemons.start(PROCESS, confA, logA);
+            Process b = Daemons.start(PROCESS, confB, logB);
+            started.addAll(List.of(a, b));
+            String said = "forms metric paths with other options than this processor";
+            Wait.until(
+                    Duration.ofSeconds(150),
+                    () -> Daemons.read(logA).contains(said)
+                            && Daemons.read(logB).contains(said),
+                    "both central processors name the other's consumers");
+            Daemons.stop(a);
+            Daemons.stop(b);
+            String a1 = Daemons.read(logA)
+                    .lines()
+                    .filter(l -> l.contains(said))
+                    .findFirst()
+                    .orElseThrow();
+            assertTrue(
+                    a1.contains("WARN")
+                            && a1.contains("consumer group haproxystats-process: member haproxystats-process-")
+                            && a1.contains("(namespace=lb prefix-hostname=true fqdn=true, hash "),
+                    a1);
+            assertTrue(Daemons.read(logB).contains("(namespace=other prefix-hostname=true fqdn=true, hash "));
+            // Once a member: b has 2 consumers (workers = 2).
+            assertEquals(
+                    2, Daemons.read(logA).lines().filter(l -> l.contains(said)).count(), Daemons.read(logA));
         }
     }
 
@@ -330,6 +408,7 @@ public class KafkaFaultsIT {
                 """.formatted(base, HaproxyInstance.freePort())); // nothing listens there
         Path log = tmp.resolve("edge.log");
         Process edge = Daemons.start(PROCESS, conf, log);
+        started.add(edge);
         Wait.until(Duration.ofSeconds(60), () -> Daemons.read(log).contains("cannot deliver"), "the failure logged");
         Daemons.stop(edge);
         String line = Daemons.read(log)
@@ -453,7 +532,9 @@ public class KafkaFaultsIT {
                 base.resolveSibling(base.getFileName() + ".conf"),
                 KafkaEndToEndIT.central(base, bootstrap, relayPort)
                         + "client.session.timeout.ms = 6000\nclient.heartbeat.interval.ms = 1000\n");
-        return Daemons.start(PROCESS, conf, base.resolveSibling(base.getFileName() + ".log"));
+        Process p = Daemons.start(PROCESS, conf, base.resolveSibling(base.getFileName() + ".log"));
+        started.add(p);
+        return p;
     }
 
     public static RecordHeaders headers(String poll, long size) {

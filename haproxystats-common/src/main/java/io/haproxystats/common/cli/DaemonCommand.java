@@ -126,7 +126,7 @@ public abstract class DaemonCommand implements Callable<Integer> {
         }
         EffectiveConfig config = ConfigLoader.load(file, extraConfigDir());
         validate(config);
-        List<KnownOptions.Unknown> unknown = KnownOptions.unknown(config, sections(), kafkaClientProperties());
+        List<KnownOptions.Unknown> unknown = KnownOptions.unknown(config, sections(), this::kafkaClientProperties);
         if (strict && !unknown.isEmpty()) {
             throw new ConfigurationException(unknown.get(0).message()
                     + (unknown.size() > 1 ? " (and " + (unknown.size() - 1) + " more unknown options)" : ""));

@@ -1,6 +1,11 @@
 package io.haproxystats.common.config;
 
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.util.HexFormat;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -57,6 +62,47 @@ public record GraphiteSettings(
     }
 
     public static final String SECTION = "graphite";
+
+    /**
+     * The options that form a load balancer's metric paths, as one text: namespace,
+     * prefix-hostname, fqdn and the group namespaces with their patterns. Central processors of one
+     * consumer group must agree on them: a load balancer's partition moves between them at every
+     * rebalance, and its series would move between paths with it.
+     */
+    public String pathOptions() {
+        StringBuilder b = new StringBuilder()
+                .append("namespace=")
+                .append(namespace)
+                .append(" prefix-hostname=")
+                .append(prefixHostname)
+                .append(" fqdn=")
+                .append(fqdn);
+        groups.ifPresent(g -> {
+            b.append(" group-namespace=")
+                    .append(g.namespace())
+                    .append(" double-writes=")
+                    .append(g.doubleWrites());
+            for (List<GroupSettings.Group> part : List.of(g.frontend(), g.backend(), g.server())) {
+                b.append(" |");
+                part.forEach(group -> b.append(' ')
+                        .append(group.name())
+                        .append('=')
+                        .append(group.pattern().pattern()));
+            }
+        });
+        return b.toString();
+    }
+
+    /** The first 8 hex digits of the SHA-256 of {@link #pathOptions}: what processors compare. */
+    public String pathOptionsHash() {
+        try {
+            byte[] digest =
+                    MessageDigest.getInstance("SHA-256").digest(pathOptions().getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(digest, 0, 4);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java runtime has SHA-256", e);
+        }
+    }
 
     public static GraphiteSettings from(EffectiveConfig config) {
         String s = SECTION;

@@ -10,6 +10,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 
 /**
  * Every option each section has, so that a misspelled one is said, not silently ignored
@@ -199,16 +200,18 @@ public final class KnownOptions {
 
     /** The unknown options written in the sections the filter keeps, in section then option order. */
     public static List<Unknown> unknown(EffectiveConfig config, Predicate<String> sections) {
-        return unknown(config, sections, Set.of());
+        return unknown(config, sections, Set::of);
     }
 
     /**
      * As {@link #unknown(EffectiveConfig, Predicate)}, and each {@code [kafka] client.<property>}
-     * whose property is not in {@code kafkaProperties} (Kafka's own names, given by the daemon that
-     * carries Kafka; empty: not checked).
+     * whose property is not in {@code kafkaPropertyNames} (Kafka's own names, given by the daemon that
+     * carries Kafka; empty: not checked), asked only when such an option is written (it loads Kafka's
+     * configuration classes).
      */
     public static List<Unknown> unknown(
-            EffectiveConfig config, Predicate<String> sections, Set<String> kafkaProperties) {
+            EffectiveConfig config, Predicate<String> sections, Supplier<Set<String>> kafkaPropertyNames) {
+        Set<String> kafkaProperties = null;
         List<Unknown> out = new ArrayList<>();
         for (String section : new TreeSet<>(config.sections())) {
             Set<String> known = OPTIONS.get(section);
@@ -221,9 +224,12 @@ public final class KnownOptions {
                         && option.length() > KafkaSettings.CLIENT_PREFIX.length();
                 if (!known.contains(option) && !clientProperty) {
                     out.add(new Unknown(section, option, closest(option, known)));
-                } else if (clientProperty && !kafkaProperties.isEmpty()) {
+                } else if (clientProperty) {
+                    if (kafkaProperties == null) {
+                        kafkaProperties = kafkaPropertyNames.get();
+                    }
                     String property = option.substring(KafkaSettings.CLIENT_PREFIX.length());
-                    if (!kafkaProperties.contains(property)) {
+                    if (!kafkaProperties.isEmpty() && !kafkaProperties.contains(property)) {
                         out.add(new Unknown(section, option, closest(property, kafkaProperties), true));
                     }
                 }

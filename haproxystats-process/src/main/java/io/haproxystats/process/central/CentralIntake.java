@@ -20,9 +20,14 @@ import io.haproxystats.process.status.Destination;
 import io.haproxystats.process.status.Intake;
 import io.haproxystats.process.status.Progress;
 import java.io.IOException;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.common.KafkaException;
@@ -49,6 +54,7 @@ public final class CentralIntake implements Intake {
 
     private final KafkaPollSource clusterLines;
     private final ClusterStatus clusterStatus;
+    private final ScheduledExecutorService pathCheck;
 
     private CentralIntake(
             String description,
@@ -57,8 +63,10 @@ public final class CentralIntake implements Intake {
             KafkaPollSource source,
             ClusterAggregation windows,
             KafkaPollSource clusterLines,
-            ClusterStatus clusterStatus) {
+            ClusterStatus clusterStatus,
+            ScheduledExecutorService pathCheck) {
         this.clusterStatus = clusterStatus;
+        this.pathCheck = pathCheck;
         this.description = description;
         this.dispatchers = dispatchers;
         this.publisher = publisher;
@@ -93,7 +101,10 @@ public final class CentralIntake implements Intake {
         PollRecordHandler handler = new PollRecordHandler(
                 settings, config.graphite(), fanOut, quarantine, config.maxFileBytes(), clock, cluster, publisher);
         KafkaPollSource source = new KafkaPollSource(
-                KafkaPollSource.kafka(KafkaClients.pollConsumer(kafka, "haproxystats-process-" + Hostname.local())),
+                KafkaPollSource.kafka(KafkaClients.pollConsumer(
+                        kafka,
+                        "haproxystats-process-" + Hostname.local() + KafkaClients.PATHS_MARK
+                                + config.graphite().pathOptionsHash())),
                 kafka.pollsTopic(),
                 handler,
                 config.graphite().delay(),
@@ -136,7 +147,8 @@ public final class CentralIntake implements Intake {
                 source,
                 windows,
                 lines,
-                cluster.aggregate() ? clusterStatus : null);
+                cluster.aggregate() ? clusterStatus : null,
+                pathOptionsCheck(config));
     }
 
     /**
@@ -163,6 +175,41 @@ public final class CentralIntake implements Intake {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /**
+     * Central processors of one group that form paths differently (namespace, prefix-hostname,
+     * fqdn, group namespaces) move a load balancer's series between paths at every rebalance. Each
+     * says the hash of its path options in its consumers' client ids; every minute (first after
+     * 20 s, when the group has formed) this one compares the group's members with its own and
+     * warns once a member.
+     */
+    private static ScheduledExecutorService pathOptionsCheck(ProcessConfig config) {
+        ScheduledExecutorService check = Executors.newSingleThreadScheduledExecutor(
+                Thread.ofPlatform().daemon().name("path-options-check").factory());
+        String own = config.graphite().pathOptionsHash();
+        Set<String> said = new HashSet<>();
+        check.scheduleWithFixedDelay(
+                () -> {
+                    for (String other : KafkaClients.membersWithOtherPathOptions(
+                            config.kafka(), config.kafka().groupId(), own)) {
+                        if (said.add(other)) {
+                            LOG.warn(
+                                    "consumer group {}: member {} forms metric paths with other options than this"
+                                            + " processor ({}, hash {}): a load balancer's series move between paths"
+                                            + " at each rebalance; give every central processor of the group the same"
+                                            + " [graphite] namespace, prefix-hostname, fqdn and group options",
+                                    config.kafka().groupId(),
+                                    other,
+                                    config.graphite().pathOptions(),
+                                    own);
+                        }
+                    }
+                },
+                20,
+                60,
+                TimeUnit.SECONDS);
+        return check;
     }
 
     @Override
@@ -196,6 +243,7 @@ public final class CentralIntake implements Intake {
 
     @Override
     public void stop() throws InterruptedException, IOException {
+        pathCheck.shutdownNow();
         source.stop(STOP_DRAIN);
         if (clusterLines != null) {
             clusterLines.stop(STOP_DRAIN);

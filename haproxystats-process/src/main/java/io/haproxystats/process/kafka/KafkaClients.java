@@ -14,10 +14,14 @@ import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.ConfigEntry;
+import org.apache.kafka.clients.admin.ConsumerGroupDescription;
+import org.apache.kafka.clients.admin.MemberDescription;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -250,6 +254,40 @@ public final class KafkaClients {
         return new ConfigurationException(
                 "[kafka]: cannot make a Kafka client (bootstrap-servers and the client. options): "
                         + root.getMessage());
+    }
+
+    /** What a consumer's client id carries after it: the hash of its processor's path options. */
+    public static final String PATHS_MARK = "-paths-";
+
+    private static final Pattern PATHS_IN_CLIENT_ID =
+            Pattern.compile(Pattern.quote(PATHS_MARK) + "([0-9a-f]{8})-\\d+$");
+
+    /**
+     * The members of consumer group {@code group} whose client ids carry another path options hash
+     * than {@code ownHash} ({@link #PATHS_MARK}), each as {@code <client id> on <host>}; members
+     * without one (other versions) are left out. Empty when the group cannot be described (an
+     * admin request, bounded by 10 s).
+     */
+    public static List<String> membersWithOtherPathOptions(KafkaSettings kafka, String group, String ownHash) {
+        List<String> out = new ArrayList<>();
+        try (Admin admin = Admin.create(admin(kafka))) {
+            ConsumerGroupDescription description = admin.describeConsumerGroups(List.of(group))
+                    .all()
+                    .get(10, TimeUnit.SECONDS)
+                    .get(group);
+            for (MemberDescription m : description.members()) {
+                Matcher matcher = PATHS_IN_CLIENT_ID.matcher(m.clientId());
+                if (matcher.find() && !matcher.group(1).equals(ownHash)) {
+                    out.add(m.clientId() + " on " + m.host());
+                }
+            }
+        } catch (ExecutionException | TimeoutException | KafkaException e) {
+            return List.of();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return List.of();
+        }
+        return out;
     }
 
     private static Properties common(KafkaSettings kafka, String clientId) {

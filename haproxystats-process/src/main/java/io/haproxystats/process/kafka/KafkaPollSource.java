@@ -71,6 +71,8 @@ public final class KafkaPollSource implements Progress {
     private volatile boolean connectionsKnown;
 
     private final AtomicBoolean reachable = new AtomicBoolean(true);
+    /** Each consumer's {@code connection-count} metric, once found. */
+    private final Map<Consumer<byte[], byte[]>, Metric> connectionMetrics = new ConcurrentHashMap<>();
     /** Each consumer's lag at its last poll: records of its partitions not fetched yet, plus those in hand. */
     private final Map<Integer, Long> lags = new ConcurrentHashMap<>();
 
@@ -136,16 +138,10 @@ public final class KafkaPollSource implements Progress {
         try (Consumer<byte[], byte[]> consumer = owned) {
             consumer.subscribe(List.of(topic));
             lastConnectedNanos.compareAndSet(0, clock.nanoTime());
-            Metric connections = null;
             while (running) {
                 ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(200));
                 lags.put(index, lag(consumer) + records.count());
-                if (connections == null) {
-                    connections = connectionCount(consumer);
-                }
-                if (connections != null && connections.metricValue() instanceof Number n && n.doubleValue() > 0) {
-                    lastConnectedNanos.set(clock.nanoTime());
-                }
+                noteConnections(consumer);
                 if (records.isEmpty()) {
                     continue;
                 }
@@ -160,6 +156,7 @@ public final class KafkaPollSource implements Progress {
                     long until = clock.nanoTime() + retryDelay.toNanos();
                     while (running && clock.nanoTime() < until) {
                         pausedPoll(consumer);
+                        noteConnections(consumer);
                     }
                 }
                 consumer.resume(consumer.paused());
@@ -172,7 +169,15 @@ public final class KafkaPollSource implements Progress {
         }
     }
 
-    /** The consumer's own count of its open broker connections (read on its thread, once), or null. */
+    /** Notes, on the consumer's own thread after a poll, whether it has a broker connection now. */
+    private void noteConnections(Consumer<byte[], byte[]> consumer) {
+        Metric connections = connectionMetrics.computeIfAbsent(consumer, this::connectionCount);
+        if (connections != null && connections.metricValue() instanceof Number n && n.doubleValue() > 0) {
+            lastConnectedNanos.set(clock.nanoTime());
+        }
+    }
+
+    /** The consumer's own count of its open broker connections (looked up on its thread), or null. */
     private Metric connectionCount(Consumer<byte[], byte[]> consumer) {
         for (Map.Entry<MetricName, ? extends Metric> e : consumer.metrics().entrySet()) {
             if (e.getKey().name().equals("connection-count")
@@ -233,6 +238,7 @@ public final class KafkaPollSource implements Progress {
                 return null;
             }
             pausedPoll(consumer);
+            noteConnections(consumer); // a long Graphite outage keeps the consumer here: still connected
         }
         try {
             return work.get();
