@@ -103,6 +103,21 @@ final class Poller {
      */
     private record Request(SocketAddress socket, String what, String file, Future<Long> answer) {}
 
+    /** The last poll's name: the next one is always later. */
+    private long lastName = Long.MIN_VALUE;
+
+    /**
+     * A poll's name: the wall-clock second it starts in, or the second after the previous poll's
+     * when that is not later. Under load a late tick and the next, on time, start in one second:
+     * named alike, the second was discarded when the first still waited in dst-dir, or landed as a
+     * second poll of the same name when it did not (one load balancer's series written twice with
+     * other values, two records of one poll name at a central processor).
+     */
+    private long nextName(long wallSecond) {
+        lastName = wallSecond > lastName ? wallSecond : lastName + 1;
+        return lastName;
+    }
+
     /**
      * Runs one poll now. Empty when it was skipped (queue full, no sockets). On interrupt the poll
      * is abandoned: requests cancelled, its temporary directory removed. Whatever happens, a poll
@@ -110,7 +125,7 @@ final class Poller {
      */
     Optional<PollResult> pollOnce() throws IOException, InterruptedException {
         long started = clock.nanoTime();
-        long epoch = clock.instant().getEpochSecond();
+        long epoch = nextName(clock.instant().getEpochSecond());
         int queued;
         try {
             spool.ensureDirectories();

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.haproxystats.common.config.Connect;
 import io.haproxystats.common.haproxy.SocketAddress;
+import io.haproxystats.common.spool.Directories;
 import io.haproxystats.common.spool.PollFiles.Command;
 import io.haproxystats.common.testing.Entries;
 import io.haproxystats.common.testing.HaproxyInstance;
@@ -133,6 +134,57 @@ class PullerIT {
             }
         }
         assertEquals(List.of(), names(spoolTmp), "nothing left in tmp-dst-dir");
+    }
+
+    /**
+     * Two ticks that start in one wall-clock second (a late tick and the next, on time, on a loaded
+     * host) give two polls with two names: the second is not discarded while the first waits in
+     * dst-dir, nor landed under the same name once the first was processed.
+     */
+    @Test
+    void twoPollsThatStartInOneSecondGetTwoNames() throws Exception {
+        haproxy("a");
+        Spool spool = new Spool(dst, spoolTmp);
+        spool.prepare();
+        Clock frozen = new Clock() { // real time for deadlines, one wall-clock second for names
+                    @Override
+                    public long nanoTime() {
+                        return System.nanoTime();
+                    }
+
+                    @Override
+                    public void sleep(Duration duration) throws InterruptedException {
+                        Clock.system().sleep(duration);
+                    }
+
+                    @Override
+                    public Instant instant() {
+                        return Instant.ofEpochSecond(1_700_000_000L);
+                    }
+                };
+        Poller poller = new Poller(
+                new SocketDiscovery(Optional.of(sockets), List.of()),
+                List.of(),
+                List.of(Command.INFO, Command.STAT),
+                new StatsClient(
+                        new Connect(3, Duration.ofSeconds(2), Duration.ofMillis(50), 1),
+                        6291456,
+                        timer,
+                        Clock.system()),
+                spool,
+                Duration.ofSeconds(10),
+                10,
+                frozen,
+                true);
+        PollResult first = poller.pollOnce().orElseThrow();
+        PollResult second = poller.pollOnce().orElseThrow();
+        assertTrue(first.committed() && second.committed(), first.failures() + " " + second.failures());
+        assertEquals(List.of("1700000000", "1700000001"), names(dst), "the second waited behind the first");
+        Directories.deleteTree(dst.resolve("1700000000"));
+        Directories.deleteTree(dst.resolve("1700000001"));
+        PollResult third = poller.pollOnce().orElseThrow();
+        assertTrue(third.committed(), third.failures().toString());
+        assertEquals(List.of("1700000002"), names(dst), "processed polls' names are not used again");
     }
 
     @Test
