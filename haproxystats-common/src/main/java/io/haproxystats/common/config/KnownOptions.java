@@ -91,6 +91,8 @@ public final class KnownOptions {
             Set.of("bootstrap-servers", "polls-topic", "host", "cluster", "group-id", "servers-topic"),
             KafkaSettings.DISPATCH_SECTION,
             Set.of("topic"),
+            LogsSettings.SECTION,
+            Set.of("listen", "percentiles", "rcvbuf", "max-series"),
             ClusterSettings.SECTION,
             Set.of(
                     "aggregate",
@@ -142,6 +144,12 @@ public final class KnownOptions {
                     String.join(" ", MetricCatalogue.SERVER_SUM)),
             "graphite",
             Map.of("replay-bytes", Integer.toString(GraphiteSettings.DEFAULT_REPLAY_BYTES)),
+            LogsSettings.SECTION,
+            Map.of(
+                    "percentiles",
+                    LogsSettings.DEFAULT_PERCENTILES,
+                    "max-series",
+                    Integer.toString(LogsSettings.DEFAULT_MAX_SERIES)),
             KafkaSettings.SECTION,
             Map.of(
                     "polls-topic", KafkaSettings.DEFAULT_POLLS_TOPIC,

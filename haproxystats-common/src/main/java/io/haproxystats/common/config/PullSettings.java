@@ -32,6 +32,7 @@ import java.util.Optional;
  *                     listens (refused, or its file gone) is left out of the poll, which still
  *                     lands; false keeps the original's rule (the whole poll fails)
  * @param statusFile   {@code ${paths:base-dir}/haproxystats-pull.status}, for the nagios check
+ * @param logs         {@code [logs]}: the log receiver (off unless {@code listen} is set)
  */
 public record PullSettings(
         LogLevel logLevel,
@@ -48,7 +49,8 @@ public record PullSettings(
         List<SocketAddress> masterSockets,
         List<Command> commands,
         boolean skipDeadSockets,
-        Path statusFile) {
+        Path statusFile,
+        LogsSettings logs) {
 
     public static final String SECTION = "pull";
     /** In {@code [paths] base-dir}; read by contrib/nagios/check_haproxystats_pull. */
@@ -56,12 +58,14 @@ public record PullSettings(
 
     /** Sections this daemon reads; {@code -p}/{@code -P} print these. */
     public static boolean reads(String section) {
-        return LayeredConfig.DEFAULT_SECTION.equals(section) || SECTION.equals(section);
+        return LayeredConfig.DEFAULT_SECTION.equals(section)
+                || SECTION.equals(section)
+                || LogsSettings.SECTION.equals(section);
     }
 
     public static PullSettings from(EffectiveConfig config) {
         String s = SECTION;
-        config.resolveAll(List.of(LayeredConfig.DEFAULT_SECTION, s));
+        config.resolveAll(List.of(LayeredConfig.DEFAULT_SECTION, s, LogsSettings.SECTION));
         LogLevel level = LogLevel.read(config, s);
         Path statusFile = config.baseDir().resolve(STATUS_FILE);
         Optional<Path> socketDir = config.findPath(s, "socket-dir");
@@ -137,7 +141,8 @@ public record PullSettings(
                 List.copyOf(masters),
                 commands(config),
                 config.find(s, "skip-dead-sockets").isEmpty() || config.getBoolean(s, "skip-dead-sockets"),
-                statusFile);
+                statusFile,
+                LogsSettings.from(config));
     }
 
     /**
