@@ -11,7 +11,8 @@ package io.haproxystats.common.spool;
  * nothing listened ({@code [pull] skip-dead-sockets}) has only {@code <name>_dead}, one line
  * saying why, instead of its answers. A master CLI ({@code [pull] master-sockets}) adds
  * {@code <master>_proc} (its {@code show proc}) and, for each worker, the answers above under
- * the name {@code <master>.<pid>}.
+ * the name {@code <master>.<pid>}. With {@code [logs] listen}, the poll also holds
+ * {@link #LOG_TIMERS}: the request timers HAProxy logged since the previous poll, as sketches.
  */
 public final class PollFiles {
 
@@ -22,6 +23,12 @@ public final class PollFiles {
     public static final String PROC_SUFFIX = "_proc";
     /** A socket with no HAProxy behind it in this poll: the processor counts these (DeadSockets). */
     public static final String DEAD_SUFFIX = "_dead";
+    /**
+     * The log receiver's file ({@link io.haproxystats.common.logs.LogTimersFile}): one per poll,
+     * never a socket's (no command writes the suffix {@code _timers}). A processor that does not
+     * read it ignores it, as every name without a known suffix.
+     */
+    public static final String LOG_TIMERS = "log_timers";
 
     private PollFiles() {}
 
