@@ -5,6 +5,7 @@ import io.haproxystats.common.spool.FileModes;
 import io.haproxystats.common.spool.PollFiles;
 import io.haproxystats.common.spool.PollFiles.Command;
 import io.haproxystats.common.time.Clock;
+import io.haproxystats.pull.logs.LogReceiver;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -48,6 +49,8 @@ final class Poller {
     private final int queueSize;
     private final Clock clock;
     private final boolean skipDeadSockets;
+    /** The {@code [logs]} receiver whose interval each landed poll carries, or null. */
+    private final LogReceiver logs;
     /** Sockets found dead by the last poll: a change of state is logged once, not every poll. */
     private final Set<String> dead = new HashSet<>();
 
@@ -86,6 +89,26 @@ final class Poller {
             int queueSize,
             Clock clock,
             boolean skipDeadSockets) {
+        this(discovery, masters, commands, client, spool, pullTimeout, queueSize, clock, skipDeadSockets, null);
+    }
+
+    /**
+     * @param logs the {@code [logs]} receiver (null when off): each poll writes its interval as
+     *             {@code log_timers} just before the rename, and a poll that does not land leaves
+     *             the interval to the next one
+     */
+    Poller(
+            SocketDiscovery discovery,
+            List<SocketAddress> masters,
+            List<Command> commands,
+            StatsClient client,
+            Spool spool,
+            Duration pullTimeout,
+            int queueSize,
+            Clock clock,
+            boolean skipDeadSockets,
+            LogReceiver logs) {
+        this.logs = logs;
         this.discovery = discovery;
         this.masters = masters;
         this.commands = List.copyOf(commands);
@@ -171,6 +194,7 @@ final class Poller {
         List<Request> requests = new ArrayList<>();
         List<String> failures = new ArrayList<>();
         boolean committed = false;
+        boolean logsWritten = false;
         int succeeded = 0;
         ExecutorService executor = Executors.newThreadPerTaskExecutor(
                 Thread.ofVirtual().name("pull-", 0).factory());
@@ -193,6 +217,10 @@ final class Poller {
                         .toList());
                 masters.forEach(m -> written.add(m.name() + PollFiles.PROC_SUFFIX));
                 try {
+                    if (logs != null) {
+                        logsWritten = true;
+                        written.add(logs.writeInto(dir));
+                    }
                     committed = spool.commit(dir, written);
                 } catch (IOException e) {
                     failures.add("cannot move the poll into dst-dir: " + StatsClient.describe(e));
@@ -210,6 +238,9 @@ final class Poller {
             executor.shutdownNow();
             if (!committed) {
                 spool.discard(dir);
+            }
+            if (logsWritten) {
+                logs.landed(committed);
             }
         }
         int deadRequests = (int) requests.stream()

@@ -12,6 +12,7 @@ import io.haproxystats.common.haproxy.SocketAddress;
 import io.haproxystats.common.status.StatusFile;
 import io.haproxystats.common.systemd.SystemdNotifier;
 import io.haproxystats.common.time.Clock;
+import io.haproxystats.pull.logs.LogReceiver;
 import java.util.Map;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -112,7 +113,8 @@ public final class PullCommand extends DaemonCommand {
                 1, Thread.ofPlatform().daemon().name("pull-deadlines").factory());
         timer.setRemoveOnCancelPolicy(true);
         try (ScheduledExecutorService timers = timer;
-                notifier) {
+                notifier;
+                LogReceiver logs = startLogs(settings)) {
             StatsClient client = new StatsClient(settings.connect(), settings.bufferLimit(), timers, clock);
             Poller poller = new Poller(
                     new SocketDiscovery(settings.socketDir(), settings.servers()),
@@ -123,7 +125,8 @@ public final class PullCommand extends DaemonCommand {
                     settings.pullTimeout(),
                     settings.queueSize(),
                     clock,
-                    settings.skipDeadSockets());
+                    settings.skipDeadSockets(),
+                    logs);
             Puller puller = new Puller(() -> reporter.polled(poller.pollOnce()), settings.pullInterval(), clock);
             Thread scheduler = Thread.ofPlatform().name("pull-scheduler").start(puller);
             Signals signals = Signals.install(() -> {
@@ -171,6 +174,18 @@ public final class PullCommand extends DaemonCommand {
         }
         LOG.info("haproxystats-pull stopped");
         return ExitCodes.OK;
+    }
+
+    /** The {@code [logs]} receiver, or null when off; a socket that cannot be bound stops the start (exit 1). */
+    private LogReceiver startLogs(PullSettings settings) {
+        if (!settings.logs().enabled()) {
+            return null;
+        }
+        try {
+            return LogReceiver.start(settings.logs(), clock);
+        } catch (java.io.IOException e) {
+            throw new io.haproxystats.common.cli.StartupFailure(e.getMessage());
+        }
     }
 
     /**

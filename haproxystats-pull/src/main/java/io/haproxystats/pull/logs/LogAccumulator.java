@@ -76,6 +76,11 @@ final class LogAccumulator {
         return true;
     }
 
+    /** Datagrams counted so far. */
+    long lines() {
+        return lines;
+    }
+
     /** The names kept: frontends, backends and (backend, server) pairs. */
     int series() {
         return frontends.size() + backends.size() + servers.size();
