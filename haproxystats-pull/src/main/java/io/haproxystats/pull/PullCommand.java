@@ -117,7 +117,7 @@ public final class PullCommand extends DaemonCommand {
                 LogReceiver logs = startLogs(settings)) {
             StatsClient client = new StatsClient(settings.connect(), settings.bufferLimit(), timers, clock);
             Poller poller = new Poller(
-                    new SocketDiscovery(settings.socketDir(), settings.servers()),
+                    new SocketDiscovery(settings.socketDir(), settings.servers(), logSockets(settings)),
                     settings.masterSockets(),
                     settings.commands(),
                     client,
@@ -174,6 +174,14 @@ public final class PullCommand extends DaemonCommand {
         }
         LOG.info("haproxystats-pull stopped");
         return ExitCodes.OK;
+    }
+
+    /** The {@code [logs] listen} socket files: never polled as stats sockets. */
+    private static java.util.Set<java.nio.file.Path> logSockets(PullSettings settings) {
+        return settings.logs().listen().stream()
+                .filter(l -> l instanceof io.haproxystats.common.config.LogsSettings.Listen.Unix)
+                .map(l -> ((io.haproxystats.common.config.LogsSettings.Listen.Unix) l).path())
+                .collect(java.util.stream.Collectors.toSet());
     }
 
     /** The {@code [logs]} receiver, or null when off; a socket that cannot be bound stops the start (exit 1). */

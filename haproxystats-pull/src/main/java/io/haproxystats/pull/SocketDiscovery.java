@@ -10,6 +10,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -17,7 +18,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The sockets of one poll: every UNIX socket (by file type) directly inside {@code socket-dir},
  * then every {@code servers} URL. Looked up at each poll, so sockets that appear or disappear with
- * HAProxy instances are followed without a restart.
+ * HAProxy instances are followed without a restart. The {@code [logs]} receiver's own UNIX
+ * datagram sockets are never taken for stats sockets, should one be in {@code socket-dir}.
  */
 final class SocketDiscovery {
 
@@ -27,17 +29,29 @@ final class SocketDiscovery {
 
     private final Optional<Path> socketDir;
     private final List<SocketAddress> servers;
+    private final Set<Path> notStats;
 
     SocketDiscovery(Optional<Path> socketDir, List<SocketAddress> servers) {
+        this(socketDir, servers, Set.of());
+    }
+
+    /** @param logSockets the {@code [logs] listen} socket files, left out of socket-dir's sockets */
+    SocketDiscovery(Optional<Path> socketDir, List<SocketAddress> servers, Set<Path> logSockets) {
         this.socketDir = socketDir;
         this.servers = servers;
+        this.notStats = logSockets.stream()
+                .map(p -> p.toAbsolutePath().normalize())
+                .collect(java.util.stream.Collectors.toSet());
     }
 
     List<SocketAddress> sockets() {
         List<SocketAddress> out = new ArrayList<>();
         socketDir.ifPresent(dir -> {
             try (Stream<Path> files = Files.list(dir)) {
-                files.filter(SocketDiscovery::isSocket).sorted().forEach(p -> out.add(new SocketAddress.Unix(p)));
+                files.filter(SocketDiscovery::isSocket)
+                        .filter(p -> !notStats.contains(p.toAbsolutePath().normalize()))
+                        .sorted()
+                        .forEach(p -> out.add(new SocketAddress.Unix(p)));
             } catch (NoSuchFileException e) {
                 LOG.error("[pull] socket-dir {} does not exist", dir);
             } catch (IOException e) {
