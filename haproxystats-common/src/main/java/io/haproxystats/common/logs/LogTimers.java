@@ -87,6 +87,18 @@ public final class LogTimers {
         return series.computeIfAbsent(s, k -> new EnumMap<>(Timer.class)).computeIfAbsent(timer, k -> new TimerStats());
     }
 
+    /**
+     * Adds {@code stats} as they are (not copied) when the series has no such timer yet, else
+     * merges them in: an interval handed over without a second copy of its sketches.
+     */
+    public void put(Series s, Timer timer, TimerStats stats) {
+        EnumMap<Timer, TimerStats> timers = series.computeIfAbsent(s, k -> new EnumMap<>(Timer.class));
+        TimerStats had = timers.putIfAbsent(timer, stats);
+        if (had != null) {
+            had.merge(stats);
+        }
+    }
+
     /** Every series with its timers, in file order (level, then names). */
     public SortedMap<Series, EnumMap<Timer, TimerStats>> series() {
         return series;

@@ -65,21 +65,26 @@ public final class LogTimersFile {
     /** The file's text. */
     public static String format(LogTimers timers) {
         StringBuilder out = new StringBuilder(256 + 600 * timers.series().size());
+        try {
+            write(timers, out);
+        } catch (IOException impossible) {
+            throw new IllegalStateException(impossible); // a StringBuilder does not fail
+        }
+        return out.toString();
+    }
+
+    /**
+     * The file's text, a line at a time into {@code out} (a file's writer: an interval of 10,000
+     * busy servers is about 9 MB of text, not held whole).
+     */
+    public static void write(LogTimers timers, Appendable out) throws IOException {
         LogTimers.Counters c = timers.counters();
-        out.append(HEADER).append(' ').append(VERSION).append('\n');
-        out.append("counters lines=")
-                .append(c.lines())
-                .append(" parsed=")
-                .append(c.parsed())
-                .append(" unparsed=")
-                .append(c.unparsed())
-                .append(" other=")
-                .append(c.other())
-                .append(" dropped=")
-                .append(c.dropped())
-                .append('\n');
+        out.append(HEADER).append(' ').append(Integer.toString(VERSION)).append('\n');
+        out.append("counters lines=" + c.lines() + " parsed=" + c.parsed() + " unparsed=" + c.unparsed() + " other="
+                + c.other() + " dropped=" + c.dropped() + "\n");
         GrowingByteArrayOutput bytes = GrowingByteArrayOutput.withDefaultInitialCapacity();
         Base64.Encoder base64 = Base64.getEncoder().withoutPadding();
+        StringBuilder line = new StringBuilder(512);
         for (Map.Entry<LogTimers.Series, EnumMap<Timer, TimerStats>> e :
                 timers.series().entrySet()) {
             LogTimers.Series s = e.getKey();
@@ -88,11 +93,12 @@ public final class LogTimersFile {
             }
             for (Map.Entry<Timer, TimerStats> t : e.getValue().entrySet()) {
                 TimerStats stats = t.getValue();
-                out.append(s.level().word()).append(' ').append(s.proxy()).append(' ');
+                line.setLength(0);
+                line.append(s.level().word()).append(' ').append(s.proxy()).append(' ');
                 if (s.level() == LogTimers.Level.SERVER) {
-                    out.append(s.server()).append(' ');
+                    line.append(s.server()).append(' ');
                 }
-                out.append(t.getKey().name())
+                line.append(t.getKey().name())
                         .append(' ')
                         .append(stats.count())
                         .append(' ')
@@ -103,20 +109,16 @@ public final class LogTimersFile {
                         .append(stats.max())
                         .append(' ');
                 if (stats.count() == 0) {
-                    out.append('-');
+                    line.append('-');
                 } else {
                     bytes.clear();
-                    try {
-                        stats.sketch().encode(bytes, false);
-                    } catch (IOException impossible) {
-                        throw new IllegalStateException(impossible); // an in-memory output does not fail
-                    }
-                    out.append(base64.encodeToString(bytes.trimmedCopy()));
+                    stats.sketch().encode(bytes, false);
+                    line.append(base64.encodeToString(bytes.trimmedCopy()));
                 }
-                out.append('\n');
+                line.append('\n');
+                out.append(line);
             }
         }
-        return out.toString();
     }
 
     /** A file that is not version 1 of this format; names the line and what was expected. */

@@ -94,7 +94,10 @@ final class LogAccumulator {
         return s;
     }
 
-    /** The interval as the file's model ({@code dropped}: what the socket's kernel counter says for it). */
+    /**
+     * The interval as the file's model ({@code dropped}: what the socket's kernel counter says for
+     * it); the sketches are handed over, so this accumulator is not used afterwards.
+     */
     LogTimers toLogTimers(long dropped) {
         LogTimers out = new LogTimers();
         out.addCounters(new LogTimers.Counters(lines, parsed, unparsed, other, dropped));
@@ -120,7 +123,7 @@ final class LogAccumulator {
             TimerStats[] stats = e.getValue();
             for (int t = 0; t < stats.length; t++) {
                 if (stats[t] != null) {
-                    out.stats(s, all[t]).merge(stats[t]);
+                    out.put(s, all[t], stats[t]); // handed over: the accumulator is done with them
                 }
             }
         }

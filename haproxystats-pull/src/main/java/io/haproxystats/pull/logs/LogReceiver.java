@@ -6,9 +6,13 @@ import io.haproxystats.common.logs.LogTimersFile;
 import io.haproxystats.common.spool.FileModes;
 import io.haproxystats.common.spool.PollFiles;
 import io.haproxystats.common.time.Clock;
+import java.io.BufferedWriter;
 import java.io.IOException;
+import java.io.OutputStreamWriter;
+import java.io.Writer;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -97,7 +101,12 @@ public final class LogReceiver implements AutoCloseable {
             interval = pending;
         }
         pending = interval;
-        FileModes.writeString(pollDir.resolve(PollFiles.LOG_TIMERS), LogTimersFile.format(interval));
+        try (Writer out = new BufferedWriter(
+                new OutputStreamWriter(
+                        FileModes.overwrite(pollDir.resolve(PollFiles.LOG_TIMERS)), StandardCharsets.US_ASCII),
+                1 << 16)) {
+            LogTimersFile.write(interval, out);
+        }
         return PollFiles.LOG_TIMERS;
     }
 

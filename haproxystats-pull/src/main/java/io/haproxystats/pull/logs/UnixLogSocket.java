@@ -28,7 +28,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Drops: Linux never drops a datagram on a UNIX socket. When the receive queue is full the
  * sender is refused ({@code EAGAIN}), and HAProxy counts that in its own {@code DroppedLogs}
- * ({@code show info}, sent by the processor as today). The kernel keeps no counter for the
+ * ({@code show info}, in every poll's {@code _info} files). The kernel keeps no counter for the
  * receiver to read ({@code /proc/net/unix} has none; {@code SO_RXQ_OVFL} is for other families
  * and not in Java), so {@link #drops()} says -1.
  */
