@@ -46,7 +46,6 @@ public record ProcessConfig(
         int incomingLimit = (int) pullHint(config, "queue-size", Integer.MAX_VALUE);
         long maxFileBytes = pullHint(config, "buffer-limit", Integer.MAX_VALUE - 16);
         KafkaSettings kafka = KafkaSettings.from(config);
-        LogsSettings.from(config); // [logs] percentiles names the processor's lines: refused here too
         return new ProcessConfig(
                 ProcessSettings.from(config),
                 GraphiteSettings.from(config),

@@ -23,6 +23,8 @@ import java.util.Optional;
  *                         in quarantine; the oldest are removed beyond it
  * @param quarantineMaxBytes {@code quarantine-max-bytes} (new, default 512 MiB): likewise, in bytes
  * @param statusFile       {@code ${paths:base-dir}/haproxystats-process.status}, for the nagios check
+ * @param timerPercentiles {@code [logs] percentiles}: what is written from each request-timer
+ *                         sketch of a poll's {@code log_timers}
  */
 public record ProcessSettings(
         LogLevel logLevel,
@@ -41,7 +43,8 @@ public record ProcessSettings(
         boolean stateMetrics,
         int quarantineMaxPolls,
         long quarantineMaxBytes,
-        Path statusFile) {
+        Path statusFile,
+        List<LogsSettings.Percentile> timerPercentiles) {
 
     /** In {@code [paths] base-dir}; read by contrib/nagios/check_haproxystats_process. */
     public static final String STATUS_FILE = "haproxystats-process.status";
@@ -81,7 +84,8 @@ public record ProcessSettings(
                 config.find(s, "quarantine-max-bytes").isEmpty()
                         ? DEFAULT_QUARANTINE_MAX_BYTES
                         : config.getInt(s, "quarantine-max-bytes", 1, Long.MAX_VALUE),
-                baseDir.resolve(STATUS_FILE));
+                baseDir.resolve(STATUS_FILE),
+                LogsSettings.from(config).percentiles());
     }
 
     private static List<String> metrics(EffectiveConfig config, String option, List<String> defaults) {

@@ -29,6 +29,17 @@ public final class PollFiles {
      * read it ignores it, as every name without a known suffix.
      */
     public static final String LOG_TIMERS = "log_timers";
+    /**
+     * The largest {@link #LOG_TIMERS} a processor reads: not {@code [pull] buffer-limit}, which
+     * bounds one HAProxy answer, while this file grows with the busy servers (9.2 MB for 10,000:
+     * docs/benchmarks.md); {@code [logs] max-series} names at most, six timers each, fit.
+     */
+    public static final long LOG_TIMERS_MAX_BYTES = 256L << 20;
+
+    /** The largest size a processor accepts for the poll file {@code name}: {@code bufferLimit} for an answer. */
+    public static long maxBytes(String name, long bufferLimit) {
+        return LOG_TIMERS.equals(name) ? Math.max(bufferLimit, LOG_TIMERS_MAX_BYTES) : bufferLimit;
+    }
 
     private PollFiles() {}
 

@@ -6,6 +6,7 @@ import io.haproxystats.common.config.ClusterSettings;
 import io.haproxystats.common.config.GraphiteSettings;
 import io.haproxystats.common.config.ProcessSettings;
 import io.haproxystats.common.haproxy.ServersStateAnswer;
+import io.haproxystats.common.spool.PollFiles;
 import io.haproxystats.common.time.Clock;
 import io.haproxystats.process.compute.MetricBatch;
 import io.haproxystats.process.compute.MetricPaths;
@@ -127,9 +128,10 @@ public final class PollRecordHandler implements KafkaPollSource.RecordHandler {
         for (Map.Entry<String, PollContainer.Slice> f : files.entrySet()) {
             PollContainer.Slice slice = f.getValue();
             sizes.add((long) slice.length());
+            long limit = PollFiles.maxBytes(f.getKey(), maxFileBytes);
             sources.put(f.getKey(), () -> {
-                if (slice.length() > maxFileBytes) {
-                    throw new IOException(slice.length() + " bytes, more than [pull] buffer-limit (" + maxFileBytes
+                if (slice.length() > limit) {
+                    throw new IOException(slice.length() + " bytes, more than [pull] buffer-limit (" + limit
                             + "): not an answer haproxystats-pull wrote");
                 }
                 return PollComputation.Answer.of(slice.bytes()); // copied only now, a group of files at a time

@@ -1,6 +1,7 @@
 package io.haproxystats.process.compute;
 
 import io.haproxystats.common.haproxy.ServersStateAnswer;
+import io.haproxystats.common.logs.LogTimers;
 
 /**
  * What one file of a poll directory turned into: the answer it holds, the error that kept it
@@ -17,6 +18,9 @@ sealed interface ParsedFile {
 
     /** A {@code show servers state} answer. */
     record ServersState(ServersStateAnswer answer) implements ParsedFile {}
+
+    /** The puller's request-log sketches of the interval ({@code log_timers}, {@code [logs]}). */
+    record Timers(LogTimers timers) implements ParsedFile {}
 
     /** A file that could not be read or parsed: which, where (line 0: the whole file) and why. */
     record FileError(String file, int line, String reason) implements ParsedFile {

@@ -2,6 +2,8 @@ package io.haproxystats.process.compute;
 
 import io.haproxystats.common.config.ProcessSettings;
 import io.haproxystats.common.haproxy.ServersStateAnswer;
+import io.haproxystats.common.logs.LogTimers;
+import io.haproxystats.common.logs.LogTimersFile;
 import io.haproxystats.common.spool.PollFiles;
 import io.haproxystats.common.time.Clock;
 import java.io.IOException;
@@ -108,6 +110,7 @@ public final class PollComputation {
         long deadSockets = files.keySet().stream()
                 .filter(n -> n.endsWith(PollFiles.DEAD_SUFFIX))
                 .count();
+        LogTimers timers = null;
         List<Map.Entry<String, Source>> all = new ArrayList<>(files.entrySet());
         for (int from = 0; from < all.size(); from += GROUP) {
             List<ParsedFile> parsed = all.subList(from, Math.min(all.size(), from + GROUP)).parallelStream()
@@ -121,6 +124,7 @@ public final class PollComputation {
                         serverStates.add(state.answer());
                         answers.add(state.answer());
                     }
+                    case ParsedFile.Timers t -> timers = t.timers();
                     case ParsedFile.FileError error -> errors.add(error.message());
                     case ParsedFile.Ignored ignored -> {}
                 }
@@ -157,6 +161,16 @@ public final class PollComputation {
             out.add(paths.self("MetricsServer"), out.lines() - before + 1);
             out.addFormatted(paths.self("WallClockTimeServers"), seconds(clock.nanoTime() - t0));
         }
+        if (timers != null) {
+            // Only a poll that carries log_timers ([logs] on the puller) has these lines.
+            long t0 = clock.nanoTime();
+            int before = out.lines();
+            TimerLines.emit(timers, settings.timerPercentiles(), frontendsOut, backendsOut, paths, out);
+            out.add(paths.self("MetricsTimers"), out.lines() - before + 1);
+            out.add(paths.self("LogLinesDropped"), timers.counters().dropped());
+            out.add(paths.self("LogLinesUnparsed"), timers.counters().unparsed());
+            out.addFormatted(paths.self("WallClockTimeTimers"), seconds(clock.nanoTime() - t0));
+        }
         if (deadSockets > 0) {
             // Sent only when a socket was left out, so a poll of live sockets is the original's output.
             out.add(paths.self("DeadSockets"), deadSockets);
@@ -168,6 +182,9 @@ public final class PollComputation {
 
     /** One file of the poll as what it holds; never throws. */
     private ParsedFile parse(String name, Source source) {
+        if (name.equals(PollFiles.LOG_TIMERS)) {
+            return timers(name, source);
+        }
         if (!name.endsWith(PollFiles.INFO_SUFFIX)
                 && !name.endsWith(PollFiles.STAT_SUFFIX)
                 && !name.endsWith(PollFiles.SERVERS_STATE_SUFFIX)) {
@@ -198,6 +215,18 @@ public final class PollComputation {
             return e.error();
         } catch (ServersStateAnswer.MalformedException e) {
             return new ParsedFile.FileError(name, e.line(), e.getMessage());
+        }
+    }
+
+    /** The puller's {@code log_timers}: checked line by line; a bad one is a FileError naming the line. */
+    private static ParsedFile timers(String name, Source source) {
+        try {
+            return new ParsedFile.Timers(LogTimersFile.parse(source.read().text()));
+        } catch (IOException e) {
+            return new ParsedFile.FileError(name, 0, "cannot read: " + e.getMessage());
+        } catch (LogTimersFile.MalformedException e) {
+            return new ParsedFile.FileError(
+                    name, e.line(), e.getMessage().substring(e.getMessage().indexOf(": ") + 2));
         }
     }
 

@@ -1,6 +1,7 @@
 package io.haproxystats.process.edge;
 
 import io.haproxystats.common.spool.Directories;
+import io.haproxystats.common.spool.PollFiles;
 import io.haproxystats.common.time.Clock;
 import io.haproxystats.process.kafka.KafkaClients;
 import io.haproxystats.process.kafka.PollContainer;
@@ -296,9 +297,10 @@ public final class PollForwarder implements Progress, Destination {
                 if (!a.isRegularFile()) {
                     continue;
                 }
-                if (a.size() > maxFileBytes) {
+                long limit = PollFiles.maxBytes(f.getFileName().toString(), maxFileBytes);
+                if (a.size() > limit) {
                     throw new IOException(f.getFileName() + ": " + a.size() + " bytes, more than [pull] buffer-limit ("
-                            + maxFileBytes + "): not an answer haproxystats-pull wrote");
+                            + limit + "): not an answer haproxystats-pull wrote");
                 }
                 int length = (int) a.size();
                 files.put(f.getFileName().toString(), new PollContainer.Content() {

@@ -1,5 +1,6 @@
 package io.haproxystats.process.local;
 
+import io.haproxystats.common.spool.PollFiles;
 import io.haproxystats.process.compute.PollBudget;
 import io.haproxystats.process.compute.PollComputation;
 import io.haproxystats.process.spool.ExcludeLists;
@@ -69,9 +70,10 @@ public final class PollReader {
                 if (attributes.isRegularFile()) {
                     long size = attributes.size(); // one stat a file: the heap check and the bound use it
                     sizes.add(size);
+                    long limit = PollFiles.maxBytes(p.getFileName().toString(), maxFileBytes);
                     files.put(p.getFileName().toString(), () -> {
-                        if (size > maxFileBytes) {
-                            throw new IOException(size + " bytes, more than [pull] buffer-limit (" + maxFileBytes
+                        if (size > limit) {
+                            throw new IOException(size + " bytes, more than [pull] buffer-limit (" + limit
                                     + "): not an answer haproxystats-pull wrote; not read");
                         }
                         return read(p, size);

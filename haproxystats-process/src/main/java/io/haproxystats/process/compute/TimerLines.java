@@ -1,0 +1,70 @@
+package io.haproxystats.process.compute;
+
+import io.haproxystats.common.config.LogsSettings;
+import io.haproxystats.common.logs.LogTimers;
+import io.haproxystats.common.logs.Timer;
+import io.haproxystats.common.logs.TimerStats;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The lines of a poll's request-timer sketches ({@code log_timers}, issue 29), under the bases
+ * every other path of that frontend, backend or server has (names sanitised, group namespaces and
+ * double writes as {@link MetricPaths#bases}; excluded frontends and backends, with their servers,
+ * left out): {@code <base>.timers.<timer>.<pNN>} for each {@code [logs] percentiles} (within the
+ * sketch's 1% relative error), {@code .max} and {@code .count} (exact), and {@code .aborted} (the
+ * requests that logged the timer {@code -1}). A timer no request set has only {@code .count 0}
+ * and {@code .aborted}; a proxy with no request in the interval has no line. Pure.
+ */
+final class TimerLines {
+
+    private TimerLines() {}
+
+    static void emit(
+            LogTimers timers,
+            List<LogsSettings.Percentile> percentiles,
+            Set<String> excludedFrontends,
+            Set<String> excludedBackends,
+            MetricPaths paths,
+            MetricBatch out) {
+        for (Map.Entry<LogTimers.Series, EnumMap<Timer, TimerStats>> e :
+                timers.series().entrySet()) {
+            LogTimers.Series s = e.getKey();
+            String proxy = MetricPaths.sanitise(s.proxy());
+            List<String> bases =
+                    switch (s.level()) {
+                        case FRONTEND ->
+                            excludedFrontends.contains(proxy)
+                                    ? List.of()
+                                    : paths.bases(MetricPaths.Kind.FRONTEND, proxy);
+                        case BACKEND ->
+                            excludedBackends.contains(proxy) ? List.of() : paths.bases(MetricPaths.Kind.BACKEND, proxy);
+                        case SERVER ->
+                            excludedBackends.contains(proxy)
+                                    ? List.of()
+                                    : MetricPaths.serverBases(
+                                            paths.bases(MetricPaths.Kind.BACKEND, proxy),
+                                            MetricPaths.sanitise(s.server()));
+                    };
+            for (String base : bases) {
+                for (Map.Entry<Timer, TimerStats> t : e.getValue().entrySet()) {
+                    emit(base + ".timers." + t.getKey().name() + ".", t.getValue(), percentiles, out);
+                }
+            }
+        }
+    }
+
+    private static void emit(
+            String base, TimerStats stats, List<LogsSettings.Percentile> percentiles, MetricBatch out) {
+        if (stats.count() > 0) {
+            for (LogsSettings.Percentile p : percentiles) {
+                out.add(base + p.name(), stats.quantile(p.quantile()));
+            }
+            out.add(base + "max", stats.max());
+        }
+        out.add(base + "count", stats.count());
+        out.add(base + "aborted", stats.aborted());
+    }
+}
