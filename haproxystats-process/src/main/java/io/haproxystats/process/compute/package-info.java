@@ -6,7 +6,8 @@
  * PollComputation.compute(name, files, excluded) ─→ each file a sealed ParsedFile:
  *     _info          InfoParser ─→ InfoRecord ─→ DaemonAggregator ┐
  *     _stat          StatParser ─→ StatTable  ─→ SiteAggregator   ├─ MetricPaths ─→ MetricBatch
- *     _servers-state ServersStateAnswer ─→ ServersStateAggregator ┘
+ *     _servers-state ServersStateAnswer ─→ ServersStateAggregator ┤
+ *     log_timers     LogTimersFile (common) ─→ LogTimers ─→ TimerLines ┘ (request-timer sketches, [logs])
  *     (a file that does not parse: FileError, named with file, line and reason; others: Ignored)
  * PollBudget: a poll's size against the heap before reading; one large poll computed at a time
  * Hostname: this machine's name as local mode writes it in paths
