@@ -10,6 +10,9 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import io.haproxystats.common.config.ConfigLoader;
 import io.haproxystats.common.config.ProcessConfig;
+import io.haproxystats.common.logs.LogTimers;
+import io.haproxystats.common.logs.LogTimersFile;
+import io.haproxystats.common.logs.Timer;
 import io.haproxystats.common.time.ManualClock;
 import io.haproxystats.process.compute.MetricBatch;
 import io.haproxystats.process.delivery.Dispatcher;
@@ -48,12 +51,16 @@ class PollRecordHandlerTest {
     Path tmp;
 
     private PollRecordHandler handler(List<Dispatcher> dispatchers) throws Exception {
+        return handler(dispatchers, "");
+    }
+
+    private PollRecordHandler handler(List<Dispatcher> dispatchers, String extra) throws Exception {
         Path conf = Files.writeString(tmp.resolve("central.conf"), """
                 [paths]
                 base-dir = %s
                 [graphite]
                 namespace = lb
-                """.formatted(tmp));
+                """.formatted(tmp) + extra);
         ProcessConfig config = ProcessConfig.from(ConfigLoader.load(conf, null));
         return new PollRecordHandler(
                 config.process(),
@@ -73,7 +80,12 @@ class PollRecordHandlerTest {
     /** A record named {@code poll} holding the files of the fixture poll {@code files}, at {@code offset}. */
     private static ConsumerRecord<byte[], byte[]> record(String lb, String poll, String files, long offset)
             throws Exception {
-        SortedMap<String, byte[]> contents = readFiles(files);
+        return record(lb, poll, readFiles(files), offset);
+    }
+
+    /** A record named {@code poll} holding {@code contents}, at {@code offset}. */
+    private static ConsumerRecord<byte[], byte[]> record(
+            String lb, String poll, SortedMap<String, byte[]> contents, long offset) throws Exception {
         PollContainer.Compressed c = PollContainer.compress(contents);
         RecordHeaders h = new RecordHeaders();
         h.add(PollRecord.FORMAT_HEADER, "1".getBytes(StandardCharsets.US_ASCII));
@@ -188,6 +200,28 @@ class PollRecordHandlerTest {
                 .filter(e -> e.getLevel() == Level.WARN)
                 .map(ILoggingEvent::getFormattedMessage)
                 .toList();
+    }
+
+    @Test
+    void aRecordsLogTimersGiveTimerLinesUnderItsNameWhateverBufferLimitSays() throws Exception {
+        LogTimers timers = new LogTimers();
+        timers.addCounters(new LogTimers.Counters(3, 3, 0, 0, 0));
+        for (long v : new long[] {5, 20, 400}) {
+            timers.stats(LogTimers.Series.server("be_app", "web1"), Timer.Tr).record(v);
+        }
+        SortedMap<String, byte[]> files = new TreeMap<>();
+        files.put("log_timers", LogTimersFile.format(timers).getBytes(StandardCharsets.US_ASCII));
+        assertTrue(files.get("log_timers").length > 100, "larger than the buffer-limit below");
+        Keeping keeping = new Keeping();
+        handler(List.of(keeping), "[pull]\nbuffer-limit = 100\n")
+                .handle(record("lb7", "1795224218", files, 42))
+                .join();
+        List<String> lines = keeping.batches.get(0).text().lines().toList();
+        assertTrue(
+                lines.contains("lb.lb7.haproxy.backend.be_app.server.web1.timers.Tr.count 3 1795224218"),
+                lines.toString());
+        assertTrue(lines.contains("lb.lb7.haproxy.backend.be_app.server.web1.timers.Tr.max 400 1795224218"));
+        assertTrue(lines.contains("lb.lb7.haproxy.haproxystats.LogLinesUnparsed 0 1795224218"));
     }
 
     @Test
