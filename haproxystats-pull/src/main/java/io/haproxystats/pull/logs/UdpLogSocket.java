@@ -11,6 +11,8 @@ import java.util.OptionalInt;
 /** A bound UDP socket ({@code udp://host:port}); its drops come from {@link ProcNetUdp}. */
 final class UdpLogSocket implements LogSocket {
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(UdpLogSocket.class);
+
     private final LogsSettings.Listen.Udp listen;
     private final DatagramChannel channel;
     private final long inode;
@@ -28,6 +30,12 @@ final class UdpLogSocket implements LogSocket {
             throw e;
         }
         this.inode = ProcNetUdp.inode(port());
+        if (inode < 0) {
+            LOG.warn(
+                    "[logs] {}: the socket's row in /proc/net/udp was not found; its drops are not counted"
+                            + " (LogLinesDropped stays 0)",
+                    listen);
+        }
     }
 
     /** The bound port (the configured one, or the kernel's choice for port 0 in tests). */

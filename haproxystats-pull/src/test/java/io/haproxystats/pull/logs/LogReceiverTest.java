@@ -166,6 +166,25 @@ class LogReceiverTest {
     }
 
     @Test
+    void aSocketThatCannotBeBoundStopsTheStartNamingItAndLeavesOtherFilesAlone() throws Exception {
+        Path file = Files.writeString(tmp.resolve("not-a-socket"), "keep me");
+        for (LogsSettings.Listen listen : List.of(
+                new LogsSettings.Listen.Unix(tmp.resolve("missing/log.sock")),
+                new LogsSettings.Listen.Unix(file),
+                new LogsSettings.Listen.Udp("192.0.2.1", 5514))) {
+            LogsSettings s = new LogsSettings(
+                    List.of(new LogsSettings.Listen.Udp("127.0.0.1", 0), listen),
+                    List.of(new LogsSettings.Percentile(50, "p50")),
+                    OptionalInt.empty(),
+                    10);
+            IOException e = org.junit.jupiter.api.Assertions.assertThrows(
+                    IOException.class, () -> LogReceiver.start(s, Clock.system()));
+            assertTrue(e.getMessage().startsWith("[logs] listen: cannot listen on " + listen + ": "), e.getMessage());
+        }
+        assertEquals("keep me", Files.readString(file));
+    }
+
+    @Test
     void moreNamesThanMaxSeriesAreCountedUnparsed() throws Exception {
         try (LogReceiver receiver = LogReceiver.start(settings(OptionalInt.empty(), 4), Clock.system());
                 DatagramChannel udp = DatagramChannel.open()) {
