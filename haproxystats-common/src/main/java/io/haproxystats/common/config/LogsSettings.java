@@ -139,7 +139,7 @@ public record LogsSettings(List<Listen> listen, List<Percentile> percentiles, Op
     }
 
     /** {@code percentiles}: comma-separated numbers above 0 and below 100, each named once. */
-    static List<Percentile> percentiles(String value) {
+    public static List<Percentile> percentiles(String value) {
         List<Percentile> out = new ArrayList<>();
         Map<String, String> names = new HashMap<>();
         for (String entry : value.split(",")) {

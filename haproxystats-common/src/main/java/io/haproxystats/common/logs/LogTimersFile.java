@@ -245,11 +245,6 @@ public final class LogTimersFile {
         return v;
     }
 
-    /**
-     * A sketch decoded into a sparse store first (memory bounded by the bytes read, whatever bin
-     * indexes a crafted file holds), its mapping checked against this version's and its bin span
-     * bounded, then copied into the dense store merges use.
-     */
     private static DDSketch sketch(String field, Base64.Decoder base64, DDSketch expected, int line)
             throws MalformedException {
         if (field.length() > MAX_SKETCH_BYTES * 4 / 3 + 4) {
@@ -261,24 +256,42 @@ public final class LogTimersFile {
         } catch (IllegalArgumentException e) {
             throw new MalformedException(line, "the sketch is not base64: " + e.getMessage());
         }
+        try {
+            return checkedSketch(bytes, 0, bytes.length, expected);
+        } catch (IllegalArgumentException e) {
+            throw new MalformedException(line, e.getMessage());
+        }
+    }
+
+    /**
+     * A sketch decoded into a sparse store first (memory bounded by the bytes read, whatever bin
+     * indexes crafted bytes hold), its mapping checked against this version's and its bin span
+     * bounded, then copied into the dense store merges use.
+     *
+     * @throws IllegalArgumentException naming what is wrong
+     */
+    static DDSketch checkedSketch(byte[] bytes, int from, int length, DDSketch expected) {
+        if (length > MAX_SKETCH_BYTES) {
+            throw new IllegalArgumentException("a sketch of more than " + MAX_SKETCH_BYTES + " bytes");
+        }
         DDSketch sparse;
         try {
-            sparse = DDSketch.decode(ByteArrayInput.wrap(bytes), SparseStore::new);
+            sparse = DDSketch.decode(ByteArrayInput.wrap(bytes, from, length), SparseStore::new);
         } catch (IOException | RuntimeException e) {
-            throw new MalformedException(line, "not a DDSketch encoding: " + e);
+            throw new IllegalArgumentException("not a DDSketch encoding: " + e);
         }
         if (!sparse.getIndexMapping().equals(expected.getIndexMapping())) {
-            throw new MalformedException(
-                    line, "the sketch's index mapping is not version " + VERSION + "'s (1%, cubic)");
+            throw new IllegalArgumentException(
+                    "the sketch's index mapping is not version " + VERSION + "'s (1%, cubic)");
         }
         if (!sparse.getNegativeValueStore().isEmpty()) {
-            throw new MalformedException(line, "the sketch holds negative values; timers are never negative");
+            throw new IllegalArgumentException("the sketch holds negative values; timers are never negative");
         }
         if (!sparse.getPositiveValueStore().isEmpty()
                 && (long) sparse.getPositiveValueStore().getMaxIndex()
                                 - sparse.getPositiveValueStore().getMinIndex()
                         > MAX_BIN_SPAN) {
-            throw new MalformedException(line, "the sketch spans more than " + MAX_BIN_SPAN + " bins");
+            throw new IllegalArgumentException("the sketch spans more than " + MAX_BIN_SPAN + " bins");
         }
         DDSketch dense = TimerStats.newSketch();
         dense.mergeWith(sparse);

@@ -2,6 +2,8 @@ package io.haproxystats.common.logs;
 
 import com.datadoghq.sketch.ddsketch.DDSketch;
 import com.datadoghq.sketch.ddsketch.DDSketches;
+import com.datadoghq.sketch.ddsketch.encoding.GrowingByteArrayOutput;
+import java.io.IOException;
 
 /**
  * One timer of one frontend, backend or server over a pull interval: a DDSketch of the set values
@@ -89,5 +91,52 @@ public final class TimerStats {
 
     DDSketch sketch() {
         return sketch;
+    }
+
+    /**
+     * The stats as bytes (count, aborted, sum and max as 8-byte big-endian longs, then the
+     * sketch's own encoding, index mapping included): the form the cluster values record carries,
+     * so that a cluster window merges sketches, not percentiles.
+     */
+    public byte[] encode() {
+        GrowingByteArrayOutput out = GrowingByteArrayOutput.withInitialCapacity(64);
+        try {
+            for (long v : new long[] {count, aborted, sum, max}) {
+                for (int shift = 56; shift >= 0; shift -= 8) {
+                    out.writeByte((byte) (v >>> shift));
+                }
+            }
+            sketch.encode(out, false);
+        } catch (IOException impossible) {
+            throw new IllegalStateException(impossible); // an in-memory output does not fail
+        }
+        return out.trimmedCopy();
+    }
+
+    /**
+     * Stats from {@link #encode()}'s bytes, checked as a {@code log_timers} line is (counts never
+     * negative, the sketch of this version's mapping, bounded, holding {@code count} values).
+     *
+     * @throws IllegalArgumentException naming what is wrong
+     */
+    public static TimerStats decode(byte[] bytes) {
+        if (bytes.length < 32) {
+            throw new IllegalArgumentException("timer stats of " + bytes.length + " bytes, fewer than 32");
+        }
+        long[] v = new long[4];
+        for (int i = 0; i < 4; i++) {
+            for (int b = 0; b < 8; b++) {
+                v[i] = (v[i] << 8) | (bytes[i * 8 + b] & 0xff);
+            }
+            if (v[i] < 0) {
+                throw new IllegalArgumentException("a negative count, sum or maximum in timer stats");
+            }
+        }
+        DDSketch sketch = LogTimersFile.checkedSketch(bytes, 32, bytes.length - 32, newSketch());
+        if (sketch.getCount() != v[0]) {
+            throw new IllegalArgumentException(
+                    "the sketch holds " + (long) sketch.getCount() + " values, the count says " + v[0]);
+        }
+        return new TimerStats(sketch, v[0], v[1], v[2], v[3]);
     }
 }

@@ -120,6 +120,27 @@ class LogTimersFileTest {
     }
 
     @Test
+    void timerStatsTravelAsBytesExactlyAndCraftedBytesAreRefused() {
+        TimerStats s = sample(5, 1_000)
+                .series()
+                .get(LogTimers.Series.frontend("fe_main"))
+                .get(Timer.Ta);
+        TimerStats back = TimerStats.decode(s.encode());
+        assertEquals(s.count(), back.count());
+        assertEquals(s.sum(), back.sum());
+        assertEquals(s.max(), back.max());
+        assertEquals(s.quantile(0.99), back.quantile(0.99));
+        byte[] bytes = s.encode();
+        bytes[7]++; // the count no longer matches the sketch
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> TimerStats.decode(bytes));
+        assertTrue(e.getMessage().contains("the count says 1001"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> TimerStats.decode(new byte[10]));
+        byte[] negative = s.encode();
+        negative[0] = (byte) 0x80;
+        assertThrows(IllegalArgumentException.class, () -> TimerStats.decode(negative));
+    }
+
+    @Test
     void aWriterRefusesANameHaproxyWouldNot() {
         LogTimers t = new LogTimers();
         t.stats(LogTimers.Series.frontend("a b"), Timer.Ta).record(1);

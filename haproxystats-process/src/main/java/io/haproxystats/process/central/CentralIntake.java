@@ -117,7 +117,8 @@ public final class CentralIntake implements Intake {
             if (cluster.aggregate()) {
                 FileModes.createDirectories(cluster.stateDir());
                 windows = new ClusterAggregation(
-                        ClusterAggregation.topology(cluster, config.graphite().namespace(), clusterStatus),
+                        ClusterAggregation.topology(
+                                cluster, config.graphite().namespace(), clusterStatus, settings.timerPercentiles()),
                         ClusterAggregation.properties(kafka, cluster, cluster.stateDir()));
                 windows.start();
                 lines = new KafkaPollSource(

@@ -187,7 +187,7 @@ public final class PollRecordHandler implements KafkaPollSource.RecordHandler {
                 out.add(publisher.values(
                         clusterName.get(),
                         ClusterValues.of(
-                                lb, epoch, result.batch(), computation.paths().prefix())));
+                                lb, epoch, result.batch(), computation.paths().prefix(), result.timers())));
             } else if (unclustered.add(lb)) {
                 LOG.warn(
                         "load balancer {} has no cluster ([kafka] cluster at its edge, or a [clusters] pattern"

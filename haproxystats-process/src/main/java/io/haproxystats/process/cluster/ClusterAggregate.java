@@ -2,6 +2,7 @@ package io.haproxystats.process.cluster;
 
 import io.haproxystats.common.haproxy.Aggregation;
 import io.haproxystats.common.haproxy.MetricCatalogue;
+import io.haproxystats.common.logs.TimerStats;
 import io.haproxystats.process.kafka.ClusterValues;
 import java.util.Collection;
 import java.util.HashMap;
@@ -10,7 +11,8 @@ import java.util.SortedMap;
 import java.util.TreeMap;
 
 /**
- * One cluster's values in one window, from the values of its load balancers (one poll each): per
+ * One cluster's values in one window (and its request-timer sketches, merged exactly: the
+ * cluster's p99 is the p99 of all its load balancers' requests, not a sum or mean of their p99s), from the values of its load balancers (one poll each): per
  * path, combined across the load balancers by the field's nature. Counters, gauges and counts
  * (frontend, backend, server and daemon sums, {@code status.*}, {@code op_state.*},
  * {@code TotalServers}) are summed; averages (weight, timings, {@code Idle_pct},
@@ -36,12 +38,16 @@ final class ClusterAggregate {
     }
 
     private static final Aggregation[] NATURES = Aggregation.values();
-    private static final int VERSION = 1;
+    /** 2: the request-timer stats follow the values. */
+    private static final int VERSION = 2;
 
     /** Per path: sum (or max, or min), the number of load balancers that have it, its nature's ordinal. */
     private final Map<String, double[]> acc = new HashMap<>();
 
     private int members;
+
+    /** Per timer path: the load balancers' request-timer stats, merged (sketches add exactly). */
+    private final Map<String, TimerStats> timers = new HashMap<>();
 
     ClusterAggregate() {}
 
@@ -55,6 +61,18 @@ final class ClusterAggregate {
     /** Folds one load balancer's values in (one at a time: a large poll's are megabytes each). */
     void add(ClusterValues lb) {
         members++;
+        lb.timers().forEach((tail, bytes) -> {
+            TimerStats stats;
+            try {
+                stats = TimerStats.decode(bytes);
+            } catch (IllegalArgumentException e) {
+                return; // written by a central processor from a checked log_timers: never seen
+            }
+            TimerStats had = timers.putIfAbsent(tail, stats);
+            if (had != null) {
+                had.merge(stats);
+            }
+        });
         for (int i = 0; i < lb.paths().size(); i++) {
             String path = lb.paths().get(i);
             double v = lb.values()[i];
@@ -77,6 +95,11 @@ final class ClusterAggregate {
         return members;
     }
 
+    /** Timer path ({@code backend.be.timers.Tr}) to the cluster's merged stats, in path order. */
+    SortedMap<String, TimerStats> timers() {
+        return new TreeMap<>(timers);
+    }
+
     /**
      * The running aggregate as bytes (paths, folded values, counts, natures; no load balancer's
      * values): what a closed window keeps so that a late load balancer can still be folded in.
@@ -90,6 +113,13 @@ final class ClusterAggregate {
                 out.writeDouble(e.getValue()[0]);
                 out.writeInt((int) e.getValue()[1]);
                 out.writeByte((int) e.getValue()[2]);
+            }
+            out.writeInt(timers.size());
+            for (Map.Entry<String, TimerStats> t : timers.entrySet()) {
+                byte[] stats = t.getValue().encode();
+                out.writeUTF(t.getKey());
+                out.writeInt(stats.length);
+                out.write(stats);
             }
         });
     }
@@ -106,6 +136,13 @@ final class ClusterAggregate {
                 int count = in.readInt();
                 int nature = in.readByte();
                 a.acc.put(path, new double[] {v, count, nature});
+            }
+            int timers = in.readInt();
+            for (int i = 0; i < timers; i++) {
+                String tail = in.readUTF();
+                byte[] stats = new byte[in.readInt()];
+                in.readFully(stats);
+                a.timers.put(tail, TimerStats.decode(stats));
             }
             return a;
         });

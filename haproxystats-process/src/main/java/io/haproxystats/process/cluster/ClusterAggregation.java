@@ -2,6 +2,7 @@ package io.haproxystats.process.cluster;
 
 import io.haproxystats.common.config.ClusterSettings;
 import io.haproxystats.common.config.KafkaSettings;
+import io.haproxystats.common.config.LogsSettings;
 import io.haproxystats.process.kafka.KafkaClients;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -49,9 +50,18 @@ public final class ClusterAggregation {
 
     /** As {@link #topology(ClusterSettings, String)}, its windows reporting to {@code status}. */
     public static Topology topology(ClusterSettings cluster, String namespace, ClusterStatus status) {
+        return topology(cluster, namespace, status, LogsSettings.percentiles(LogsSettings.DEFAULT_PERCENTILES));
+    }
+
+    /** As above; {@code percentiles} ({@code [logs] percentiles}) name the windows' request-timer lines. */
+    public static Topology topology(
+            ClusterSettings cluster,
+            String namespace,
+            ClusterStatus status,
+            java.util.List<LogsSettings.Percentile> percentiles) {
         Topology t = new Topology();
         t.addSource("values", new StringDeserializer(), new ByteArrayDeserializer(), cluster.valuesTopic());
-        t.addProcessor("windows", () -> new ClusterWindows(cluster, namespace, status), "values");
+        t.addProcessor("windows", () -> new ClusterWindows(cluster, namespace, status, percentiles), "values");
         t.addStateStore(
                 Stores.keyValueStoreBuilder(
                                 Stores.inMemoryKeyValueStore(ClusterWindows.STORE), Serdes.String(), Serdes.ByteArray())

@@ -2,7 +2,10 @@ package io.haproxystats.process.cluster;
 
 import com.github.luben.zstd.Zstd;
 import io.haproxystats.common.config.ClusterSettings;
+import io.haproxystats.common.config.LogsSettings;
+import io.haproxystats.common.logs.TimerStats;
 import io.haproxystats.process.compute.MetricBatch;
+import io.haproxystats.process.compute.TimerLines;
 import io.haproxystats.process.kafka.ClusterValues;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -81,6 +84,7 @@ final class ClusterWindows implements Processor<String, byte[], String, String> 
     private final long future;
     private final String base;
     private final ClusterStatus status;
+    private final List<LogsSettings.Percentile> percentiles;
     private KeyValueStore<String, byte[]> store;
     private ProcessorContext<String, String> context;
 
@@ -89,6 +93,16 @@ final class ClusterWindows implements Processor<String, byte[], String, String> 
      * @param status    where this processor says how its windows are doing (the status file)
      */
     ClusterWindows(ClusterSettings settings, String namespace, ClusterStatus status) {
+        this(settings, namespace, status, LogsSettings.percentiles(LogsSettings.DEFAULT_PERCENTILES));
+    }
+
+    /** @param percentiles {@code [logs] percentiles}: what a window writes from its merged request-timer sketches */
+    ClusterWindows(
+            ClusterSettings settings,
+            String namespace,
+            ClusterStatus status,
+            List<LogsSettings.Percentile> percentiles) {
+        this.percentiles = List.copyOf(percentiles);
         this.window = settings.window().toMillis();
         this.grace = settings.grace().toMillis();
         this.idle = settings.idle().toMillis();
@@ -340,6 +354,20 @@ final class ClusterWindows implements Processor<String, byte[], String, String> 
                     .append(' ')
                     .append(MetricBatch.formatNumber(e.getValue()))
                     .append(ts);
+            if (lines.length() >= CHUNK) {
+                forward(cluster, lines, start, revision);
+            }
+        }
+        for (Map.Entry<String, TimerStats> t : aggregate.timers().entrySet()) {
+            String timerBase = prefix + t.getKey() + ".";
+            TimerLines.lines(t.getValue(), percentiles, (name, value) -> lines.append(timerBase)
+                    .append(name)
+                    .append(' ')
+                    .append(
+                            value instanceof Long exact
+                                    ? exact.toString()
+                                    : MetricBatch.formatNumber(value.doubleValue()))
+                    .append(ts));
             if (lines.length() >= CHUNK) {
                 forward(cluster, lines, start, revision);
             }

@@ -4,6 +4,7 @@ import io.haproxystats.common.config.ProcessSettings;
 import io.haproxystats.common.haproxy.ServersStateAnswer;
 import io.haproxystats.common.logs.LogTimers;
 import io.haproxystats.common.logs.LogTimersFile;
+import io.haproxystats.common.logs.TimerStats;
 import io.haproxystats.common.spool.PollFiles;
 import io.haproxystats.common.time.Clock;
 import java.io.IOException;
@@ -29,9 +30,16 @@ public final class PollComputation {
 
     /**
      * The lines of a poll, the files that could not be parsed (file, line, reason), and the
-     * {@code show servers state} answers as parsed (for the fleet view; excluded backends in them).
+     * {@code show servers state} answers as parsed (for the fleet view; excluded backends in them),
+     * and the request-timer stats behind the {@code .timers.} lines, by their path relative to the
+     * prefix without the last component ({@code backend.be.timers.Tr}; for the cluster windows,
+     * which merge the sketches, not the percentiles).
      */
-    public record Result(MetricBatch batch, List<String> errors, List<ServersStateAnswer> serversStates) {}
+    public record Result(
+            MetricBatch batch,
+            List<String> errors,
+            List<ServersStateAnswer> serversStates,
+            SortedMap<String, TimerStats> timers) {}
 
     /** One file's content, read when it is needed. */
     public interface Source {
@@ -111,6 +119,7 @@ public final class PollComputation {
                 .filter(n -> n.endsWith(PollFiles.DEAD_SUFFIX))
                 .count();
         LogTimers timers = null;
+        SortedMap<String, TimerStats> timerTails = new TreeMap<>();
         List<Map.Entry<String, Source>> all = new ArrayList<>(files.entrySet());
         for (int from = 0; from < all.size(); from += GROUP) {
             List<ParsedFile> parsed = all.subList(from, Math.min(all.size(), from + GROUP)).parallelStream()
@@ -165,7 +174,7 @@ public final class PollComputation {
             // Only a poll that carries log_timers ([logs] on the puller) has these lines.
             long t0 = clock.nanoTime();
             int before = out.lines();
-            TimerLines.emit(timers, settings.timerPercentiles(), frontendsOut, backendsOut, paths, out);
+            TimerLines.emit(timers, settings.timerPercentiles(), frontendsOut, backendsOut, paths, out, timerTails);
             out.add(paths.self("MetricsTimers"), out.lines() - before + 1);
             out.add(paths.self("LogLinesDropped"), timers.counters().dropped());
             out.add(paths.self("LogLinesUnparsed"), timers.counters().unparsed());
@@ -177,7 +186,7 @@ public final class PollComputation {
         }
         out.addFormatted(paths.self("WallClockTimeAllStats"), seconds(clock.nanoTime() - start));
         out.addFormatted(paths.self("TotalWallClockTime"), seconds(clock.nanoTime() - start));
-        return new Result(out, List.copyOf(errors), List.copyOf(answers));
+        return new Result(out, List.copyOf(errors), List.copyOf(answers), timerTails);
     }
 
     /** One file of the poll as what it holds; never throws. */

@@ -18,7 +18,7 @@ import java.util.Set;
  * requests that logged the timer {@code -1}). A timer no request set has only {@code .count 0}
  * and {@code .aborted}; a proxy with no request in the interval has no line. Pure.
  */
-final class TimerLines {
+public final class TimerLines {
 
     private TimerLines() {}
 
@@ -28,7 +28,9 @@ final class TimerLines {
             Set<String> excludedFrontends,
             Set<String> excludedBackends,
             MetricPaths paths,
-            MetricBatch out) {
+            MetricBatch out,
+            Map<String, TimerStats> tails) {
+        String prefix = paths.prefix() + ".";
         for (Map.Entry<LogTimers.Series, EnumMap<Timer, TimerStats>> e :
                 timers.series().entrySet()) {
             LogTimers.Series s = e.getKey();
@@ -50,7 +52,16 @@ final class TimerLines {
                     };
             for (String base : bases) {
                 for (Map.Entry<Timer, TimerStats> t : e.getValue().entrySet()) {
-                    emit(base + ".timers." + t.getKey().name() + ".", t.getValue(), percentiles, out);
+                    String timerBase = base + ".timers." + t.getKey().name();
+                    emit(timerBase + ".", t.getValue(), percentiles, out);
+                    if (timerBase.startsWith(prefix)) {
+                        tails.merge(timerBase.substring(prefix.length()), t.getValue(), (a, b) -> {
+                            TimerStats sum = new TimerStats();
+                            sum.merge(a);
+                            sum.merge(b);
+                            return sum;
+                        });
+                    }
                 }
             }
         }
@@ -58,13 +69,31 @@ final class TimerLines {
 
     private static void emit(
             String base, TimerStats stats, List<LogsSettings.Percentile> percentiles, MetricBatch out) {
+        lines(stats, percentiles, (name, value) -> {
+            if (value instanceof Long exact) {
+                out.add(base + name, exact.longValue());
+            } else {
+                out.add(base + name, value.doubleValue());
+            }
+        });
+    }
+
+    /**
+     * One timer's values by the last path component: each percentile, {@code max}, {@code count}
+     * and {@code aborted} (without percentiles and max when no request set it); the one rule for
+     * a load balancer's lines and a cluster window's.
+     */
+    public static void lines(
+            TimerStats stats,
+            List<LogsSettings.Percentile> percentiles,
+            java.util.function.BiConsumer<String, Number> out) {
         if (stats.count() > 0) {
             for (LogsSettings.Percentile p : percentiles) {
-                out.add(base + p.name(), stats.quantile(p.quantile()));
+                out.accept(p.name(), stats.quantile(p.quantile()));
             }
-            out.add(base + "max", stats.max());
+            out.accept("max", stats.max());
         }
-        out.add(base + "count", stats.count());
-        out.add(base + "aborted", stats.aborted());
+        out.accept("count", stats.count());
+        out.accept("aborted", stats.aborted());
     }
 }

@@ -7,6 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.haproxystats.common.config.ClusterSettings;
 import io.haproxystats.common.config.ConfigLoader;
 import io.haproxystats.common.config.ProcessConfig;
+import io.haproxystats.common.logs.LogTimers;
+import io.haproxystats.common.logs.LogTimersFile;
+import io.haproxystats.common.logs.Timer;
+import io.haproxystats.common.logs.TimerStats;
 import io.haproxystats.common.time.Clock;
 import io.haproxystats.process.compute.MetricBatch;
 import io.haproxystats.process.compute.MetricPaths;
@@ -21,6 +25,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.TreeMap;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -176,6 +181,70 @@ class ClusterWindowsTest {
     }
 
     private static final String BIN = "lb.cluster.web.frontend.www.bin";
+
+    /**
+     * A load balancer's poll computed from a log_timers file whose backend be answered
+     * {@code requests} requests with Tr spread evenly over [from, to] ms.
+     */
+    private long[] timedPoll(String lb, long epoch, int requests, long from, long to) {
+        LogTimers t = new LogTimers();
+        t.addCounters(new LogTimers.Counters(requests, requests, 0, 0, 0));
+        long[] tr = new long[requests];
+        for (int i = 0; i < requests; i++) {
+            tr[i] = from + (to - from) * i / (requests - 1);
+            t.stats(LogTimers.Series.backend("be"), Timer.Tr).record(tr[i]);
+        }
+        PollComputation c = Fixtures.computation(tmp, "[graphite]\nnamespace = lb\n", lb);
+        PollComputation.Result r =
+                c.compute(Long.toString(epoch), Map.of("log_timers", LogTimersFile.format(t)), Set.of(), Set.of());
+        assertEquals(List.of(), r.errors());
+        ClusterValues v = ClusterValues.of(lb, epoch, r.batch(), c.paths().prefix(), r.timers());
+        assertTrue(v.paths().stream().noneMatch(p -> p.contains(".timers.")), "percentiles travel as sketches only");
+        values.pipeInput("web", ClusterValues.decode(v.encode()).encode(), epoch * 1000);
+        return tr;
+    }
+
+    @Test
+    void aWindowsPercentilesAreThoseOfTheUnionOfItsLoadBalancersRequestsNotAMeanOfTheirs() {
+        long[] a = timedPoll("lbA", B + 2, 9_000, 10, 50); // busy and fast
+        long[] b = timedPoll("lbB", B + 3, 1_000, 500, 1_000); // quiet and slow
+        poll("lbA", B + 32, 1, 1, 1, 1);
+        poll("lbB", B + 33, 1, 1, 1, 1); // both past [B, B+10) plus the grace: it closes
+        Map<String, String> w = emitted().get(B);
+        long[] union = java.util.stream.LongStream.concat(java.util.Arrays.stream(a), java.util.Arrays.stream(b))
+                .sorted()
+                .toArray();
+        String tr = "lb.cluster.web.backend.be.timers.Tr.";
+        assertEquals("10000", w.get(tr + "count"), "counts add");
+        assertEquals("1000", w.get(tr + "max"));
+        assertEquals("0", w.get(tr + "aborted"));
+        for (String[] q : new String[][] {{"p50", "0.5"}, {"p99", "0.99"}, {"p999", "0.999"}}) {
+            long exact = union[(int) Math.floor(Double.parseDouble(q[1]) * (union.length - 1))];
+            double got = Double.parseDouble(w.get(tr + q[0]));
+            assertEquals(exact, got, exact * TimerStats.RELATIVE_ACCURACY, q[0] + " of the union");
+        }
+        double meanOfP99s =
+                (a[(int) Math.floor(0.99 * (a.length - 1))] + b[(int) Math.floor(0.99 * (b.length - 1))]) / 2.0;
+        double p99 = Double.parseDouble(w.get(tr + "p99"));
+        assertTrue(Math.abs(p99 - meanOfP99s) > 0.2 * p99, "not the mean of the p99s: " + p99 + " vs " + meanOfP99s);
+        assertEquals("2", w.get(self("Members")), "lbA and lbB");
+    }
+
+    @Test
+    void aVersionOneValuesRecordIsStillRead() throws Exception {
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        try (java.io.DataOutputStream out = new java.io.DataOutputStream(bytes)) {
+            out.writeByte(1);
+            out.writeUTF("lb1");
+            out.writeLong(B + 2);
+            out.writeInt(1);
+            out.writeUTF("frontend.www.bin");
+            out.writeDouble(5);
+        }
+        ClusterValues v = ClusterValues.decode(bytes.toByteArray());
+        assertEquals(List.of("frontend.www.bin"), v.paths());
+        assertTrue(v.timers().isEmpty());
+    }
 
     @Test
     void aWindowClosesOnceEveryActiveLoadBalancerIsPastItsEndPlusTheGrace() {
