@@ -8,6 +8,8 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.SortedMap;
+import java.util.TreeMap;
 
 /**
  * The lines of a poll's request-timer sketches ({@code log_timers}, issue 29), under the bases
@@ -16,7 +18,8 @@ import java.util.Set;
  * left out): {@code <base>.timers.<timer>.<pNN>} for each {@code [logs] percentiles} (within the
  * sketch's 1% relative error), {@code .max} and {@code .count} (exact), and {@code .aborted} (the
  * requests that logged the timer {@code -1}). A timer no request set has only {@code .count 0}
- * and {@code .aborted}; a proxy with no request in the interval has no line. Pure.
+ * and {@code .aborted}; a proxy with no request in the interval has no line. Names that are one
+ * path once sanitised ({@code be.app} and {@code be_app}) are one series, merged. Pure.
  */
 public final class TimerLines {
 
@@ -30,7 +33,8 @@ public final class TimerLines {
             MetricPaths paths,
             MetricBatch out,
             Map<String, TimerStats> tails) {
-        String prefix = paths.prefix() + ".";
+        // By path first: names that sanitise alike are one group, as every other path's.
+        SortedMap<String, EnumMap<Timer, TimerStats>> byBase = new TreeMap<>();
         for (Map.Entry<LogTimers.Series, EnumMap<Timer, TimerStats>> e :
                 timers.series().entrySet()) {
             LogTimers.Series s = e.getKey();
@@ -52,19 +56,29 @@ public final class TimerLines {
                     };
             for (String base : bases) {
                 for (Map.Entry<Timer, TimerStats> t : e.getValue().entrySet()) {
-                    String timerBase = base + ".timers." + t.getKey().name();
-                    emit(timerBase + ".", t.getValue(), percentiles, out);
-                    if (timerBase.startsWith(prefix)) {
-                        tails.merge(timerBase.substring(prefix.length()), t.getValue(), (a, b) -> {
-                            TimerStats sum = new TimerStats();
-                            sum.merge(a);
-                            sum.merge(b);
-                            return sum;
-                        });
-                    }
+                    byBase.computeIfAbsent(base, k -> new EnumMap<>(Timer.class))
+                            .merge(t.getKey(), t.getValue(), TimerLines::sum);
                 }
             }
         }
+        String prefix = paths.prefix() + ".";
+        for (Map.Entry<String, EnumMap<Timer, TimerStats>> e : byBase.entrySet()) {
+            for (Map.Entry<Timer, TimerStats> t : e.getValue().entrySet()) {
+                String timerBase = e.getKey() + ".timers." + t.getKey().name();
+                emit(timerBase + ".", t.getValue(), percentiles, out);
+                if (timerBase.startsWith(prefix)) {
+                    tails.put(timerBase.substring(prefix.length()), t.getValue());
+                }
+            }
+        }
+    }
+
+    /** Two series whose names are one path once sanitised ({@code be.app}, {@code be_app}) are one: merged. */
+    private static TimerStats sum(TimerStats a, TimerStats b) {
+        TimerStats s = new TimerStats();
+        s.merge(a);
+        s.merge(b);
+        return s;
     }
 
     private static void emit(

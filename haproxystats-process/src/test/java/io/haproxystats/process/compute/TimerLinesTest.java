@@ -89,6 +89,27 @@ class TimerLinesTest {
     }
 
     @Test
+    void namesThatAreOnePathOnceSanitisedAreOneSeries() {
+        LogTimers t = new LogTimers();
+        t.stats(LogTimers.Series.backend("be.app"), Timer.Tr).record(10);
+        t.stats(LogTimers.Series.backend("be_app"), Timer.Tr).record(30);
+        t.stats(LogTimers.Series.server("be.app", "web.1"), Timer.Tr).record(10);
+        t.stats(LogTimers.Series.server("be_app", "web_1"), Timer.Tr).record(30);
+        PollComputation.Result r = computation("")
+                .compute("1700000000", Map.of("log_timers", LogTimersFile.format(t)), Set.of(), Set.of());
+        List<String> lines = r.batch().text().lines().toList();
+        assertEquals(
+                lines.size(),
+                lines.stream().map(l -> l.split(" ")[0]).distinct().count(),
+                "no path twice: " + lines);
+        Map<String, String> values = Fixtures.values(r.batch());
+        assertEquals("2", values.get("hs.haproxy.backend.be_app.timers.Tr.count"));
+        assertEquals("2", values.get("hs.haproxy.backend.be_app.server.web_1.timers.Tr.count"));
+        assertEquals("30", values.get("hs.haproxy.backend.be_app.server.web_1.timers.Tr.max"));
+        assertEquals(2, r.timers().get("backend.be_app.timers.Tr").count());
+    }
+
+    @Test
     void theDefaultPercentilesAndGroupNamespacesAsEveryOtherPath() {
         PollComputation.Result r = computation("""
                         group-namespace = grp
