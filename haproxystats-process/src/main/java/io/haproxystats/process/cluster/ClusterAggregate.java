@@ -15,7 +15,9 @@ import java.util.TreeMap;
  * cluster's p99 is the p99 of all its load balancers' requests, not a sum or mean of their p99s), from the values of its load balancers (one poll each): per
  * path, combined across the load balancers by the field's nature. Counters, gauges and counts
  * (frontend, backend, server and daemon sums, {@code status.*}, {@code op_state.*},
- * {@code TotalServers}) are summed; averages (weight, timings, {@code Idle_pct},
+ * {@code TotalServers}) are summed; response-time averages ({@code qtime}, {@code ctime},
+ * {@code rtime}, {@code ttime}) the mean weighted by each load balancer's {@code rate} there;
+ * other averages (weight, {@code Idle_pct},
  * {@code Uptime_sec}, CPU and percentages) are the mean over the load balancers that have the
  * path; maxima of durations ({@code rtime_max}) the largest; ages ({@code lastchg},
  * {@code lastsess}) the most recent, the smallest. Load balancers are folded in one at a time.
@@ -38,10 +40,25 @@ final class ClusterAggregate {
     }
 
     private static final Aggregation[] NATURES = Aggregation.values();
-    /** 2: the request-timer stats follow the values. */
+    /** 2: each value with its traffic-weighted sum, weight and timing flag; the request-timer stats after the values. */
     private static final int VERSION = 2;
 
-    /** Per path: sum (or max, or min), the number of load balancers that have it, its nature's ordinal. */
+    /**
+     * The response-time averages ({@code qtime}, {@code ctime}, {@code rtime}, {@code ttime} of a
+     * backend or server): HAProxy's mean over its last 1,024 requests, so the cluster's is the
+     * mean of the load balancers' weighted by their traffic there: the {@code rate} (sessions per
+     * second) of the same proxy or server in the same poll. When no load balancer has a rate above
+     * 0 there, the plain mean.
+     */
+    static boolean timing(String path) {
+        return !path.startsWith("daemon.")
+                && MetricCatalogue.TIMING_MEAN.contains(path.substring(path.lastIndexOf('.') + 1));
+    }
+
+    /**
+     * Per path: sum (or max, or min), the number of load balancers that have it, its nature's
+     * ordinal, the traffic-weighted sum and the weights (response-time averages), 1 for a timing.
+     */
     private final Map<String, double[]> acc = new HashMap<>();
 
     private int members;
@@ -73,20 +90,36 @@ final class ClusterAggregate {
                 had.merge(stats);
             }
         });
+        Map<String, Double> rates = new HashMap<>();
+        for (int i = 0; i < lb.paths().size(); i++) {
+            String path = lb.paths().get(i);
+            if (path.endsWith(".rate")) {
+                rates.put(path.substring(0, path.length() - ".rate".length()), lb.values()[i]);
+            }
+        }
         for (int i = 0; i < lb.paths().size(); i++) {
             String path = lb.paths().get(i);
             double v = lb.values()[i];
             double[] a = acc.get(path);
             if (a == null) {
-                acc.put(path, new double[] {v, 1, nature(path).ordinal()});
-                continue;
+                a = new double[] {0, 0, nature(path).ordinal(), 0, 0, timing(path) ? 1 : 0};
+                a[0] = v;
+                a[1] = 1;
+                acc.put(path, a);
+            } else {
+                a[0] = switch (NATURES[(int) a[2]]) {
+                    case MAX -> Math.max(a[0], v);
+                    case MIN -> Math.min(a[0], v);
+                    default -> a[0] + v;
+                };
+                a[1]++;
             }
-            a[0] = switch (NATURES[(int) a[2]]) {
-                case MAX -> Math.max(a[0], v);
-                case MIN -> Math.min(a[0], v);
-                default -> a[0] + v;
-            };
-            a[1]++;
+            if (a[5] == 1) {
+                // A response-time average: weighted by this load balancer's traffic there.
+                double w = Math.max(0, rates.getOrDefault(path.substring(0, path.lastIndexOf('.')), 0.0));
+                a[3] += v * w;
+                a[4] += w;
+            }
         }
     }
 
@@ -113,6 +146,9 @@ final class ClusterAggregate {
                 out.writeDouble(e.getValue()[0]);
                 out.writeInt((int) e.getValue()[1]);
                 out.writeByte((int) e.getValue()[2]);
+                out.writeDouble(e.getValue()[3]);
+                out.writeDouble(e.getValue()[4]);
+                out.writeByte((int) e.getValue()[5]);
             }
             out.writeInt(timers.size());
             for (Map.Entry<String, TimerStats> t : timers.entrySet()) {
@@ -135,7 +171,10 @@ final class ClusterAggregate {
                 double v = in.readDouble();
                 int count = in.readInt();
                 int nature = in.readByte();
-                a.acc.put(path, new double[] {v, count, nature});
+                double weighted = in.readDouble();
+                double weights = in.readDouble();
+                int timing = in.readByte();
+                a.acc.put(path, new double[] {v, count, nature, weighted, weights, timing});
             }
             int timers = in.readInt();
             for (int i = 0; i < timers; i++) {
@@ -151,7 +190,13 @@ final class ClusterAggregate {
     /** Path to the cluster's value, in path order. */
     SortedMap<String, Double> result() {
         SortedMap<String, Double> out = new TreeMap<>();
-        acc.forEach((path, a) -> out.put(path, NATURES[(int) a[2]] == Aggregation.MEAN ? a[0] / a[1] : a[0]));
+        acc.forEach((path, a) -> {
+            if (a[5] == 1 && a[4] > 0) {
+                out.put(path, a[3] / a[4]); // traffic-weighted
+            } else {
+                out.put(path, NATURES[(int) a[2]] == Aggregation.MEAN ? a[0] / a[1] : a[0]);
+            }
+        });
         return out;
     }
 }

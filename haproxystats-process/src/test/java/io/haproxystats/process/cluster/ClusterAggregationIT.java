@@ -279,6 +279,23 @@ class ClusterAggregationIT {
                                     .orElseThrow();
                         default -> v.stream().mapToDouble(Double::doubleValue).sum();
                     };
+            if (ClusterAggregate.timing(e.getKey())) {
+                // Response-time averages: weighted by each member's rate there (the plain mean without traffic).
+                String rate = e.getKey().substring(0, e.getKey().lastIndexOf('.')) + ".rate";
+                double weighted = 0;
+                double weights = 0;
+                for (Map.Entry<String, Long> m : members.entrySet()) {
+                    Map<String, String> lines = perLb.get(m.getKey() + " " + m.getValue());
+                    if (lines.containsKey(e.getKey())) {
+                        double w = Math.max(0, Double.parseDouble(lines.getOrDefault(rate, "0")));
+                        weighted += w * Double.parseDouble(lines.get(e.getKey()));
+                        weights += w;
+                    }
+                }
+                if (weights > 0) {
+                    expected = weighted / weights;
+                }
+            }
             double actual = Double.parseDouble(cluster.get(prefix + e.getKey() + " " + start));
             assertEquals(expected, actual, Math.abs(expected) * 1e-9 + 1e-9, "window " + start + ": " + e.getKey());
             checked++;

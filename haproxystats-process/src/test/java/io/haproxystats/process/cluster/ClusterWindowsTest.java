@@ -231,6 +231,62 @@ class ClusterWindowsTest {
     }
 
     @Test
+    void responseTimeAveragesAreWeightedByEachLoadBalancersTrafficNotAMeanOfMeans() {
+        for (Object[] lb : new Object[][] {{"lbA", 90.0, 10.0}, {"lbB", 10.0, 100.0}, {"lbC", 0.0, 1000.0}}) {
+            ClusterValues v = new ClusterValues(
+                    (String) lb[0],
+                    B + 2,
+                    List.of(
+                            "backend.app.rate",
+                            "backend.app.rtime",
+                            "backend.app.server.s1.rate",
+                            "backend.app.server.s1.qtime"),
+                    new double[] {(double) lb[1], (double) lb[2], 0, (double) lb[2]});
+            values.pipeInput("web", v.encode(), (B + 2) * 1000);
+        }
+        for (String lb : List.of("lbA", "lbB", "lbC")) {
+            poll(lb, B + 32, 1, 1, 1, 1); // every member past [B, B+10) plus the grace: it closes
+        }
+        Map<String, String> w = emitted().get(B);
+        // (90 x 10 + 10 x 100 + 0 x 1000) / (90 + 10 + 0) = 19; the mean of the means would be 370.
+        assertEquals("19", w.get("lb.cluster.web.backend.app.rtime"), "weighted by rate");
+        assertEquals("100", w.get("lb.cluster.web.backend.app.rate"), "rates summed");
+        assertEquals("370", w.get("lb.cluster.web.backend.app.server.s1.qtime"), "no traffic anywhere: the plain mean");
+    }
+
+    @Test
+    void aRevisedWindowMergesALateLoadBalancersSketchesIntoTheStoredWindow() {
+        poll("lbA", B + 1, 1, 1, 1, 1);
+        poll("lbB", B + 1, 1, 1, 1, 1);
+        later(10);
+        long[] a = timedPoll("lbA", B + 11, 9_000, 10, 50);
+        for (int i = 2; i <= 6; i++) { // lbB silent: [B+10, B+20) closes with lbA alone
+            later(10);
+            poll("lbA", B + 1 + 10 * i, 1, 1, 1, 1);
+        }
+        assertTrue(firstClosedShort(2).contains(B + 10), "closed without lbB: " + firstClosedShort(2));
+        long[] b = timedPoll("lbB", B + 12, 1_000, 500, 1_000); // lbB's backlog
+        for (int i = 2; i <= 8; i++) {
+            poll("lbB", B + 1 + 10 * i, 1, 1, 1, 1);
+        }
+        for (int i = 7; i <= 9; i++) {
+            later(10);
+            poll("lbA", B + 1 + 10 * i, 1, 1, 1, 1);
+            poll("lbB", B + 1 + 10 * i, 1, 1, 1, 1);
+        }
+        assertTrue(revisions().contains(B + 10), "revised: " + revisions());
+        Map<String, String> w = emitted().get(B + 10); // the last emission of the window: its revision
+        long[] union = java.util.stream.LongStream.concat(java.util.Arrays.stream(a), java.util.Arrays.stream(b))
+                .sorted()
+                .toArray();
+        String tr = "lb.cluster.web.backend.be.timers.Tr.";
+        assertEquals("10000", w.get(tr + "count"), "the stored window's sketch and the late one, merged");
+        long exact = union[(int) Math.floor(0.99 * (union.length - 1))];
+        assertEquals(exact, Double.parseDouble(w.get(tr + "p99")), exact * TimerStats.RELATIVE_ACCURACY);
+        assertEquals("2", w.get(self("Members")));
+    }
+
+    @Test
     void aVersionOneValuesRecordIsStillRead() throws Exception {
         java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
         try (java.io.DataOutputStream out = new java.io.DataOutputStream(bytes)) {
