@@ -38,7 +38,8 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code host = lbN}) to a real Kafka broker; two central processors in one consumer group
  * ({@code source = kafka}) send to a real carbon-c-relay and to a metrics topic
  * ({@code [kafka-dispatch]}). Every poll's lines at the relay equal, path for path, what a local
- * processor computes from the same poll (its local-store, the poll taken back out of the topic).
+ * processor computes from the same poll (its local-store, the poll taken back out of the topic),
+ * the request-timer lines of each puller's {@code [logs]} receiver included (issue 29).
  */
 public class KafkaEndToEndIT {
 
@@ -62,17 +63,48 @@ public class KafkaEndToEndIT {
                 daemons.add(Daemons.start(PROCESS, conf, tmp.resolve("central" + i + ".log")));
             }
             List<Process> pullers = new ArrayList<>();
+            Map<String, Integer> logged = new java.util.HashMap<>();
             for (String lb : LBS) {
                 Path run = Files.createDirectories(tmp.resolve("run-" + lb));
-                haproxies.add(HaproxyInstance.start(run, lb));
-                Path conf = Files.writeString(tmp.resolve(lb + ".conf"), edge(tmp.resolve(lb), run, bootstrap, lb));
+                // Each puller also receives its HAProxy's request logs ([logs]): the timer lines
+                // travel edge -> topic -> central -> relay and [kafka-dispatch] like any others.
+                Path logSocket =
+                        Files.createDirectories(tmp.resolve(lb + "-logs")).resolve("log.sock");
+                Path conf = Files.writeString(
+                        tmp.resolve(lb + ".conf"),
+                        edge(tmp.resolve(lb), run, bootstrap, lb) + "[logs]\nlisten = unix:" + logSocket + "\n");
                 daemons.add(Daemons.start(PROCESS, conf, tmp.resolve(lb + "-edge.log")));
                 pullers.add(Daemons.start(PULL, conf, tmp.resolve(lb + "-pull.log")));
+                Wait.until(Duration.ofSeconds(30), () -> Files.exists(logSocket), lb + "'s [logs] socket");
+                int port = HaproxyInstance.freePort();
+                haproxies.add(
+                        HaproxyInstance.startWith(run, lb, """
+                        frontend fe_logs
+                            mode http
+                            option httplog
+                            log %s local0
+                            bind 127.0.0.1:%d
+                            default_backend be_logs
+                        backend be_logs
+                            mode http
+                            server web 127.0.0.1:%d
+                        """.formatted(logSocket, port, HaproxyInstance.freePort())));
+                int requests = 2 + logged.size();
+                java.net.http.HttpClient client = java.net.http.HttpClient.newHttpClient();
+                for (int i = 0; i < requests; i++) {
+                    // Nothing serves be_logs: HAProxy answers 503 and logs the request (Tc and Tr -1).
+                    client.send(
+                            java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port + "/"))
+                                    .build(),
+                            java.net.http.HttpResponse.BodyHandlers.discarding());
+                }
+                logged.put(lb, requests);
             }
             Wait.until(
                     Duration.ofSeconds(90),
-                    () -> LBS.stream().allMatch(lb -> polls(relay, lb).size() >= 3),
-                    "3 polls of each load balancer at the relay");
+                    () -> LBS.stream()
+                            .allMatch(lb -> polls(relay, lb).size() >= 3 && timerCount(relay, lb) >= logged.get(lb)),
+                    "3 polls of each load balancer at the relay, and its requests' timer lines");
             for (Process p : pullers) {
                 Daemons.stop(p);
             }
@@ -120,6 +152,9 @@ public class KafkaEndToEndIT {
                 }
             }
             assertTrue(compared >= 9, compared + " polls compared");
+            for (String lb : LBS) {
+                assertEquals((long) logged.get(lb), timerCount(relay, lb), lb + ": each logged request counted once");
+            }
 
             // [kafka-dispatch]: the same lines on the metrics topic, key = path, value = the line.
             Set<String> onTopic = new TreeSet<>();
@@ -172,6 +207,18 @@ public class KafkaEndToEndIT {
     /** A load balancer's puller and forwarding processor, one spool. */
     public static String edge(Path base, Path socketDir, String bootstrap, String host) {
         return TestConfig.spool(base, socketDir) + TestConfig.forward(bootstrap, host);
+    }
+
+    /** The requests counted in a load balancer's frontend fe_logs Ta lines at the relay, over its polls. */
+    static long timerCount(CarbonRelay relay, String lb) {
+        try {
+            return relay.lines().stream()
+                    .filter(l -> l.startsWith("lb." + lb + ".haproxy.frontend.fe_logs.timers.Ta.count "))
+                    .mapToLong(l -> Long.parseLong(GraphiteLines.Line.of(l).value()))
+                    .sum();
+        } catch (java.io.IOException e) {
+            return 0;
+        }
     }
 
     /** The polls of a load balancer at the relay (the timestamps of its TotalWallClockTime lines). */
