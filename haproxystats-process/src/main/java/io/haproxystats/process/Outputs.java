@@ -1,12 +1,15 @@
 package io.haproxystats.process;
 
+import io.haproxystats.common.config.GraphiteSettings;
 import io.haproxystats.common.config.ProcessConfig;
 import io.haproxystats.common.time.Clock;
+import io.haproxystats.process.compute.SeriesMapping;
 import io.haproxystats.process.delivery.DeliveryPolicy;
 import io.haproxystats.process.delivery.Dispatcher;
 import io.haproxystats.process.delivery.Dispatchers;
 import io.haproxystats.process.delivery.LocalStoreDispatcher;
 import io.haproxystats.process.delivery.QueueingDispatcher;
+import io.haproxystats.process.delivery.TaggingDispatcher;
 import io.haproxystats.process.graphite.GraphiteConnection;
 import io.haproxystats.process.kafka.KafkaLineSender;
 import java.util.ArrayList;
@@ -17,7 +20,9 @@ import java.util.function.BooleanSupplier;
 /**
  * The dispatchers the settings name, each policy handed its transport: {@code [local-store]}
  * (synchronous), Graphite and {@code [kafka-dispatch]} (each a {@link QueueingDispatcher} over its
- * sender). The roles receive them made; none builds a transport itself.
+ * sender). The roles receive them made; none builds a transport itself. With {@code [graphite]
+ * format = tags} each of them is wrapped in a {@link TaggingDispatcher}: every line they send is a
+ * Graphite 1.1 tagged series.
  */
 final class Outputs {
 
@@ -33,16 +38,23 @@ final class Outputs {
                 DeliveryPolicy.of(config.graphite()),
                 clock,
                 mayDrop);
-        List<Dispatcher> all = new ArrayList<>();
-        config.localStore().ifPresent(dir -> all.add(new LocalStoreDispatcher(dir)));
-        all.add(graphite);
+        List<Dispatcher> lines = new ArrayList<>();
+        config.localStore().ifPresent(dir -> lines.add(new LocalStoreDispatcher(dir)));
+        lines.add(graphite);
         config.kafka()
                 .dispatchTopic()
-                .ifPresent(topic -> all.add(new QueueingDispatcher(
+                .ifPresent(topic -> lines.add(new QueueingDispatcher(
                         new KafkaLineSender(topic, KafkaLineSender.kafka(config.kafka())),
                         DeliveryPolicy.of(config.graphite()),
                         clock,
                         mayDrop)));
+        List<Dispatcher> all = new ArrayList<>();
+        if (config.graphite().format() == GraphiteSettings.Format.TAGS) {
+            SeriesMapping mapping = new SeriesMapping(config.graphite());
+            lines.forEach(d -> all.add(new TaggingDispatcher(d, mapping)));
+        } else {
+            all.addAll(lines);
+        }
         return new Dispatchers(graphite, all);
     }
 }

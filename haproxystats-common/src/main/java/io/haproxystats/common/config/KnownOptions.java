@@ -81,7 +81,8 @@ public final class KnownOptions {
                     "queue-size",
                     "group-namespace",
                     "group-namespace-double-writes",
-                    "replay-bytes"),
+                    "replay-bytes",
+                    "format"),
             "local-store",
             Set.of("dir"),
             KafkaSettings.SECTION,
@@ -136,7 +137,7 @@ public final class KnownOptions {
                     "server-metrics",
                     String.join(" ", MetricCatalogue.SERVER_SUM)),
             "graphite",
-            Map.of("replay-bytes", Integer.toString(GraphiteSettings.DEFAULT_REPLAY_BYTES)),
+            Map.of("replay-bytes", Integer.toString(GraphiteSettings.DEFAULT_REPLAY_BYTES), "format", "dotted"),
             KafkaSettings.SECTION,
             Map.of(
                     "polls-topic", KafkaSettings.DEFAULT_POLLS_TOPIC,

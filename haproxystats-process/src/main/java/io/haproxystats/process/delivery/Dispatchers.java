@@ -16,7 +16,8 @@ public record Dispatchers(QueueingDispatcher graphite, List<Dispatcher> all) {
     /** Why a dispatcher can no longer send (its sender thread died), or null. */
     public String deadSender() {
         for (Dispatcher d : all) {
-            if (d instanceof QueueingDispatcher q && !q.senderAlive()) {
+            Dispatcher sending = d instanceof TaggingDispatcher t ? t.inner() : d;
+            if (sending instanceof QueueingDispatcher q && !q.senderAlive()) {
                 return "the " + q.name() + " sender thread died";
             }
         }
