@@ -12,6 +12,10 @@ import io.haproxystats.process.delivery.QueueingDispatcher;
 import io.haproxystats.process.delivery.TaggingDispatcher;
 import io.haproxystats.process.graphite.GraphiteConnection;
 import io.haproxystats.process.kafka.KafkaLineSender;
+import io.haproxystats.process.openmetrics.MetricsEndpoint;
+import io.haproxystats.process.openmetrics.OpenMetricsDispatcher;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ScheduledExecutorService;
@@ -22,7 +26,9 @@ import java.util.function.BooleanSupplier;
  * (synchronous), Graphite and {@code [kafka-dispatch]} (each a {@link QueueingDispatcher} over its
  * sender). The roles receive them made; none builds a transport itself. With {@code [graphite]
  * format = tags} each of them is wrapped in a {@link TaggingDispatcher}: every line they send is a
- * Graphite 1.1 tagged series.
+ * Graphite 1.1 tagged series. With {@code [openmetrics] listen}, the endpoint is started here
+ * (a port it cannot take fails the start, naming the option) and its dispatcher added last,
+ * unwrapped: it reads the dotted paths.
  */
 final class Outputs {
 
@@ -55,6 +61,19 @@ final class Outputs {
         } else {
             all.addAll(lines);
         }
-        return new Dispatchers(graphite, all);
+        if (config.openMetrics().listen().isEmpty()) {
+            return new Dispatchers(graphite, all);
+        }
+        // Dotted batches: the snapshot reads the series from the paths with the same table.
+        OpenMetricsDispatcher openMetrics =
+                new OpenMetricsDispatcher(new SeriesMapping(config.graphite()), config.openMetrics(), clock);
+        MetricsEndpoint endpoint;
+        try {
+            endpoint = MetricsEndpoint.start(config.openMetrics(), openMetrics, clock);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e.getMessage(), e);
+        }
+        all.add(openMetrics);
+        return new Dispatchers(graphite, all, List.of(endpoint));
     }
 }

@@ -13,6 +13,7 @@ import io.haproxystats.common.status.StatusFile;
 import io.haproxystats.common.systemd.SystemdNotifier;
 import io.haproxystats.common.time.Clock;
 import io.haproxystats.process.central.CentralIntake;
+import io.haproxystats.process.delivery.Dispatchers;
 import io.haproxystats.process.edge.EdgeIntake;
 import io.haproxystats.process.local.LocalIntake;
 import io.haproxystats.process.spool.Quarantine;
@@ -21,6 +22,7 @@ import io.haproxystats.process.status.Intake;
 import io.haproxystats.process.status.ProcessReporter;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -100,21 +102,25 @@ public final class ProcessCommand extends DaemonCommand {
         Quarantine quarantine =
                 new Quarantine(settings.quarantineDir(), settings.quarantineMaxPolls(), settings.quarantineMaxBytes());
         Path src = settings.srcDir();
+        Dispatchers outputs = kafka.mode() == KafkaSettings.Mode.FORWARD
+                ? null
+                : kafka.source() == KafkaSettings.Source.KAFKA
+                        ? Outputs.of(config, timer, clock, () -> false)
+                        : Outputs.of(config, timer, clock, () -> SourceDir.atLimit(src, config.incomingLimit()));
         Intake intake = kafka.mode() == KafkaSettings.Mode.FORWARD
                 ? EdgeIntake.start(config, quarantine, clock)
                 : kafka.source() == KafkaSettings.Source.KAFKA
-                        ? CentralIntake.start(config, Outputs.of(config, timer, clock, () -> false), quarantine, clock)
-                        : LocalIntake.start(
-                                config,
-                                Outputs.of(config, timer, clock, () -> SourceDir.atLimit(src, config.incomingLimit())),
-                                quarantine,
-                                timer,
-                                finisher,
-                                clock);
+                        ? CentralIntake.start(config, outputs, quarantine, clock)
+                        : LocalIntake.start(config, outputs, quarantine, timer, finisher, clock);
 
         SystemdNotifier notifier = SystemdNotifier.fromEnvironment(System.getenv());
         ProcessReporter reporter = new ProcessReporter(
-                new StatusFile(settings.statusFile()), notifier, intake.progress(), intake.destination(), clock);
+                new StatusFile(settings.statusFile()),
+                notifier,
+                intake.progress(),
+                intake.destination(),
+                clock,
+                outputs == null ? List.of() : outputs.statusValues());
         notifier.ready(intake.description());
         LOG.info("ready: {}", intake.description());
         // The watchdog's pace when systemd asks for one, else a status update every 5 s.

@@ -89,6 +89,8 @@ public final class KnownOptions {
             Set.of("bootstrap-servers", "polls-topic", "host", "cluster", "group-id", "servers-topic"),
             KafkaSettings.DISPATCH_SECTION,
             Set.of("topic"),
+            OpenMetricsSettings.SECTION,
+            Set.of("listen", "tls-cert", "tls-key", "username", "password-file"),
             ClusterSettings.SECTION,
             Set.of(
                     "aggregate",

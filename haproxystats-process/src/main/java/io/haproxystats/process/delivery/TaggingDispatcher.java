@@ -51,6 +51,11 @@ public final class TaggingDispatcher implements Dispatcher {
     }
 
     @Override
+    public java.util.Map<String, Number> selfMetrics() {
+        return inner.selfMetrics();
+    }
+
+    @Override
     public void stopWaiting() {
         inner.stopWaiting();
     }

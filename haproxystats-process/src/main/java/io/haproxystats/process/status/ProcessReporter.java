@@ -5,6 +5,7 @@ import io.haproxystats.common.systemd.SystemdNotifier;
 import io.haproxystats.common.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,10 +29,23 @@ public final class ProcessReporter {
     private final Progress workers;
     private final Destination graphite;
     private final Clock clock;
+    private final List<StatusValues> more;
     private boolean unhealthyLogged;
 
     public ProcessReporter(
             StatusFile status, SystemdNotifier notifier, Progress workers, Destination graphite, Clock clock) {
+        this(status, notifier, workers, graphite, clock, List.of());
+    }
+
+    /** @param more parts with figures of their own in the status file (written after the others) */
+    public ProcessReporter(
+            StatusFile status,
+            SystemdNotifier notifier,
+            Progress workers,
+            Destination graphite,
+            Clock clock,
+            List<StatusValues> more) {
+        this.more = List.copyOf(more);
         this.clock = clock;
         this.status = status;
         this.notifier = notifier;
@@ -55,6 +69,7 @@ public final class ProcessReporter {
         values.put("queued_lines", stats.queuedLines());
         values.put("dropped_lines", stats.droppedLines());
         values.put("healthy", healthy(incoming));
+        more.forEach(m -> m.addTo(values));
         status.write(clock.epochSecond(), values);
         notifier.status(incoming + " polls waiting, last done "
                 + (workers.last().name().isEmpty() ? "none yet" : workers.last().name()) + ", "

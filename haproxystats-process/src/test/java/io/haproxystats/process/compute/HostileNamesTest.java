@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.haproxystats.process.testing.Fixtures;
+import io.haproxystats.process.testing.HostileNames;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -21,26 +22,13 @@ class HostileNamesTest {
     /** path value timestamp: the path one token of printable, non-space characters. */
     static final Pattern LINE = Pattern.compile("[^\\s;/]+ -?[0-9.]+ 1700000000");
 
-    /** The names: whitespace, path separators, tags, non-ASCII, control characters, 10,000 characters, CSV quoting. */
-    static final List<String> CORPUS = List.of(
-            "fe with space",
-            "tab\tname",
-            "slash/../../etc",
-            "semi;tag=1",
-            "ünïcödé✓",
-            "dots.and.more",
-            "ctrl\u0001\u007fchars",
-            "cr\rname",
-            "x".repeat(10_000),
-            "\"quoted,comma\"");
-
     @TempDir
     Path tmp;
 
     @Test
     void everyHostileNameBecomesOneSafeComponent() throws Exception {
         String longName = "x".repeat(10_000);
-        List<String> names = CORPUS;
+        List<String> names = HostileNames.CORPUS;
         StringBuilder stat = new StringBuilder("# pxname,svname,scur,type,\n");
         for (String n : names) { // written raw: the last one is a quoted CSV field
             stat.append(n).append(",FRONTEND,1,0,\n");

@@ -9,6 +9,7 @@ import io.haproxystats.common.config.ConfigLoader;
 import io.haproxystats.common.config.ProcessConfig;
 import io.haproxystats.process.testing.Fixtures;
 import io.haproxystats.process.testing.GraphiteLines;
+import io.haproxystats.process.testing.HostileNames;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -201,7 +202,7 @@ class SeriesMappingTest {
 
     @Test
     void hostileNamesNeverBreakATag() throws Exception {
-        List<String> names = new ArrayList<>(HostileNamesTest.CORPUS);
+        List<String> names = new ArrayList<>(HostileNames.CORPUS);
         names.addAll(List.of("a=b", "~tilde", "bang!", "caret^", "semi;x=y"));
         StringBuilder stat = new StringBuilder("# pxname,svname,scur,type,\n");
         for (String n : names) {
