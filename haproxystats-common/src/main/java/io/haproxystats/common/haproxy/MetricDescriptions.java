@@ -11,7 +11,8 @@ import java.util.Set;
  * counter fields ({@code show stat typed} tag C: {@link MetricCatalogue#STAT_FIELDS}' first group)
  * and the daemon's {@code Cum*} and cache totals; everything else (gauges, rates, limits, maxima,
  * averages, configured values, counts of states, the self metrics) is a gauge. Units follow the
- * management guide: bytes, milliseconds for the timings, seconds for ages and downtime.
+ * management guide: bytes, milliseconds for the timings, seconds for ages, downtime and the
+ * processor's own timings, megabytes for {@code Memmax_MB}.
  */
 public final class MetricDescriptions {
 
@@ -114,9 +115,22 @@ public final class MetricDescriptions {
         }) {
             m.put(f, "milliseconds");
         }
-        for (String f : new String[] {"downtime", "lastchg", "lastsess", "Uptime_sec"}) {
+        for (String f : new String[] {
+            "downtime",
+            "lastchg",
+            "lastsess",
+            "Uptime_sec",
+            "TotalWallClockTime",
+            "WallClockTimeAllStats",
+            "WallClockTimeHAProxy",
+            "WallClockTimeFrontends",
+            "WallClockTimeBackends",
+            "WallClockTimeServers",
+            "OpenMetricsLastScrapeSeconds"
+        }) {
             m.put(f, "seconds");
         }
+        m.put("Memmax_MB", "megabytes");
         return Map.copyOf(m);
     }
 

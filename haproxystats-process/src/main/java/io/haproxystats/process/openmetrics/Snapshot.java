@@ -57,7 +57,11 @@ record Snapshot(String key, boolean cluster, long builtAt, Map<String, Family> f
             }
             String name = series.name();
             String last = name.substring(name.lastIndexOf('.') + 1);
-            MetricDescriptions.Description d = MetricDescriptions.describe(last);
+            MetricDescriptions.Description described = MetricDescriptions.describe(last);
+            MetricDescriptions.Description d = baseUnit(described);
+            if (!d.unit().equals(described.unit())) {
+                value = scaled(value, described.unit());
+            }
             String family = familyName(name, d.unit());
             Builder b = builders.computeIfAbsent(family, f -> new Builder(f, d));
             StringBuilder sample = new StringBuilder(128);
@@ -95,22 +99,68 @@ record Snapshot(String key, boolean cluster, long builtAt, Map<String, Family> f
     }
 
     /**
-     * {@code haproxy.server.rtime} → {@code haproxy_server_rtime_milliseconds}: every character
-     * outside {@code [a-zA-Z0-9_]} becomes {@code _}, and the unit is appended when the name does
-     * not end with it already (OpenMetrics wants a family with a UNIT to end in it).
+     * Prometheus' base units: milliseconds become seconds and megabytes bytes (the value scaled
+     * with them), as its conventions (and {@code promtool check metrics}) want.
+     */
+    static MetricDescriptions.Description baseUnit(MetricDescriptions.Description d) {
+        return switch (d.unit()) {
+            case "milliseconds" -> new MetricDescriptions.Description(d.kind(), "seconds", d.help());
+            case "megabytes" -> new MetricDescriptions.Description(d.kind(), "bytes", d.help());
+            default -> d;
+        };
+    }
+
+    private static String scaled(String value, String unit) {
+        double v = Double.parseDouble(value);
+        return MetricBatch.formatNumber(unit.equals("milliseconds") ? v / 1000 : v * 1024 * 1024);
+    }
+
+    /**
+     * {@code haproxy.server.rtime} → {@code haproxy_server_rtime_seconds},
+     * {@code haproxy.daemon.CurrConns} → {@code haproxy_daemon_curr_conns}: snake case (an
+     * underscore where a capital follows a small letter or digit, or starts a word after
+     * capitals: {@code MetricsHAProxy} → {@code metrics_ha_proxy}), lower case, every other
+     * character {@code _}, no doubled {@code _}; a unit abbreviation at the end ({@code _sec},
+     * {@code _mb}) dropped, and the unit appended when the name does not end with it (OpenMetrics
+     * wants a family with a UNIT to end in it).
      */
     static String familyName(String seriesName, String unit) {
         StringBuilder out = new StringBuilder(seriesName.length() + 16);
-        for (int i = 0; i < seriesName.length(); i++) {
+        int n = seriesName.length();
+        for (int i = 0; i < n; i++) {
             char c = seriesName.charAt(i);
-            boolean ok =
-                    (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || (c >= '0' && c <= '9' && i > 0);
-            out.append(ok ? c : '_');
+            if (c >= 'A' && c <= 'Z') {
+                char before = i > 0 ? seriesName.charAt(i - 1) : '_';
+                char after = i + 1 < n ? seriesName.charAt(i + 1) : '_';
+                boolean wordStart = Character.isLowerCase(before)
+                        || Character.isDigit(before)
+                        || (Character.isUpperCase(before) && Character.isLowerCase(after));
+                if (wordStart) {
+                    underscore(out);
+                }
+                out.append(Character.toLowerCase(c));
+            } else if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9' && !out.isEmpty())) {
+                out.append(c);
+            } else {
+                underscore(out);
+            }
         }
-        if (!unit.isEmpty() && !out.toString().endsWith("_" + unit)) {
-            out.append('_').append(unit);
+        String name = out.toString();
+        for (String abbreviation : new String[] {"_sec", "_mb"}) {
+            if (name.endsWith(abbreviation)) {
+                name = name.substring(0, name.length() - abbreviation.length());
+            }
         }
-        return out.toString();
+        if (!unit.isEmpty() && !name.endsWith("_" + unit)) {
+            name = name + "_" + unit;
+        }
+        return name;
+    }
+
+    private static void underscore(StringBuilder out) {
+        if (!out.isEmpty() && out.charAt(out.length() - 1) != '_') {
+            out.append('_');
+        }
     }
 
     /** A label value as both text formats quote it: {@code \}, {@code "} and newline escaped. */

@@ -61,16 +61,16 @@ class ExpositionTest {
         b.add("lb.lb1.haproxy.haproxystats.MetricsServer", 4);
         Snapshot s = Snapshot.of(b, m, 0);
         assertEquals("""
-                # HELP haproxy_backend_rtime_milliseconds average response time over the last 1024 requests
-                # TYPE haproxy_backend_rtime_milliseconds gauge
-                # UNIT haproxy_backend_rtime_milliseconds milliseconds
-                haproxy_backend_rtime_milliseconds{namespace="lb",lb="lb1",backend="be"} 1.5 1700000000
+                # HELP haproxy_backend_rtime_seconds average response time over the last 1024 requests
+                # TYPE haproxy_backend_rtime_seconds gauge
+                # UNIT haproxy_backend_rtime_seconds seconds
+                haproxy_backend_rtime_seconds{namespace="lb",lb="lb1",backend="be"} 0.0015 1700000000
                 # HELP haproxy_frontend_stot sessions
                 # TYPE haproxy_frontend_stot counter
                 haproxy_frontend_stot_total{namespace="lb",lb="lb1",frontend="fe"} 12 1700000000
-                # HELP haproxy_haproxystats_MetricsServer lines sent for the servers of the poll
-                # TYPE haproxy_haproxystats_MetricsServer gauge
-                haproxy_haproxystats_MetricsServer{namespace="lb",lb="lb1"} 4 1700000000
+                # HELP haproxy_haproxystats_metrics_server lines sent for the servers of the poll
+                # TYPE haproxy_haproxystats_metrics_server gauge
+                haproxy_haproxystats_metrics_server{namespace="lb",lb="lb1"} 4 1700000000
                 # HELP haproxy_server_bin_bytes bytes in
                 # TYPE haproxy_server_bin_bytes counter
                 # UNIT haproxy_server_bin_bytes bytes
@@ -78,15 +78,15 @@ class ExpositionTest {
                 # EOF
                 """, write(List.of(s), Exposition.Format.OPENMETRICS));
         assertEquals("""
-                # HELP haproxy_backend_rtime_milliseconds average response time over the last 1024 requests
-                # TYPE haproxy_backend_rtime_milliseconds gauge
-                haproxy_backend_rtime_milliseconds{namespace="lb",lb="lb1",backend="be"} 1.5 1700000000000
+                # HELP haproxy_backend_rtime_seconds average response time over the last 1024 requests
+                # TYPE haproxy_backend_rtime_seconds gauge
+                haproxy_backend_rtime_seconds{namespace="lb",lb="lb1",backend="be"} 0.0015 1700000000000
                 # HELP haproxy_frontend_stot_total sessions
                 # TYPE haproxy_frontend_stot_total counter
                 haproxy_frontend_stot_total{namespace="lb",lb="lb1",frontend="fe"} 12 1700000000000
-                # HELP haproxy_haproxystats_MetricsServer lines sent for the servers of the poll
-                # TYPE haproxy_haproxystats_MetricsServer gauge
-                haproxy_haproxystats_MetricsServer{namespace="lb",lb="lb1"} 4 1700000000000
+                # HELP haproxy_haproxystats_metrics_server lines sent for the servers of the poll
+                # TYPE haproxy_haproxystats_metrics_server gauge
+                haproxy_haproxystats_metrics_server{namespace="lb",lb="lb1"} 4 1700000000000
                 # HELP haproxy_server_bin_bytes_total bytes in
                 # TYPE haproxy_server_bin_bytes_total counter
                 haproxy_server_bin_bytes_total{namespace="lb",lb="lb1",backend="be",server="s\\"1"} 300 1700000000000
@@ -96,6 +96,24 @@ class ExpositionTest {
                 Exposition.Format.accepting("application/openmetrics-text;version=1.0.0,text/plain;q=0.5"));
         assertEquals(Exposition.Format.PROMETHEUS, Exposition.Format.accepting("*/*"));
         assertEquals(Exposition.Format.PROMETHEUS, Exposition.Format.accepting(null));
+    }
+
+    @Test
+    void namesInSnakeCaseWithBaseUnits() {
+        assertEquals("haproxy_daemon_curr_conns", Snapshot.familyName("haproxy.daemon.CurrConns", ""));
+        assertEquals("haproxy_daemon_ulimit_n", Snapshot.familyName("haproxy.daemon.Ulimit-n", ""));
+        assertEquals(
+                "haproxy_daemon_25_percentile_cpu_usage_pct",
+                Snapshot.familyName("haproxy.daemon.25PercentileCpuUsagePct", ""));
+        assertEquals("haproxy_daemon_uptime_seconds", Snapshot.familyName("haproxy.daemon.Uptime_sec", "seconds"));
+        assertEquals("haproxy_daemon_memmax_bytes", Snapshot.familyName("haproxy.daemon.Memmax_MB", "bytes"));
+        assertEquals(
+                "haproxy_haproxystats_metrics_ha_proxy",
+                Snapshot.familyName("haproxy.haproxystats.MetricsHAProxy", ""));
+        assertEquals(
+                "haproxy_haproxystats_open_metrics_last_scrape_seconds",
+                Snapshot.familyName("haproxy.haproxystats.OpenMetricsLastScrapeSeconds", "seconds"));
+        assertEquals("haproxy_backend_hrsp_5xx", Snapshot.familyName("haproxy.backend.hrsp_5xx", ""));
     }
 
     @Test
