@@ -78,12 +78,14 @@ public final class MetricsEndpoint implements StatusValues, AutoCloseable {
             throws IOException {
         OpenMetricsSettings.Listen listen = settings.listen().orElseThrow();
         InetSocketAddress address = new InetSocketAddress(listen.host(), listen.port());
+        SSLContext tls = settings.tlsCert().isPresent()
+                ? tls(settings.tlsCert().get(), settings.tlsKey().orElseThrow())
+                : null;
         HttpServer server;
         try {
-            if (settings.tlsCert().isPresent()) {
+            if (tls != null) {
                 HttpsServer https = HttpsServer.create(address, 64);
-                https.setHttpsConfigurator(new HttpsConfigurator(
-                        tls(settings.tlsCert().get(), settings.tlsKey().orElseThrow())));
+                https.setHttpsConfigurator(new HttpsConfigurator(tls));
                 server = https;
             } else {
                 server = HttpServer.create(address, 64);

@@ -62,7 +62,12 @@ public final class OpenMetricsBench {
         dispatcher.submit(r.batch());
         HttpClient client = HttpClient.newHttpClient();
         URI uri = URI.create("http://127.0.0.1:" + endpoint.port() + "/metrics");
-        while (read(client, uri, "text/plain", false)[1] < 1000) {
+        int lines = r.batch().lines();
+        long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+        while (read(client, uri, "text/plain", false)[1] < lines) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("the endpoint does not serve the poll's " + lines + " lines");
+            }
             Thread.sleep(10);
         }
         System.out.printf(
