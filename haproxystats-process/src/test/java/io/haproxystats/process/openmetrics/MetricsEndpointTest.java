@@ -160,6 +160,62 @@ class MetricsEndpointTest {
         }
     }
 
+    /**
+     * A scraper that asks for a large answer (100,000 samples, megabytes) and never reads it holds
+     * a blocked write on its own thread: meanwhile a new poll is taken at once and another scraper
+     * gets the whole answer with the new poll.
+     */
+    @Test
+    void aScraperThatDoesNotReadHoldsNeitherPollsNorOtherScrapes() throws Exception {
+        OpenMetricsSettings settings = settings(0, Optional.empty(), Optional.empty());
+        ProcessConfig config = ProcessConfig.from(
+                ConfigLoader.load(Files.writeString(tmp.resolve("c.conf"), "[graphite]\nnamespace = lb\n"), null));
+        OpenMetricsDispatcher d =
+                new OpenMetricsDispatcher(new SeriesMapping(config.graphite()), settings, Clock.system());
+        MetricsEndpoint endpoint = MetricsEndpoint.start(settings, d, Clock.system());
+        try (java.net.Socket slow = new java.net.Socket()) {
+            d.submit(largePoll("1700000000"));
+            Wait.until(Duration.ofSeconds(30), () -> samples(d) == 100_000, "the first poll's snapshot");
+            slow.setReceiveBufferSize(1024);
+            slow.connect(new java.net.InetSocketAddress("127.0.0.1", endpoint.port()));
+            slow.getOutputStream()
+                    .write("GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            slow.getOutputStream().flush();
+
+            assertTrue(d.submit(largePoll("1700000010")).isDone(), "a poll is taken at once");
+            Wait.until(
+                    Duration.ofSeconds(30),
+                    () -> d.fresh().stream()
+                            .anyMatch(
+                                    s -> s.families().values().iterator().next().timestamps()[0] == 1700000010L),
+                    "the second poll's snapshot");
+            HttpResponse<String> other = send(
+                    HttpClient.newHttpClient(),
+                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + endpoint.port() + "/metrics")));
+            assertEquals(200, other.statusCode());
+            assertEquals(
+                    100_000,
+                    other.body()
+                            .lines()
+                            .filter(l -> l.endsWith(" 1700000010000"))
+                            .count());
+        } finally {
+            d.close(Duration.ofSeconds(1));
+        }
+    }
+
+    private static MetricBatch largePoll(String timestamp) {
+        MetricBatch b = new MetricBatch(timestamp);
+        for (int i = 0; i < 100_000; i++) {
+            b.add("lb.lb1.haproxy.frontend.fe" + i + ".stot", i);
+        }
+        return b;
+    }
+
+    private static int samples(OpenMetricsDispatcher d) {
+        return d.fresh().stream().mapToInt(Snapshot::samples).sum();
+    }
+
     @Test
     void aPortInUseOrABadKeyFailsTheStartNamingTheOption() throws Exception {
         OpenMetricsSettings first = settings(0, Optional.empty(), Optional.empty());
