@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Sets up a fresh Debian/Ubuntu machine to build and test haproxystats, then builds it.
 #   - installs haproxy, socat, carbon-c-relay, graphite-carbon and python3-whisper (a real
-#     carbon-cache and whisper-fetch), maven, systemd (systemd-analyze), lintian, debootstrap,
-#     binutils (strip), util-linux (flock) and python3 from the distribution when missing
+#     carbon-cache and whisper-fetch), graphite-web and prometheus (without recommends: the
+#     tagged-series and OpenMetrics tests start them), maven, systemd (systemd-analyze), lintian, debootstrap,
+#     binutils (strip), util-linux (flock), openssl (the OpenMetrics TLS test's certificate) and python3 from the distribution when missing
 #     (as root, or through sudo);
 #   - selects a JDK 21+: $JAVA_HOME, then `java` on PATH, then /usr/lib/jvm/*; installs
 #     openjdk-21-jdk-headless (or 25) when none is found; records it in .java-home;
@@ -32,10 +33,22 @@ command -v lintian >/dev/null 2>&1 || missing+=(lintian)
 command -v debootstrap >/dev/null 2>&1 || missing+=(debootstrap)
 command -v flock >/dev/null 2>&1 || missing+=(util-linux)
 command -v python3 >/dev/null 2>&1 || missing+=(python3)
+command -v openssl >/dev/null 2>&1 || missing+=(openssl)
+# The tagged-series and OpenMetrics tests' stores, without their recommends (a web server, an
+# exporter service): graphite-web (run by the tests with Django's own server) and prometheus.
+bare=()
+[ -x /usr/bin/django-admin ] && [ -d /usr/lib/python3/dist-packages/graphite ] || bare+=(graphite-web)
+command -v prometheus >/dev/null 2>&1 && command -v promtool >/dev/null 2>&1 || bare+=(prometheus)
+if [ ${#missing[@]} -gt 0 ] || [ ${#bare[@]} -gt 0 ]; then
+    as_root apt-get update -qq
+fi
 if [ ${#missing[@]} -gt 0 ]; then
     echo "setup: installing ${missing[*]}"
-    as_root apt-get update -qq
     as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"
+fi
+if [ ${#bare[@]} -gt 0 ]; then
+    echo "setup: installing ${bare[*]} (without recommends)"
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${bare[@]}"
 fi
 
 java_major() { "$1" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java\.specification\.version = \([0-9]*\).*/\1/p' | head -n 1; }

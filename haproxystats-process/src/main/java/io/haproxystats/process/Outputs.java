@@ -1,14 +1,21 @@
 package io.haproxystats.process;
 
+import io.haproxystats.common.config.GraphiteSettings;
 import io.haproxystats.common.config.ProcessConfig;
 import io.haproxystats.common.time.Clock;
+import io.haproxystats.process.compute.SeriesMapping;
 import io.haproxystats.process.delivery.DeliveryPolicy;
 import io.haproxystats.process.delivery.Dispatcher;
 import io.haproxystats.process.delivery.Dispatchers;
 import io.haproxystats.process.delivery.LocalStoreDispatcher;
 import io.haproxystats.process.delivery.QueueingDispatcher;
+import io.haproxystats.process.delivery.TaggingDispatcher;
 import io.haproxystats.process.graphite.GraphiteConnection;
 import io.haproxystats.process.kafka.KafkaLineSender;
+import io.haproxystats.process.openmetrics.MetricsEndpoint;
+import io.haproxystats.process.openmetrics.OpenMetricsDispatcher;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ScheduledExecutorService;
@@ -17,7 +24,11 @@ import java.util.function.BooleanSupplier;
 /**
  * The dispatchers the settings name, each policy handed its transport: {@code [local-store]}
  * (synchronous), Graphite and {@code [kafka-dispatch]} (each a {@link QueueingDispatcher} over its
- * sender). The roles receive them made; none builds a transport itself.
+ * sender). The roles receive them made; none builds a transport itself. With {@code [graphite]
+ * format = tags} each of them is wrapped in a {@link TaggingDispatcher}: every line they send is a
+ * Graphite 1.1 tagged series. With {@code [openmetrics] listen}, the endpoint is started here
+ * (a port it cannot take fails the start, naming the option) and its dispatcher added last,
+ * unwrapped: it reads the dotted paths.
  */
 final class Outputs {
 
@@ -40,17 +51,37 @@ final class Outputs {
                 clock,
                 mayDrop,
                 backlog);
-        List<Dispatcher> all = new ArrayList<>();
-        config.localStore().ifPresent(dir -> all.add(new LocalStoreDispatcher(dir)));
-        all.add(graphite);
+        List<Dispatcher> lines = new ArrayList<>();
+        config.localStore().ifPresent(dir -> lines.add(new LocalStoreDispatcher(dir)));
+        lines.add(graphite);
         config.kafka()
                 .dispatchTopic()
-                .ifPresent(topic -> all.add(new QueueingDispatcher(
+                .ifPresent(topic -> lines.add(new QueueingDispatcher(
                         new KafkaLineSender(topic, KafkaLineSender.kafka(config.kafka())),
                         DeliveryPolicy.of(config.graphite()),
                         clock,
                         mayDrop,
                         backlog)));
-        return new Dispatchers(graphite, all);
+        List<Dispatcher> all = new ArrayList<>();
+        if (config.graphite().format() == GraphiteSettings.Format.TAGS) {
+            SeriesMapping mapping = new SeriesMapping(config.graphite());
+            lines.forEach(d -> all.add(new TaggingDispatcher(d, mapping)));
+        } else {
+            all.addAll(lines);
+        }
+        if (config.openMetrics().listen().isEmpty()) {
+            return new Dispatchers(graphite, all);
+        }
+        // Dotted batches: the snapshot reads the series from the paths with the same table.
+        OpenMetricsDispatcher openMetrics =
+                new OpenMetricsDispatcher(new SeriesMapping(config.graphite()), config.openMetrics(), clock);
+        MetricsEndpoint endpoint;
+        try {
+            endpoint = MetricsEndpoint.start(config.openMetrics(), openMetrics, clock);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e.getMessage(), e);
+        }
+        all.add(openMetrics);
+        return new Dispatchers(graphite, all, List.of(endpoint));
     }
 }

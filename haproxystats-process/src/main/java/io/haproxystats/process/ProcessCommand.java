@@ -13,6 +13,7 @@ import io.haproxystats.common.status.StatusFile;
 import io.haproxystats.common.systemd.SystemdNotifier;
 import io.haproxystats.common.time.Clock;
 import io.haproxystats.process.central.CentralIntake;
+import io.haproxystats.process.delivery.Dispatchers;
 import io.haproxystats.process.delivery.QueueingDispatcher;
 import io.haproxystats.process.edge.EdgeIntake;
 import io.haproxystats.process.kafka.KafkaClients;
@@ -21,8 +22,11 @@ import io.haproxystats.process.spool.Quarantine;
 import io.haproxystats.process.spool.SourceDir;
 import io.haproxystats.process.status.Intake;
 import io.haproxystats.process.status.ProcessReporter;
+import io.haproxystats.process.status.StatusValues;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -110,40 +114,35 @@ public final class ProcessCommand extends DaemonCommand {
         Quarantine quarantine =
                 new Quarantine(settings.quarantineDir(), settings.quarantineMaxPolls(), settings.quarantineMaxBytes());
         Path src = settings.srcDir();
+        Dispatchers outputs = kafka.mode() == KafkaSettings.Mode.FORWARD
+                ? null
+                : kafka.source() == KafkaSettings.Source.KAFKA
+                        ? Outputs.of(
+                                config, timer, clock, () -> false, "the Kafka topic (their records are not committed)")
+                        : Outputs.of(
+                                config,
+                                timer,
+                                clock,
+                                () -> SourceDir.atLimit(src, config.incomingLimit()),
+                                QueueingDispatcher.LOCAL_BACKLOG);
         Intake intake = kafka.mode() == KafkaSettings.Mode.FORWARD
                 ? EdgeIntake.start(config, quarantine, clock)
                 : kafka.source() == KafkaSettings.Source.KAFKA
-                        ? CentralIntake.start(
-                                config,
-                                Outputs.of(
-                                        config,
-                                        timer,
-                                        clock,
-                                        () -> false,
-                                        "the Kafka topic (their records are not committed)"),
-                                quarantine,
-                                clock)
-                        : LocalIntake.start(
-                                config,
-                                Outputs.of(
-                                        config,
-                                        timer,
-                                        clock,
-                                        () -> SourceDir.atLimit(src, config.incomingLimit()),
-                                        QueueingDispatcher.LOCAL_BACKLOG),
-                                quarantine,
-                                timer,
-                                finisher,
-                                clock);
+                        ? CentralIntake.start(config, outputs, quarantine, clock)
+                        : LocalIntake.start(config, outputs, quarantine, timer, finisher, clock);
 
         SystemdNotifier notifier = SystemdNotifier.fromEnvironment(System.getenv());
+        List<StatusValues> statusValues = new ArrayList<>(intake.statusValues());
+        if (outputs != null) {
+            statusValues.addAll(outputs.statusValues());
+        }
         ProcessReporter reporter = new ProcessReporter(
                 new StatusFile(settings.statusFile(), statusPaths()),
                 notifier,
                 intake.progress(),
                 intake.destination(),
                 clock,
-                intake::statusFields);
+                statusValues);
         notifier.ready(intake.description());
         LOG.info("ready: {}", intake.description());
         // The watchdog's pace when systemd asks for one, else a status update every 5 s.

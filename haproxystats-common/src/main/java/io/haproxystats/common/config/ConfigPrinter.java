@@ -43,7 +43,8 @@ public final class ConfigPrinter {
                 KafkaSettings.SECTION,
                 KafkaSettings.DISPATCH_SECTION,
                 ClusterSettings.SECTION,
-                LogsSettings.SECTION)) {
+                LogsSettings.SECTION,
+                OpenMetricsSettings.SECTION)) {
             if (sectionFilter.test(known)) {
                 sections.add(known);
             }

@@ -19,6 +19,8 @@ import java.util.Optional;
  * @param groups         group namespaces, if configured
  * @param replayBytes    {@code replay-bytes} (new, default 8 MiB, 0 = off): the last lines written
  *                       that are written again after a lost connection, before anything new
+ * @param format         {@code format} (new, default {@code dotted}): dotted paths or Graphite 1.1
+ *                       tagged series
  */
 public record GraphiteSettings(
         String server,
@@ -31,9 +33,59 @@ public record GraphiteSettings(
         boolean fqdn,
         int queueSize,
         Optional<GroupSettings> groups,
-        int replayBytes) {
+        int replayBytes,
+        Format format) {
 
     public static final int DEFAULT_REPLAY_BYTES = 8 << 20;
+
+    /**
+     * {@code [graphite] format}: how a line names its series. {@link #DOTTED} (the default) is the
+     * original's path, byte for byte; {@link #TAGS} is a Graphite 1.1 tagged series
+     * ({@code name;tag=value;...}) made from that path by one table (docs/metrics.md), for every
+     * line every dispatcher but the OpenMetrics endpoint sends.
+     */
+    public enum Format {
+        DOTTED,
+        TAGS;
+
+        static Format from(String section, String option, String value) {
+            return switch (value.strip()) {
+                case "dotted" -> DOTTED;
+                case "tags" -> TAGS;
+                default ->
+                    throw ConfigurationException.forOption(
+                            section, option, "must be 'dotted' or 'tags', got '" + value.strip() + "'");
+            };
+        }
+    }
+
+    /** Settings with the given replay window, in the dotted format. */
+    public GraphiteSettings(
+            String server,
+            int port,
+            Connect connect,
+            Duration writeTimeout,
+            Duration delay,
+            String namespace,
+            boolean prefixHostname,
+            boolean fqdn,
+            int queueSize,
+            Optional<GroupSettings> groups,
+            int replayBytes) {
+        this(
+                server,
+                port,
+                connect,
+                writeTimeout,
+                delay,
+                namespace,
+                prefixHostname,
+                fqdn,
+                queueSize,
+                groups,
+                replayBytes,
+                Format.DOTTED);
+    }
 
     /** Settings with the default replay window. */
     public GraphiteSettings(
@@ -126,6 +178,8 @@ public record GraphiteSettings(
         int replayBytes = config.find(s, "replay-bytes").isEmpty()
                 ? DEFAULT_REPLAY_BYTES
                 : (int) config.getInt(s, "replay-bytes", 0, 256 << 20);
+        Format format =
+                config.find(s, "format").isEmpty() ? Format.DOTTED : Format.from(s, "format", config.get(s, "format"));
         return new GraphiteSettings(
                 server,
                 port,
@@ -137,6 +191,7 @@ public record GraphiteSettings(
                 fqdn,
                 queueSize,
                 GroupSettings.from(config),
-                replayBytes);
+                replayBytes,
+                format);
     }
 }

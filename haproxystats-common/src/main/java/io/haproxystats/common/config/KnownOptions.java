@@ -84,7 +84,8 @@ public final class KnownOptions {
                     "queue-size",
                     "group-namespace",
                     "group-namespace-double-writes",
-                    "replay-bytes"),
+                    "replay-bytes",
+                    "format"),
             "local-store",
             Set.of("dir"),
             KafkaSettings.SECTION,
@@ -93,6 +94,8 @@ public final class KnownOptions {
             Set.of("topic"),
             LogsSettings.SECTION,
             Set.of("listen", "percentiles", "rcvbuf", "max-series"),
+            OpenMetricsSettings.SECTION,
+            Set.of("listen", "tls-cert", "tls-key", "username", "password-file"),
             ClusterSettings.SECTION,
             Set.of(
                     "aggregate",
@@ -143,7 +146,7 @@ public final class KnownOptions {
                     "server-metrics",
                     String.join(" ", MetricCatalogue.SERVER_SUM)),
             "graphite",
-            Map.of("replay-bytes", Integer.toString(GraphiteSettings.DEFAULT_REPLAY_BYTES)),
+            Map.of("replay-bytes", Integer.toString(GraphiteSettings.DEFAULT_REPLAY_BYTES), "format", "dotted"),
             LogsSettings.SECTION,
             Map.of(
                     "percentiles",

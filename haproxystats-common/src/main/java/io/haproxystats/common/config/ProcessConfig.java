@@ -18,6 +18,7 @@ import java.util.Optional;
  *                      file in a poll was not written by it and is refused without being read
  * @param kafka         where polls come from and go to beyond this machine (all off by default)
  * @param cluster       cluster-level aggregation on the central processors (off by default)
+ * @param openMetrics   the OpenMetrics endpoint ({@code [openmetrics]}, off by default)
  */
 public record ProcessConfig(
         ProcessSettings process,
@@ -26,7 +27,8 @@ public record ProcessConfig(
         int incomingLimit,
         long maxFileBytes,
         KafkaSettings kafka,
-        ClusterSettings cluster) {
+        ClusterSettings cluster,
+        OpenMetricsSettings openMetrics) {
 
     /** Sections this daemon reads; {@code -p}/{@code -P} print these. */
     public static boolean reads(String section) {
@@ -46,6 +48,7 @@ public record ProcessConfig(
         int incomingLimit = (int) pullHint(config, "queue-size", Integer.MAX_VALUE);
         long maxFileBytes = pullHint(config, "buffer-limit", Integer.MAX_VALUE - 16);
         KafkaSettings kafka = KafkaSettings.from(config);
+        ClusterSettings cluster = ClusterSettings.from(config, pullInterval(config), kafka);
         return new ProcessConfig(
                 ProcessSettings.from(config),
                 GraphiteSettings.from(config),
@@ -53,7 +56,8 @@ public record ProcessConfig(
                 incomingLimit,
                 maxFileBytes,
                 kafka,
-                ClusterSettings.from(config, pullInterval(config), kafka));
+                cluster,
+                OpenMetricsSettings.from(config, pullInterval(config), cluster));
     }
 
     /** {@code [pull] pull-interval}, the cluster window's default; the built-in 10 s when invalid (a hint, as below). */

@@ -15,23 +15,44 @@ import java.util.concurrent.TimeUnit;
  * A real Graphite store for tests: Debian's carbon-cache (graphite-carbon) listening for plaintext
  * on a 127.0.0.1 port, writing whisper files under a temporary directory with one-second points
  * for 30 minutes (so every poll of a one-second pull interval is a point of its own), no create
- * or update throttling and no tag database. Read back with whisper-fetch (python3-whisper).
+ * or update throttling and no tag database ({@link #startTagged}: with graphite-web's). Read back
+ * with whisper-fetch (python3-whisper).
  */
 public final class CarbonCache implements AutoCloseable {
 
     private final Path dir;
     private final int port;
+    /** graphite-web's address for carbon's tag updates ({@code ENABLE_TAGS}), or null: no tags. */
+    private final String tagDatabase;
+
     private Process process;
 
-    private CarbonCache(Path dir, int port) {
+    private CarbonCache(Path dir, int port, String tagDatabase) {
         this.dir = dir;
         this.port = port;
+        this.tagDatabase = tagDatabase;
     }
 
     public static CarbonCache start(Path dir) throws IOException, InterruptedException {
-        CarbonCache c = new CarbonCache(Files.createDirectories(dir), HaproxyInstance.freePort());
+        CarbonCache c = new CarbonCache(Files.createDirectories(dir), HaproxyInstance.freePort(), null);
         c.start();
         return c;
+    }
+
+    /**
+     * A carbon-cache with {@code ENABLE_TAGS}: tagged series ({@code name;tag=value}) are stored
+     * under {@code _tagged/} of {@link #whisperDir()} and each new series is sent, in batches of
+     * up to 100 every second, to the tag database of the graphite-web at {@code graphiteUrl}.
+     */
+    public static CarbonCache startTagged(Path dir, String graphiteUrl) throws IOException, InterruptedException {
+        CarbonCache c = new CarbonCache(Files.createDirectories(dir), HaproxyInstance.freePort(), graphiteUrl);
+        c.start();
+        return c;
+    }
+
+    /** Where the whisper files are (graphite-web's WHISPER_DIR). */
+    public Path whisperDir() {
+        return dir.resolve("storage/whisper");
     }
 
     /** Starts (or starts again, on the same port and files) the carbon-cache process. */
@@ -52,7 +73,7 @@ public final class CarbonCache implements AutoCloseable {
                 MAX_CACHE_SIZE = inf
                 MAX_UPDATES_PER_SECOND = inf
                 MAX_CREATES_PER_MINUTE = inf
-                ENABLE_TAGS = False
+                %5$s
                 LINE_RECEIVER_INTERFACE = 127.0.0.1
                 LINE_RECEIVER_PORT = %2$d
                 ENABLE_UDP_LISTENER = False
@@ -63,7 +84,14 @@ public final class CarbonCache implements AutoCloseable {
                 LOG_UPDATES = False
                 LOG_CREATES = False
                 """.formatted(
-                        dir, port, HaproxyInstance.freePort(), HaproxyInstance.freePort()));
+                        dir,
+                        port,
+                        HaproxyInstance.freePort(),
+                        HaproxyInstance.freePort(),
+                        tagDatabase == null
+                                ? "ENABLE_TAGS = False"
+                                : "ENABLE_TAGS = True\nTAG_UPDATE_INTERVAL = 1\nTAG_BATCH_SIZE = 100\n"
+                                        + "TAG_QUEUE_SIZE = 100000\nGRAPHITE_URL = " + tagDatabase));
         Files.writeString(conf.resolve("storage-schemas.conf"), "[all]\npattern = .*\nretentions = 1s:30m\n");
         Files.deleteIfExists(dir.resolve("carbon.pid"));
         Process p = new ProcessBuilder(

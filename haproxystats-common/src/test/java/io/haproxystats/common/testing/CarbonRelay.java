@@ -33,6 +33,18 @@ public final class CarbonRelay implements AutoCloseable {
      * writes its own file, so lines of earlier instances are not touched.
      */
     public static CarbonRelay start(Path dir, int port) throws IOException, InterruptedException {
+        return start(dir, port, 0);
+    }
+
+    /**
+     * A relay that also forwards every line, as it received it, to the carbon-cache plaintext
+     * listener on 127.0.0.1:{@code carbonPort} (its file still has every line).
+     */
+    public static CarbonRelay forwardingTo(Path dir, int carbonPort) throws IOException, InterruptedException {
+        return start(dir, HaproxyInstance.freePort(), carbonPort);
+    }
+
+    private static CarbonRelay start(Path dir, int port, int carbonPort) throws IOException, InterruptedException {
         int generation = 0;
         while (Files.exists(dir.resolve("relay-" + port + "-" + generation + ".out"))
                 || Files.exists(dir.resolve("relay-" + port + "-" + generation + ".conf"))) {
@@ -49,11 +61,16 @@ public final class CarbonRelay implements AutoCloseable {
                 cluster sink
                     file %s
                     ;
+                %s
                 match *
-                    send to sink
+                    send to sink%s
                     stop
                     ;
-                """.formatted(port, out));
+                """.formatted(
+                port,
+                out,
+                carbonPort == 0 ? "" : "cluster store\n    forward 127.0.0.1:%d proto tcp\n    ;".formatted(carbonPort),
+                carbonPort == 0 ? "" : " store"));
         // -b/-q: with the defaults (batch 2500, queue 25000) the file sink takes about 33,000 lines/s
         // on the CI machines; with these, about a million (measured with socat, docs/benchmarks.md).
         Process p = new ProcessBuilder(

@@ -19,8 +19,10 @@ import io.haproxystats.process.spool.Quarantine;
 import io.haproxystats.process.status.Destination;
 import io.haproxystats.process.status.Intake;
 import io.haproxystats.process.status.Progress;
+import io.haproxystats.process.status.StatusValues;
 import java.io.IOException;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -111,7 +113,7 @@ public final class CentralIntake implements Intake {
                 clock);
         ClusterAggregation windows = null;
         KafkaPollSource lines = null;
-        ClusterStatus clusterStatus = new ClusterStatus();
+        ClusterStatus clusterStatus = new ClusterStatus(clock);
         try {
             source.start(settings.workers());
             if (cluster.aggregate()) {
@@ -261,10 +263,10 @@ public final class CentralIntake implements Intake {
         dispatchers.close(STOP_DRAIN);
     }
 
-    /** With {@code [cluster] aggregate}: the windows' state ({@link ClusterStatus#fields}). */
+    /** With {@code [cluster] aggregate}: the windows' state ({@link ClusterStatus}). */
     @Override
-    public Map<String, Object> statusFields(long nowMs) {
-        return clusterStatus == null ? Map.of() : clusterStatus.fields(nowMs);
+    public List<StatusValues> statusValues() {
+        return clusterStatus == null ? List.of() : List.of(clusterStatus);
     }
 
     @Override

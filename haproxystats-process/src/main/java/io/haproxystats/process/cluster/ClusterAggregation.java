@@ -45,7 +45,7 @@ public final class ClusterAggregation {
 
     /** values topic -> windows (its store changelogged, in memory) -> lines topic. */
     public static Topology topology(ClusterSettings cluster, String namespace) {
-        return topology(cluster, namespace, new ClusterStatus());
+        return topology(cluster, namespace, new ClusterStatus(io.haproxystats.common.time.Clock.system()));
     }
 
     /** As {@link #topology(ClusterSettings, String)}, its windows reporting to {@code status}. */

@@ -1,5 +1,7 @@
 package io.haproxystats.process.cluster;
 
+import io.haproxystats.common.time.Clock;
+import io.haproxystats.process.status.StatusValues;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -10,13 +12,19 @@ import java.util.concurrent.atomic.AtomicLong;
  * processors (Kafka Streams threads, one per task), read by the status reporter. Counts since the
  * processor started.
  */
-public final class ClusterStatus {
+public final class ClusterStatus implements StatusValues {
 
     private record Open(int windows, long oldestStartMs) {}
 
     private final Map<String, Open> openByTask = new ConcurrentHashMap<>();
     private final AtomicLong revised = new AtomicLong();
     private final AtomicLong late = new AtomicLong();
+    private final Clock clock;
+
+    /** @param clock the wall clock the oldest open window's age is measured on */
+    public ClusterStatus(Clock clock) {
+        this.clock = clock;
+    }
 
     /** A task's open windows, as of its last punctuation (the oldest's start, ms; 0 when none). */
     void openWindows(String task, int windows, long oldestStartMs) {
@@ -33,7 +41,12 @@ public final class ClusterStatus {
      * before {@code nowMs}; 0 when none is open), {@code cluster_revised_windows},
      * {@code cluster_late_polls}.
      */
-    public Map<String, Object> fields(long nowMs) {
+    @Override
+    public void addTo(Map<String, Object> values) {
+        values.putAll(fields(clock.instant().toEpochMilli()));
+    }
+
+    Map<String, Object> fields(long nowMs) {
         int open = 0;
         long oldest = Long.MAX_VALUE;
         for (Open o : openByTask.values()) {

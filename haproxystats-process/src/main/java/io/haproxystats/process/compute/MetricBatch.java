@@ -224,6 +224,25 @@ public final class MetricBatch {
         }
     }
 
+    /**
+     * A new batch of the same poll (timestamp, source) whose every line's path is
+     * {@code rename.apply(path)}, values and timestamps byte for byte (a tagged copy for
+     * {@code [graphite] format = tags}: SeriesMapping).
+     */
+    public MetricBatch withPaths(java.util.function.UnaryOperator<String> rename) {
+        MetricBatch out = new MetricBatch(timestamp);
+        out.source = source;
+        forEachLine((path, line) -> {
+            out.appendString(rename.apply(new String(path, StandardCharsets.UTF_8)));
+            for (int i = path.length; i < line.length; i++) {
+                out.append(line[i]);
+            }
+            out.append((byte) '\n');
+            out.lines++;
+        });
+        return out;
+    }
+
     /** Writes every line, in order, without copying them into one array. */
     public void writeTo(OutputStream out) throws IOException {
         for (byte[] chunk : full) {

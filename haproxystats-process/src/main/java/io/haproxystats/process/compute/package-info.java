@@ -11,6 +11,7 @@
  *     (a file that does not parse: FileError, named with file, line and reason; others: Ignored)
  * PollBudget: a poll's size against the heap before reading; one large poll computed at a time
  * Hostname: this machine's name as local mode writes it in paths
+ * SeriesMapping: a dotted path ─→ a series (name + tags): Graphite 1.1 tagged lines, OpenMetrics
  * </pre>
  */
 package io.haproxystats.process.compute;

@@ -39,6 +39,14 @@ public interface Dispatcher {
         return DeliveryStats.NONE;
     }
 
+    /**
+     * Figures of its own sent with every poll's self metrics, name (after
+     * {@code <prefix>.haproxystats.}) to value; none by default (the OpenMetrics endpoint's scrapes).
+     */
+    default java.util.Map<String, Number> selfMetrics() {
+        return java.util.Map.of();
+    }
+
     /** Stops admitting batches that would have to wait for room; admitted ones are still delivered. */
     default void stopWaiting() {}
 

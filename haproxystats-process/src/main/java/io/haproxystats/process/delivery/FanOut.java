@@ -63,10 +63,18 @@ public final class FanOut {
 
     /**
      * Adds every dispatcher's self metrics ({@code <name>QueuedLines}, {@code DroppedLines},
-     * {@code Reconnects}) to a poll's batch, under the paths of the poll's load balancer.
+     * {@code Reconnects}, and its {@link Dispatcher#selfMetrics}) to a poll's batch, under the
+     * paths of the poll's load balancer.
      */
     public void addStats(MetricPaths paths, MetricBatch batch) {
         for (Dispatcher d : dispatchers) {
+            d.selfMetrics().forEach((metric, value) -> {
+                if (value instanceof Double || value instanceof Float) {
+                    batch.add(paths.self(metric), value.doubleValue());
+                } else {
+                    batch.add(paths.self(metric), value.longValue());
+                }
+            });
             String name = d.statsName();
             if (name.isEmpty()) {
                 continue;

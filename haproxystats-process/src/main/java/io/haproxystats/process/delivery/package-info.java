@@ -3,6 +3,8 @@
  *
  * <pre>
  * FanOut.submit(poll, batch) ─→ every Dispatcher that has not delivered this poll yet
+ *     (with [graphite] format = tags each wrapped in a TaggingDispatcher: the batch's paths as
+ *      tagged series, compute.SeriesMapping, then the inner dispatcher)
  *     LocalStoreDispatcher ([local-store], synchronous)
  *     QueueingDispatcher (bounded FIFO of batches, order, retries with backoff, the drop rule;
  *                         DeliveryPolicy; injected Clock) ─→ Sender (graphite.GraphiteConnection,

@@ -2,7 +2,7 @@ package io.haproxystats.process.status;
 
 import java.io.IOException;
 import java.time.Duration;
-import java.util.Map;
+import java.util.List;
 
 /**
  * A processor's role as the daemon's life needs it (local, edge or central): where polls come
@@ -30,8 +30,8 @@ public interface Intake {
     /** Polls computed (or forwarded) since start: a clean stop after some trains the AOT cache. */
     long computed();
 
-    /** The role's own fields for the status file (after the common ones), at {@code nowMs}; none by default. */
-    default Map<String, Object> statusFields(long nowMs) {
-        return Map.of();
+    /** The role's parts with figures of their own in the status file (after the common ones); none by default. */
+    default List<StatusValues> statusValues() {
+        return List.of();
     }
 }

@@ -5,8 +5,8 @@ import io.haproxystats.common.systemd.SystemdNotifier;
 import io.haproxystats.common.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
-import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,23 +29,23 @@ public final class ProcessReporter {
     private final Progress workers;
     private final Destination graphite;
     private final Clock clock;
-    private final Function<Long, Map<String, Object>> roleFields;
+    private final List<StatusValues> more;
     private boolean unhealthyLogged;
 
     public ProcessReporter(
             StatusFile status, SystemdNotifier notifier, Progress workers, Destination graphite, Clock clock) {
-        this(status, notifier, workers, graphite, clock, now -> Map.of());
+        this(status, notifier, workers, graphite, clock, List.of());
     }
 
-    /** @param roleFields the role's own status file fields at a wall-clock time (ms): {@link Intake#statusFields} */
+    /** @param more parts with figures of their own in the status file (written after the others) */
     public ProcessReporter(
             StatusFile status,
             SystemdNotifier notifier,
             Progress workers,
             Destination graphite,
             Clock clock,
-            Function<Long, Map<String, Object>> roleFields) {
-        this.roleFields = roleFields;
+            List<StatusValues> more) {
+        this.more = List.copyOf(more);
         this.clock = clock;
         this.status = status;
         this.notifier = notifier;
@@ -70,7 +70,7 @@ public final class ProcessReporter {
         values.put("queued_lines", stats.queuedLines());
         values.put("dropped_lines", stats.droppedLines());
         values.put("healthy", healthy(incoming));
-        values.putAll(roleFields.apply(clock.epochSecond() * 1000));
+        more.forEach(m -> m.addTo(values));
         status.write(clock.epochSecond(), values);
         notifier.status(incoming + " polls waiting, last done "
                 + (workers.last().name().isEmpty() ? "none yet" : workers.last().name()) + ", "

@@ -19,7 +19,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The benchmark harness in smoke mode (tiny sizes, one or two iterations), so that it cannot rot:
  * the generator, the processor benchmark against a real relay, the Graphite send benchmark and the
- * puller benchmark script, the relay buffer probe, the Kafka and cluster benchmarks (a real broker). Figures are printed, never asserted (docs/benchmarks.md).
+ * puller benchmark script, the relay buffer probe, the Kafka and cluster benchmarks (a real broker),
+ * the OpenMetrics scrape benchmark. Figures are printed, never asserted (docs/benchmarks.md).
  */
 class BenchSmokeIT {
 
@@ -59,6 +60,13 @@ class BenchSmokeIT {
         assertTrue(out.contains("poll 2: ") && out.contains("all at the relay"), out);
         assertTrue(out.contains("floor probe (read every file of the poll") && out.contains("/ floor"), out);
         assertTrue(out.contains("warm polls (1): median "), out);
+    }
+
+    @Test
+    void openMetricsBenchmarkRunsOnATinyPoll() throws Exception {
+        Path poll = LargePollGenerator.generate(Fixtures.small().resolve("1795224218"), tmp, "1700000000", 2, 5, 3, 1);
+        String out = captureOut(() -> OpenMetricsBench.main(new String[] {poll.toString(), "2"}));
+        assertTrue(out.contains("OpenMetrics text 1.0.0, gzip: ") && out.contains("scrape median"), out);
     }
 
     /**
