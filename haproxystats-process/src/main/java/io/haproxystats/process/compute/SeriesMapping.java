@@ -153,6 +153,10 @@ public final class SeriesMapping {
             tags.add(new Tag("status", tagValue(c[i + 3])));
             return nameKind + ".status";
         }
+        if (n == 5 && c[i + 2].equals("timers")) { // request timers ([logs]): the timer a tag
+            tags.add(new Tag("timer", tagValue(c[i + 3])));
+            return nameKind + ".timers." + c[i + 4];
+        }
         if (!kind.equals("backend")) {
             return null;
         }
@@ -175,6 +179,10 @@ public final class SeriesMapping {
             if (n == 6 && (c[i + 4].equals("status") || isStateKind(c[i + 4]))) {
                 tags.add(new Tag(c[i + 4], tagValue(c[i + 5])));
                 return "server." + c[i + 4];
+            }
+            if (n == 7 && c[i + 4].equals("timers")) {
+                tags.add(new Tag("timer", tagValue(c[i + 5])));
+                return "server.timers." + c[i + 6];
             }
         }
         return null;

@@ -84,6 +84,15 @@ class SeriesMappingTest {
                 "haproxy.server.admin_state;" + ns + ";lb=lb1;backend=be_app;server=web-2;admin_state=RMAINT");
         table.put(p + "server.web-2.bin", "haproxy.aggr_server.bin;" + ns + ";lb=lb1;server=web-2");
         table.put(p + "server.web-2.status.UP", "haproxy.aggr_server.status;" + ns + ";lb=lb1;server=web-2;status=UP");
+        table.put(
+                p + "frontend.fe.timers.Ta.p999",
+                "haproxy.frontend.timers.p999;" + ns + ";lb=lb1;frontend=fe;timer=Ta");
+        table.put(
+                p + "backend.be_app.timers.Tr.count",
+                "haproxy.backend.timers.count;" + ns + ";lb=lb1;backend=be_app;timer=Tr");
+        table.put(
+                p + "backend.be_app.server.web-2.timers.Tc.p99",
+                "haproxy.server.timers.p99;" + ns + ";lb=lb1;backend=be_app;server=web-2;timer=Tc");
         table.put(p + "daemon.CurrConns", "haproxy.daemon.CurrConns;" + ns + ";lb=lb1");
         table.put(p + "daemon.Ulimit-n", "haproxy.daemon.Ulimit-n;" + ns + ";lb=lb1");
         table.put(p + "daemon.process.2.Idle_pct", "haproxy.daemon.process.Idle_pct;" + ns + ";lb=lb1;process=2");
@@ -104,6 +113,9 @@ class SeriesMappingTest {
                 c + "backend.be.server.s.qtime",
                 "haproxy.cluster.server.qtime;" + ns + ";cluster=web;backend=be;server=s");
         table.put(c + "daemon.Idle_pct", "haproxy.cluster.daemon.Idle_pct;" + ns + ";cluster=web");
+        table.put(
+                c + "backend.be.timers.Tr.p99",
+                "haproxy.cluster.backend.timers.p99;" + ns + ";cluster=web;backend=be;timer=Tr");
         table.put(c + "haproxystats.Members", "haproxy.cluster.haproxystats.Members;" + ns + ";cluster=web");
         table.put(
                 c + "grp.public.frontend.fe.status.OPEN",
