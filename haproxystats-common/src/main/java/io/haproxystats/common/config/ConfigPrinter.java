@@ -42,7 +42,8 @@ public final class ConfigPrinter {
                 "graphite",
                 KafkaSettings.SECTION,
                 KafkaSettings.DISPATCH_SECTION,
-                ClusterSettings.SECTION)) {
+                ClusterSettings.SECTION,
+                FleetSettings.SECTION)) {
             if (sectionFilter.test(known)) {
                 sections.add(known);
             }

@@ -97,7 +97,9 @@ public final class KnownOptions {
                     "values-topic",
                     "lines-topic",
                     "application-id",
-                    "state-dir"));
+                    "state-dir"),
+            FleetSettings.SECTION,
+            Set.of("listen", "basic-auth-file", "tls-keystore", "tls-keystore-password"));
 
     /**
      * Built-in values of the options that the original's table ({@link Defaults}) lacks: the new
@@ -155,7 +157,9 @@ public final class KnownOptions {
                     "application-id",
                     ClusterSettings.DEFAULT_APPLICATION_ID,
                     "state-dir",
-                    "${paths:base-dir}/cluster-state"));
+                    "${paths:base-dir}/cluster-state"),
+            FleetSettings.SECTION,
+            Map.of("listen", FleetSettings.DEFAULT_LISTEN));
 
     private KnownOptions() {}
 
