@@ -2,7 +2,8 @@
 # Sets up a fresh Debian/Ubuntu machine to build and test haproxystats, then builds it.
 #   - installs haproxy, socat, carbon-c-relay, graphite-carbon and python3-whisper (a real
 #     carbon-cache and whisper-fetch), maven, systemd (systemd-analyze), lintian, debootstrap,
-#     binutils (strip), util-linux (flock) and python3 from the distribution when missing
+#     binutils (strip), util-linux (flock), python3, chromium and chromium-driver (the fleet
+#     page's browser test) from the distribution when missing
 #     (as root, or through sudo);
 #   - selects a JDK 21+: $JAVA_HOME, then `java` on PATH, then /usr/lib/jvm/*; installs
 #     openjdk-21-jdk-headless (or 25) when none is found; records it in .java-home;
@@ -32,6 +33,9 @@ command -v lintian >/dev/null 2>&1 || missing+=(lintian)
 command -v debootstrap >/dev/null 2>&1 || missing+=(debootstrap)
 command -v flock >/dev/null 2>&1 || missing+=(util-linux)
 command -v python3 >/dev/null 2>&1 || missing+=(python3)
+# The fleet page's browser test (FleetPageIT) and benchmark: Debian's chromium and its driver.
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+command -v chromedriver >/dev/null 2>&1 || missing+=(chromium-driver)
 if [ ${#missing[@]} -gt 0 ]; then
     echo "setup: installing ${missing[*]}"
     as_root apt-get update -qq

@@ -1,6 +1,7 @@
 package io.haproxystats.process.fleet;
 
 import io.haproxystats.common.cli.Logging;
+import io.haproxystats.common.cli.Signals;
 import io.haproxystats.common.cli.VersionProvider;
 import io.haproxystats.common.config.ClusterSettings;
 import io.haproxystats.common.config.ConfigLoader;
@@ -23,7 +24,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
@@ -272,6 +272,8 @@ public final class FleetCommand implements Callable<Integer> {
                 feed.close();
                 return 1;
             }
+            // SIGTERM (systemd) or SIGHUP: stop in order and exit 0.
+            Signals signals = Signals.install(() -> {});
             String scheme = settings.tlsKeystore().isPresent() ? "https" : "http";
             var bound = endpoint.address();
             String host = bound.getAddress().getHostAddress();
@@ -279,19 +281,10 @@ public final class FleetCommand implements Callable<Integer> {
                     + (host.contains(":") ? "[" + host + "]" : host) + ":" + bound.getPort() + "/ (servers topic "
                     + kafka.serversTopic() + ", cluster lines topic " + cluster.linesTopic() + ")");
             out.flush();
-            CountDownLatch stopped = new CountDownLatch(1);
-            Thread hook = new Thread(() -> {
-                server.stop();
-                endpoint.close();
-                try {
-                    feed.close();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-                stopped.countDown();
-            });
-            Runtime.getRuntime().addShutdownHook(hook);
-            stopped.await();
+            signals.awaitStop();
+            server.stop();
+            endpoint.close();
+            feed.close();
             return 0;
         }
     }

@@ -244,7 +244,7 @@ final class FleetFeed implements AutoCloseable {
                 c.listTopics(timeout); // no topic yet: the brokers' answer still tells the link is up
             }
             Map<TopicPartition, Long> end = all.isEmpty() ? Map.of() : c.endOffsets(all, timeout);
-            boolean atEnd = !servers.isEmpty();
+            boolean atEnd = true; // (no servers topic yet: nothing to read, the view is what there is)
             for (TopicPartition tp : servers) {
                 atEnd &= c.position(tp, timeout) >= end.get(tp);
             }

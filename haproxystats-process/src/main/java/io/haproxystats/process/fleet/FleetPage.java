@@ -30,9 +30,10 @@ final class FleetPage {
 
     /**
      * The page's filters, from its URL: {@code backend} and {@code server} are found anywhere in
-     * the name (case-insensitive), {@code cluster} is a cluster's exact name (the summary is then
-     * that cluster's verdict, as {@code haproxystats-fleet servers --cluster}), {@code state} is
-     * one of {@link #STATES}.
+     * the name (case-insensitive), {@code cluster} is a cluster's exact name; these three narrow the
+     * verdict too, as {@code haproxystats-fleet servers --server} and {@code --cluster} do.
+     * {@code state} (one of {@link #STATES}) narrows the table only: hiding the servers in
+     * maintenance must not turn the verdict OK.
      */
     record Filters(String backend, String server, String cluster, String state) {
 
@@ -55,8 +56,26 @@ final class FleetPage {
             return cluster.isEmpty() ? Optional.empty() : Optional.of(cluster);
         }
 
+        /** The servers the verdict counts: those of the backend and server filters. */
+        boolean counts(FleetRecord r) {
+            return contains(r.backend(), backend) && contains(r.server(), server);
+        }
+
+        /** The servers the table shows: those counted, of the state filter. */
         boolean keeps(FleetView.Row row) {
             return contains(row.backend(), backend) && contains(row.server(), server) && stateKeeps(row);
+        }
+
+        /** The filters of the verdict, for its message when no server is kept. */
+        String what() {
+            return (backend.isEmpty() ? "" : "in a backend with '" + backend + "' ")
+                    + (server.isEmpty() ? "" : "with '" + server + "'");
+        }
+
+        /** The verdict and the rows for these filters. */
+        FleetView.Analysis analyse(
+                java.util.Collection<FleetRecord> records, long nowSeconds, java.time.Duration interval) {
+            return FleetView.analyse(records, nowSeconds, interval, this::counts, what().strip(), clusterFilter());
         }
 
         private boolean stateKeeps(FleetView.Row row) {
@@ -93,7 +112,7 @@ final class FleetPage {
     }
 
     /**
-     * @param analysis    the verdict for the cluster filter (the whole fleet without one)
+     * @param analysis    the verdict for the filters ({@link Filters#analyse})
      * @param allClusters every cluster in the topic, for the filter's choices
      * @param nowMillis   the server's clock when rendered
      */

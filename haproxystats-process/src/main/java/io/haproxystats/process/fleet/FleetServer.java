@@ -83,11 +83,9 @@ final class FleetServer {
         long now = clock.getAsLong();
         FleetFeed.Snapshot s = feed.get();
         long second = now / 1000;
-        List<Object> key = List.of(s.version(), second, filters.cluster());
-        FleetView.Analysis a = (FleetView.Analysis) cache.computeIfAbsent(
-                key,
-                k -> FleetView.analyse(
-                        s.records(), second, interval, java.util.Optional.empty(), filters.clusterFilter()));
+        List<Object> key = List.of(s.version(), second, filters.cluster(), filters.backend(), filters.server());
+        FleetView.Analysis a =
+                (FleetView.Analysis) cache.computeIfAbsent(key, k -> filters.analyse(s.records(), second, interval));
         @SuppressWarnings("unchecked")
         SortedSet<String> clusters = (SortedSet<String>) cache.computeIfAbsent(List.of(s.version(), "clusters"), k -> {
             SortedSet<String> names = new TreeSet<>();

@@ -10,6 +10,7 @@ import java.util.SortedMap;
 import java.util.SortedSet;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.function.Predicate;
 
 /**
  * The fleet's servers as {@code haproxystats-fleet servers} prints them, from the servers-state
@@ -101,16 +102,22 @@ final class FleetView {
             Duration interval,
             Optional<String> server,
             Optional<String> cluster) {
-        Analysis a = analyse(records, nowSeconds, interval, server, cluster);
+        Analysis a = analyse(records, nowSeconds, interval, r -> matches(r, server), server.orElse(""), cluster);
         return new Report(a.exitCode(), a.lines());
     }
 
-    /** The verdict and what it is made of; see {@link #of}. */
+    /**
+     * The verdict and what it is made of; see {@link #of}.
+     *
+     * @param keep which servers count (the load balancers count whatever their servers)
+     * @param what the servers kept, for the message when none is ({@code no server <what> on ...})
+     */
     static Analysis analyse(
             Collection<FleetRecord> records,
             long nowSeconds,
             Duration interval,
-            Optional<String> server,
+            Predicate<FleetRecord> keep,
+            String what,
             Optional<String> cluster) {
         SortedMap<String, Long> latest = new TreeMap<>();
         SortedMap<String, String> clusters = new TreeMap<>();
@@ -157,7 +164,7 @@ final class FleetView {
         int other = 0;
         for (FleetRecord r : records) {
             Long last = latest.get(r.loadBalancer());
-            if (last == null || r.epochSeconds() != last || !matches(r, server)) {
+            if (last == null || r.epochSeconds() != last || !keep.test(r)) {
                 continue;
             }
             Row row = seen.computeIfAbsent(
@@ -208,7 +215,7 @@ final class FleetView {
             verdict = "SERVERS WARNING: " + String.join("; ", why);
         } else if (seen.isEmpty()) {
             code = UNKNOWN;
-            verdict = "SERVERS UNKNOWN: no server " + server.orElse("") + " on " + HostFolding.fold(latest.keySet());
+            verdict = "SERVERS UNKNOWN: no server " + what + " on " + HostFolding.fold(latest.keySet());
         } else {
             code = OK;
             verdict = "SERVERS OK: " + seen.size() + " server(s) UP/READY on " + HostFolding.fold(latest.keySet());

@@ -52,7 +52,7 @@ class FleetPageTest {
 
     static FleetPage.Model model(List<FleetRecord> records, Map<String, String> query) {
         FleetPage.Filters f = FleetPage.Filters.of(query);
-        FleetView.Analysis a = FleetView.analyse(records, NOW, INTERVAL, Optional.empty(), f.clusterFilter());
+        FleetView.Analysis a = f.analyse(records, NOW, INTERVAL);
         return new FleetPage.Model(
                 a, snapshot(records, true, NOW * 1000), f, new TreeSet<>(clustersOf(records)), NOW * 1000);
     }
@@ -93,7 +93,7 @@ class FleetPageTest {
         assertFalse(page.contains("<b>") || page.contains("<i>") || page.contains("<img"), page);
         assertTrue(page.contains("&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;&#39;&quot;&amp;amp;www"), page);
         assertTrue(page.contains("value=\"&lt;script&gt;\""), "the filter's value, escaped in its attribute");
-        assertTrue(page.contains("<small id=\"shown\">1 of 3 shown"), "the hostile row is the one shown");
+        assertTrue(page.contains("<small id=\"shown\">1 of 1 shown"), "the hostile row is the one shown");
         String other = FleetPage.page(model(records, Map.of("cluster", "\"><b>")));
         assertTrue(
                 other.contains("<option selected value=\"&quot;&gt;&lt;b&gt;\">&quot;&gt;&lt;b&gt;</option>"), other);
@@ -119,6 +119,20 @@ class FleetPageTest {
         assertEquals(check.lines(), web.analysis().lines());
         assertEquals(FleetView.WARNING, web.analysis().exitCode());
 
+        // backend, server and cluster narrow the verdict as --server and --cluster do; state only the table
+        FleetPage.Model web2 = model(records, Map.of("server", "web-2"));
+        assertEquals(
+                FleetView.of(records, NOW, INTERVAL, Optional.of("web-2"), Optional.empty())
+                        .lines(),
+                web2.analysis().lines());
+        assertEquals(
+                FleetView.OK,
+                model(records, Map.of("server", "web-1")).analysis().exitCode());
+        assertEquals(
+                "SERVERS UNKNOWN: no server with 'nothing' on lb[1-3,9]",
+                model(records, Map.of("server", "nothing")).analysis().verdict());
+        FleetPage.Model up = model(records, Map.of("state", "UP"));
+        assertEquals(FleetView.CRITICAL, up.analysis().exitCode(), "hiding problems does not hide the verdict");
         assertEquals(List.of("web-2"), names(model(records, Map.of("state", "DRAIN"))));
         assertEquals(List.of("web-2", "db-1"), names(model(records, Map.of("state", "problems"))));
         assertEquals(List.of("web-2", "web-1"), names(model(records, Map.of("state", "UP"))));
@@ -142,7 +156,7 @@ class FleetPageTest {
                 ? new FleetRecord("lb3", r.backend(), r.server(), NOW - 42, r.cluster(), r.states())
                 : r);
         FleetPage.Filters f = FleetPage.Filters.of(Map.of());
-        FleetView.Analysis a = FleetView.analyse(records, NOW, INTERVAL, Optional.empty(), Optional.empty());
+        FleetView.Analysis a = f.analyse(records, NOW, INTERVAL);
         String live = FleetPage.live(
                 new FleetPage.Model(a, snapshot(records, false, (NOW - 42) * 1000), f, new TreeSet<>(), NOW * 1000));
         assertTrue(live.contains("<tr class=\"problem stale\"><td class=\"name\">lb3</td>"), live);
