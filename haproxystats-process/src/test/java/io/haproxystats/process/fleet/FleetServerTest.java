@@ -162,4 +162,25 @@ class FleetServerTest {
                 new FleetPage.Filters("a b", "<", "web", ""),
                 FleetPage.Filters.of(Map.of("backend", "a b", "server", "<", "cluster", "web", "state", "bogus")));
     }
+
+    @Test
+    void serveSaysItsDefaultsAndRefusesABadListenNamingIt(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp)
+            throws Exception {
+        java.io.StringWriter out = new java.io.StringWriter();
+        java.io.StringWriter err = new java.io.StringWriter();
+        picocli.CommandLine cl = FleetCommand.commandLine();
+        cl.setOut(new java.io.PrintWriter(out));
+        cl.setErr(new java.io.PrintWriter(err));
+        assertEquals(0, cl.execute("serve", "-p"));
+        assertTrue(out.toString().contains("[fleet]\n"), out.toString());
+        assertTrue(out.toString().contains("\nlisten = 127.0.0.1:9211\n"), out.toString());
+        assertTrue(out.toString().contains("\n# basic-auth-file =  (unset)\n"), out.toString());
+        java.nio.file.Path conf = java.nio.file.Files.writeString(
+                tmp.resolve("fleet.conf"), "[kafka]\nbootstrap-servers = 127.0.0.1:9\n[fleet]\nlisten = everywhere\n");
+        assertEquals(2, cl.execute("serve", "-f", conf.toString()));
+        assertEquals(
+                "haproxystats-fleet serve: configuration error: [fleet] listen: expected host:port (or [ipv6]:port,"
+                        + " port 0 to 65535), got 'everywhere'\n",
+                err.toString());
+    }
 }
