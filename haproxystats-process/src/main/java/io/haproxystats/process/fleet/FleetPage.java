@@ -200,6 +200,8 @@ final class FleetPage {
     }
 
     private static void live(StringBuilder b, Model m) {
+        // Most servers are seen by the same load balancers: fold each set once.
+        Map<Set<String>, String> folded = new java.util.HashMap<>();
         FleetView.Analysis a = m.analysis();
         FleetFeed.Snapshot feed = m.feed();
         long now = m.nowMillis() / 1000;
@@ -323,7 +325,7 @@ final class FleetPage {
             row.states().forEach((state, lbs) -> b.append("<div class=\"st st-")
                     .append(kind(state))
                     .append("\">")
-                    .append(html(HostFolding.fold(lbs) + ": " + state))
+                    .append(html(folded.computeIfAbsent(lbs, HostFolding::fold) + ": " + state))
                     .append("</div>"));
             b.append("</td><td>");
             age(b, row.oldestEpoch(), now);
@@ -384,6 +386,7 @@ final class FleetPage {
 
     /** {@code /api/servers}: the verdict, the counts, the load balancers and the rows the filters keep. */
     static String servers(Model m) {
+        Map<Set<String>, String> folded = new java.util.HashMap<>();
         FleetView.Analysis a = m.analysis();
         FleetFeed.Snapshot feed = m.feed();
         StringBuilder b = new StringBuilder(1024 + a.rows().size() * 160);
@@ -421,7 +424,7 @@ final class FleetPage {
             String sep2 = "";
             for (var s : row.states().entrySet()) {
                 b.append(sep2).append("{\"state\":").append(json(s.getKey()));
-                b.append(",\"folded\":").append(json(HostFolding.fold(s.getValue())));
+                b.append(",\"folded\":").append(json(folded.computeIfAbsent(s.getValue(), HostFolding::fold)));
                 b.append(",\"loadBalancers\":[");
                 String sep3 = "";
                 for (String lb : s.getValue()) {

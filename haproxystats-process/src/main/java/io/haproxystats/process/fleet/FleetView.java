@@ -4,7 +4,9 @@ import io.haproxystats.process.kafka.FleetRecord;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.SortedMap;
 import java.util.SortedSet;
@@ -119,17 +121,20 @@ final class FleetView {
             Predicate<FleetRecord> keep,
             String what,
             Optional<String> cluster) {
-        SortedMap<String, Long> latest = new TreeMap<>();
-        SortedMap<String, String> clusters = new TreeMap<>();
+        // Hash maps while counting (a fleet has hundreds of thousands of records), sorted once after.
+        Map<String, Long> latestByLb = new HashMap<>();
+        Map<String, String> clusterByLb = new HashMap<>();
         for (FleetRecord r : records) {
             if (cluster.isEmpty() || cluster.get().equals(r.cluster())) {
-                Long before = latest.get(r.loadBalancer());
+                Long before = latestByLb.get(r.loadBalancer());
                 if (before == null || r.epochSeconds() > before) {
-                    latest.put(r.loadBalancer(), r.epochSeconds());
-                    clusters.put(r.loadBalancer(), r.cluster());
+                    latestByLb.put(r.loadBalancer(), r.epochSeconds());
+                    clusterByLb.put(r.loadBalancer(), r.cluster());
                 }
             }
         }
+        SortedMap<String, Long> latest = new TreeMap<>(latestByLb);
+        SortedMap<String, String> clusters = new TreeMap<>(clusterByLb);
         if (latest.isEmpty()) {
             return new Analysis(
                     UNKNOWN,
@@ -156,14 +161,14 @@ final class FleetView {
             }
         });
         // backend/server -> state -> load balancers
-        SortedMap<String, Row> seen = new TreeMap<>();
+        Map<String, Row> seen = new HashMap<>();
         int up = 0;
         int maint = 0;
         int down = 0;
         int drain = 0;
         int other = 0;
         for (FleetRecord r : records) {
-            Long last = latest.get(r.loadBalancer());
+            Long last = latestByLb.get(r.loadBalancer());
             if (last == null || r.epochSeconds() != last || !keep.test(r)) {
                 continue;
             }
@@ -227,7 +232,7 @@ final class FleetView {
                 latest,
                 clusters,
                 stale,
-                List.copyOf(seen.values()),
+                List.copyOf(new TreeMap<>(seen).values()),
                 up,
                 maint,
                 down,
