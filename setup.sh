@@ -3,7 +3,8 @@
 #   - installs haproxy, socat, carbon-c-relay, graphite-carbon and python3-whisper (a real
 #     carbon-cache and whisper-fetch), graphite-web and prometheus (without recommends: the
 #     tagged-series and OpenMetrics tests start them), maven, systemd (systemd-analyze), lintian, debootstrap,
-#     binutils (strip), util-linux (flock), openssl (the OpenMetrics TLS test's certificate) and python3 from the distribution when missing
+#     binutils (strip), util-linux (flock), openssl (the OpenMetrics TLS test's certificate), python3,
+#     chromium and chromium-driver (the fleet page's browser test) from the distribution when missing
 #     (as root, or through sudo);
 #   - selects a JDK 21+: $JAVA_HOME, then `java` on PATH, then /usr/lib/jvm/*; installs
 #     openjdk-21-jdk-headless (or 25) when none is found; records it in .java-home;
@@ -33,6 +34,9 @@ command -v lintian >/dev/null 2>&1 || missing+=(lintian)
 command -v debootstrap >/dev/null 2>&1 || missing+=(debootstrap)
 command -v flock >/dev/null 2>&1 || missing+=(util-linux)
 command -v python3 >/dev/null 2>&1 || missing+=(python3)
+# The fleet page's browser test (FleetPageIT) and benchmark: Debian's chromium and its driver.
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+command -v chromedriver >/dev/null 2>&1 || missing+=(chromium-driver)
 command -v openssl >/dev/null 2>&1 || missing+=(openssl)
 # The tagged-series and OpenMetrics tests' stores, without their recommends (a web server, an
 # exporter service): graphite-web (run by the tests with Django's own server) and prometheus.

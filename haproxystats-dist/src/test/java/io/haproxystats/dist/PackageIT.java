@@ -67,6 +67,7 @@ class PackageIT {
         }
         assertTrue(Files.isExecutable(home.resolve("contrib/nagios/check_haproxystats_queue_size")));
         assertTrue(Files.exists(home.resolve("contrib/systemd/haproxystats-pull.service")));
+        assertTrue(Files.exists(home.resolve("contrib/systemd/haproxystats-fleet.service")));
         assertTrue(Files.exists(home.resolve("docs/operations.md")));
         assertTrue(Files.exists(home.resolve("LICENSE")));
     }
@@ -151,8 +152,39 @@ class PackageIT {
             Result fleet = run("chroot", root.toString(), "haproxystats-fleet", "servers");
             assertEquals(3, fleet.exit(), fleet.out());
             assertTrue(fleet.out().contains("SERVERS UNKNOWN: [kafka] bootstrap-servers is not set"), fleet.out());
+            // The fleet page on the package's own runtime (jdk.httpserver in it): it serves with no broker to read.
+            Files.writeString(
+                    root.resolve("tmp/fleet.conf"),
+                    "[kafka]\nbootstrap-servers = 127.0.0.1:9\n[fleet]\nlisten = 127.0.0.1:0\n");
+            Process serve = new ProcessBuilder(
+                            "chroot", root.toString(), "haproxystats-fleet", "serve", "-f", "/tmp/fleet.conf")
+                    .redirectErrorStream(true)
+                    .start();
+            try (var out = new java.io.BufferedReader(
+                    new java.io.InputStreamReader(serve.getInputStream(), java.nio.charset.StandardCharsets.UTF_8))) {
+                String line = out.readLine();
+                while (line != null && !line.contains("listening on ")) {
+                    line = out.readLine();
+                }
+                assertTrue(line != null, "haproxystats-fleet serve ended without listening");
+                String url = line.replaceAll(".*listening on (http://127\\.0\\.0\\.1:[0-9]+/).*", "$1");
+                var page = java.net.http.HttpClient.newHttpClient()
+                        .send(
+                                java.net.http.HttpRequest.newBuilder(java.net.URI.create(url))
+                                        .build(),
+                                java.net.http.HttpResponse.BodyHandlers.ofString());
+                assertEquals(200, page.statusCode(), page.body());
+                assertTrue(page.body().contains("<span class=\"brand\">haproxystats fleet</span>"), page.body());
+            } finally {
+                serve.destroy();
+                if (!serve.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) {
+                    serve.destroyForcibly().waitFor();
+                }
+            }
+            for (String d : List.of("pull", "process", "central", "fleet")) {
+                assertTrue(Files.exists(root.resolve("lib/systemd/system/haproxystats-" + d + ".service")), d);
+            }
             for (String d : List.of("pull", "process")) {
-                assertTrue(Files.exists(root.resolve("lib/systemd/system/haproxystats-" + d + ".service")));
                 assertTrue(Files.isExecutable(root.resolve("usr/lib/nagios/plugins/check_haproxystats_" + d)));
             }
             assertTrue(Files.exists(root.resolve("usr/share/doc/haproxystats/copyright")));

@@ -327,12 +327,27 @@ class OperationsIT {
                     units.resolve("haproxystats-" + d + ".service"),
                     unit.replace("/usr/bin/haproxystats-" + (d.equals("central") ? "process" : d), exe.toString()));
         }
+        // The fleet page: read-only, no sd_notify (Type=exec), nothing writable.
+        String fleet = Files.readString(CONTRIB.resolve("systemd/haproxystats-fleet.service"));
+        assertTrue(
+                fleet.contains("Type=exec")
+                        && fleet.contains("ExecStart=/usr/bin/haproxystats-fleet serve -f ${CONFIG}\n")
+                        && fleet.contains("ProtectSystem=strict")
+                        && !fleet.contains("ReadWritePaths")
+                        && fleet.contains("CapabilityBoundingSet=\n"),
+                fleet);
+        Files.writeString(
+                units.resolve("haproxystats-fleet.service"),
+                fleet.replace(
+                        "/usr/bin/haproxystats-fleet",
+                        PROCESS.resolveSibling("haproxystats-fleet").toString()));
         Result good = run(
                 "systemd-analyze",
                 "verify",
                 units.resolve("haproxystats-pull.service").toString(),
                 units.resolve("haproxystats-process.service").toString(),
-                units.resolve("haproxystats-central.service").toString());
+                units.resolve("haproxystats-central.service").toString(),
+                units.resolve("haproxystats-fleet.service").toString());
         assertEquals(0, good.exit(), good.out());
         // Judged on the lines about our units only: verify also reports on the machine's other units
         // (Debian's carbon-cache.service: "Standard output type syslog is obsolete").
@@ -357,7 +372,7 @@ class OperationsIT {
 
     @Test
     void theSystemdUnitsAreHardenedToAnExposureOfAtMostTwoAndAHalf() throws Exception {
-        for (String d : List.of("pull", "process")) {
+        for (String d : List.of("pull", "process", "fleet")) {
             Path unit = CONTRIB.resolve("systemd/haproxystats-" + d + ".service");
             Result security = run("systemd-analyze", "security", "--offline=true", unit.toString());
             Matcher m = Pattern.compile("Overall exposure level for haproxystats-" + d + "\\.service: ([0-9.]+)")

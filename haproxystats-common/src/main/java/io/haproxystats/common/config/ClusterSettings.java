@@ -59,7 +59,7 @@ public record ClusterSettings(
         return GroupSettings.match(clusters, loadBalancer);
     }
 
-    static ClusterSettings from(EffectiveConfig config, Duration pullInterval, KafkaSettings kafka) {
+    public static ClusterSettings from(EffectiveConfig config, Duration pullInterval, KafkaSettings kafka) {
         boolean aggregate = has(config, "aggregate") && config.getBoolean(SECTION, "aggregate");
         Duration window = has(config, "window") ? config.getDuration(SECTION, "window", 1) : pullInterval;
         if (window.toMillis() < 1000) {

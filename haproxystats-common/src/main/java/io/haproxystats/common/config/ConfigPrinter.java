@@ -44,7 +44,8 @@ public final class ConfigPrinter {
                 KafkaSettings.DISPATCH_SECTION,
                 ClusterSettings.SECTION,
                 LogsSettings.SECTION,
-                OpenMetricsSettings.SECTION)) {
+                OpenMetricsSettings.SECTION,
+                FleetSettings.SECTION)) {
             if (sectionFilter.test(known)) {
                 sections.add(known);
             }

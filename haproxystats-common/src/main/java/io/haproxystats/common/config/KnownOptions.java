@@ -27,7 +27,7 @@ import java.util.function.Supplier;
  */
 public final class KnownOptions {
 
-    private static final Map<String, Set<String>> OPTIONS = Map.of(
+    private static final Map<String, Set<String>> OPTIONS = sections(
             "paths",
             Set.of("base-dir"),
             "pull",
@@ -107,7 +107,19 @@ public final class KnownOptions {
                     "values-topic",
                     "lines-topic",
                     "application-id",
-                    "state-dir"));
+                    "state-dir"),
+            FleetSettings.SECTION,
+            Set.of("listen", "basic-auth-file", "tls-keystore", "tls-keystore-password"));
+
+    /** Section to its options, from alternating section names and option sets (more than Map.of takes). */
+    @SuppressWarnings("unchecked")
+    private static Map<String, Set<String>> sections(Object... namesAndOptions) {
+        Map<String, Set<String>> m = new java.util.HashMap<>();
+        for (int i = 0; i < namesAndOptions.length; i += 2) {
+            m.put((String) namesAndOptions[i], (Set<String>) namesAndOptions[i + 1]);
+        }
+        return Map.copyOf(m);
+    }
 
     /**
      * Built-in values of the options that the original's table ({@link Defaults}) lacks: the new
@@ -171,7 +183,9 @@ public final class KnownOptions {
                     "application-id",
                     ClusterSettings.DEFAULT_APPLICATION_ID,
                     "state-dir",
-                    "${paths:base-dir}/cluster-state"));
+                    "${paths:base-dir}/cluster-state"),
+            FleetSettings.SECTION,
+            Map.of("listen", FleetSettings.DEFAULT_LISTEN));
 
     private KnownOptions() {}
 

@@ -30,9 +30,9 @@ public record ProcessConfig(
         ClusterSettings cluster,
         OpenMetricsSettings openMetrics) {
 
-    /** Sections this daemon reads; {@code -p}/{@code -P} print these. */
+    /** Sections this daemon reads; {@code -p}/{@code -P} print these ({@code [fleet]} is the fleet page's). */
     public static boolean reads(String section) {
-        return !PullSettings.SECTION.equals(section);
+        return !PullSettings.SECTION.equals(section) && !FleetSettings.SECTION.equals(section);
     }
 
     public static ProcessConfig from(EffectiveConfig config) {

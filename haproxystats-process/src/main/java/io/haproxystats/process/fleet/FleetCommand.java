@@ -1,12 +1,18 @@
 package io.haproxystats.process.fleet;
 
 import io.haproxystats.common.cli.Logging;
+import io.haproxystats.common.cli.Signals;
 import io.haproxystats.common.cli.VersionProvider;
+import io.haproxystats.common.config.ClusterSettings;
 import io.haproxystats.common.config.ConfigLoader;
+import io.haproxystats.common.config.ConfigPrinter;
 import io.haproxystats.common.config.ConfigurationException;
 import io.haproxystats.common.config.EffectiveConfig;
+import io.haproxystats.common.config.FleetSettings;
 import io.haproxystats.common.config.KafkaSettings;
+import io.haproxystats.common.config.KnownOptions;
 import io.haproxystats.common.config.ProcessConfig;
+import io.haproxystats.common.http.HttpEndpoint;
 import io.haproxystats.process.kafka.FleetRecord;
 import io.haproxystats.process.kafka.KafkaClients;
 import java.io.PrintWriter;
@@ -31,13 +37,14 @@ import picocli.CommandLine.Option;
  * across the load balancers, folded, as a nagios check: 0 when every load balancer agrees and
  * every server is UP/READY, 1 when a load balancer has not reported within three pull intervals
  * or they disagree, 2 when a server is MAINT or DOWN anywhere, 3 when it cannot tell (no data,
- * Kafka unreachable, a configuration error). It never writes to HAProxy or to Kafka.
+ * Kafka unreachable, a configuration error). {@code serve} is the same view as a live web page
+ * and JSON ({@link FleetServer}). Neither writes to HAProxy or to Kafka.
  */
 @Command(
         name = "haproxystats-fleet",
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
-        subcommands = {FleetCommand.Servers.class},
+        subcommands = {FleetCommand.Servers.class, FleetCommand.Serve.class},
         description = "Read-only views of the load balancers' fleet, from Kafka.")
 public final class FleetCommand implements Callable<Integer> {
 
@@ -174,6 +181,115 @@ public final class FleetCommand implements Callable<Integer> {
 
         private static Duration left(long deadline) {
             return Duration.ofNanos(Math.max(1_000_000, deadline - System.nanoTime()));
+        }
+    }
+
+    @Command(
+            name = "serve",
+            mixinStandardHelpOptions = true,
+            versionProvider = VersionProvider.class,
+            description = "A live web page (and JSON) of every server on every load balancer, from Kafka; read-only.")
+    static final class Serve implements Callable<Integer> {
+
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Option(
+                names = {"-f", "--file"},
+                paramLabel = "FILE",
+                defaultValue = "/etc/haproxystats.conf",
+                description = "configuration file: [fleet], [kafka] bootstrap-servers, servers-topic, client.*; "
+                        + "[pull] pull-interval; [cluster] (default: ${DEFAULT-VALUE})")
+        Path file;
+
+        @Option(
+                names = "--listen",
+                paramLabel = "HOST:PORT",
+                description =
+                        "the address to serve on (default: [fleet] listen, else " + FleetSettings.DEFAULT_LISTEN + ")")
+        String listen;
+
+        @Option(names = "-p", description = "print the defaults of the sections this command reads and exit")
+        boolean printDefaults;
+
+        @Option(names = "-P", description = "print the effective configuration of those sections and exit")
+        boolean printEffective;
+
+        static boolean reads(String section) {
+            return List.of("pull", KafkaSettings.SECTION, ClusterSettings.SECTION, FleetSettings.SECTION)
+                    .contains(section);
+        }
+
+        @Override
+        public Integer call() throws Exception {
+            PrintWriter out = spec.commandLine().getOut();
+            PrintWriter err = spec.commandLine().getErr();
+            if (printDefaults) {
+                ConfigPrinter.printDefaults(out, Serve::reads);
+                return 0;
+            }
+            EffectiveConfig config;
+            KafkaSettings kafka;
+            FleetSettings settings;
+            ClusterSettings cluster;
+            Duration interval;
+            try {
+                config = ConfigLoader.load(file, null);
+                if (printEffective) {
+                    ConfigPrinter.printEffective(out, config, Serve::reads, KnownOptions.unknown(config, Serve::reads));
+                    return 0;
+                }
+                kafka = KafkaSettings.from(config);
+                settings = FleetSettings.from(config, Optional.ofNullable(listen));
+                interval = ProcessConfig.pullInterval(config);
+                cluster = ClusterSettings.from(config, interval, kafka);
+                if (kafka.bootstrapServers().isEmpty()) {
+                    throw new ConfigurationException("[kafka] bootstrap-servers is not set in " + file);
+                }
+            } catch (ConfigurationException e) {
+                err.println("haproxystats-fleet serve: configuration error: " + e.getMessage());
+                err.flush();
+                return 2;
+            }
+            KnownOptions.unknown(config, Serve::reads)
+                    .forEach(u -> err.println("haproxystats-fleet serve: warning: " + u.message()));
+            Duration window = cluster.window();
+            FleetFeed feed = new FleetFeed(
+                            kafka,
+                            Optional.of(cluster.linesTopic()),
+                            window.multipliedBy(FleetFeed.WINDOWS_KEPT + 2).plus(cluster.grace()),
+                            Duration.ofSeconds(5),
+                            System::currentTimeMillis)
+                    .start();
+            FleetServer server = new FleetServer(feed::snapshot, interval, System::currentTimeMillis);
+            HttpEndpoint endpoint;
+            try {
+                endpoint = server.start(settings);
+            } catch (ConfigurationException e) {
+                err.println("haproxystats-fleet serve: configuration error: " + e.getMessage());
+                err.flush();
+                feed.close();
+                return 2;
+            } catch (java.io.IOException e) {
+                err.println("haproxystats-fleet serve: cannot listen on " + settings.listen() + ": " + e.getMessage());
+                err.flush();
+                feed.close();
+                return 1;
+            }
+            // SIGTERM (systemd) or SIGHUP: stop in order and exit 0.
+            Signals signals = Signals.install(() -> {});
+            String scheme = settings.tlsKeystore().isPresent() ? "https" : "http";
+            var bound = endpoint.address();
+            String host = bound.getAddress().getHostAddress();
+            out.println("haproxystats-fleet serve: listening on " + scheme + "://"
+                    + (host.contains(":") ? "[" + host + "]" : host) + ":" + bound.getPort() + "/ (servers topic "
+                    + kafka.serversTopic() + ", cluster lines topic " + cluster.linesTopic() + ")");
+            out.flush();
+            signals.awaitStop();
+            server.stop();
+            endpoint.close();
+            feed.close();
+            return 0;
         }
     }
 }

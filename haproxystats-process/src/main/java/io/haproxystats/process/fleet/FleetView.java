@@ -8,10 +8,11 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.SortedMap;
+import java.util.SortedSet;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.function.Predicate;
 
 /**
  * The fleet's servers as {@code haproxystats-fleet servers} prints them, from the servers-state
@@ -32,6 +33,65 @@ final class FleetView {
     /** The exit code and the lines to print, the first one nagios' status line with perfdata. */
     record Report(int exitCode, List<String> lines) {}
 
+    /**
+     * One server (backend and name) with the load balancers that see it in each state, in the
+     * order the lines are printed ({@code UP/READY} first), and the epoch of the oldest latest
+     * poll among them.
+     */
+    record Row(String backend, String server, SortedMap<String, SortedSet<String>> states, long oldestEpoch) {
+        /** Seen other than UP/READY by a load balancer, or differently by two. */
+        boolean problem() {
+            return states.size() > 1 || !states.containsKey(READY);
+        }
+    }
+
+    /**
+     * Everything the verdict is made of, for the lines here and the fleet page.
+     *
+     * @param latest  each load balancer's latest poll epoch (the ones the cluster filter keeps)
+     * @param clusters each such load balancer's cluster ({@link FleetRecord#NO_CLUSTER} for none)
+     * @param rows    in backend/server order
+     * @param other   servers neither UP/READY, MAINT, DOWN nor DRAIN (DRAIN is {@code drain});
+     *                the printed perfdata's {@code other} is both
+     */
+    record Analysis(
+            int exitCode,
+            String verdict,
+            long nowSeconds,
+            SortedMap<String, Long> latest,
+            SortedMap<String, String> clusters,
+            SortedSet<String> stale,
+            List<Row> rows,
+            int up,
+            int maint,
+            int down,
+            int drain,
+            int other,
+            int disagreements) {
+
+        /** The status line's perfdata. */
+        String perfdata() {
+            return "lbs=" + latest.size() + " stale_lbs=" + stale.size() + " up_ready=" + up + " maint=" + maint
+                    + " down=" + down + " other=" + (drain + other) + " disagreements=" + disagreements;
+        }
+
+        /** The check's output: the status line, a line per (server, state), a line per stale load balancer. */
+        List<String> lines() {
+            List<String> lines = new ArrayList<>();
+            lines.add(latest.isEmpty() ? verdict : verdict + " | " + perfdata());
+            for (Row row : rows) {
+                row.states()
+                        .forEach((state, lbs) -> lines.add(
+                                HostFolding.fold(lbs) + ": " + row.backend() + "/" + row.server() + ": " + state));
+            }
+            for (String lb : stale) {
+                lines.add(lb + ": no servers state for " + (nowSeconds - latest.get(lb)) + " s (last poll "
+                        + latest.get(lb) + "): stale");
+            }
+            return List.copyOf(lines);
+        }
+    }
+
     private FleetView() {}
 
     /**
@@ -44,71 +104,108 @@ final class FleetView {
             Duration interval,
             Optional<String> server,
             Optional<String> cluster) {
-        Map<String, Long> latest = new HashMap<>();
+        Analysis a = analyse(records, nowSeconds, interval, r -> matches(r, server), server.orElse(""), cluster);
+        return new Report(a.exitCode(), a.lines());
+    }
+
+    /**
+     * The verdict and what it is made of; see {@link #of}.
+     *
+     * @param keep which servers count (the load balancers count whatever their servers)
+     * @param what the servers kept, for the message when none is ({@code no server <what> on ...})
+     */
+    static Analysis analyse(
+            Collection<FleetRecord> records,
+            long nowSeconds,
+            Duration interval,
+            Predicate<FleetRecord> keep,
+            String what,
+            Optional<String> cluster) {
+        // Hash maps while counting (a fleet has hundreds of thousands of records), sorted once after.
+        Map<String, Long> latestByLb = new HashMap<>();
+        Map<String, String> clusterByLb = new HashMap<>();
         for (FleetRecord r : records) {
             if (cluster.isEmpty() || cluster.get().equals(r.cluster())) {
-                latest.merge(r.loadBalancer(), r.epochSeconds(), Math::max);
+                Long before = latestByLb.get(r.loadBalancer());
+                if (before == null || r.epochSeconds() > before) {
+                    latestByLb.put(r.loadBalancer(), r.epochSeconds());
+                    clusterByLb.put(r.loadBalancer(), r.cluster());
+                }
             }
         }
+        SortedMap<String, Long> latest = new TreeMap<>(latestByLb);
+        SortedMap<String, String> clusters = new TreeMap<>(clusterByLb);
         if (latest.isEmpty()) {
-            return new Report(
+            return new Analysis(
                     UNKNOWN,
-                    List.of(
-                            "SERVERS UNKNOWN: no servers state"
-                                    + cluster.map(c -> " for cluster " + c).orElse("")
-                                    + " in the topic (are [pull] commands with servers-state and a central processor running?)"));
+                    "SERVERS UNKNOWN: no servers state"
+                            + cluster.map(c -> " for cluster " + c).orElse("")
+                            + " in the topic (are [pull] commands with servers-state and a central processor running?)",
+                    nowSeconds,
+                    latest,
+                    clusters,
+                    new TreeSet<>(),
+                    List.of(),
+                    0,
+                    0,
+                    0,
+                    0,
+                    0,
+                    0);
         }
         long staleBefore = nowSeconds - 3 * Math.max(1, interval.toSeconds());
-        Set<String> stale = new TreeSet<>();
+        SortedSet<String> stale = new TreeSet<>();
         latest.forEach((lb, epoch) -> {
             if (epoch < staleBefore) {
                 stale.add(lb);
             }
         });
         // backend/server -> state -> load balancers
-        SortedMap<String, SortedMap<String, Set<String>>> seen = new TreeMap<>();
+        Map<String, Row> seen = new HashMap<>();
         int up = 0;
         int maint = 0;
         int down = 0;
+        int drain = 0;
         int other = 0;
         for (FleetRecord r : records) {
-            Long last = latest.get(r.loadBalancer());
-            if (last == null || r.epochSeconds() != last || !matches(r, server)) {
+            Long last = latestByLb.get(r.loadBalancer());
+            if (last == null || r.epochSeconds() != last || !keep.test(r)) {
                 continue;
             }
+            Row row = seen.computeIfAbsent(
+                    r.backend() + "/" + r.server(),
+                    k -> new Row(r.backend(), r.server(), new TreeMap<>(FleetView::readyFirst), Long.MAX_VALUE));
+            if (last < row.oldestEpoch()) {
+                row = new Row(row.backend(), row.server(), row.states(), last);
+                seen.put(r.backend() + "/" + r.server(), row);
+            }
             for (String state : r.states()) {
-                seen.computeIfAbsent(r.backend() + "/" + r.server(), k -> new TreeMap<>(FleetView::readyFirst))
-                        .computeIfAbsent(state, k -> new TreeSet<>())
-                        .add(r.loadBalancer());
+                row.states().computeIfAbsent(state, k -> new TreeSet<>()).add(r.loadBalancer());
                 if (state.equals(READY)) {
                     up++;
                 } else if (state.endsWith("/MAINT")) {
                     maint++;
                 } else if (state.startsWith("DOWN/")) {
                     down++;
+                } else if (state.endsWith("/DRAIN")) {
+                    drain++;
                 } else {
                     other++;
                 }
             }
         }
-        List<String> body = new ArrayList<>();
         int disagreements = 0;
-        for (Map.Entry<String, SortedMap<String, Set<String>>> s : seen.entrySet()) {
-            if (s.getValue().size() > 1) {
+        for (Row row : seen.values()) {
+            if (row.states().size() > 1) {
                 disagreements++;
             }
-            s.getValue().forEach((state, lbs) -> body.add(HostFolding.fold(lbs) + ": " + s.getKey() + ": " + state));
-        }
-        for (String lb : stale) {
-            body.add(lb + ": no servers state for " + (nowSeconds - latest.get(lb)) + " s (last poll " + latest.get(lb)
-                    + "): stale");
         }
         int code;
         String verdict;
         if (maint + down > 0) {
             code = CRITICAL;
             verdict = "SERVERS CRITICAL: " + (maint + down) + " server(s) MAINT or DOWN";
-        } else if (!stale.isEmpty() || disagreements > 0 || other > 0) {
+        } else if (!stale.isEmpty() || disagreements > 0 || drain + other > 0) {
             code = WARNING;
             List<String> why = new ArrayList<>();
             if (!stale.isEmpty()) {
@@ -117,22 +214,31 @@ final class FleetView {
             if (disagreements > 0) {
                 why.add(disagreements + " server(s) seen differently by the load balancers");
             }
-            if (other > 0) {
-                why.add(other + " server(s) neither UP/READY nor MAINT/DOWN");
+            if (drain + other > 0) {
+                why.add((drain + other) + " server(s) neither UP/READY nor MAINT/DOWN");
             }
             verdict = "SERVERS WARNING: " + String.join("; ", why);
         } else if (seen.isEmpty()) {
             code = UNKNOWN;
-            verdict = "SERVERS UNKNOWN: no server " + server.orElse("") + " on " + HostFolding.fold(latest.keySet());
+            verdict = "SERVERS UNKNOWN: no server " + what + " on " + HostFolding.fold(latest.keySet());
         } else {
             code = OK;
             verdict = "SERVERS OK: " + seen.size() + " server(s) UP/READY on " + HostFolding.fold(latest.keySet());
         }
-        List<String> lines = new ArrayList<>();
-        lines.add(verdict + " | lbs=" + latest.size() + " stale_lbs=" + stale.size() + " up_ready=" + up + " maint="
-                + maint + " down=" + down + " other=" + other + " disagreements=" + disagreements);
-        lines.addAll(body);
-        return new Report(code, List.copyOf(lines));
+        return new Analysis(
+                code,
+                verdict,
+                nowSeconds,
+                latest,
+                clusters,
+                stale,
+                List.copyOf(new TreeMap<>(seen).values()),
+                up,
+                maint,
+                down,
+                drain,
+                other,
+                disagreements);
     }
 
     /** UP/READY's line first, the exceptions after it in name order. */

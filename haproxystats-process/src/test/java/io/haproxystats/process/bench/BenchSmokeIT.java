@@ -163,4 +163,14 @@ class BenchSmokeIT {
         assertTrue(out.contains("backlog: 3 windows x 3 load balancers closed in "), out);
         assertTrue(out.contains("real time: 1 windows, 3 polls/s through the central processor"), out);
     }
+
+    @Test
+    void fleetPageBenchmarkRunsOnATinyFleet() throws Exception {
+        String out = captureOut(() -> io.haproxystats.process.fleet.FleetPageBench.main(new String[] {"3", "40", "1"}));
+        assertTrue(out.contains("records: 120 (3 load balancers x 40 servers)"), out);
+        assertTrue(out.contains("GET /: "), out);
+        assertTrue(out.contains("chromium, first contentful paint: "), out);
+        assertTrue(!out.contains("first contentful paint: -1 ms"), "a paint entry each load: " + out);
+        assertTrue(out.contains("rows rendered: 40"), out);
+    }
 }

@@ -1,7 +1,6 @@
 package io.haproxystats.process.fleet;
 
 import static io.haproxystats.common.testing.Daemons.PROCESS;
-import static io.haproxystats.common.testing.Daemons.PULL;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -31,7 +30,8 @@ import org.junit.jupiter.api.io.TempDir;
  * and forwarded by its edge), one central processor and a real broker: {@code haproxystats-fleet
  * servers} folds identical lines across the load balancers and answers as a nagios check: 0 all
  * UP/READY, 2 once the test sets a server to maintenance on one HAProxy over its admin socket,
- * 0 again when it is enabled, 1 when a load balancer stops reporting.
+ * 0 again when it is enabled, 1 when a load balancer stops reporting. The set-up is {@link
+ * FleetRig}, shared with the fleet page's browser test.
  */
 class FleetIT {
 
@@ -44,31 +44,8 @@ class FleetIT {
 
     @Test
     void serversFoldAcrossLoadBalancersWithNagiosExitCodes() throws Exception {
-        List<HaproxyInstance> haproxies = new ArrayList<>();
-        List<Process> daemons = new ArrayList<>();
-        try (KafkaCluster kafka = KafkaCluster.start(tmp.resolve("kafka"), 2);
-                CarbonRelay relay = CarbonRelay.start(tmp)) {
-            String bootstrap = kafka.bootstrapServers();
-            Path centralConf = Files.writeString(
-                    tmp.resolve("central.conf"),
-                    KafkaEndToEndIT.central(tmp.resolve("central"), bootstrap, relay.port()));
-            daemons.add(Daemons.start(PROCESS, centralConf, tmp.resolve("central.log")));
-            Map<String, Process> pullers = new java.util.TreeMap<>();
-            for (String lb : KafkaEndToEndIT.LBS) {
-                Path run = Files.createDirectories(tmp.resolve("run-" + lb));
-                haproxies.add(HaproxyInstance.start(run, lb));
-                Path conf = Files.writeString(
-                        tmp.resolve(lb + ".conf"),
-                        KafkaEndToEndIT.edge(tmp.resolve(lb), run, bootstrap, lb)
-                                        .replace("[pull]\n", "[pull]\ncommands = info stat servers-state\n")
-                                + "cluster = web\n");
-                daemons.add(Daemons.start(PROCESS, conf, tmp.resolve(lb + "-edge.log")));
-                pullers.put(lb, Daemons.start(PULL, conf, tmp.resolve(lb + "-pull.log")));
-            }
-            // What an operator's nagios host has: the brokers and the pull interval.
-            Path fleetConf = Files.writeString(
-                    tmp.resolve("fleet.conf"),
-                    "[pull]\npull-interval = 1\n[kafka]\nbootstrap-servers = " + bootstrap + "\n");
+        try (FleetRig rig = new FleetRig(tmp, "")) {
+            Path fleetConf = rig.fleetConf;
 
             // Until all three have published (a load balancer that never did is unknown to the view).
             Run up = awaitFleetSaying(fleetConf, 0, "\nlb[1-3]: be.app/web-2: UP/READY\n", "--server", "web-2");
@@ -78,7 +55,7 @@ class FleetIT {
                     up.out().startsWith("SERVERS OK: 1 server(s) UP/READY on lb[1-3] | lbs=3 stale_lbs=0 up_ready=3"),
                     up.out());
 
-            HaproxyInstance.cli(haproxies.get(2).socket(), "disable server be.app/web-2");
+            HaproxyInstance.cli(rig.haproxies.get(2).socket(), "disable server be.app/web-2");
             Run maint = awaitFleet(fleetConf, 2, "--server", "web-2");
             assertEquals(
                     List.of("lb[1-2]: be.app/web-2: UP/READY", "lb3: be.app/web-2: DOWN/MAINT"),
@@ -90,27 +67,20 @@ class FleetIT {
             assertTrue(all.out().contains(": be_other/other: "), "every server without --server: " + all.out());
             assertEquals(3, fleet(fleetConf, "--cluster", "elsewhere").exit(), "no load balancer there: UNKNOWN");
 
-            HaproxyInstance.cli(haproxies.get(2).socket(), "enable server be.app/web-2");
+            HaproxyInstance.cli(rig.haproxies.get(2).socket(), "enable server be.app/web-2");
             awaitFleet(fleetConf, 0, "--server", "web-2");
 
-            Daemons.stop(pullers.get("lb3")); // lb3 stops reporting
+            Daemons.stop(rig.pullers.get("lb3")); // lb3 stops reporting
             // (another load balancer may lag by 3 intervals too on a loaded machine: wait for lb3's line)
             Run stale = awaitFleetSaying(fleetConf, 1, "\nlb3: no servers state for ", "--server", "web-2");
             assertTrue(stale.out().startsWith("SERVERS WARNING: "), stale.out());
             assertTrue(stale.out().lines().findFirst().orElseThrow().contains(" not reported within 3 intervals"));
 
-            for (Process p : daemons) {
+            for (Process p : rig.daemons) {
                 Daemons.stop(p);
             }
             for (String lb : List.of("lb1", "lb2")) {
-                Daemons.stop(pullers.get(lb));
-            }
-        } finally {
-            for (Process p : daemons) {
-                p.destroyForcibly();
-            }
-            for (HaproxyInstance h : haproxies) {
-                h.close();
+                Daemons.stop(rig.pullers.get(lb));
             }
         }
     }
