@@ -332,40 +332,52 @@ public class KafkaFaultsIT {
             Path conf = Files.writeString(
                     tmp.resolve("edge.conf"), TestConfig.paths(base) + TestConfig.forward(bootstrap, "lb1"));
             Path edgeLog = tmp.resolve("edge.log");
-            Process edge = Daemons.start(PROCESS, conf, edgeLog);
-            Path centralBase = tmp.resolve("central");
-            Process central = Daemons.start(
-                    PROCESS,
-                    Files.writeString(
-                            tmp.resolve("central.conf"),
-                            KafkaEndToEndIT.central(centralBase, bootstrap, relay.port())
-                                    + "[cluster]\naggregate = true\n[clusters]\nweb = ^lb1$$\n"),
-                    tmp.resolve("central.log"));
-            Wait.until(Duration.ofSeconds(60), () -> forwarded(edgeLog).contains(before), "the first poll forwarded");
-            writePoll(incoming, after); // a poll pulled after the one dated ahead
-            Wait.until(
-                    Duration.ofSeconds(60),
-                    () -> forwarded(edgeLog).equals(new TreeSet<>(Set.of(before, ahead, after))),
-                    "every poll forwarded, the one dated ahead included");
-            assertEquals(0, Entries.count(incoming), "nothing left in incoming/");
-            assertTrue(
-                    statusSays(base.resolve("haproxystats-process.status"), "kafka=reachable"),
-                    "the edge reports Kafka reachable");
-            Wait.until(
-                    Duration.ofSeconds(60),
-                    () -> KafkaEndToEndIT.polls(relay, "lb1").equals(Set.of(before, ahead, after)),
-                    "the central processor delivered the three polls, each at its own time");
-            // Done means every dispatcher and the values topic took it: then its offset is committed.
-            Path centralLog = tmp.resolve("central.log");
-            Wait.until(
-                    Duration.ofSeconds(60),
-                    () -> Stream.of(before, ahead, after)
-                            .allMatch(p -> Pattern.compile("\\(" + p + " of lb1\\): \\d+ lines delivered")
-                                    .matcher(Daemons.read(centralLog))
-                                    .find()),
-                    "each poll's record done at the central processor, its cluster values published");
-            Daemons.stop(edge);
-            Daemons.stop(central);
+            List<Process> daemons = new ArrayList<>(); // killed if the test fails before it stops them
+            try {
+                Process edge = Daemons.start(PROCESS, conf, edgeLog);
+                daemons.add(edge);
+                Path centralBase = tmp.resolve("central");
+                Process central = Daemons.start(
+                        PROCESS,
+                        Files.writeString(
+                                tmp.resolve("central.conf"),
+                                KafkaEndToEndIT.central(centralBase, bootstrap, relay.port())
+                                        + "[cluster]\naggregate = true\n[clusters]\nweb = ^lb1$$\n"),
+                        tmp.resolve("central.log"));
+                daemons.add(central);
+                Wait.until(
+                        Duration.ofSeconds(60), () -> forwarded(edgeLog).contains(before), "the first poll forwarded");
+                writePoll(incoming, after); // a poll pulled after the one dated ahead
+                Wait.until(
+                        Duration.ofSeconds(60),
+                        () -> forwarded(edgeLog).equals(new TreeSet<>(Set.of(before, ahead, after))),
+                        "every poll forwarded, the one dated ahead included");
+                assertEquals(0, Entries.count(incoming), "nothing left in incoming/");
+                assertTrue(
+                        statusSays(base.resolve("haproxystats-process.status"), "kafka=reachable"),
+                        "the edge reports Kafka reachable");
+                Wait.until(
+                        Duration.ofSeconds(60),
+                        () -> KafkaEndToEndIT.polls(relay, "lb1").equals(Set.of(before, ahead, after)),
+                        "the central processor delivered the three polls, each at its own time");
+                // Done means every dispatcher and the values topic took it: then its offset is committed.
+                Path centralLog = tmp.resolve("central.log");
+                Wait.until(
+                        Duration.ofSeconds(60),
+                        () -> Stream.of(before, ahead, after)
+                                .allMatch(p -> Pattern.compile("\\(" + p + " of lb1\\): \\d+ lines delivered")
+                                        .matcher(Daemons.read(centralLog))
+                                        .find()),
+                        "each poll's record done at the central processor, its cluster values published");
+                Daemons.stop(edge);
+                Daemons.stop(central);
+            } finally {
+                for (Process d : daemons) {
+                    if (d.isAlive()) {
+                        Daemons.kill(d);
+                    }
+                }
+            }
             String edgeText = Daemons.read(edgeLog);
             assertFalse(edgeText.contains("cannot deliver"), edgeText);
 
