@@ -3,7 +3,9 @@
 # blocks: the window the Graphite dispatcher's replay (`[graphite] replay-bytes`) must cover.
 #   bench/relay-buffer-probe.sh [SNDBUF ...]     (defaults: 0 262144 65536; 0 = the kernel's autotuning)
 # For each SO_SNDBUF: a fresh relay on 127.0.0.1, 3 s of traffic it reads (its receive window
-# grows), SIGSTOP, then writes until one blocks for 2 s; prints the bytes taken after the stop.
+# grows), SIGSTOP, then writes until one blocks for 2 s; prints the bytes taken after the stop, and
+# of them the bytes the relay's kernel acknowledged (SIOCOUTQ): since issue 27 the dispatcher counts
+# a batch delivered only once acknowledged; then the same for a connection made while it is stopped.
 set -euo pipefail
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -27,7 +29,7 @@ for sndbuf in "${@:-0 262144 65536}"; do
     relay=$!
     sleep 1
     python3 - "$b" "$relay" "$port" <<'PY'
-import os, signal, socket, sys, time
+import fcntl, os, signal, socket, struct, sys, termios, time
 sndbuf, relay, port = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
 s = socket.socket()
 if sndbuf:
@@ -48,9 +50,29 @@ try:
         taken += len(lines)
 except socket.timeout:
     pass
+def unacked(sock):
+    # SIOCOUTQ (= TIOCOUTQ): bytes written that the peer's TCP has not acknowledged
+    return struct.unpack("i", fcntl.ioctl(sock.fileno(), termios.TIOCOUTQ, b"\0\0\0\0"))[0]
+acked = taken - unacked(s)
+# A connection made while the relay is stopped: its listen backlog completes the handshake.
+fresh = socket.socket()
+if sndbuf:
+    fresh.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, sndbuf)
+fresh.connect(("127.0.0.1", port))
+fresh.settimeout(2.0)
+fresh_taken = 0
+try:
+    while True:
+        fresh.sendall(lines)
+        fresh_taken += len(lines)
+except socket.timeout:
+    pass
+fresh_acked = fresh_taken - unacked(fresh)
 os.kill(relay, signal.SIGCONT)
-print("SO_SNDBUF %s (kernel: %d): a stopped relay took %d bytes before a write blocked"
-      % (sndbuf or "autotuned", s.getsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF), taken))
+print("SO_SNDBUF %s (kernel: %d): a stopped relay took %d bytes before a write blocked, its kernel "
+      "acknowledged %d of them; a connection made while it was stopped took %d, acknowledged %d"
+      % (sndbuf or "autotuned", s.getsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF), taken, acked,
+         fresh_taken, fresh_acked))
 PY
     kill "$relay"; wait "$relay" 2>/dev/null || true
   done

@@ -461,6 +461,102 @@ public class KafkaFaultsIT {
         }
     }
 
+    /**
+     * A poll dated two hours ahead (the load balancer's clock jumped, then came back) against a
+     * broker with Kafka 4's default {@code log.message.timestamp.after.max.ms} (1 h): the edge
+     * forwards it and the polls around it, a central processor that aggregates (its values record
+     * too) delivers all three with their own times, and neither side stalls.
+     */
+    @Test
+    void aPollDatedMoreThanAnHourAheadIsForwardedAndHoldsNoPollBack() throws Exception {
+        try (KafkaCluster kafka = KafkaCluster.start(tmp.resolve("kafka"), 1);
+                CarbonRelay relay = CarbonRelay.start(tmp)) {
+            String bootstrap = kafka.bootstrapServers();
+            KafkaRecords.createTopic(bootstrap, POLLS, 1, 1, Map.of()); // the broker's defaults
+            long now = System.currentTimeMillis() / 1000;
+            String before = Long.toString(now - 20);
+            String ahead = Long.toString(now + 7200);
+            String after = Long.toString(now - 10);
+            Path base = tmp.resolve("lb1");
+            Path incoming = Files.createDirectories(base.resolve("incoming"));
+            writePoll(incoming, before);
+            writePoll(incoming, ahead);
+            Path conf = Files.writeString(
+                    tmp.resolve("edge.conf"), TestConfig.paths(base) + TestConfig.forward(bootstrap, "lb1"));
+            Path edgeLog = tmp.resolve("edge.log");
+            List<Process> daemons = new ArrayList<>(); // killed if the test fails before it stops them
+            try {
+                Process edge = Daemons.start(PROCESS, conf, edgeLog);
+                daemons.add(edge);
+                Path centralBase = tmp.resolve("central");
+                Process central = Daemons.start(
+                        PROCESS,
+                        Files.writeString(
+                                tmp.resolve("central.conf"),
+                                KafkaEndToEndIT.central(centralBase, bootstrap, relay.port())
+                                        + "[cluster]\naggregate = true\n[clusters]\nweb = ^lb1$$\n"),
+                        tmp.resolve("central.log"));
+                daemons.add(central);
+                Wait.until(
+                        Duration.ofSeconds(60), () -> forwarded(edgeLog).contains(before), "the first poll forwarded");
+                writePoll(incoming, after); // a poll pulled after the one dated ahead
+                Wait.until(
+                        Duration.ofSeconds(60),
+                        () -> forwarded(edgeLog).equals(new TreeSet<>(Set.of(before, ahead, after))),
+                        "every poll forwarded, the one dated ahead included");
+                assertEquals(0, Entries.count(incoming), "nothing left in incoming/");
+                assertTrue(
+                        statusSays(base.resolve("haproxystats-process.status"), "kafka=reachable"),
+                        "the edge reports Kafka reachable");
+                Wait.until(
+                        Duration.ofSeconds(60),
+                        () -> KafkaEndToEndIT.polls(relay, "lb1").equals(Set.of(before, ahead, after)),
+                        "the central processor delivered the three polls, each at its own time");
+                // Done means every dispatcher and the values topic took it: then its offset is committed.
+                Path centralLog = tmp.resolve("central.log");
+                Wait.until(
+                        Duration.ofSeconds(60),
+                        () -> Stream.of(before, ahead, after)
+                                .allMatch(p -> Pattern.compile("\\(" + p + " of lb1\\): \\d+ lines delivered")
+                                        .matcher(Daemons.read(centralLog))
+                                        .find()),
+                        "each poll's record done at the central processor, its cluster values published");
+                Daemons.stop(edge);
+                Daemons.stop(central);
+            } finally {
+                for (Process d : daemons) {
+                    if (d.isAlive()) {
+                        Daemons.kill(d);
+                    }
+                }
+            }
+            String edgeText = Daemons.read(edgeLog);
+            assertFalse(edgeText.contains("cannot deliver"), edgeText);
+
+            List<ConsumerRecord<byte[], byte[]>> records = KafkaRecords.readAll(bootstrap, POLLS);
+            assertEquals(
+                    List.of(before, ahead, after),
+                    records.stream().map(PollRecord::pollName).toList(),
+                    "in the order pulled, each poll's time in its header");
+            for (ConsumerRecord<byte[], byte[]> r : records) {
+                assertTrue(
+                        r.timestamp() < (now + 3600) * 1000,
+                        "stamped with the edge's clock, not the poll's: " + r.timestamp() + " for "
+                                + PollRecord.pollName(r));
+            }
+        }
+    }
+
+    /** A poll directory of the real captures' first poll, named {@code name}, in {@code incoming}. */
+    private static void writePoll(Path incoming, String name) throws IOException {
+        Path tmpDir =
+                Files.createDirectories(incoming.resolveSibling("incoming.tmp").resolve(name));
+        for (Map.Entry<String, byte[]> f : smallPoll().entrySet()) {
+            Files.write(tmpDir.resolve(f.getKey()), f.getValue());
+        }
+        Files.move(tmpDir, incoming.resolve(name)); // whole, as the puller lands a poll
+    }
+
     @Test
     void garbageRecordsGoToQuarantineAndThePartitionGoesOn() throws Exception {
         try (KafkaCluster kafka = KafkaCluster.start(tmp.resolve("kafka"), 1);

@@ -15,13 +15,16 @@ import org.slf4j.LoggerFactory;
 
 /**
  * What a central processor publishes beside the lines: a poll's per-load-balancer values to the
- * cluster values topic (key the cluster, timestamp the poll's epoch), a future that completes once
+ * cluster values topic (key the cluster, the poll's epoch in the value), a future that completes once
  * the brokers acknowledged it, so that the poll's record is committed only then (a window must not
  * miss a member); and its servers' states to the compacted servers-state topic
  * ({@link FleetRecord}), best effort: the fleet view reads each server's latest state, the next
  * poll publishes it again, so a failure is logged and never holds the poll's lines back, and after
  * one the states are not published for a minute (a missing topic would otherwise cost every poll
- * the producer's 10 s wait for its metadata).
+ * the producer's 10 s wait for its metadata). Both records are stamped with this machine's clock
+ * when published, never the poll's epoch (each value carries it): brokers refuse a time more than
+ * {@code log.message.timestamp.after.max.ms} (1 h by default) ahead of theirs, and a poll dated
+ * ahead must neither hold its partition of the polls topic nor pause every load balancer's states.
  */
 public final class CentralPublisher implements AutoCloseable {
 
@@ -47,8 +50,7 @@ public final class CentralPublisher implements AutoCloseable {
     }
 
     CompletableFuture<Void> values(String cluster, ClusterValues values) {
-        return send(
-                new ProducerRecord<>(valuesTopic, null, values.epochSeconds() * 1000, utf8(cluster), values.encode()));
+        return send(new ProducerRecord<>(valuesTopic, null, clock.millis(), utf8(cluster), values.encode()));
     }
 
     /** Publishes the states unless a failure in the last minute paused it; never fails. */
@@ -57,7 +59,7 @@ public final class CentralPublisher implements AutoCloseable {
             if (clock.nanoTime() < serversPausedUntil) {
                 return;
             }
-            send(new ProducerRecord<>(serversTopic, null, r.epochSeconds() * 1000, utf8(r.key()), utf8(r.value())))
+            send(new ProducerRecord<>(serversTopic, null, clock.millis(), utf8(r.key()), utf8(r.value())))
                     .whenComplete((ok, e) -> {
                         if (e != null) {
                             serversFailed(e);

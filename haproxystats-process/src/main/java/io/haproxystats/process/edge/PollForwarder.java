@@ -37,6 +37,7 @@ import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.Metric;
 import org.apache.kafka.common.MetricName;
+import org.apache.kafka.common.errors.InvalidTimestampException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -49,7 +50,9 @@ import org.slf4j.LoggerFactory;
  * the durable buffer through a Kafka outage and polls reach the topic in order. While Kafka cannot
  * take them the polls wait, up to the puller's queue-size (the puller then suspends: nothing is
  * dropped here). A poll over the message limit cannot be sent as it is: it is kept in quarantine
- * with the limit and how to raise it, and the next poll goes on.
+ * with the limit and how to raise it, and the next poll goes on. The record's time is this
+ * machine's clock when it is produced, never the poll's own (in its header): brokers refuse a time
+ * too far ahead of theirs, and a poll dated ahead must not stop the polls behind it.
  */
 public final class PollForwarder implements Progress, Destination {
 
@@ -174,8 +177,12 @@ public final class PollForwarder implements Progress, Destination {
             keep(poll);
             return true;
         }
+        // The record's time is this machine's clock now, not the poll's: a broker refuses a time
+        // more than log.message.timestamp.after.max.ms (1 h by default in Kafka 4) ahead of its own,
+        // and a poll dated ahead (the clock jumped, then came back) would be refused at every try.
+        // The poll's time travels in its header, where the central processors read it.
         ProducerRecord<byte[], byte[]> record = new PollRecord(host, name, container.size(), cluster)
-                .toProducerRecord(topic, epochMillis(name), container.value());
+                .toProducerRecord(topic, clock.millis(), container.value());
         try {
             awaitAck(poll, producer.send(record));
         } catch (ExecutionException e) {
@@ -247,6 +254,19 @@ public final class PollForwarder implements Progress, Destination {
     }
 
     private boolean failed(Path poll, Throwable cause) {
+        if (reachable && cause instanceof InvalidTimestampException) {
+            // Stamped with this machine's clock now, so it is this clock the brokers refuse: every
+            // poll would be refused alike until it is corrected, and then this one goes first.
+            LOG.error(
+                    "kafka topic {}: the brokers refuse the time of {}'s record, this machine's clock now ({}): "
+                            + "is it ahead of theirs by more than their log.message.timestamp.after.max.ms? ({}); "
+                            + "polls stay in src-dir and are sent in order once the clocks agree",
+                    topic,
+                    poll.getFileName(),
+                    clock.instant(),
+                    cause.getMessage());
+            reachable = false;
+        }
         if (reachable) {
             LOG.error(
                     "kafka topic {}: cannot deliver {} ({}); polls stay in src-dir and are sent in order once it "
@@ -317,15 +337,6 @@ public final class PollForwarder implements Progress, Destination {
             }
         }
         return files;
-    }
-
-    /** The poll's time from its name ({@code 1795224218}, or with a suffix), as the record's timestamp; null when none. */
-    static Long epochMillis(String name) {
-        int end = 0;
-        while (end < name.length() && end < 12 && Character.isDigit(name.charAt(end))) {
-            end++;
-        }
-        return end == 0 ? null : Long.parseLong(name.substring(0, end)) * 1000;
     }
 
     public long forwarded() {

@@ -8,10 +8,12 @@ import io.haproxystats.process.delivery.Sender;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
+import java.time.Duration;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -32,12 +34,20 @@ import org.slf4j.LoggerFactory;
  *       and ignored, at most {@link #PROBE_READ_LIMIT} bytes a probe, and reported while it goes on
  *       ({@link #peerWarning()}).</li>
  *   <li>A flushed write is not a delivery: a relay that hangs takes lines into the socket buffers
- *       and never reads them. The last {@code replay-bytes} written are kept ({@link ReplayRing},
- *       8 MiB by default: a stopped relay took 3.1 MB here before a write blocked), and after a
- *       lost connection they are written again, first thing on the next one; {@link #connect()}
- *       succeeds only once the peer took all of it. The send buffer is left to the kernel's
- *       autotuning: a small one would shrink the window but cut the send rate two to three
- *       times.</li>
+ *       and never reads them. A batch counts as delivered only once the peer's TCP acknowledged
+ *       what was written ({@link UnackedBytes}, Linux), but for what may stay in flight
+ *       ({@link #acknowledged}): what waits in our send queue (up to 4 MiB autotuned; a stopped
+ *       relay took 2.9 MB of which its kernel acknowledged 129 KB, here) is not. Bytes that stop
+ *       leaving for write-timeout (at least {@link #ACK_PATIENCE_FLOOR}) lose the
+ *       connection.</li>
+ *   <li>What the peer's kernel acknowledged but the relay never read is the one window left. The
+ *       last {@code replay-bytes} written are kept ({@link ReplayRing}, 8 MiB by default), and
+ *       after a lost connection they are written again, first thing on the next one;
+ *       {@link #connect()} succeeds only once the peer acknowledged it by the same rule. So a
+ *       relay frozen for good takes away at most twice what one of its connections acknowledges
+ *       (its receive buffer): each new connection into its listen backlog must first acknowledge
+ *       the ring, which holds every batch counted since. The send buffer is left to the kernel's
+ *       autotuning: a small one would cut the send rate two to three times.</li>
  * </ul>
  * Sender thread only, apart from {@link #close()}.
  */
@@ -46,6 +56,16 @@ public final class GraphiteConnection implements Sender {
     private static final Logger LOG = LoggerFactory.getLogger(GraphiteConnection.class);
     /** Most bytes one probe reads from a peer that writes back, before the batch is written anyway. */
     static final int PROBE_READ_LIMIT = 64 * 1024;
+    /**
+     * Least time without a byte acknowledged before a connection counts as stalled, whatever
+     * write-timeout says: a relay that pauses its reads for a moment (a busy machine) fills its
+     * receive buffer fast, and every reconnection writes the replay window again, so a short
+     * patience would only add load to a slow relay. What a frozen relay takes away does not depend
+     * on it (only acknowledged bytes count), only how soon a new relay may take over.
+     */
+    static final Duration ACK_PATIENCE_FLOOR = Duration.ofSeconds(5);
+    /** Most bytes written and not yet acknowledged when a batch counts as delivered (see {@link #acknowledged}). */
+    static final int IN_FLIGHT = 1 << 20;
 
     private final GraphiteSettings settings;
     private final ScheduledExecutorService timer;
@@ -55,6 +75,12 @@ public final class GraphiteConnection implements Sender {
     private volatile Socket socket; // volatile: close() closes it from another thread
     private OutputStream out;
     private InputStream in;
+    /** The connection's bytes its peer has not acknowledged; null where they cannot be read (said once). */
+    private UnackedBytes unacked;
+    /** Bytes written on this connection. */
+    private long written;
+    /** The reason the unacknowledged bytes cannot be read, logged once for the process. */
+    private static final AtomicBoolean UNACKED_WARNED = new AtomicBoolean();
     /** The last connection was lost: the replay ring goes first on the next, and must be taken whole. */
     private boolean replayDue;
 
@@ -91,8 +117,26 @@ public final class GraphiteConnection implements Sender {
         socket = s;
         out = new BufferedOutputStream(s.getOutputStream(), 1 << 16);
         in = s.getInputStream();
+        unacked = unackedBytes(s);
+        written = 0;
         if (replayDue) {
             replay();
+        }
+    }
+
+    private UnackedBytes unackedBytes(Socket s) {
+        try {
+            return UnackedBytes.of(s);
+        } catch (IOException e) {
+            if (UNACKED_WARNED.compareAndSet(false, true)) {
+                LOG.warn(
+                        "{}: cannot read the connection's unacknowledged bytes ({}); a batch counts as delivered "
+                                + "once written, so a relay that stops reading for good can take what the socket "
+                                + "buffers of both ends hold (docs/reliability.md)",
+                        name(),
+                        e.getMessage());
+            }
+            return null;
         }
     }
 
@@ -106,7 +150,10 @@ public final class GraphiteConnection implements Sender {
         if (peerClosed()) {
             throw lost(new IOException("the peer closed the connection"));
         }
+        long ackedBefore = acked();
         guarded(batch.byteCount(), batch::writeTo);
+        written += batch.byteCount();
+        acknowledged(ackedBefore);
         replay.append(batch);
     }
 
@@ -127,7 +174,11 @@ public final class GraphiteConnection implements Sender {
     private void replay() throws IOException {
         if (!replay.isEmpty()) {
             long t0 = clock.nanoTime();
-            guarded(replay.size(), replay::writeTo);
+            long ackedBefore = acked();
+            long[] n = {0};
+            guarded(replay.size(), o -> n[0] = replay.writeTo(o));
+            written += n[0];
+            acknowledged(ackedBefore);
             LOG.info(
                     "{}: wrote the last {} bytes again (lines a lost connection may not have delivered) in {} ms",
                     name(),
@@ -167,6 +218,75 @@ public final class GraphiteConnection implements Sender {
                             : e);
         } finally {
             watchdog.cancel(false);
+        }
+    }
+
+    /** Bytes of this connection its peer acknowledged so far; 0 where they cannot be read. */
+    private long acked() throws IOException {
+        UnackedBytes u = unacked;
+        if (u == null) {
+            return 0;
+        }
+        try {
+            return written - u.read();
+        } catch (IOException e) {
+            throw lost(e);
+        }
+    }
+
+    /**
+     * Returns once the peer's TCP acknowledged what was just written, less what may stay in flight
+     * to keep a reading relay busy: at most {@link #IN_FLIGHT} bytes, and no more than the peer
+     * acknowledged since this write began ({@code ackedBefore}). Only then does the batch count
+     * as delivered. A peer that stopped reading acknowledges at most its receive buffer R, so on
+     * one connection no batch counts once more than 2R bytes were written; waiting for every byte
+     * instead cost a reading carbon-c-relay two to four times its rate here (it idles once its
+     * socket is empty). While bytes wait they must keep leaving: none acknowledged for
+     * {@code write-timeout} (at least {@link #ACK_PATIENCE_FLOOR}) loses the connection, and the
+     * batch is sent again on the next one, after the replay window, which the next connection
+     * must have acknowledged by the same rule. Where the bytes cannot be read (not Linux), a
+     * written batch counts as delivered.
+     */
+    private void acknowledged(long ackedBefore) throws IOException {
+        UnackedBytes u = unacked;
+        if (u == null) {
+            return;
+        }
+        Socket current = socket;
+        long patience = Math.max(settings.writeTimeout().toNanos(), ACK_PATIENCE_FLOOR.toNanos());
+        long lastProgress = clock.nanoTime();
+        int before = Integer.MAX_VALUE;
+        long pause = 1;
+        while (true) {
+            int waiting;
+            try {
+                waiting = u.read();
+            } catch (IOException e) {
+                throw lost(e);
+            }
+            if (current.isClosed()) { // closed meanwhile: the reading may be another descriptor's
+                throw lost(new IOException("the connection was closed while its bytes were acknowledged"));
+            }
+            long progress = written - waiting - ackedBefore;
+            if (waiting <= Math.min(IN_FLIGHT, progress)) {
+                return;
+            }
+            if (waiting < before) {
+                before = waiting;
+                lastProgress = clock.nanoTime();
+                pause = 1;
+            } else if (clock.nanosSince(lastProgress) >= patience) {
+                throw lost(new IOException("the peer acknowledged none of the last " + waiting + " bytes for "
+                        + patience / 1_000_000 + " ms (write-timeout, at least " + ACK_PATIENCE_FLOOR.toSeconds()
+                        + " s): it does not read"));
+            }
+            try {
+                clock.sleep(Duration.ofMillis(pause));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw lost(new InterruptedIOException("stopped while waiting for the peer's acknowledgement"));
+            }
+            pause = Math.min(pause * 2, 20);
         }
     }
 
@@ -214,6 +334,7 @@ public final class GraphiteConnection implements Sender {
         socket = null;
         out = null;
         in = null;
+        unacked = null;
         replayDue = true;
         peerBytes = 0;
         peerTalks = false;

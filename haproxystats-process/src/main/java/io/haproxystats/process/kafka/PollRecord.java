@@ -11,10 +11,14 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
 /**
  * A record of the polls topic, the one owner of its format: written by an edge, read and checked
  * by a central processor. Key: the load balancer's name (UTF-8). Value: the poll's files, a
- * {@link PollContainer} compressed as one zstd frame. Timestamp: the poll's epoch. Headers:
- * {@value #FORMAT_HEADER} (the container's version), {@value #POLL_HEADER} (the poll's name, its
- * epoch seconds), {@value #SIZE_HEADER} (the container's bytes before compression) and, when the
- * edge names one, {@value #CLUSTER_HEADER} (the load balancer's cluster).
+ * {@link PollContainer} compressed as one zstd frame. Headers: {@value #FORMAT_HEADER} (the
+ * container's version), {@value #POLL_HEADER} (the poll's name, its epoch seconds: the time of its
+ * lines), {@value #SIZE_HEADER} (the container's bytes before compression) and, when the edge
+ * names one, {@value #CLUSTER_HEADER} (the load balancer's cluster). Timestamp: the edge's clock
+ * when it produced the record, which the brokers take (they refuse a time more than
+ * {@code log.message.timestamp.after.max.ms} ahead of theirs, and a poll may be dated ahead); it
+ * is never read as the poll's time. Edges before this rule stamped the poll's time: both read
+ * alike, since the poll's time is always taken from {@value #POLL_HEADER}.
  *
  * @param lb      the load balancer's name
  * @param poll    the poll's name: its epoch seconds
@@ -39,7 +43,7 @@ public record PollRecord(String lb, String poll, long size, Optional<String> clu
         }
     }
 
-    /** The record to produce, at {@code timestamp} (epoch milliseconds). */
+    /** The record to produce, at {@code timestamp} (epoch milliseconds: the producer's clock now, not the poll's time). */
     public ProducerRecord<byte[], byte[]> toProducerRecord(String topic, long timestamp, byte[] value) {
         RecordHeaders headers = new RecordHeaders();
         headers.add(FORMAT_HEADER, Integer.toString(PollContainer.VERSION).getBytes(StandardCharsets.US_ASCII));

@@ -6,8 +6,9 @@
  * KafkaClients: the properties of every client (edge producer, publisher, line producer, poll and
  *               lines consumers, admin, the Streams application, the fleet reader); client. options win
  * Topics and their record formats, each declared once:
- *   polls         PollRecord (key, headers, timestamp) + PollContainer (the value: a poll's files, zstd)
- *   cluster values ClusterValues (a poll's values, key = cluster, time = poll epoch)
+ *   polls         PollRecord (key, headers: the poll's time among them) + PollContainer (the value: a poll's files, zstd)
+ *   cluster values ClusterValues (a poll's values and its epoch, key = cluster)
+ *   (a record written for a poll is stamped with its producer's clock, never the poll's time: brokers refuse times too far ahead)
  *   cluster lines  key = cluster, value = Graphite lines, time = window start (written by cluster.ClusterWindows)
  *   servers state  FleetRecord (key lb/backend/server, compacted)
  * KafkaPollSource: consumers in a group ─→ RecordHandler (central.PollRecordHandler,

@@ -155,6 +155,52 @@ class GraphiteDispatcherFaultIT {
         assertEquals(0, dispatcher.stats().queuedLines());
     }
 
+    /**
+     * A relay frozen for good: every connection is accepted (a listen backlog completes handshakes
+     * as well) and never read. Small polls keep coming; the sender reconnects again and again. A
+     * batch counts as delivered only once the peer's TCP acknowledged all of it but what the peer
+     * acknowledged since (so at most twice a receive buffer written), and each new connection must
+     * first have the whole replay window acknowledged that way, so what the relay takes away, over
+     * all its connections, is at most twice one connection's receive buffer. (A batch written into
+     * our own send queue counted as delivered before: the relay took every poll while reading none.)
+     */
+    @Test
+    void aRelayFrozenForGoodTakesAwayAtMostTwoReceiveBuffers() throws Exception {
+        int port = HaproxyInstance.freePort();
+        FaultyPeer frozen = peer(port, 4096, c -> FaultyPeer.Shape.NEVER_READ);
+        dispatcher = graphite(settings(port, 10_000_000, Duration.ofMillis(300)), () -> false);
+        List<MetricBatch> batches = new ArrayList<>();
+        List<CompletableFuture<Void>> futures = new ArrayList<>();
+        for (int i = 1; i <= 400; i++) { // about 800 bytes each: 320 KB of small polls
+            MetricBatch b = batch(i, 10);
+            batches.add(b);
+            futures.add(dispatcher.submit(b));
+        }
+        Wait.until(
+                Duration.ofSeconds(60),
+                () -> frozen.accepted() >= 4 || futures.stream().allMatch(CompletableFuture::isDone),
+                "the sender met the frozen relay on three more connections (or counted every poll delivered)");
+        long delivered = 0;
+        int deliveredPolls = 0;
+        for (int i = 0; i < batches.size(); i++) {
+            if (futures.get(i).isDone()) {
+                assertFalse(futures.get(i).isCompletedExceptionally(), "nothing dropped");
+                delivered += batches.get(i).byteCount();
+                deliveredPolls++;
+            }
+        }
+        int bound = 2 * frozen.receiveBuffer();
+        assertTrue(
+                delivered <= bound,
+                deliveredPolls + " polls (" + delivered + " bytes) counted as delivered to a relay that read none; "
+                        + "at most twice its receive buffer (" + bound + " bytes) may be");
+        assertTrue(frozen.received().stream().allMatch(List::isEmpty), "the relay read nothing");
+        System.out.println("frozen relay: " + deliveredPolls + " of " + batches.size() + " polls (" + delivered
+                + " bytes) counted as delivered, bound " + bound + " bytes (twice its receive buffer), "
+                + frozen.accepted()
+                + " connections");
+    }
+
     @Test
     void aPeerThatResetsMidPollGetsTheWholePollAgain() throws Exception {
         int port = HaproxyInstance.freePort();

@@ -130,6 +130,20 @@ public final class FaultyPeer implements AutoCloseable {
         return accepted.get();
     }
 
+    /**
+     * The largest receive buffer of the connections accepted so far, in the kernel's bytes: what
+     * the peer's TCP can acknowledge on one connection without anyone reading. Linux doubles what
+     * was asked for, and the JDK halves what Linux reports (so that the figure read is the figure
+     * set): the kernel's is twice the JDK's there.
+     */
+    public int receiveBuffer() throws IOException {
+        int largest = 0;
+        for (Socket s : sockets) {
+            largest = Math.max(largest, s.getReceiveBufferSize());
+        }
+        return System.getProperty("os.name", "").equals("Linux") ? 2 * largest : largest;
+    }
+
     /** A snapshot of the lines read on each connection, in connection order. */
     public List<List<String>> received() {
         List<List<String>> out = new ArrayList<>();
