@@ -1,6 +1,7 @@
 package io.haproxystats.process.fleet;
 
 import io.haproxystats.process.kafka.FleetRecord;
+import io.haproxystats.process.kafka.Records;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -19,6 +20,12 @@ import java.util.TreeSet;
  * folded ({@code lb[1-2]: be_app/web-2: UP/READY}), and a nagios verdict. A load balancer's
  * servers are those of its latest poll (a server no longer in it was removed); a load balancer
  * whose latest poll is older than three pull intervals is stale. Pure: the clock is a parameter.
+ *
+ * <p>Records the reader refused (not of the topic's form) and records dated ahead of this
+ * machine's clock by more than a pull interval and a minute (a load balancer would otherwise never
+ * go stale, or hide its real polls) are left out of the verdict: counted in the perfdata
+ * ({@code refused=}) and each said on a line of its own after the servers, their text quoted
+ * printable, so that the status line stays one line that no record's content reaches.
  */
 final class FleetView {
 
@@ -39,11 +46,38 @@ final class FleetView {
      * @param cluster only load balancers of this cluster, when given
      */
     static Report of(
-            Collection<FleetRecord> records,
+            Collection<FleetRecord> read,
             long nowSeconds,
             Duration interval,
             Optional<String> server,
             Optional<String> cluster) {
+        return of(read, List.of(), nowSeconds, interval, server, cluster);
+    }
+
+    /**
+     * @param refusedByReader a line each for the records the reader refused ({@code <where>: <reason>})
+     */
+    static Report of(
+            Collection<FleetRecord> read,
+            List<String> refusedByReader,
+            long nowSeconds,
+            Duration interval,
+            Optional<String> server,
+            Optional<String> cluster) {
+        List<String> refused = new ArrayList<>(refusedByReader);
+        long aheadBound = nowSeconds + Math.max(1, interval.toSeconds()) + 60;
+        List<FleetRecord> records = new ArrayList<>();
+        for (FleetRecord r : read) {
+            if (r.epochSeconds() > aheadBound) {
+                refused.add(r.key() + ": epoch " + r.epochSeconds() + " is " + (r.epochSeconds() - nowSeconds)
+                        + " s ahead of this machine's clock");
+            } else {
+                records.add(r);
+            }
+        }
+        List<String> refusedLines = refused.stream()
+                .map(line -> "refused record: " + Records.printable(line, 300))
+                .toList();
         Map<String, Long> latest = new HashMap<>();
         for (FleetRecord r : records) {
             if (cluster.isEmpty() || cluster.get().equals(r.cluster())) {
@@ -51,12 +85,14 @@ final class FleetView {
             }
         }
         if (latest.isEmpty()) {
-            return new Report(
-                    UNKNOWN,
-                    List.of(
-                            "SERVERS UNKNOWN: no servers state"
-                                    + cluster.map(c -> " for cluster " + c).orElse("")
-                                    + " in the topic (are [pull] commands with servers-state and a central processor running?)"));
+            List<String> lines = new ArrayList<>();
+            lines.add("SERVERS UNKNOWN: no servers state"
+                    + cluster.map(c -> " for cluster " + Records.printable(c, 80))
+                            .orElse("")
+                    + " in the topic (are [pull] commands with servers-state and a central processor running?)"
+                    + (refused.isEmpty() ? "" : " | refused=" + refused.size()));
+            lines.addAll(refusedLines);
+            return new Report(UNKNOWN, List.copyOf(lines));
         }
         long staleBefore = nowSeconds - 3 * Math.max(1, interval.toSeconds());
         Set<String> stale = new TreeSet<>();
@@ -123,15 +159,18 @@ final class FleetView {
             verdict = "SERVERS WARNING: " + String.join("; ", why);
         } else if (seen.isEmpty()) {
             code = UNKNOWN;
-            verdict = "SERVERS UNKNOWN: no server " + server.orElse("") + " on " + HostFolding.fold(latest.keySet());
+            verdict = "SERVERS UNKNOWN: no server " + Records.printable(server.orElse(""), 80) + " on "
+                    + HostFolding.fold(latest.keySet());
         } else {
             code = OK;
             verdict = "SERVERS OK: " + seen.size() + " server(s) UP/READY on " + HostFolding.fold(latest.keySet());
         }
         List<String> lines = new ArrayList<>();
         lines.add(verdict + " | lbs=" + latest.size() + " stale_lbs=" + stale.size() + " up_ready=" + up + " maint="
-                + maint + " down=" + down + " other=" + other + " disagreements=" + disagreements);
+                + maint + " down=" + down + " other=" + other + " disagreements=" + disagreements
+                + (refused.isEmpty() ? "" : " refused=" + refused.size()));
         lines.addAll(body);
+        lines.addAll(refusedLines);
         return new Report(code, List.copyOf(lines));
     }
 

@@ -1,10 +1,13 @@
 /**
  * {@code haproxystats-fleet}: every server's state across the fleet, read from the servers-state
- * topic; read-only.
+ * topic ({@code servers}, read-only); {@code retire LB}, the one writer, run by an operator:
+ * tombstones for a load balancer that left the fleet.
  *
  * <pre>
- * FleetCommand (picocli) ─→ kafka.KafkaClients.fleetReader ─→ kafka.FleetRecord
- *   ─→ FleetView (pure: fold with HostFolding, nagios verdict)
+ * FleetCommand (picocli; a watchdog ends the run at --timeout from the process's start)
+ *   ─→ kafka.KafkaClients.fleetReader ─→ kafka.FleetRecord.read (checked; refused records kept aside)
+ *   ─→ FleetView (pure: fold with HostFolding, nagios verdict, refused records said after the servers)
+ * retire ─→ the same reader ─→ kafka.KafkaClients.publisherProducer: a tombstone per key of the LB
  * </pre>
  */
 package io.haproxystats.process.fleet;

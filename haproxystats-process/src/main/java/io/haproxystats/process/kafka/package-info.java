@@ -7,13 +7,14 @@
  *               lines consumers, admin, the Streams application, the fleet reader); client. options win
  * Topics and their record formats, each declared once:
  *   polls         PollRecord (key, headers, timestamp) + PollContainer (the value: a poll's files, zstd)
- *   cluster values ClusterValues (a poll's values, key = cluster, time = poll epoch)
+ *   cluster values ClusterValues (a poll's values, key = cluster, time = poll epoch; decode checks, checkCluster)
  *   cluster lines  key = cluster, value = Graphite lines, time = window start (written by cluster.ClusterWindows)
- *   servers state  FleetRecord (key lb/backend/server, compacted)
+ *   servers state  FleetRecord (key lb/backend/server, compacted; read checks, a tombstone retires a key)
  * KafkaPollSource: consumers in a group ─→ RecordHandler (central.PollRecordHandler,
  *                  cluster.ClusterLinesHandler); pause while busy, commit past delivered records
  * KafkaLineSender: [kafka-dispatch]'s delivery.Sender
- * Records: where a record is, its key as text, strict UTF-8
+ * Records: where a record is, its key as text, strict UTF-8, text quoted printable for messages
+ * Everything read from a topic is input: checked before use, refused with the reason, never blocking.
  * </pre>
  */
 package io.haproxystats.process.kafka;

@@ -155,4 +155,13 @@ class BenchSmokeIT {
         assertTrue(out.contains("backlog: 3 windows x 3 load balancers closed in "), out);
         assertTrue(out.contains("real time: 1 windows, 3 polls/s through the central processor"), out);
     }
+
+    @Test
+    void fleetBenchmarkRuns() throws Exception {
+        String out = captureOut(() -> FleetBench.main(
+                new String[] {PROCESS.resolveSibling("haproxystats-fleet").toString(), "1", "0"}));
+        assertTrue(out.contains("first run (no archive yet, starts the training): "), out);
+        assertTrue(out.contains("reachable broker, CDS on:  median "), out);
+        assertTrue(out.contains("a port that accepts and never answers, --timeout 2: "), out);
+    }
 }
