@@ -81,16 +81,21 @@ public final class FleetCommand implements Callable<Integer> {
         CommandLine cl = new CommandLine(new FleetCommand());
         // nagios: anything this command cannot tell is UNKNOWN (3), never CRITICAL (2, picocli's usage code)
         cl.setParameterExceptionHandler((ex, args) -> {
-            ex.getCommandLine().getErr().println("SERVERS UNKNOWN: " + ex.getMessage());
+            ex.getCommandLine().getErr().println(label(ex.getCommandLine()) + " UNKNOWN: " + ex.getMessage());
             ex.getCommandLine().usage(ex.getCommandLine().getErr());
             return FleetView.UNKNOWN;
         });
         cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
-            commandLine.getErr().println("SERVERS UNKNOWN: " + ex.getMessage());
+            commandLine.getErr().println(label(commandLine) + " UNKNOWN: " + ex.getMessage());
             commandLine.getErr().flush();
             return FleetView.UNKNOWN;
         });
         return cl;
+    }
+
+    /** The first word of a subcommand's answers: RETIRE for retire, SERVERS otherwise (nagios' check). */
+    private static String label(CommandLine commandLine) {
+        return commandLine.getCommandName().equals("retire") ? "RETIRE" : "SERVERS";
     }
 
     @Override

@@ -46,9 +46,9 @@ class FleetCommandTest {
                 assertEquals(3, r.exit(), r.toString());
                 assertTrue(
                         r.err()
-                                .contains(
-                                        "UNKNOWN: --timeout must be at least 1 second (the whole run's wall time), got "
-                                                + t),
+                                .contains((sub.equals("servers") ? "SERVERS" : "RETIRE")
+                                        + " UNKNOWN: --timeout must be at least 1 second (the whole run's"
+                                        + " wall time), got " + t),
                         r.err());
                 assertTrue(r.err().contains("Usage: haproxystats-fleet " + sub), r.err());
             }
