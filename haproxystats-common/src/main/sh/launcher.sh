@@ -125,14 +125,16 @@ fi
 # dynamic class data sharing archive of the classes a run loads, so that later runs map them
 # instead of loading and verifying them from the jars (docs/benchmarks.md has the figures).
 # Training never costs the caller's run: a run of the read-only subcommand `servers` that finds no
-# archive starts a second, detached run of the same command in the background (output discarded)
-# whose JVM writes the archive as it exits (seconds on a loaded host), under a temporary name
-# renamed into place only once complete, so no run ever maps half an archive; a lock directory
-# keeps it to one training at a time (a lock older than 10 minutes is a dead one). Its name
-# carries the runtime's release and the jars' sizes and times, so an upgrade trains a new one.
-# Directory: HAPROXYSTATS_CDS_DIR, else ${XDG_CACHE_HOME:-$HOME/.cache}/haproxystats (nagios'
-# home); where it cannot be written every run goes without. HAPROXYSTATS_CDS=off turns it off.
-# The JVM's own messages about it are off: the first line of the output is nagios' status line.
+# archive leaves a detached background shell (output discarded) that waits for that run to end
+# and, only if it read Kafka (it says so by creating the file named in -Dhaproxystats.cds.ready),
+# runs the same command again with -XX:ArchiveClassesAtExit; that JVM writes the archive as it
+# exits (seconds on a loaded host), under a temporary name renamed into place only once complete,
+# so no run ever maps half an archive. A lock directory keeps it to one training at a time (a lock
+# older than 10 minutes is a dead one). The name carries the runtime's release and the jars' sizes
+# and times, so an upgrade trains a new one. Directory: HAPROXYSTATS_CDS_DIR, else
+# ${XDG_CACHE_HOME:-$HOME/.cache}/haproxystats (nagios' home); where it cannot be written every run
+# goes without. HAPROXYSTATS_CDS=off turns it off. The JVM's own messages about it are off: the
+# first line of the output is nagios' status line.
 cds=""
 cds_train=""
 if [ "@CDS@" = yes ] && [ "${HAPROXYSTATS_CDS:-on}" != off ]; then
@@ -156,12 +158,17 @@ fi
 # that the service manager restarts it, never go on without that thread.
 # shellcheck disable=SC2086 # word splitting of the options is intended
 if [ -n "$cds_train" ]; then
+    cds_ready="$cds_file.ready.$$"
     (
-        "$java" -XX:+ExitOnOutOfMemoryError $native $cds_train ${HAPROXYSTATS_JAVA_OPTS:-@DEFAULT_JAVA_OPTS@} \
-            -cp "$lib/*" @MAIN_CLASS@ "$@" || true
-        if [ -s "$cds_file.tmp" ]; then mv -f "$cds_file.tmp" "$cds_file"; fi
-        rm -rf "$cds_file.tmp" "$cds_file.lock"
+        while kill -0 $$ 2>/dev/null; do sleep 0.2; done # this run first: the training never competes with it
+        if [ -f "$cds_ready" ]; then
+            "$java" -XX:+ExitOnOutOfMemoryError $native $cds_train ${HAPROXYSTATS_JAVA_OPTS:-@DEFAULT_JAVA_OPTS@} \
+                -cp "$lib/*" @MAIN_CLASS@ "$@" || true
+            if [ -s "$cds_file.tmp" ]; then mv -f "$cds_file.tmp" "$cds_file"; fi
+        fi
+        rm -rf "$cds_ready" "$cds_file.tmp" "$cds_file.lock"
     ) </dev/null >/dev/null 2>&1 &
+    cds="-Dhaproxystats.cds.ready=$cds_ready"
 fi
 # shellcheck disable=SC2086 # word splitting of the options is intended
 exec "$java" -XX:+ExitOnOutOfMemoryError $native $aot $cds ${HAPROXYSTATS_JAVA_OPTS:-@DEFAULT_JAVA_OPTS@} -cp "$lib/*" @MAIN_CLASS@ "$@"

@@ -258,6 +258,7 @@ public final class FleetCommand implements Callable<Integer> {
                         List.of("SERVERS UNKNOWN: cannot read kafka topic " + kafka.serversTopic() + ": "
                                 + Records.printable(String.valueOf(e.getMessage()), 300)));
             }
+            cdsReady();
             FleetView.Report report = FleetView.of(
                     topic.records(),
                     topic.refused(),
@@ -266,6 +267,24 @@ public final class FleetCommand implements Callable<Integer> {
                     Optional.ofNullable(server),
                     Optional.ofNullable(cluster));
             return answer(report.exitCode(), report.lines());
+        }
+    }
+
+    /**
+     * Tells the launcher that this run read Kafka, so that its class data sharing archive is
+     * trained on a run like it (the launcher names the file in {@code -Dhaproxystats.cds.ready}
+     * only when it has no archive yet): a run stopped by a configuration error loads too little to
+     * be worth an archive.
+     */
+    static void cdsReady() {
+        String marker = System.getProperty("haproxystats.cds.ready");
+        if (marker == null || marker.isBlank()) {
+            return;
+        }
+        try {
+            java.nio.file.Files.writeString(Path.of(marker), "read kafka\n");
+        } catch (java.io.IOException | RuntimeException e) {
+            // no archive this time: the next run without one tries again
         }
     }
 
