@@ -25,10 +25,18 @@ java_major() {
         | sed -n 's/^ *java\.specification\.version = \([0-9]*\).*/\1/p' | head -n 1
 }
 
+release_major() {
+    # The feature release from the runtime's release file, without starting a JVM (a short-lived
+    # command such as haproxystats-fleet would otherwise start two), or nothing.
+    sed -n 's/^JAVA_VERSION="\([0-9]*\).*/\1/p' "$(dirname "$(dirname "$(readlink -f "$1")")")/release" 2>/dev/null \
+        | head -n 1
+}
+
 seen=""
 pick() {
     [ -x "$1" ] || return 1
-    major=$(java_major "$1")
+    major=$(release_major "$1")
+    [ -n "$major" ] || major=$(java_major "$1")
     seen="$seen $1 (${major:-unknown version});"
     [ -n "$major" ] && [ "$major" -ge 21 ]
 }
@@ -113,8 +121,54 @@ if [ "@AOT@" = yes ] && [ "$feature" -ge 25 ] && [ "${HAPROXYSTATS_AOT:-on}" != 
     fi
 fi
 
+# Short-lived commands (@CDS@ = yes: haproxystats-fleet, which nagios runs against its 10 s): a
+# dynamic class data sharing archive of the classes a run loads, so that later runs map them
+# instead of loading and verifying them from the jars (docs/benchmarks.md has the figures).
+# Training never costs the caller's run: a run of the read-only subcommand `servers` that finds no
+# archive leaves a detached background shell (output discarded) that waits for that run to end
+# and, only if it read Kafka (it says so by creating the file named in -Dhaproxystats.cds.ready),
+# runs the same command again with -XX:ArchiveClassesAtExit; that JVM writes the archive as it
+# exits (seconds on a loaded host), under a temporary name renamed into place only once complete,
+# so no run ever maps half an archive. A lock directory keeps it to one training at a time (a lock
+# older than 10 minutes is a dead one). The name carries the runtime's release and the jars' sizes
+# and times, so an upgrade trains a new one. Directory: HAPROXYSTATS_CDS_DIR, else
+# ${XDG_CACHE_HOME:-$HOME/.cache}/haproxystats (nagios' home); where it cannot be written every run
+# goes without. HAPROXYSTATS_CDS=off turns it off. The JVM's own messages about it are off: the
+# first line of the output is nagios' status line.
+cds=""
+cds_train=""
+if [ "@CDS@" = yes ] && [ "${HAPROXYSTATS_CDS:-on}" != off ]; then
+    cds_dir=${HAPROXYSTATS_CDS_DIR:-${XDG_CACHE_HOME:-${HOME:-/nonexistent}/.cache}/haproxystats}
+    cds_id=$( (cat "$java_home/release" 2>/dev/null; ls -l --time-style=+%s "$lib") | cksum | cut -d' ' -f1)
+    cds_file="$cds_dir/@NAME@-$cds_id.jsa"
+    cds_quiet="-Xlog:cds=off -Xlog:cds+dynamic=off"
+    if [ -f "$cds_file" ]; then
+        cds="-XX:SharedArchiveFile=$cds_file $cds_quiet"
+    elif [ "${1:-}" = servers ] && mkdir -p "$cds_dir" 2>/dev/null; then
+        find "$cds_dir" -maxdepth 1 -name '@NAME@-*.lock' -mmin +10 -exec rm -rf {} + 2>/dev/null || true
+        if mkdir "$cds_file.lock" 2>/dev/null; then
+            rm -f "$cds_dir"/@NAME@-*.jsa # older builds' archives
+            cds_train="-XX:ArchiveClassesAtExit=$cds_file.tmp $cds_quiet"
+        fi
+    fi
+fi
+
 # -XX:+ExitOnOutOfMemoryError is not one of the overridable options: a JVM that ran out of heap
 # in any thread (a library's, the JDK's watch service) is half alive; it must exit (with 3) so
 # that the service manager restarts it, never go on without that thread.
 # shellcheck disable=SC2086 # word splitting of the options is intended
-exec "$java" -XX:+ExitOnOutOfMemoryError $native $aot ${HAPROXYSTATS_JAVA_OPTS:-@DEFAULT_JAVA_OPTS@} -cp "$lib/*" @MAIN_CLASS@ "$@"
+if [ -n "$cds_train" ]; then
+    cds_ready="$cds_file.ready.$$"
+    (
+        while kill -0 $$ 2>/dev/null; do sleep 0.2; done # this run first: the training never competes with it
+        if [ -f "$cds_ready" ]; then
+            "$java" -XX:+ExitOnOutOfMemoryError $native $cds_train ${HAPROXYSTATS_JAVA_OPTS:-@DEFAULT_JAVA_OPTS@} \
+                -cp "$lib/*" @MAIN_CLASS@ "$@" || true
+            if [ -s "$cds_file.tmp" ]; then mv -f "$cds_file.tmp" "$cds_file"; fi
+        fi
+        rm -rf "$cds_ready" "$cds_file.tmp" "$cds_file.lock"
+    ) </dev/null >/dev/null 2>&1 &
+    cds="-Dhaproxystats.cds.ready=$cds_ready"
+fi
+# shellcheck disable=SC2086 # word splitting of the options is intended
+exec "$java" -XX:+ExitOnOutOfMemoryError $native $aot $cds ${HAPROXYSTATS_JAVA_OPTS:-@DEFAULT_JAVA_OPTS@} -cp "$lib/*" @MAIN_CLASS@ "$@"

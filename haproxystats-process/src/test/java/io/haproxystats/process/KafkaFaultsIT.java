@@ -622,6 +622,101 @@ public class KafkaFaultsIT {
         }
     }
 
+    /**
+     * The cluster lines topic is input too: records a rogue producer writes there (a key
+     * {@code x/../../..}, a line forging another load balancer's path, NaN, a key with a newline)
+     * are refused, counted, kept in quarantine with the reason and never reach Graphite or a
+     * directory outside local-store; the valid lines around them are delivered and the partition
+     * goes on.
+     */
+    @Test
+    void hostileClusterLinesRecordsAreRefusedAndNeverLeaveTheirPlace() throws Exception {
+        try (KafkaCluster kafka = KafkaCluster.start(tmp.resolve("kafka"), 1);
+                CarbonRelay relay = CarbonRelay.start(tmp)) {
+            String bootstrap = kafka.bootstrapServers();
+            String topic = "haproxystats.cluster-lines";
+            KafkaRecords.createTopic(bootstrap, topic, 1, 1, Map.of());
+            long t = 1795224210L;
+            List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
+            for (String[] kv : new String[][] {
+                {"x/../../..", "lb.cluster.x.frontend.www.bin 1 " + t},
+                {
+                    "web",
+                    "lb.cluster.web.frontend.www.bin 1 " + t + "\nlb.victim.haproxy.frontend.fe_main.scur 31337 " + t
+                },
+                {"web", "lb.cluster.web.frontend.www.bin NaN " + t + "\nlb.cluster.web.a..b 1 " + t},
+                {"web\nlb", "lb.cluster.web\nlb.frontend.www.bin 1 " + t},
+                {"web", "lb.cluster.web.frontend.www.bout 5 " + (t + 10)}
+            }) {
+                records.add(new ProducerRecord<>(
+                        topic,
+                        0,
+                        kv[1].endsWith(" " + t) ? t * 1000 : (t + 10) * 1000,
+                        kv[0].getBytes(StandardCharsets.UTF_8),
+                        (kv[1] + "\n").getBytes(StandardCharsets.UTF_8)));
+            }
+            KafkaRecords.produce(bootstrap, records);
+            Path base = tmp.resolve("lines").resolve("central");
+            Path conf = Files.writeString(
+                    tmp.resolve("lines-central.conf"),
+                    KafkaEndToEndIT.central(base, bootstrap, relay.port())
+                            + "[cluster]\naggregate = true\n[local-store]\n");
+            Process central = Daemons.start(PROCESS, conf, tmp.resolve("lines-central.log"));
+            Wait.until(
+                    Duration.ofSeconds(90),
+                    () -> {
+                        try {
+                            return relay.lines().contains("lb.cluster.web.frontend.www.bout 5 " + (t + 10));
+                        } catch (IOException e) {
+                            return false;
+                        }
+                    },
+                    "the valid record after the hostile ones delivered");
+            Daemons.stop(central); // exit 0: the consumer never failed
+            List<String> relayed = relay.lines().stream()
+                    .filter(l -> l.startsWith("lb.cluster.") || l.startsWith("lb.victim") || l.startsWith("lb.lb"))
+                    .toList();
+            assertEquals(
+                    List.of("lb.cluster.web.frontend.www.bin 1 " + t, "lb.cluster.web.frontend.www.bout 5 " + (t + 10)),
+                    relayed.stream().sorted().toList(),
+                    "only the valid lines reach Graphite");
+            List<String> reasons = new ArrayList<>();
+            try (Stream<Path> kept = Files.list(base.resolve("quarantine"))) {
+                for (Path k : kept.sorted().toList()) {
+                    List<String> reason =
+                            Files.readString(k.resolve("REASON")).lines().toList();
+                    reasons.add(k.getFileName() + ": " + String.join(" | ", reason.subList(1, reason.size())));
+                }
+            }
+            assertEquals(
+                    List.of(
+                            t + ".kafka-" + topic + "-0-0: refused whole: the key 'x/../../..' is not a cluster's name"
+                                    + " (one path component: no '.', '/', ';', space or control character, at most 4096"
+                                    + " characters)",
+                            t + ".kafka-" + topic + "-0-1: 1 line(s) left out, 1 sent | line 2:"
+                                    + " 'lb.victim.haproxy.frontend.fe_main.scur 31337 " + t
+                                    + "': the path is not under"
+                                    + " lb.cluster.web. (the record's cluster)",
+                            t + ".kafka-" + topic
+                                    + "-0-2: 2 line(s) left out, 0 sent | line 1: 'lb.cluster.web.frontend"
+                                    + ".www.bin NaN " + t + "': the value is not a finite decimal number | line 2:"
+                                    + " 'lb.cluster.web.a..b 1 " + t + "': the path has an empty component",
+                            t + ".kafka-" + topic + "-0-3: refused whole: the key 'web\\u000alb' is not a cluster's"
+                                    + " name (one path component: no '.', '/', ';', space or control character, at most"
+                                    + " 4096 characters)"),
+                    reasons);
+            // Nothing written outside the processor's own directories.
+            try (Stream<Path> around = Files.list(base.getParent())) {
+                assertEquals(List.of(base), around.toList());
+            }
+            try (Stream<Path> store = Files.list(base.resolve("local-store"))) {
+                assertEquals(
+                        List.of("cluster-web-" + t, "cluster-web-" + (t + 10)),
+                        store.map(p -> p.getFileName().toString()).sorted().toList());
+            }
+        }
+    }
+
     private Process startCentral(Path base, String bootstrap, int relayPort) throws IOException {
         // Short sessions: a killed consumer's partitions move within seconds, not the default 45 s.
         Path conf = Files.writeString(

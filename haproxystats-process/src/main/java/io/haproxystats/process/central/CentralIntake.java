@@ -127,7 +127,7 @@ public final class CentralIntake implements Intake {
                         KafkaPollSource.kafka(KafkaClients.linesConsumer(
                                 kafka, kafka.groupId() + "-cluster-lines", "haproxystats-lines-" + Hostname.local())),
                         cluster.linesTopic(),
-                        new ClusterLinesHandler(fanOut),
+                        new ClusterLinesHandler(fanOut, config.graphite().namespace(), quarantine),
                         config.graphite().delay(),
                         clock);
                 lines.start(1);

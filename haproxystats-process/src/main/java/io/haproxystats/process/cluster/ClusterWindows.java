@@ -87,6 +87,8 @@ final class ClusterWindows implements Processor<String, byte[], String, String> 
     private final List<LogsSettings.Percentile> percentiles;
     private KeyValueStore<String, byte[]> store;
     private ProcessorContext<String, String> context;
+    /** Records of the values topic refused by {@link ClusterValues#decode} or {@link ClusterValues#checkCluster}. */
+    private long refusedRecords;
 
     /**
      * @param namespace {@code [graphite] namespace}: lines are {@code <namespace>.cluster.<cluster>.<path>}
@@ -126,16 +128,16 @@ final class ClusterWindows implements Processor<String, byte[], String, String> 
         String cluster = record.key();
         ClusterValues values;
         try {
-            if (cluster == null || cluster.isEmpty() || cluster.indexOf('/') >= 0) {
-                throw new IllegalArgumentException("the key is '" + cluster + "', expected a cluster name");
-            }
+            ClusterValues.checkCluster(cluster);
             values = ClusterValues.decode(record.value());
         } catch (IllegalArgumentException e) {
+            refusedRecords++; // input like any other: refused, counted, said once; the partition goes on
             LOG.error(
-                    "{}-{}@{}: not a load balancer's values, left out: {}",
+                    "{}-{}@{}: not a load balancer's values, refused ({} refused by this task): {}",
                     context.recordMetadata().map(m -> m.topic()).orElse("?"),
                     context.recordMetadata().map(m -> m.partition()).orElse(-1),
                     context.recordMetadata().map(m -> m.offset()).orElse(-1L),
+                    refusedRecords,
                     e.getMessage());
             return;
         }

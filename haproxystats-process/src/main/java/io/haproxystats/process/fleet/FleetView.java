@@ -1,6 +1,7 @@
 package io.haproxystats.process.fleet;
 
 import io.haproxystats.process.kafka.FleetRecord;
+import io.haproxystats.process.kafka.Records;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -20,6 +21,12 @@ import java.util.function.Predicate;
  * folded ({@code lb[1-2]: be_app/web-2: UP/READY}), and a nagios verdict. A load balancer's
  * servers are those of its latest poll (a server no longer in it was removed); a load balancer
  * whose latest poll is older than three pull intervals is stale. Pure: the clock is a parameter.
+ *
+ * <p>Records the reader refused (not of the topic's form) and records dated ahead of this
+ * machine's clock by more than a pull interval and a minute (a load balancer would otherwise never
+ * go stale, or hide its real polls) are left out of the verdict: counted in the perfdata
+ * ({@code refused=}) and each said on a line of its own after the servers, their text quoted
+ * printable, so that the status line stays one line that no record's content reaches.
  */
 final class FleetView {
 
@@ -53,6 +60,7 @@ final class FleetView {
      * @param rows    in backend/server order
      * @param other   servers neither UP/READY, MAINT, DOWN nor DRAIN (DRAIN is {@code drain});
      *                the printed perfdata's {@code other} is both
+     * @param refused a line each for the records left out ({@code <where or key>: <reason>})
      */
     record Analysis(
             int exitCode,
@@ -67,18 +75,23 @@ final class FleetView {
             int down,
             int drain,
             int other,
-            int disagreements) {
+            int disagreements,
+            List<String> refused) {
 
         /** The status line's perfdata. */
         String perfdata() {
             return "lbs=" + latest.size() + " stale_lbs=" + stale.size() + " up_ready=" + up + " maint=" + maint
-                    + " down=" + down + " other=" + (drain + other) + " disagreements=" + disagreements;
+                    + " down=" + down + " other=" + (drain + other) + " disagreements=" + disagreements
+                    + (refused.isEmpty() ? "" : " refused=" + refused.size());
         }
 
         /** The check's output: the status line, a line per (server, state), a line per stale load balancer. */
         List<String> lines() {
             List<String> lines = new ArrayList<>();
-            lines.add(latest.isEmpty() ? verdict : verdict + " | " + perfdata());
+            lines.add(
+                    latest.isEmpty()
+                            ? verdict + (refused.isEmpty() ? "" : " | refused=" + refused.size())
+                            : verdict + " | " + perfdata());
             for (Row row : rows) {
                 row.states()
                         .forEach((state, lbs) -> lines.add(
@@ -88,6 +101,7 @@ final class FleetView {
                 lines.add(lb + ": no servers state for " + (nowSeconds - latest.get(lb)) + " s (last poll "
                         + latest.get(lb) + "): stale");
             }
+            refused.forEach(line -> lines.add("refused record: " + Records.printable(line, 300)));
             return List.copyOf(lines);
         }
     }
@@ -104,8 +118,39 @@ final class FleetView {
             Duration interval,
             Optional<String> server,
             Optional<String> cluster) {
-        Analysis a = analyse(records, nowSeconds, interval, r -> matches(r, server), server.orElse(""), cluster);
+        return of(records, List.of(), nowSeconds, interval, server, cluster);
+    }
+
+    /**
+     * @param refusedByReader a line each for the records the reader refused ({@code <where>: <reason>})
+     */
+    static Report of(
+            Collection<FleetRecord> records,
+            List<String> refusedByReader,
+            long nowSeconds,
+            Duration interval,
+            Optional<String> server,
+            Optional<String> cluster) {
+        Analysis a = analyse(
+                records,
+                refusedByReader,
+                nowSeconds,
+                interval,
+                r -> matches(r, server),
+                Records.printable(server.orElse(""), 80),
+                cluster);
         return new Report(a.exitCode(), a.lines());
+    }
+
+    /** {@link #analyse(Collection, List, long, Duration, Predicate, String, Optional)} with no record refused by the reader. */
+    static Analysis analyse(
+            Collection<FleetRecord> records,
+            long nowSeconds,
+            Duration interval,
+            Predicate<FleetRecord> keep,
+            String what,
+            Optional<String> cluster) {
+        return analyse(records, List.of(), nowSeconds, interval, keep, what, cluster);
     }
 
     /**
@@ -115,12 +160,24 @@ final class FleetView {
      * @param what the servers kept, for the message when none is ({@code no server <what> on ...})
      */
     static Analysis analyse(
-            Collection<FleetRecord> records,
+            Collection<FleetRecord> read,
+            List<String> refusedByReader,
             long nowSeconds,
             Duration interval,
             Predicate<FleetRecord> keep,
             String what,
             Optional<String> cluster) {
+        List<String> refused = new ArrayList<>(refusedByReader);
+        long aheadBound = nowSeconds + Math.max(1, interval.toSeconds()) + 60;
+        List<FleetRecord> records = new ArrayList<>(read.size());
+        for (FleetRecord r : read) {
+            if (r.epochSeconds() > aheadBound) {
+                refused.add(r.key() + ": epoch " + r.epochSeconds() + " is " + (r.epochSeconds() - nowSeconds)
+                        + " s ahead of this machine's clock");
+            } else {
+                records.add(r);
+            }
+        }
         // Hash maps while counting (a fleet has hundreds of thousands of records), sorted once after.
         Map<String, Long> latestByLb = new HashMap<>();
         Map<String, String> clusterByLb = new HashMap<>();
@@ -139,7 +196,8 @@ final class FleetView {
             return new Analysis(
                     UNKNOWN,
                     "SERVERS UNKNOWN: no servers state"
-                            + cluster.map(c -> " for cluster " + c).orElse("")
+                            + cluster.map(c -> " for cluster " + Records.printable(c, 80))
+                                    .orElse("")
                             + " in the topic (are [pull] commands with servers-state and a central processor running?)",
                     nowSeconds,
                     latest,
@@ -151,7 +209,8 @@ final class FleetView {
                     0,
                     0,
                     0,
-                    0);
+                    0,
+                    List.copyOf(refused));
         }
         long staleBefore = nowSeconds - 3 * Math.max(1, interval.toSeconds());
         SortedSet<String> stale = new TreeSet<>();
@@ -238,7 +297,8 @@ final class FleetView {
                 down,
                 drain,
                 other,
-                disagreements);
+                disagreements,
+                List.copyOf(refused));
     }
 
     /** UP/READY's line first, the exceptions after it in name order. */

@@ -2,6 +2,7 @@ package io.haproxystats.process.kafka;
 
 import io.haproxystats.common.logs.TimerStats;
 import io.haproxystats.process.compute.MetricBatch;
+import io.haproxystats.process.compute.MetricPaths;
 import io.haproxystats.process.compute.PollComputation;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -25,12 +26,19 @@ import java.util.TreeMap;
  * {@link TimerStats#encode()} bytes. Encoded as a version byte (2), the name, the poll's epoch
  * seconds, the count, then path and value (a double) each, then the timer count and, each, path,
  * length and bytes (version 1 ends after the values).
+ *
+ * <p>The topic is input like any other: a record read back is checked ({@link #decode},
+ * {@link #checkCluster}) before any of it can reach a line, so that a producer allowed on the
+ * topic by mistake cannot write under another load balancer's path, split a line, or send a value
+ * carbon cannot store.
  */
 public record ClusterValues(
         String loadBalancer, long epochSeconds, List<String> paths, double[] values, SortedMap<String, byte[]> timers) {
 
     /** 2 adds the request-timer stats; version 1 records (no timers) are still read. */
     static final int VERSION = 2;
+    /** The longest path (or load balancer name) read back: far beyond any real one, short of a line that hurts. */
+    public static final int MAX_PATH = 4096;
 
     public ClusterValues {
         if (paths.size() != values.length) {
@@ -120,7 +128,15 @@ public record ClusterValues(
         return bytes.toByteArray();
     }
 
-    /** The record's values; an {@link IllegalArgumentException} names what is wrong with other bytes. */
+    /**
+     * The record's values, checked: the load balancer's name non-empty, without control characters,
+     * at most {@link #MAX_PATH} characters; the epoch positive; every path (and timer path) non-empty,
+     * at most {@link #MAX_PATH} characters, of non-empty components each as {@link MetricPaths#sanitise}
+     * leaves it (no space, newline, control character, {@code /} or {@code ;}); every value finite
+     * (no NaN or infinity, which carbon does not store and no sum survives). An {@link
+     * IllegalArgumentException} names what is wrong (the offending text quoted printable) with
+     * any other bytes.
+     */
     public static ClusterValues decode(byte[] value) {
         if (value == null || value.length == 0) {
             throw new IllegalArgumentException("empty value");
@@ -132,7 +148,14 @@ public record ClusterValues(
                         "format version " + version + ", this processor reads 1 and " + VERSION);
             }
             String lb = in.readUTF();
+            if (lb.isEmpty() || lb.length() > MAX_PATH || lb.chars().anyMatch(Character::isISOControl)) {
+                throw new IllegalArgumentException("the load balancer's name '" + Records.printable(lb, 80)
+                        + "' is empty, longer than " + MAX_PATH + " characters or holds a control character");
+            }
             long epoch = in.readLong();
+            if (epoch <= 0) {
+                throw new IllegalArgumentException("the poll's epoch is " + epoch + ", expected positive seconds");
+            }
             int count = in.readInt();
             if (count < 0 || count > value.length / 10) {
                 throw new IllegalArgumentException("announces " + count + " values in " + value.length + " bytes");
@@ -140,8 +163,19 @@ public record ClusterValues(
             List<String> paths = new ArrayList<>(count);
             double[] values = new double[count];
             for (int i = 0; i < count; i++) {
-                paths.add(in.readUTF());
-                values[i] = in.readDouble();
+                String path = in.readUTF();
+                double v = in.readDouble();
+                String bad = pathProblem(path);
+                if (bad != null) {
+                    throw new IllegalArgumentException(
+                            "value " + i + ": the path '" + Records.printable(path, 120) + "' " + bad);
+                }
+                if (!Double.isFinite(v)) {
+                    throw new IllegalArgumentException(
+                            "value " + i + " (" + path + ") is " + v + ", expected a finite number");
+                }
+                paths.add(path);
+                values[i] = v;
             }
             SortedMap<String, byte[]> timers = new TreeMap<>();
             if (version >= 2) {
@@ -151,6 +185,11 @@ public record ClusterValues(
                 }
                 for (int i = 0; i < n; i++) {
                     String tail = in.readUTF();
+                    String bad = pathProblem(tail);
+                    if (bad != null) {
+                        throw new IllegalArgumentException(
+                                "timer " + i + ": the path '" + Records.printable(tail, 120) + "' " + bad);
+                    }
                     int length = in.readInt();
                     if (length < 32 || length > in.available()) {
                         throw new IllegalArgumentException("timer " + tail + ": " + length + " bytes announced");
@@ -166,6 +205,54 @@ public record ClusterValues(
             return new ClusterValues(lb, epoch, List.copyOf(paths), values, timers);
         } catch (IOException e) {
             throw new IllegalArgumentException("truncated: " + e, e);
+        }
+    }
+
+    /**
+     * Checks a record's key, the cluster's name: one path component as {@link MetricPaths#sanitise}
+     * leaves it (the central processors publish it so), at most {@link #MAX_PATH} characters.
+     *
+     * @return the name
+     * @throws IllegalArgumentException naming what is wrong
+     */
+    public static String checkCluster(String key) {
+        if (key == null || key.isEmpty()) {
+            throw new IllegalArgumentException("the key is missing, expected a cluster's name");
+        }
+        if (key.length() > MAX_PATH || !key.equals(MetricPaths.sanitise(key))) {
+            throw new IllegalArgumentException("the key '" + Records.printable(key, 80)
+                    + "' is not a cluster's name (one path component: no '.', '/', ';', space or control"
+                    + " character, at most " + MAX_PATH + " characters)");
+        }
+        return key;
+    }
+
+    /**
+     * What is wrong with a path relative to a load balancer's prefix (or a whole line's path), or
+     * null: empty, too long, an empty component, or a component {@link MetricPaths#sanitise} would
+     * change.
+     */
+    public static String pathProblem(String path) {
+        if (path.isEmpty()) {
+            return "is empty";
+        }
+        if (path.length() > MAX_PATH) {
+            return "is longer than " + MAX_PATH + " characters";
+        }
+        int from = 0;
+        while (true) {
+            int dot = path.indexOf('.', from);
+            String component = dot < 0 ? path.substring(from) : path.substring(from, dot);
+            if (component.isEmpty()) {
+                return "has an empty component";
+            }
+            if (!component.equals(MetricPaths.sanitise(component))) {
+                return "has a component with a space, a control character, '/' or ';'";
+            }
+            if (dot < 0) {
+                return null;
+            }
+            from = dot + 1;
         }
     }
 }

@@ -38,4 +38,29 @@ public final class Records {
             return Optional.empty();
         }
     }
+
+    /**
+     * Text read from a record as a message may quote it: every control, line-separating or other
+     * invisible character written as {@code \\uXXXX} (so a newline in a key can never forge a log or
+     * output line), cut after {@code max} characters with {@code ...} (a 1 MB key says little more).
+     */
+    public static String printable(String text, int max) {
+        StringBuilder out = new StringBuilder(Math.min(text.length(), max) + 8);
+        for (int i = 0; i < text.length(); i++) {
+            if (out.length() >= max) {
+                return out.append("...").toString();
+            }
+            char c = text.charAt(i);
+            if (Character.isISOControl(c)
+                    || Character.isWhitespace(c) && c != ' '
+                    || Character.isSpaceChar(c) && c != ' '
+                    || Character.getType(c) == Character.FORMAT
+                    || Character.isSurrogate(c)) {
+                out.append(String.format(java.util.Locale.ROOT, "\\u%04x", (int) c));
+            } else {
+                out.append(c);
+            }
+        }
+        return out.toString();
+    }
 }

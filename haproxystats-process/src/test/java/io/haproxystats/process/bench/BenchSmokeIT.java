@@ -173,4 +173,13 @@ class BenchSmokeIT {
         assertTrue(!out.contains("first contentful paint: -1 ms"), "a paint entry each load: " + out);
         assertTrue(out.contains("rows rendered: 40"), out);
     }
+
+    @Test
+    void fleetBenchmarkRuns() throws Exception {
+        String out = captureOut(() -> FleetBench.main(
+                new String[] {PROCESS.resolveSibling("haproxystats-fleet").toString(), "1", "0"}));
+        assertTrue(out.contains("first run (no archive yet, starts the training): "), out);
+        assertTrue(out.contains("reachable broker, CDS on:  median "), out);
+        assertTrue(out.contains("a port that accepts and never answers, --timeout 2: "), out);
+    }
 }

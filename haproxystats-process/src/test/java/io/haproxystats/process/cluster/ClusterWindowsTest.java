@@ -525,4 +525,67 @@ class ClusterWindowsTest {
                 .batch();
         return ClusterValues.of(lb, epoch, batch, paths.prefix());
     }
+
+    /**
+     * Hostile records of the values topic (a producer allowed on it by mistake): a path holding a
+     * newline that would forge another load balancer's line, NaN, infinity, an empty component,
+     * '/', a space, a cluster key with a newline or a '.'. Each is refused whole; the partition
+     * goes on, and the window's lines hold only the real load balancers' values.
+     */
+    @Test
+    void hostileValuesRecordsAreRefusedAndThePartitionGoesOn() {
+        poll("lb1", B + 1, 100, 1, 1, 1);
+        List<List<String>> hostilePaths = List.of(
+                List.of("frontend.www.bin 1 1\nloadbalancers.victim.haproxy.frontend.fe_main.scur"),
+                List.of("frontend..bin"),
+                List.of("frontend.w/w.bin"),
+                List.of("frontend.w w.bin"),
+                List.of("frontend.w;w=1.bin"),
+                List.of(""));
+        for (List<String> paths : hostilePaths) {
+            values.pipeInput("web", new ClusterValues("evil", B + 2, paths, new double[] {7}).encode(), (B + 2) * 1000);
+        }
+        for (double v : new double[] {Double.NaN, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY}) {
+            values.pipeInput(
+                    "web",
+                    new ClusterValues("evil", B + 2, List.of("frontend.www.bin"), new double[] {v}).encode(),
+                    (B + 2) * 1000);
+        }
+        ClusterValues fine = new ClusterValues("evil", B + 2, List.of("frontend.www.bin"), new double[] {7});
+        for (String key : List.of("web\nlb.victim", "web.other", "x/../../..", "")) {
+            values.pipeInput(key, fine.encode(), (B + 2) * 1000);
+        }
+        values.pipeInput(
+                "web",
+                new ClusterValues("evil\nlb", B + 2, List.of("frontend.www.bin"), new double[] {7}).encode(),
+                (B + 2) * 1000);
+        poll("lb2", B + 3, 200, 1, 1, 1);
+        poll("lb1", B + 31, 1, 1, 1, 1);
+        poll("lb2", B + 31, 1, 1, 1, 1); // both past [B, B+10)'s end plus the grace: it closes
+        List<TestRecord<String, String>> out = lines.readRecordsToList();
+        assertEquals(
+                List.of("web"), out.stream().map(TestRecord::key).distinct().toList(), "no other key: " + out);
+        for (TestRecord<String, String> r : out) {
+            for (String line : r.value().split("\n")) {
+                assertTrue(line.startsWith("lb.cluster.web."), line);
+                assertEquals(3, line.split(" ").length, line);
+                assertTrue(!line.contains("NaN") && !line.contains("Infinity"), line);
+            }
+        }
+        Map<String, String> w = emitted(out).get(B);
+        assertEquals("2", w.get(self("Members")), "only lb1 and lb2: " + w);
+        assertEquals("300", w.get("lb.cluster.web.frontend.www.bin"), "no hostile value summed: " + w);
+    }
+
+    /** As {@link #emitted()}, of records read already. */
+    private static Map<Long, Map<String, String>> emitted(List<TestRecord<String, String>> records) {
+        Map<Long, Map<String, String>> out = new TreeMap<>();
+        for (TestRecord<String, String> r : records) {
+            for (String line : r.value().split("\n")) {
+                String[] f = line.split(" ");
+                out.computeIfAbsent(Long.parseLong(f[2]), k -> new TreeMap<>()).put(f[0], f[1]);
+            }
+        }
+        return out;
+    }
 }

@@ -30,8 +30,10 @@ import org.junit.jupiter.api.io.TempDir;
  * and forwarded by its edge), one central processor and a real broker: {@code haproxystats-fleet
  * servers} folds identical lines across the load balancers and answers as a nagios check: 0 all
  * UP/READY, 2 once the test sets a server to maintenance on one HAProxy over its admin socket,
- * 0 again when it is enabled, 1 when a load balancer stops reporting. The set-up is {@link
- * FleetRig}, shared with the fleet page's browser test.
+ * 0 again when it is enabled, 1 when a load balancer stops reporting; the launcher's CDS archive
+ * trained in the background and then mapped, the output unchanged; hostile records on the topic
+ * refused and said apart from the status line; {@code retire} forgetting the stopped load balancer.
+ * The set-up is {@link FleetRig}, shared with the fleet page's browser test.
  */
 class FleetIT {
 
@@ -55,6 +57,31 @@ class FleetIT {
                     up.out().startsWith("SERVERS OK: 1 server(s) UP/READY on lb[1-3] | lbs=3 stale_lbs=0 up_ready=3"),
                     up.out());
 
+            // The launcher's class data sharing archive: a first run trains it in the background
+            // (its own output unchanged), later runs map it and say the same.
+            Path cds = tmp.resolve("cds");
+            Run training = fleetCommand(fleetConf, cds, "servers", "--server", "web-2");
+            assertEquals(0, training.exit(), training.out());
+            assertEquals(
+                    up.out().lines().toList().subList(1, 2),
+                    training.out().lines().toList().subList(1, 2));
+            Wait.until(
+                    Duration.ofSeconds(90),
+                    () -> {
+                        try (java.util.stream.Stream<Path> files = Files.list(cds)) {
+                            List<String> names =
+                                    files.map(f -> f.getFileName().toString()).toList();
+                            return names.size() == 1 && names.get(0).matches("haproxystats-fleet-\\d+\\.jsa");
+                        } catch (java.io.IOException e) {
+                            return false;
+                        }
+                    },
+                    "the CDS archive in place, its training done");
+            Run mapped = fleetCommand(fleetConf, cds, "servers", "--server", "web-2");
+            assertEquals(0, mapped.exit(), mapped.out());
+            assertEquals(2, mapped.out().lines().count(), "no line from the JVM: " + mapped.out());
+            assertTrue(mapped.out().startsWith("SERVERS OK: 1 server(s) UP/READY on lb[1-3] | "), mapped.out());
+
             HaproxyInstance.cli(rig.haproxies.get(2).socket(), "disable server be.app/web-2");
             Run maint = awaitFleet(fleetConf, 2, "--server", "web-2");
             assertEquals(
@@ -75,6 +102,53 @@ class FleetIT {
             Run stale = awaitFleetSaying(fleetConf, 1, "\nlb3: no servers state for ", "--server", "web-2");
             assertTrue(stale.out().startsWith("SERVERS WARNING: "), stale.out());
             assertTrue(stale.out().lines().findFirst().orElseThrow().contains(" not reported within 3 intervals"));
+
+            // Hostile records from a producer allowed on the topic by mistake: refused, counted, said
+            // after the servers; the status line stays one line, and no CRITICAL from a record 3,000
+            // years ahead.
+            String topic = "haproxystats.servers-state";
+            long now = System.currentTimeMillis() / 1000;
+            List<org.apache.kafka.clients.producer.ProducerRecord<byte[], byte[]>> hostile = new ArrayList<>();
+            for (String[] kv : new String[][] {
+                {"lb9\nSERVERS OK: all fine/be.app/web-2", now + " web UP/READY"},
+                {"lb3//", now + " web UP/READY"},
+                {"lb7/be.app/web-2", "99999999999 web DOWN/MAINT"},
+                {"lb8/be.app/web-2", "-5 web DOWN/MAINT"}
+            }) {
+                hostile.add(new org.apache.kafka.clients.producer.ProducerRecord<>(
+                        topic, kv[0].getBytes(StandardCharsets.UTF_8), kv[1].getBytes(StandardCharsets.UTF_8)));
+            }
+            KafkaRecords.produce(rig.kafka.bootstrapServers(), hostile);
+            Run refused = awaitFleetSaying(fleetConf, 1, " refused=4\n", "--server", "web-2");
+            List<String> lines = refused.out().lines().toList();
+            assertTrue(
+                    lines.get(0).startsWith("SERVERS WARNING: lb3 not reported within 3 intervals | "), refused.out());
+            assertEquals("lb[1-3]: be.app/web-2: UP/READY", lines.get(1), refused.out());
+            assertTrue(lines.get(2).startsWith("lb3: no servers state for "), refused.out());
+            assertEquals(
+                    4,
+                    lines.stream().filter(l -> l.startsWith("refused record: ")).count(),
+                    refused.out());
+            assertTrue(refused.out().contains("the key 'lb9\\u000aSERVERS OK: all fine/be.app/web-2'"), refused.out());
+            assertTrue(
+                    refused.out().contains("refused record: lb7/be.app/web-2: epoch 99999999999 is "), refused.out());
+
+            // lb3 left the fleet: retired, it is no longer stale (its stray key lb3// goes with it).
+            Run retire = fleetCommand(fleetConf, "retire", "lb3");
+            assertEquals(0, retire.exit(), retire.out());
+            assertTrue(retire.out().startsWith("RETIRE OK: "), retire.out());
+            assertTrue(
+                    retire.out().contains(" key(s) of load balancer lb3 tombstoned in kafka topic " + topic),
+                    retire.out());
+            Run retired = fleet(fleetConf, "--server", "web-2");
+            assertEquals(0, retired.exit(), retired.out());
+            assertEquals(
+                    "lb[1-2]: be.app/web-2: UP/READY",
+                    retired.out().lines().toList().get(1),
+                    retired.out());
+            assertTrue(retired.out().lines().findFirst().orElseThrow().endsWith(" refused=3"), retired.out());
+            assertTrue(!retired.out().contains("lb3"), retired.out());
+            assertEquals(1, fleetCommand(fleetConf, "retire", "lb3").exit(), "nothing left to retire");
 
             for (Process p : rig.daemons) {
                 Daemons.stop(p);
@@ -144,10 +218,26 @@ class FleetIT {
     }
 
     private static Run fleet(Path conf, String... args) {
+        return fleetCommand(conf, "servers", args);
+    }
+
+    /** {@code haproxystats-fleet SUBCOMMAND -f conf ARGS...}, the launcher's CDS archive off. */
+    private static Run fleetCommand(Path conf, String subcommand, String... args) {
+        return fleetCommand(conf, null, subcommand, args);
+    }
+
+    /** As above, with the CDS archive in {@code cds} (null: off). */
+    private static Run fleetCommand(Path conf, Path cds, String subcommand, String... args) {
         try {
-            List<String> cmd = new ArrayList<>(List.of(FLEET.toString(), "servers", "-f", conf.toString()));
+            List<String> cmd = new ArrayList<>(List.of(FLEET.toString(), subcommand, "-f", conf.toString()));
             cmd.addAll(List.of(args));
-            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+            ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+            if (cds == null) {
+                pb.environment().put("HAPROXYSTATS_CDS", "off");
+            } else {
+                pb.environment().put("HAPROXYSTATS_CDS_DIR", cds.toString());
+            }
+            Process p = pb.start();
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             assertTrue(p.waitFor(30, TimeUnit.SECONDS));
             return new Run(p.exitValue(), out);

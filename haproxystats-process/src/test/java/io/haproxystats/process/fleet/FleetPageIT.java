@@ -129,8 +129,9 @@ class FleetPageIT {
                 Files.write(shot, ((ChromeDriver) browser).getScreenshotAs(OutputType.BYTES));
 
                 // A hostile name (HAProxy refuses such names; a record in the topic has whatever it was given).
-                // (no '/' in them: the record's key is lb/backend/server)
-                String server = "<script>window.pwned=1;\"'<img src=x onerror=window.pwned=2>" + "x".repeat(10_000);
+                // No '/', space or control character in them: the reader refuses those records (the
+                // key is lb/backend/server; docs/security.md); markup, quotes and length are shown as text.
+                String server = "<script>window.pwned=1;\"'<img<b>bold<i>it" + "x".repeat(10_000);
                 String backend = "be_\"'<b>bold";
                 FleetRecord hostile = new FleetRecord(
                         "lb-<i>", backend, server, System.currentTimeMillis() / 1000, "web", List.of("DOWN/MAINT"));

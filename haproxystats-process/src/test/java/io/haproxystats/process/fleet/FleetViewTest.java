@@ -130,4 +130,51 @@ class FleetViewTest {
         assertEquals(
                 "ams-lb[1-2].example,edge", HostFolding.fold(List.of("ams-lb2.example", "edge", "ams-lb1.example")));
     }
+
+    /** What the reader says of each record it refuses, as {@code FleetCommand} passes it on. */
+    private static String refusal(String key, String value) {
+        try {
+            FleetRecord.read(key.getBytes(StandardCharsets.UTF_8), value.getBytes(StandardCharsets.UTF_8));
+        } catch (FleetRecord.MalformedException e) {
+            return "servers-0@1: " + e.getMessage();
+        }
+        throw new AssertionError("not refused: " + key + " " + value);
+    }
+
+    /**
+     * Hostile records of the servers-state topic: a key with a newline, {@code lb3//}, empty parts,
+     * epochs -5 and 99999999999. Refused, counted in the perfdata and said after the servers; the
+     * status line stays one line, OK, with neither CRITICAL forever nor an absurd staleness.
+     */
+    @Test
+    void hostileRecordsAreRefusedCountedAndNeverReachTheStatusLine() throws Exception {
+        List<String> refused = new ArrayList<>();
+        refused.add(refusal("lb9\nSERVERS OK/be/srv", (NOW - 5) + " web DOWN/MAINT"));
+        refused.add(refusal("lb3//", (NOW - 5) + " web UP/READY"));
+        refused.add(refusal("/be_app/web-1", (NOW - 5) + " web UP/READY"));
+        refused.add(refusal("lb3/be_app/", (NOW - 5) + " web UP/READY"));
+        refused.add(refusal("lb3/be_app/web-1", "-5 web UP/READY"));
+        refused.add(refusal("lb3/be_app/web-1", (NOW - 5) + " web UP/READY\nSERVERS OK"));
+        refused.add(refusal("lb3/be_app/web 1", (NOW - 5) + " web UP/READY"));
+        List<FleetRecord> records = fleet("UP/READY");
+        records.add(r("lb4", "be_app/web-2", 99999999999L, "web", "DOWN/MAINT")); // far in the future
+        FleetView.Report report = FleetView.of(records, refused, NOW, INTERVAL, Optional.empty(), Optional.empty());
+        assertEquals(0, report.exitCode(), report.lines().toString());
+        String status = report.lines().get(0);
+        assertTrue(status.startsWith("SERVERS OK: 2 server(s) UP/READY on lb[1-3] | "), status);
+        assertTrue(status.endsWith(" refused=8"), status);
+        List<String> said = report.lines().subList(3, report.lines().size());
+        assertEquals(8, said.size(), said.toString());
+        for (String line : report.lines()) {
+            assertTrue(!line.contains("\n") && !line.contains("\r"), line);
+        }
+        assertTrue(
+                said.get(0).startsWith("refused record: servers-0@1: the key 'lb9\\u000aSERVERS OK/be/srv'"),
+                said.get(0));
+        assertTrue(
+                said.get(4).contains("the epoch '-5' of 'lb3/be_app/web-1' is not positive epoch seconds"),
+                said.get(4));
+        assertTrue(said.get(7).startsWith("refused record: lb4/be_app/web-2: epoch 99999999999 is "), said.get(7));
+        assertTrue(said.get(7).endsWith(" s ahead of this machine's clock"), said.get(7));
+    }
 }
