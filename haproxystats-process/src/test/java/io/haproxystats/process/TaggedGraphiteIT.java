@@ -61,11 +61,8 @@ class TaggedGraphiteIT {
     void graphiteWebFindsEverySeriesOfAPollByItsTagsWithItsValue() throws Exception {
         Path run = Files.createDirectories(tmp.resolve("run"));
         HttpServer web2 = null;
-        try (HaproxyInstance h = HaproxyInstance.start(run, "lb1");
-                GraphiteWeb web =
-                        GraphiteWeb.start(tmp.resolve("graphite-web"), tmp.resolve("carbon/storage/whisper"));
-                CarbonCache carbon = CarbonCache.startTagged(tmp.resolve("carbon"), web.url());
-                CarbonRelay relay = CarbonRelay.forwardingTo(tmp, carbon.port())) {
+        try (HaproxyInstance h = HaproxyInstance.start(run, "lb1")) {
+            // web-2 takes its port before the stores pick theirs: a port found free stays free only until bound.
             web2 = HttpServer.create(new InetSocketAddress("127.0.0.1", h.serverPort()), 0);
             web2.createContext("/", exchange -> {
                 try {
@@ -77,20 +74,24 @@ class TaggedGraphiteIT {
                 exchange.close();
             });
             web2.start();
-            Wait.until(Duration.ofSeconds(30), () -> down(h, "be.app,web.1,"), "web.1 DOWN by its checks");
-            HttpClient client = HttpClient.newHttpClient();
-            for (int i = 0; i < 5; i++) {
-                HttpResponse<Void> r = client.send(
-                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + h.frontendPort() + "/"))
-                                .build(),
-                        HttpResponse.BodyHandlers.discarding());
-                assertEquals(200, r.statusCode(), "web-2 answers through HAProxy");
-            }
-            String rtime = field(h, "be.app", "web-2", "rtime");
-            assertTrue(Long.parseLong(rtime) >= 20, "web-2 answered after 20 ms: rtime " + rtime);
+            try (GraphiteWeb web =
+                            GraphiteWeb.start(tmp.resolve("graphite-web"), tmp.resolve("carbon/storage/whisper"));
+                    CarbonCache carbon = CarbonCache.startTagged(tmp.resolve("carbon"), web.url());
+                    CarbonRelay relay = CarbonRelay.forwardingTo(tmp, carbon.port())) {
+                Wait.until(Duration.ofSeconds(30), () -> down(h, "be.app,web.1,"), "web.1 DOWN by its checks");
+                HttpClient client = HttpClient.newHttpClient();
+                for (int i = 0; i < 5; i++) {
+                    HttpResponse<Void> r = client.send(
+                            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + h.frontendPort() + "/"))
+                                    .build(),
+                            HttpResponse.BodyHandlers.discarding());
+                    assertEquals(200, r.statusCode(), "web-2 answers through HAProxy");
+                }
+                String rtime = field(h, "be.app", "web-2", "rtime");
+                assertTrue(Long.parseLong(rtime) >= 20, "web-2 answered after 20 ms: rtime " + rtime);
 
-            Path conf = tmp.resolve("haproxystats.conf");
-            Files.writeString(conf, TestConfig.spool(tmp.resolve("spool"), run) + """
+                Path conf = tmp.resolve("haproxystats.conf");
+                Files.writeString(conf, TestConfig.spool(tmp.resolve("spool"), run) + """
                     commands = info stat servers-state
                     [process]
                     src-dir = ${paths:base-dir}/incoming
@@ -110,69 +111,71 @@ class TaggedGraphiteIT {
                     [local-store]
                     dir = ${paths:base-dir}/store
                     """.formatted(relay.port()));
-            Path store = tmp.resolve("spool/store");
-            Process process = Daemons.start(PROCESS, conf, tmp.resolve("process.log"));
-            Process pull = Daemons.start(PULL, conf, tmp.resolve("pull.log"));
-            try {
-                Wait.until(
-                        Duration.ofSeconds(30),
-                        () -> Fixtures.storedPolls(store).size() >= 2,
-                        "2 polls processed");
-                String poll = Fixtures.storedPolls(store).get(1);
-                long ts = Long.parseLong(poll);
-                String hostname = Hostname.local();
-                int dot = hostname.indexOf('.');
-                String lb =
-                        SeriesMapping.tagValue(MetricPaths.sanitise(dot < 0 ? hostname : hostname.substring(0, dot)));
+                Path store = tmp.resolve("spool/store");
+                Process process = Daemons.start(PROCESS, conf, tmp.resolve("process.log"));
+                Process pull = Daemons.start(PULL, conf, tmp.resolve("pull.log"));
+                try {
+                    Wait.until(
+                            Duration.ofSeconds(30),
+                            () -> Fixtures.storedPolls(store).size() >= 2,
+                            "2 polls processed");
+                    String poll = Fixtures.storedPolls(store).get(1);
+                    long ts = Long.parseLong(poll);
+                    String hostname = Hostname.local();
+                    int dot = hostname.indexOf('.');
+                    String lb = SeriesMapping.tagValue(
+                            MetricPaths.sanitise(dot < 0 ? hostname : hostname.substring(0, dot)));
 
-                Map<String, String> expected = new TreeMap<>();
-                for (GraphiteLines.Line l : GraphiteLines.lines(
-                        Files.readAllLines(store.resolve(poll).resolve("stats")))) {
-                    expected.put(canonical(l.path()), l.value());
-                }
-                for (String kind : List.of(
-                        "haproxy.frontend.stot;",
-                        "haproxy.frontend.status;",
-                        "haproxy.backend.lbtot;",
-                        "haproxy.server.rtime;",
-                        "haproxy.server.status;",
-                        "haproxy.server.op_state;",
-                        "haproxy.backend.servers.admin_state;",
-                        "haproxy.daemon.CurrConns;",
-                        "haproxy.daemon.process.CpuUsagePct;",
-                        "haproxy.haproxystats.MetricsServer;",
-                        "haproxy.haproxystats.GraphiteQueuedLines;")) {
-                    assertTrue(
-                            expected.keySet().stream().anyMatch(k -> k.startsWith(kind)),
-                            "the poll has a " + kind + " line: " + expected.keySet());
-                }
-                assertTrue(expected.size() > 100, "a real poll has hundreds of lines: " + expected.size());
-                assertTrue(expected.keySet().stream().anyMatch(k -> k.contains(";group=apps;")), "grouped lines");
-
-                // rtime of web-2 as show stat has it, found by its tags.
-                String target = "seriesByTag('name=haproxy.server.rtime','lb=" + lb + "','server=web-2')";
-                Map<String, String> rtimes = waitForValues(web, target, ts, 1);
-                assertEquals(1, rtimes.size(), rtimes.toString());
-                String series = rtimes.keySet().iterator().next();
-                assertTrue(series.contains(";backend=be_app;") && series.contains(";group=apps;"), series);
-                assertEquals(Double.parseDouble(rtime), Double.parseDouble(rtimes.get(series)), series);
-
-                // Every line of the poll, found through the tag database.
-                Map<String, String> stored = waitForValues(web, "seriesByTag('lb=" + lb + "')", ts, expected.size());
-                Map<String, Double> want = new TreeMap<>();
-                expected.forEach((k, v) -> want.put(k, Double.parseDouble(v)));
-                Map<String, Double> got = new TreeMap<>();
-                stored.forEach((k, v) -> {
-                    if (want.containsKey(k)) {
-                        got.put(k, Double.parseDouble(v));
+                    Map<String, String> expected = new TreeMap<>();
+                    for (GraphiteLines.Line l : GraphiteLines.lines(
+                            Files.readAllLines(store.resolve(poll).resolve("stats")))) {
+                        expected.put(canonical(l.path()), l.value());
                     }
-                });
-                assertEquals(want, got, "every series of poll " + poll + " with its value");
-            } finally {
-                pull.destroy();
-                process.destroy();
-                assertTrue(pull.waitFor(20, TimeUnit.SECONDS));
-                assertTrue(process.waitFor(20, TimeUnit.SECONDS));
+                    for (String kind : List.of(
+                            "haproxy.frontend.stot;",
+                            "haproxy.frontend.status;",
+                            "haproxy.backend.lbtot;",
+                            "haproxy.server.rtime;",
+                            "haproxy.server.status;",
+                            "haproxy.server.op_state;",
+                            "haproxy.backend.servers.admin_state;",
+                            "haproxy.daemon.CurrConns;",
+                            "haproxy.daemon.process.CpuUsagePct;",
+                            "haproxy.haproxystats.MetricsServer;",
+                            "haproxy.haproxystats.GraphiteQueuedLines;")) {
+                        assertTrue(
+                                expected.keySet().stream().anyMatch(k -> k.startsWith(kind)),
+                                "the poll has a " + kind + " line: " + expected.keySet());
+                    }
+                    assertTrue(expected.size() > 100, "a real poll has hundreds of lines: " + expected.size());
+                    assertTrue(expected.keySet().stream().anyMatch(k -> k.contains(";group=apps;")), "grouped lines");
+
+                    // rtime of web-2 as show stat has it, found by its tags.
+                    String target = "seriesByTag('name=haproxy.server.rtime','lb=" + lb + "','server=web-2')";
+                    Map<String, String> rtimes = waitForValues(web, target, ts, 1);
+                    assertEquals(1, rtimes.size(), rtimes.toString());
+                    String series = rtimes.keySet().iterator().next();
+                    assertTrue(series.contains(";backend=be_app;") && series.contains(";group=apps;"), series);
+                    assertEquals(Double.parseDouble(rtime), Double.parseDouble(rtimes.get(series)), series);
+
+                    // Every line of the poll, found through the tag database.
+                    Map<String, String> stored =
+                            waitForValues(web, "seriesByTag('lb=" + lb + "')", ts, expected.size());
+                    Map<String, Double> want = new TreeMap<>();
+                    expected.forEach((k, v) -> want.put(k, Double.parseDouble(v)));
+                    Map<String, Double> got = new TreeMap<>();
+                    stored.forEach((k, v) -> {
+                        if (want.containsKey(k)) {
+                            got.put(k, Double.parseDouble(v));
+                        }
+                    });
+                    assertEquals(want, got, "every series of poll " + poll + " with its value");
+                } finally {
+                    pull.destroy();
+                    process.destroy();
+                    assertTrue(pull.waitFor(20, TimeUnit.SECONDS));
+                    assertTrue(process.waitFor(20, TimeUnit.SECONDS));
+                }
             }
         } finally {
             if (web2 != null) {
