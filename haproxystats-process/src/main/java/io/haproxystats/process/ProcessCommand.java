@@ -95,6 +95,9 @@ public final class ProcessCommand extends DaemonCommand {
         ProcessSettings settings = config.process();
         KafkaSettings kafka = config.kafka();
         Logging.setLevel(settings.logLevel());
+        if (kafka.source() != KafkaSettings.Source.KAFKA) {
+            SourceDir.prepare(settings.srcDir()); // a central processor reads the topic: no src-dir of its own
+        }
         LOG.info(
                 "haproxystats-process {} starting: {}",
                 VersionProvider.version(),

@@ -83,7 +83,14 @@ public final class SourceDir implements Closeable {
         }
     }
 
-    private static void prepare(Path dir) {
+    /**
+     * Creates src-dir if missing, checks its access and clears the deletes a stop left half done;
+     * done again by {@link #open}. Called at the daemon's start, so that src-dir exists as soon as
+     * the daemon says it is starting.
+     *
+     * @throws ConfigurationException src-dir cannot be created or is not readable and writable
+     */
+    public static void prepare(Path dir) {
         try {
             FileModes.createDirectories(dir);
         } catch (IOException e) {
