@@ -64,8 +64,8 @@ final class Outputs {
                         backlog)));
         List<Dispatcher> all = new ArrayList<>();
         if (config.graphite().format() == GraphiteSettings.Format.TAGS) {
-            SeriesMapping mapping = new SeriesMapping(config.graphite());
-            lines.forEach(d -> all.add(new TaggingDispatcher(d, mapping)));
+            TaggingDispatcher.Tagger tagger = new TaggingDispatcher.Tagger(new SeriesMapping(config.graphite()));
+            lines.forEach(d -> all.add(new TaggingDispatcher(d, tagger)));
         } else {
             all.addAll(lines);
         }

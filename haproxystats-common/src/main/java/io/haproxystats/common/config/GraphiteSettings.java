@@ -59,35 +59,7 @@ public record GraphiteSettings(
         }
     }
 
-    /** Settings with the given replay window, in the dotted format. */
-    public GraphiteSettings(
-            String server,
-            int port,
-            Connect connect,
-            Duration writeTimeout,
-            Duration delay,
-            String namespace,
-            boolean prefixHostname,
-            boolean fqdn,
-            int queueSize,
-            Optional<GroupSettings> groups,
-            int replayBytes) {
-        this(
-                server,
-                port,
-                connect,
-                writeTimeout,
-                delay,
-                namespace,
-                prefixHostname,
-                fqdn,
-                queueSize,
-                groups,
-                replayBytes,
-                Format.DOTTED);
-    }
-
-    /** Settings with the default replay window. */
+    /** Settings with the default replay window, in the dotted format (tests and benchmarks). */
     public GraphiteSettings(
             String server,
             int port,
@@ -110,7 +82,8 @@ public record GraphiteSettings(
                 fqdn,
                 queueSize,
                 groups,
-                DEFAULT_REPLAY_BYTES);
+                DEFAULT_REPLAY_BYTES,
+                Format.DOTTED);
     }
 
     public static final String SECTION = "graphite";

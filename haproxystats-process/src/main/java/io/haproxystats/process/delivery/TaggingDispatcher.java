@@ -3,6 +3,7 @@ package io.haproxystats.process.delivery;
 import io.haproxystats.process.compute.MetricBatch;
 import io.haproxystats.process.compute.SeriesMapping;
 import io.haproxystats.process.status.DeliveryStats;
+import java.lang.ref.WeakReference;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 
@@ -18,11 +19,37 @@ import java.util.concurrent.CompletableFuture;
 public final class TaggingDispatcher implements Dispatcher {
 
     private final Dispatcher inner;
-    private final SeriesMapping mapping;
+    private final Tagger tagger;
 
-    public TaggingDispatcher(Dispatcher inner, SeriesMapping mapping) {
+    /** @param tagger shared by every dispatcher of a processor: a batch is tagged once, not once each */
+    public TaggingDispatcher(Dispatcher inner, Tagger tagger) {
         this.inner = inner;
-        this.mapping = mapping;
+        this.tagger = tagger;
+    }
+
+    /**
+     * The tagged form of a batch, computed once for all the dispatchers a {@link FanOut} hands the
+     * same batch to (one after the other, on one thread): the last batch and its tagged form are
+     * remembered, weakly, so that neither outlives its delivery.
+     */
+    public static final class Tagger {
+        private final SeriesMapping mapping;
+        private WeakReference<MetricBatch> lastIn = new WeakReference<>(null);
+        private WeakReference<MetricBatch> lastOut = new WeakReference<>(null);
+
+        public Tagger(SeriesMapping mapping) {
+            this.mapping = mapping;
+        }
+
+        synchronized MetricBatch tagged(MetricBatch batch) {
+            MetricBatch out = lastIn.get() == batch ? lastOut.get() : null;
+            if (out == null) {
+                out = mapping.tagged(batch);
+                lastIn = new WeakReference<>(batch);
+                lastOut = new WeakReference<>(out);
+            }
+            return out;
+        }
     }
 
     /** The dispatcher that sends the tagged lines. */
@@ -37,7 +64,7 @@ public final class TaggingDispatcher implements Dispatcher {
 
     @Override
     public CompletableFuture<Void> submit(MetricBatch batch) throws InterruptedException, RejectedException {
-        return inner.submit(mapping.tagged(batch));
+        return inner.submit(tagger.tagged(batch));
     }
 
     @Override
