@@ -14,6 +14,7 @@ import io.haproxystats.process.compute.PollBudget;
 import io.haproxystats.process.compute.PollComputation;
 import io.haproxystats.process.delivery.FanOut;
 import io.haproxystats.process.kafka.ClusterValues;
+import io.haproxystats.process.kafka.ContainerBuffers;
 import io.haproxystats.process.kafka.FleetRecord;
 import io.haproxystats.process.kafka.KafkaPollSource;
 import io.haproxystats.process.kafka.PollContainer;
@@ -76,6 +77,9 @@ public final class PollRecordHandler implements KafkaPollSource.RecordHandler {
     private final Set<String> unclustered = ConcurrentHashMap.newKeySet();
     /** One large poll decompressed and computed at a time, whatever the number of consumers, as in local mode. */
     private final PollBudget budget = new PollBudget();
+    /** Containers are decompressed into arrays kept between records: up to an eighth of the heap. */
+    private final ContainerBuffers buffers =
+            new ContainerBuffers(Runtime.getRuntime().maxMemory() / 8);
 
     public PollRecordHandler(
             ProcessSettings settings,
@@ -114,11 +118,27 @@ public final class PollRecordHandler implements KafkaPollSource.RecordHandler {
     /** Decompresses, computes and submits a checked record; the future as {@link #handle}'s. */
     private CompletableFuture<Void> computeAndSubmit(ConsumerRecord<byte[], byte[]> record, PollRecord poll)
             throws InterruptedException {
+        try {
+            PollContainer.checkSize(record.value(), poll.size(), MAX_CONTAINER);
+        } catch (PollContainer.MalformedException e) {
+            return refuse(record, e.getMessage());
+        }
+        byte[] buffer = buffers.borrow((int) poll.size());
+        try {
+            return computeAndSubmit(record, poll, buffer);
+        } finally {
+            buffers.release(buffer); // nothing computed or kept refers to it once this returns
+        }
+    }
+
+    /** {@link #computeAndSubmit(ConsumerRecord, PollRecord)} with the array to decompress into. */
+    private CompletableFuture<Void> computeAndSubmit(
+            ConsumerRecord<byte[], byte[]> record, PollRecord poll, byte[] buffer) throws InterruptedException {
         String where = where(record);
         String lb = poll.lb();
         SortedMap<String, PollContainer.Slice> files;
         try {
-            files = PollContainer.decodeCompressed(record.value(), poll.size(), MAX_CONTAINER);
+            files = PollContainer.decodeCompressed(record.value(), poll.size(), MAX_CONTAINER, buffer);
         } catch (PollContainer.MalformedException e) {
             return refuse(record, e.getMessage());
         }
@@ -134,7 +154,7 @@ public final class PollRecordHandler implements KafkaPollSource.RecordHandler {
                     throw new IOException(slice.length() + " bytes, more than [pull] buffer-limit (" + limit
                             + "): not an answer haproxystats-pull wrote");
                 }
-                return PollComputation.Answer.of(slice.bytes()); // copied only now, a group of files at a time
+                return new PollComputation.Answer(slice.container(), slice.offset(), slice.length()); // in place
             });
         }
         String tooLarge = PollBudget.heapCheck(
@@ -156,15 +176,17 @@ public final class PollRecordHandler implements KafkaPollSource.RecordHandler {
                 publisher == null ? List.of() : publish(poll, Long.parseLong(poll.poll()), computation, result);
         fanOut.addStats(computation.paths(), batch);
         int lines = batch.lines();
-        boolean parseErrors = !result.errors().isEmpty();
+        // Files that did not parse are kept once the lines are delivered: copied now, as the
+        // array they are in is reused as soon as this returns.
+        SortedMap<String, byte[]> unparsed = result.errors().isEmpty() ? null : copies(files);
         CompletableFuture<Void> delivered = fanOut.submitOrFail(where, batch, () -> {});
         published = new ArrayList<>(published);
         published.add(delivered);
         return CompletableFuture.allOf(published.toArray(CompletableFuture[]::new))
                 .thenRun(() -> {
                     LOG.info("{} ({} of {}): {} lines delivered", where, poll.poll(), lb, lines);
-                    if (parseErrors) {
-                        keep(record, copies(files), poll.poll(), "files that could not be parsed (see the log)");
+                    if (unparsed != null) {
+                        keep(record, unparsed, poll.poll(), "files that could not be parsed (see the log)");
                     }
                 });
     }

@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
@@ -50,14 +51,22 @@ public final class PollComputation {
         Answer read() throws IOException;
     }
 
-    /** {@code length} bytes of a file at the start of {@code bytes}. */
-    public record Answer(byte[] bytes, int length) {
+    /**
+     * {@code length} bytes of a file at {@code offset} in {@code bytes}: a buffer of its own, a
+     * reading thread's reused buffer, or a slice of a whole poll container (read in place, never
+     * copied).
+     */
+    public record Answer(byte[] bytes, int offset, int length) {
+        public Answer {
+            Objects.checkFromIndexSize(offset, length, bytes.length);
+        }
+
         public static Answer of(byte[] bytes) {
-            return new Answer(bytes, bytes.length);
+            return new Answer(bytes, 0, bytes.length);
         }
 
         String text() {
-            return new String(bytes, 0, length, StandardCharsets.UTF_8);
+            return new String(bytes, offset, length, StandardCharsets.UTF_8);
         }
     }
 
@@ -213,6 +222,7 @@ public final class PollComputation {
                         name,
                         stem(name, PollFiles.STAT_SUFFIX),
                         bytes.bytes(),
+                        bytes.offset(),
                         bytes.length(),
                         wanted,
                         settings.stateMetrics()));

@@ -34,21 +34,23 @@ public final class StatParser {
 
     public static StatTable parse(String file, String source, String text, Set<String> wanted) throws ParseException {
         byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
-        return parse(file, source, bytes, bytes.length, wanted, false);
+        return parse(file, source, bytes, 0, bytes.length, wanted, false);
     }
 
     /**
+     * @param answer     holds the answer at {@code offset}, {@code length} bytes (a buffer reused
+     *                   between files, or a whole poll container: nothing outside is read)
      * @param withStatus also keep the text field {@code status} (UP, DOWN 1/2, MAINT, OPEN...) as a
      *                   column, for the state metrics; absent from the table when the header lacks it
      */
     public static StatTable parse(
-            String file, String source, byte[] answer, int length, Set<String> wanted, boolean withStatus)
+            String file, String source, byte[] answer, int offset, int length, Set<String> wanted, boolean withStatus)
             throws ParseException {
         try {
-            return new Scan(file, source, answer, length, wanted, withStatus).table();
+            return new Scan(file, source, answer, offset, length, wanted, withStatus).table();
         } catch (ParseException e) {
             // A NUL byte anywhere is the reason given, whatever else the scan tripped on first.
-            throw hasNul(answer, 0, length) ? binary(file) : e;
+            throw hasNul(answer, offset, offset + length) ? binary(file) : e;
         }
     }
 
@@ -100,14 +102,14 @@ public final class StatParser {
         int rows;
         boolean nul;
 
-        Scan(String file, String source, byte[] answer, int length, Set<String> wanted, boolean withStatus)
+        Scan(String file, String source, byte[] answer, int offset, int length, Set<String> wanted, boolean withStatus)
                 throws ParseException {
             this.file = file;
             this.source = source;
             this.b = answer;
-            this.n = length;
-            int headerEnd = indexOf(b, (byte) '\n', 0, n);
-            String header = new String(b, 0, headerEnd < 0 ? n : headerEnd, StandardCharsets.UTF_8);
+            this.n = offset + length; // the scan's end: every index below runs from offset to n
+            int headerEnd = indexOf(b, (byte) '\n', offset, n);
+            String header = new String(b, offset, (headerEnd < 0 ? n : headerEnd) - offset, StandardCharsets.UTF_8);
             if (!header.startsWith("# ")) {
                 throw new ParseException(file, 1, "not a 'show stat' answer: the header must start with '# pxname,'");
             }
@@ -143,8 +145,8 @@ public final class StatParser {
             for (int p = width - 1; p >= 0; p--) {
                 skipRun[p] = slotOf[p] == SKIP ? skipRun[p + 1] + 1 : 0;
             }
-            nul = hasNul(b, 0, headerEnd < 0 ? n : headerEnd);
-            int capacity = Math.max(16, n / 256); // rows are 300 to 600 bytes: rarely grown
+            nul = hasNul(b, offset, headerEnd < 0 ? n : headerEnd);
+            int capacity = Math.max(16, length / 256); // rows are 300 to 600 bytes: rarely grown
             stride = fieldNames.size();
             data = new long[capacity * stride];
             pxnames = new String[capacity];

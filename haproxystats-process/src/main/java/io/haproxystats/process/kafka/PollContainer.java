@@ -1,6 +1,8 @@
 package io.haproxystats.process.kafka;
 
-import com.github.luben.zstd.ZstdInputStream;
+import com.github.luben.zstd.Zstd;
+import com.github.luben.zstd.ZstdDecompressCtx;
+import com.github.luben.zstd.ZstdException;
 import com.github.luben.zstd.ZstdOutputStream;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -96,6 +98,11 @@ public final class PollContainer {
      * is a few MB), never the container whole.
      */
     public static Compressed encodeCompressed(SortedMap<String, Content> files) throws IOException {
+        return encodeCompressed(files, ZSTD_LEVEL);
+    }
+
+    /** {@link #encodeCompressed(SortedMap)} at another zstd level (the benchmark compares them). */
+    public static Compressed encodeCompressed(SortedMap<String, Content> files, int level) throws IOException {
         long size = 9;
         for (Map.Entry<String, Content> e : files.entrySet()) {
             size += 6
@@ -107,7 +114,7 @@ public final class PollContainer {
                     + " bytes, does not fit one container (at most " + MAX_FILES + " files, 2 GiB)");
         }
         ByteArrayOutputStream compressed = new ByteArrayOutputStream((int) Math.min(size / 4 + 1024, 1 << 24));
-        try (ZstdOutputStream out = new ZstdOutputStream(compressed, ZSTD_LEVEL).setChecksum(true);
+        try (ZstdOutputStream out = new ZstdOutputStream(compressed, level).setChecksum(true);
                 DataOutputStream data = new DataOutputStream(out)) {
             data.write(MAGIC);
             data.writeByte(VERSION);
@@ -143,6 +150,40 @@ public final class PollContainer {
     /** A record's value: a zstd frame of {@code size} bytes (at most {@code maxSize}), then a container. */
     public static SortedMap<String, Slice> decodeCompressed(byte[] value, long size, long maxSize)
             throws MalformedException {
+        checkSize(value, size, maxSize);
+        return decodeCompressed(value, size, maxSize, new byte[(int) size]);
+    }
+
+    /**
+     * {@link #decodeCompressed(byte[], long, long)} into {@code into} (at least {@code size} bytes,
+     * from {@link ContainerBuffers}): the files' slices point into it, so it must not be reused
+     * before they are parsed.
+     */
+    public static SortedMap<String, Slice> decodeCompressed(byte[] value, long size, long maxSize, byte[] into)
+            throws MalformedException {
+        checkSize(value, size, maxSize);
+        if (into.length < size) {
+            throw new IllegalArgumentException(into.length + " bytes to decompress " + size + " into");
+        }
+        // One call into zstd, straight into the array the files are parsed from (the frame's
+        // checksum checked): no stream, no copy of a file on its way to the parser (Slice).
+        int read;
+        try (ZstdDecompressCtx zstd = new ZstdDecompressCtx()) {
+            read = zstd.decompressByteArray(into, 0, (int) size, value, 0, value.length);
+        } catch (ZstdException e) {
+            throw new MalformedException(
+                    e.getErrorCode() == Zstd.errDstSizeTooSmall()
+                            ? "the zstd frame holds more than " + size + " bytes, " + size + " announced"
+                            : "not a zstd frame of a poll container: " + e.getMessage());
+        }
+        if (read < size) {
+            throw new MalformedException("the zstd frame holds " + read + " bytes, " + size + " announced");
+        }
+        return decode(into, read);
+    }
+
+    /** Refuses a tombstone, and a size out of 9 to {@code maxSize}, before anything is allocated. */
+    public static void checkSize(byte[] value, long size, long maxSize) throws MalformedException {
         if (value == null) {
             throw new MalformedException("no value (a tombstone), not a poll container");
         }
@@ -150,22 +191,12 @@ public final class PollContainer {
             throw new MalformedException(
                     "a container of " + size + " bytes announced, expected 9 to " + maxSize + " (the heap's half)");
         }
-        byte[] container = new byte[(int) size];
-        try (ZstdInputStream in = new ZstdInputStream(new ByteArrayInputStream(value))) {
-            int read = in.readNBytes(container, 0, container.length);
-            if (read < container.length || in.read() >= 0) {
-                throw new MalformedException("the zstd frame holds "
-                        + (read < container.length ? read : "more than " + size) + " bytes, " + size + " announced");
-            }
-        } catch (IOException e) {
-            throw new MalformedException("not a zstd frame of a poll container: " + e.getMessage());
-        }
-        return decode(container);
     }
 
     /**
-     * One file inside a container: read in place, copied only when {@link #bytes()} is asked for,
-     * so a large poll is held once (the record's value) plus the few files being parsed.
+     * One file inside a container: parsed in place (its array is the whole container), copied only
+     * when {@link #bytes()} is asked for (a file kept in quarantine), so a large poll is held once
+     * decompressed, and no file is copied on its way to the parser.
      */
     public record Slice(byte[] container, int offset, int length) {
         public byte[] bytes() {
@@ -178,10 +209,14 @@ public final class PollContainer {
         if (value == null) {
             throw new MalformedException("no value (a tombstone), not a poll container");
         }
-        ByteBuffer in = ByteBuffer.wrap(value);
-        if (value.length < 9 || !ByteBuffer.wrap(value, 0, 4).equals(ByteBuffer.wrap(MAGIC))) {
-            throw new MalformedException(
-                    "not a poll container: it does not start with \"HSPD\" (" + value.length + " bytes)");
+        return decode(value, value.length);
+    }
+
+    /** {@link #decode(byte[])} of the container in the first {@code end} bytes of {@code value}. */
+    private static SortedMap<String, Slice> decode(byte[] value, int end) throws MalformedException {
+        ByteBuffer in = ByteBuffer.wrap(value, 0, end);
+        if (end < 9 || !ByteBuffer.wrap(value, 0, 4).equals(ByteBuffer.wrap(MAGIC))) {
+            throw new MalformedException("not a poll container: it does not start with \"HSPD\" (" + end + " bytes)");
         }
         in.position(4);
         int version = in.get() & 0xff;

@@ -7,6 +7,7 @@
  *               lines consumers, admin, the Streams application, the fleet reader); client. options win
  * Topics and their record formats, each declared once:
  *   polls         PollRecord (key, headers: the poll's time among them) + PollContainer (the value: a poll's files, zstd)
+ *                 ContainerBuffers: the arrays containers are decompressed into, kept between records
  *   cluster values ClusterValues (a poll's values and its epoch, key = cluster; decode checks, checkCluster)
  *   (a record written for a poll is stamped with its producer's clock, never the poll's time: brokers refuse times too far ahead)
  *   cluster lines  key = cluster, value = Graphite lines, time = window start (written by cluster.ClusterWindows)

@@ -115,7 +115,7 @@ public final class PollReader {
             if (!into.hasRemaining()) {
                 return PollComputation.Answer.of(Files.readAllBytes(p)); // it grew past the buffer
             }
-            return new PollComputation.Answer(buffer, into.position());
+            return new PollComputation.Answer(buffer, 0, into.position());
         }
     }
 }

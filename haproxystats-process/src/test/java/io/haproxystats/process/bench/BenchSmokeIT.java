@@ -148,12 +148,13 @@ class BenchSmokeIT {
     @Test
     void kafkaBenchmarkRunsOnTheSmallPoll() throws Exception {
         String out = captureOut(() -> KafkaBench.main(new String[] {
-            PROCESS.toString(), Fixtures.small().resolve("1795224218").toString(), "2"
+            PROCESS.toString(), Fixtures.small().resolve("1795224218").toString(), "2", "1"
         }));
         assertTrue(out.contains("edge (mode = forward): CPU "), out);
         assertTrue(out.contains("bytes a poll on the broker (files 78580 bytes: "), out);
         assertTrue(out.contains("local (mode = local): CPU ") && out.contains("edge / local = "), out);
         assertTrue(out.contains("central (source = kafka, 4 workers): 2 polls delivered"), out);
+        assertTrue(out.contains("(JIT compiler threads ") && out.contains("central / local = "), out);
     }
 
     @Test

@@ -27,8 +27,14 @@ import java.util.stream.Stream;
  * ({@code source = kafka}) computes and delivers from a backlog in the topic, and its CPU per poll.
  * Lines go to an in-process TCP reader. Prints figures; asserts nothing.
  *
- * <p>Arguments: EXECUTABLE POLL_DIR [POLLS 20]. {@code -Dbench.central.opts} sets the central
- * processor's JVM options (default: the central unit's, -Xmx1g).
+ * <p>CPU is measured per process over the POLLS polls after WARMUP unmeasured ones (the JIT's
+ * first compilations are not a poll's cost), from /proc: all of the process's threads, and apart
+ * the JIT compiler threads' share of it (still compiling after the warm-up, they are what a
+ * longer run would not pay).
+ *
+ * <p>Arguments: EXECUTABLE POLL_DIR [POLLS 20] [WARMUP 2]. {@code -Dbench.central.opts} sets the
+ * central processor's JVM options (default: the central unit's), {@code -Dbench.local.opts} and
+ * {@code -Dbench.edge.opts} the local processor's and the edge's (default: the launcher's).
  */
 public final class KafkaBench {
 
@@ -40,10 +46,17 @@ public final class KafkaBench {
         Path exe = Path.of(args[0]);
         Path poll = Path.of(args[1]);
         int polls = args.length > 2 ? Integer.parseInt(args[2]) : 20;
+        int warmup = args.length > 3 ? Integer.parseInt(args[3]) : 2;
         Path work = Files.createTempDirectory("kafka-bench");
         long pollBytes = size(poll);
         System.out.printf(
-                Locale.ROOT, "kafka bench: %s, %d files, %d bytes; %d polls%n", poll, count(poll), pollBytes, polls);
+                Locale.ROOT,
+                "kafka bench: %s, %d files, %d bytes; %d polls measured after %d%n",
+                poll,
+                count(poll),
+                pollBytes,
+                polls,
+                warmup);
         try (KafkaCluster kafka = KafkaCluster.start(work.resolve("kafka"), 1);
                 ProcessBench.PlainSink sink = new ProcessBench.PlainSink()) {
             String bootstrap = kafka.bootstrapServers();
@@ -51,72 +64,105 @@ public final class KafkaBench {
                     bootstrap, "haproxystats.polls", 1, 1, Map.of("max.message.bytes", Integer.toString(64 << 20)));
 
             Path edge = work.resolve("edge");
-            double edgeCpu =
-                    run(exe, edge, TestConfig.forward(bootstrap, "lb1"), poll, polls, "forwarded to", Map.of());
-            long onBroker = brokerBytes(work.resolve("kafka"));
+            Cpu edgeCpu = run(
+                    exe,
+                    edge,
+                    TestConfig.forward(bootstrap, "lb1"),
+                    poll,
+                    warmup,
+                    polls,
+                    "forwarded to",
+                    opts("bench.edge.opts"));
+            long onBroker = brokerBytes(work.resolve("kafka")) / (warmup + polls);
             System.out.printf(
                     Locale.ROOT,
-                    "edge (mode = forward): CPU %.3f s a poll; %d bytes a poll on the broker "
+                    "edge (mode = forward): CPU %s a poll; %d bytes a poll on the broker "
                             + "(files %d bytes: %.1fx smaller)%n",
                     edgeCpu,
-                    onBroker / polls,
+                    onBroker,
                     pollBytes,
-                    pollBytes / (double) (onBroker / polls));
+                    pollBytes / (double) onBroker);
 
             Path local = work.resolve("local");
-            double localCpu = run(exe, local, """
+            Cpu localCpu = run(
+                    exe,
+                    local,
+                    """
                     [process]
                     src-dir = ${paths:base-dir}/incoming
                     [graphite]
                     port = %d
                     prefix-hostname = false
-                    """.formatted(sink.port()), poll, polls, "lines delivered", Map.of());
+                    """.formatted(sink.port()),
+                    poll,
+                    warmup,
+                    polls,
+                    "lines delivered",
+                    opts("bench.local.opts"));
             System.out.printf(
                     Locale.ROOT,
-                    "local (mode = local): CPU %.3f s a poll; edge / local = %.3f%n",
+                    "local (mode = local): CPU %s a poll; edge / local = %.3f%n",
                     localCpu,
-                    edgeCpu / localCpu);
+                    edgeCpu.seconds() / localCpu.seconds());
 
             Path central = work.resolve("central");
             Path log = central.resolve("process.log");
-            double centralCpu = run(
+            Cpu centralCpu = run(
                     exe,
                     central,
                     TestConfig.central(bootstrap, sink.port(), null, 4),
                     null,
+                    warmup,
                     polls,
                     "lines delivered",
                     Map.of(
                             "HAPROXYSTATS_JAVA_OPTS",
                             System.getProperty(
                                     "bench.central.opts",
-                                    "-XX:+UseSerialGC -Xms64m -Xmx1g -XX:MaxMetaspaceSize=128m")));
+                                    "-XX:+UseSerialGC -Xmx1g -Xmn256m -XX:MaxMetaspaceSize=128m")));
             List<LocalTime> times = new ArrayList<>();
             Matcher m = DELIVERED.matcher(Files.readString(log));
             while (m.find()) {
                 times.add(LocalTime.parse(m.group(1)));
             }
+            times = times.subList(Math.max(0, warmup - 1), times.size()); // from the last warm-up's delivery
             double span = Duration.between(times.getFirst(), times.getLast()).toMillis() / 1000.0;
             System.out.printf(
                     Locale.ROOT,
                     "central (source = kafka, 4 workers): %d polls delivered, first to last "
-                            + "%.3f s = %.1f polls/s; CPU %.3f s a poll%n",
-                    times.size(),
+                            + "%.3f s = %.1f polls/s; CPU %s a poll; central / local = %.3f%n",
+                    times.size() - (warmup > 0 ? 1 : 0),
                     span,
                     span > 0 ? (times.size() - 1) / span : Double.NaN,
-                    centralCpu);
+                    centralCpu,
+                    centralCpu.seconds() / localCpu.seconds());
         } finally {
             deleteTree(work);
         }
     }
 
+    /** A run's JVM options from the system property, else the launcher's own. */
+    private static Map<String, String> opts(String property) {
+        String opts = System.getProperty(property, "");
+        return opts.isBlank() ? Map.of() : Map.of("HAPROXYSTATS_JAVA_OPTS", opts);
+    }
+
+    /** CPU seconds a poll: the whole process's, and of that its JIT compiler threads'. */
+    record Cpu(double seconds, double jit) {
+        @Override
+        public String toString() {
+            return String.format(Locale.ROOT, "%.3f s (JIT compiler threads %.3f s)", seconds, jit);
+        }
+    }
+
     /**
-     * Starts the executable on {@code base}, waits until ready, hands it {@code polls} copies of
-     * the poll (none when null: the polls come from Kafka), waits for as many {@code done} log
-     * lines, stops it; returns its CPU seconds a poll after ready.
+     * Starts the executable on {@code base}, waits until ready, hands it {@code warmup} then
+     * {@code polls} copies of the poll (none when null: the polls come from Kafka), waits for as
+     * many {@code done} log lines, stops it; returns its CPU a poll over the polls after the
+     * warm-up.
      */
-    private static double run(
-            Path exe, Path base, String config, Path poll, int polls, String done, Map<String, String> env)
+    private static Cpu run(
+            Path exe, Path base, String config, Path poll, int warmup, int polls, String done, Map<String, String> env)
             throws Exception {
         Path incoming = Files.createDirectories(base.resolve("incoming"));
         Path conf = Files.writeString(base.resolve("haproxystats.conf"), "[paths]\nbase-dir = " + base + "\n" + config);
@@ -124,35 +170,71 @@ public final class KafkaBench {
         Process p = Daemons.start(exe, conf, log, env);
         long pid = p.pid();
         Wait.until(Duration.ofSeconds(60), () -> Daemons.read(log).contains("ready: "), base + " ready");
-        long ticks0 = ProcessBench.cpuTicks(pid);
-        if (poll != null) {
-            for (int i = 0; i < polls; i++) {
-                String name = Long.toString(1700000000L + 10L * i);
-                Path staging = Files.createDirectories(base.resolve("staging/" + name));
-                try (Stream<Path> files = Files.list(poll)) {
-                    for (Path f : files.toList()) {
-                        Files.copy(f, staging.resolve(f.getFileName()));
-                    }
-                }
-                Files.move(staging, incoming.resolve(name), StandardCopyOption.ATOMIC_MOVE);
-            }
-        }
+        long[] before;
         try {
-            Wait.until(
-                    Duration.ofMinutes(10),
-                    () -> occurrences(Daemons.read(log), done) >= polls || !p.isAlive(),
-                    polls + " x '" + done + "' in " + log);
+            hand(poll, base, incoming, 0, warmup);
+            awaitDone(p, log, done, warmup);
+            before = threadTicks(pid);
+            hand(poll, base, incoming, warmup, polls);
+            awaitDone(p, log, done, warmup + polls);
         } finally {
-            if (!p.isAlive() || occurrences(Daemons.read(log), done) < polls) {
+            if (!p.isAlive() || occurrences(Daemons.read(log), done) < warmup + polls) {
                 String text = Daemons.read(log);
                 System.out.println(
                         "FAILED: " + base + "; its log ends:\n" + text.substring(Math.max(0, text.length() - 3000)));
             }
         }
-        long ticks1 = ProcessBench.cpuTicks(pid);
+        long[] after = threadTicks(pid);
         p.destroy();
         p.waitFor();
-        return (ticks1 - ticks0) / (double) HZ / polls;
+        return new Cpu((after[0] - before[0]) / (double) HZ / polls, (after[1] - before[1]) / (double) HZ / polls);
+    }
+
+    /** Renames {@code count} copies of the poll into incoming/, named from the {@code first}'th on (none when null). */
+    private static void hand(Path poll, Path base, Path incoming, int first, int count) throws IOException {
+        if (poll == null) {
+            return;
+        }
+        for (int i = first; i < first + count; i++) {
+            String name = Long.toString(1700000000L + 10L * i);
+            Path staging = Files.createDirectories(base.resolve("staging/" + name));
+            try (Stream<Path> files = Files.list(poll)) {
+                for (Path f : files.toList()) {
+                    Files.copy(f, staging.resolve(f.getFileName()));
+                }
+            }
+            Files.move(staging, incoming.resolve(name), StandardCopyOption.ATOMIC_MOVE);
+        }
+    }
+
+    private static void awaitDone(Process p, Path log, String done, int count) throws InterruptedException {
+        Wait.until(
+                Duration.ofMinutes(10),
+                () -> occurrences(Daemons.read(log), done) >= count || !p.isAlive(),
+                count + " x '" + done + "' in " + log);
+    }
+
+    /**
+     * The process's CPU ticks, all threads (/proc/PID/stat) and its JIT compiler threads' (the
+     * threads HotSpot names "C1 CompilerThre..." and "C2 CompilerThre...", /proc/PID/task/TID).
+     */
+    static long[] threadTicks(long pid) throws IOException {
+        long jit = 0;
+        try (Stream<Path> tasks = Files.list(Path.of("/proc/" + pid + "/task"))) {
+            for (Path task : tasks.toList()) {
+                try {
+                    String stat = Files.readString(task.resolve("stat"));
+                    String comm = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+                    if (comm.startsWith("C1 Compiler") || comm.startsWith("C2 Compiler")) {
+                        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                        jit += Long.parseLong(f[11]) + Long.parseLong(f[12]); // utime, stime
+                    }
+                } catch (java.nio.file.NoSuchFileException gone) {
+                    // a thread that ended between the listing and the read
+                }
+            }
+        }
+        return new long[] {ProcessBench.cpuTicks(pid), jit};
     }
 
     private static int occurrences(String text, String what) {
