@@ -20,6 +20,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -232,13 +233,21 @@ public final class KafkaPollSource implements Progress {
 
     /** Waits for the worker while keeping the group membership; null when stopping cut the wait short. */
     private Outcome awaitPaused(Consumer<byte[], byte[]> consumer, Future<Outcome> work) throws InterruptedException {
+        // The worker's end is seen at once (a blocking paused poll saw it only when its 100 ms ran
+        // out: a partition then moved one batch of records per 100 ms, about 37 small polls a
+        // second); between waits the consumer polls without blocking, ten times a second, which
+        // keeps it in the group, and its callbacks and connection count current.
         while (!work.isDone()) {
             if (!running && clock.nanoTime() > stopDeadlineNanos) {
                 work.cancel(true);
                 return null;
             }
-            pausedPoll(consumer);
-            noteConnections(consumer); // a long Graphite outage keeps the consumer here: still connected
+            try {
+                work.get(100, TimeUnit.MILLISECONDS);
+            } catch (TimeoutException | ExecutionException | CancellationException e) {
+                pausedPoll(consumer, Duration.ZERO);
+                noteConnections(consumer); // a long Graphite outage keeps the consumer here: still connected
+            }
         }
         try {
             return work.get();
@@ -258,7 +267,11 @@ public final class KafkaPollSource implements Progress {
      * they are given back (seek to the first) and the partition paused.
      */
     private static void pausedPoll(Consumer<byte[], byte[]> consumer) {
-        ConsumerRecords<byte[], byte[]> early = consumer.poll(Duration.ofMillis(100));
+        pausedPoll(consumer, Duration.ofMillis(100));
+    }
+
+    private static void pausedPoll(Consumer<byte[], byte[]> consumer, Duration timeout) {
+        ConsumerRecords<byte[], byte[]> early = consumer.poll(timeout);
         for (TopicPartition tp : early.partitions()) {
             consumer.seek(tp, early.records(tp).get(0).offset());
         }
