@@ -44,7 +44,21 @@ public final class CarbonRelay implements AutoCloseable {
         return start(dir, HaproxyInstance.freePort(), carbonPort);
     }
 
+    /**
+     * A relay that forwards every line to the listener on 127.0.0.1:{@code carbonPort} and keeps
+     * no file ({@link #lines} is empty): for benchmarks, whose hundreds of thousands of lines a
+     * second would otherwise be written to disk twice.
+     */
+    public static CarbonRelay forwardingOnlyTo(Path dir, int carbonPort) throws IOException, InterruptedException {
+        return start(dir, HaproxyInstance.freePort(), carbonPort, false);
+    }
+
     private static CarbonRelay start(Path dir, int port, int carbonPort) throws IOException, InterruptedException {
+        return start(dir, port, carbonPort, true);
+    }
+
+    private static CarbonRelay start(Path dir, int port, int carbonPort, boolean file)
+            throws IOException, InterruptedException {
         int generation = 0;
         while (Files.exists(dir.resolve("relay-" + port + "-" + generation + ".out"))
                 || Files.exists(dir.resolve("relay-" + port + "-" + generation + ".conf"))) {
@@ -68,7 +82,7 @@ public final class CarbonRelay implements AutoCloseable {
                     ;
                 """.formatted(
                 port,
-                out,
+                file ? out : "/dev/null",
                 carbonPort == 0 ? "" : "cluster store\n    forward 127.0.0.1:%d proto tcp\n    ;".formatted(carbonPort),
                 carbonPort == 0 ? "" : " store"));
         // -b/-q: with the defaults (batch 2500, queue 25000) the file sink takes about 33,000 lines/s
@@ -96,6 +110,11 @@ public final class CarbonRelay implements AutoCloseable {
 
     public int port() {
         return port;
+    }
+
+    /** The relay's process id (a benchmark reads its CPU time). */
+    public long pid() {
+        return process.pid();
     }
 
     /** The file the relay writes every line it receives to. */

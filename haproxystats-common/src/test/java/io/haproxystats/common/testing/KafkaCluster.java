@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
@@ -39,6 +40,16 @@ public final class KafkaCluster implements AutoCloseable {
     }
 
     public static KafkaCluster start(Path dir, int brokers, int partitions) throws IOException, InterruptedException {
+        return start(dir, brokers, partitions, Map.of());
+    }
+
+    /**
+     * As {@link #start(Path, int, int)}, each broker's properties followed by {@code overrides}
+     * (a later line wins): a benchmark restores Kafka's own defaults where the tests' differ, e.g.
+     * {@code log.flush.interval.messages}, which the tests set to 1 (an fsync a record).
+     */
+    public static KafkaCluster start(Path dir, int brokers, int partitions, Map<String, String> overrides)
+            throws IOException, InterruptedException {
         Files.createDirectories(dir);
         List<Node> nodes = new ArrayList<>();
         for (int i = 1; i <= brokers; i++) {
@@ -90,7 +101,7 @@ public final class KafkaCluster implements AutoCloseable {
                     group.initial.rebalance.delay.ms=0
                     auto.create.topics.enable=true
                     log.flush.interval.messages=1
-                    """.formatted(
+                    %s""".formatted(
                             n.id(),
                             voters,
                             n.port(),
@@ -102,7 +113,10 @@ public final class KafkaCluster implements AutoCloseable {
                             Math.min(2, replicas),
                             replicas,
                             replicas,
-                            Math.min(2, replicas)));
+                            Math.min(2, replicas),
+                            overrides.entrySet().stream()
+                                    .map(e -> e.getKey() + "=" + e.getValue() + "\n")
+                                    .collect(Collectors.joining())));
             Process format = java(
                             n,
                             "kafka.tools.StorageTool",
@@ -216,6 +230,14 @@ public final class KafkaCluster implements AutoCloseable {
     }
 
     /** {@code host:port,...} of every broker, for bootstrap.servers. */
+    /** The running brokers' process ids (a benchmark reads their CPU time). */
+    public List<Long> pids() {
+        return nodes.stream()
+                .filter(n -> n.process()[0] != null && n.process()[0].isAlive())
+                .map(n -> n.process()[0].pid())
+                .toList();
+    }
+
     public String bootstrapServers() {
         return nodes.stream().map(n -> "127.0.0.1:" + n.port()).collect(Collectors.joining(","));
     }

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The benchmark harness in smoke mode (tiny sizes, one or two iterations), so that it cannot rot:
  * the generator, the processor benchmark against a real relay, the Graphite send benchmark and the
- * puller benchmark script, the relay buffer probe, the Kafka and cluster benchmarks (a real broker),
+ * puller benchmark script, the relay buffer probe, the Kafka, cluster and simulated fleet benchmarks (a real broker),
  * the OpenMetrics scrape benchmark. Figures are printed, never asserted (docs/benchmarks.md).
  */
 class BenchSmokeIT {
@@ -165,6 +165,18 @@ class BenchSmokeIT {
         assertTrue(out.contains("values record of one poll: "), out);
         assertTrue(out.contains("backlog: 3 windows x 3 load balancers closed in "), out);
         assertTrue(out.contains("real time: 1 windows, 3 polls/s through the central processor"), out);
+    }
+
+    @Test
+    void fleetScaleBenchmarkRunsOnATinyFleet() throws Exception {
+        String out = captureOut(() -> FleetScaleBench.main(new String[] {
+            PROCESS.toString(), Fixtures.small().resolve("1795224218").toString(), "20", "2", "16", "4", "5", "2"
+        }));
+        assertTrue(out.contains("fleet scale bench: 20 load balancers (clusters of 5) every 2 s = 10.0 polls/s"), out);
+        assertTrue(out.contains("produced 160 polls (0 failed)"), out);
+        assertTrue(out.contains("central 0: ") && out.contains("central 1: ") && out.contains(" s a poll"), out);
+        assertTrue(out.matches("(?s).*poll produced -> its last line at the reader \\(\\d+ polls.*"), out);
+        assertTrue(out.matches("(?s).*cluster windows \\(4 clusters, [1-9]\\d* windows closed.*"), out);
     }
 
     @Test

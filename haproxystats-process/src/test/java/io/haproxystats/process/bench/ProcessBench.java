@@ -349,7 +349,6 @@ public final class ProcessBench {
         }
     }
 
-    /** Counts lines per timestamp (the last field) from a byte stream. */
     /**
      * Counts lines per timestamp (the last field of {@code path value timestamp}) as bytes stream
      * in: no string or copy per line, so the harness takes little CPU from the processor it measures
