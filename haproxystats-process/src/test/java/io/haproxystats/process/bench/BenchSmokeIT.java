@@ -19,7 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The benchmark harness in smoke mode (tiny sizes, one or two iterations), so that it cannot rot:
  * the generator, the processor benchmark against a real relay, the Graphite send benchmark and the
- * puller benchmark script, the relay buffer probe, the Kafka, cluster and simulated fleet benchmarks (a real broker),
+ * puller benchmark script, the relay buffer probe, the polls container's codec, the Kafka, cluster and simulated fleet benchmarks (a real broker),
  * the OpenMetrics scrape benchmark. Figures are printed, never asserted (docs/benchmarks.md).
  */
 class BenchSmokeIT {
@@ -165,6 +165,14 @@ class BenchSmokeIT {
         assertTrue(out.contains("values record of one poll: "), out);
         assertTrue(out.contains("backlog: 3 windows x 3 load balancers closed in "), out);
         assertTrue(out.contains("real time: 1 windows, 3 polls/s through the central processor"), out);
+    }
+
+    @Test
+    void containerCodecBenchmarkRunsOnTheSmallPoll() throws Exception {
+        String out = captureOut(() -> ContainerCodecBench.main(
+                new String[] {Fixtures.small().resolve("1795224218").toString(), "1", "1,-3"}));
+        assertTrue(out.contains("container codec: ") && out.contains(", 8 files, 78580 bytes"), out);
+        assertTrue(out.contains("zstd level 1: encode ") && out.contains("zstd level -3: encode "), out);
     }
 
     @Test
