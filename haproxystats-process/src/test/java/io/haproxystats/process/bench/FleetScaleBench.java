@@ -119,7 +119,9 @@ public final class FleetScaleBench {
                 template(LargePollGenerator.generate(captures, work.resolve("t3"), "1", 16, 50, 18, 3), work));
         Template[] kinds = new Template[lbs];
         for (int i = 0; i < lbs; i++) {
-            int r = i % 100; // 1 in 100 of the largest, 3 of the next, 6 of the next, 90 the captures
+            // in each 100 load balancers (7 is prime to 100: a permutation of each block), 1 of the
+            // largest, 3 of the next, 6 of the next, 90 the captures; a smoke of 20 has two larger ones
+            int r = i * 7 % 100;
             kinds[i] = templates.get(r == 99 ? 3 : r >= 96 ? 2 : r >= 90 ? 1 : 0);
         }
         double pollsPerSecond = lbs / (double) interval;
