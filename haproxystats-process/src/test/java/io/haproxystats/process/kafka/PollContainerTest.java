@@ -111,6 +111,37 @@ class PollContainerTest {
                         .getMessage());
     }
 
+    /**
+     * A container compressed as several zstd frames, one for the 9-byte head and one per file
+     * entry, concatenated, decodes as the one-frame form does: zstd reads concatenated frames as
+     * one stream, and so does the central processor's one-call decompression. What an edge whose
+     * puller compressed each answer as it arrived would send (not built: docs/benchmarks.md,
+     * "Kafka"), readable without a new format version.
+     */
+    @Test
+    void concatenatedFramesOfTheEntriesDecodeAsOneContainer() throws Exception {
+        byte[] container = raw(poll());
+        java.io.ByteArrayOutputStream frames = new java.io.ByteArrayOutputStream();
+        ByteBuffer b = ByteBuffer.wrap(container);
+        int from = 0;
+        b.position(9);
+        while (true) {
+            frames.write(com.github.luben.zstd.Zstd.compress(Arrays.copyOfRange(container, from, b.position()), 1));
+            if (!b.hasRemaining()) {
+                break;
+            }
+            from = b.position();
+            int name = b.getShort();
+            b.position(b.position() + name);
+            int length = b.getInt();
+            b.position(b.position() + length);
+        }
+        byte[] value = frames.toByteArray();
+        SortedMap<String, PollContainer.Slice> back = PollContainer.decodeCompressed(value, container.length, 1 << 20);
+        assertEquals(poll().keySet(), back.keySet());
+        poll().forEach((name, bytes) -> assertArrayEquals(bytes, back.get(name).bytes(), name));
+    }
+
     private static byte[] withByte(byte[] v, int at, byte b) {
         byte[] copy = v.clone();
         copy[at] = b;
