@@ -229,7 +229,6 @@ public final class KafkaCluster implements AutoCloseable {
         }
     }
 
-    /** {@code host:port,...} of every broker, for bootstrap.servers. */
     /** The running brokers' process ids (a benchmark reads their CPU time). */
     public List<Long> pids() {
         return nodes.stream()
@@ -238,6 +237,7 @@ public final class KafkaCluster implements AutoCloseable {
                 .toList();
     }
 
+    /** {@code host:port,...} of every broker, for bootstrap.servers. */
     public String bootstrapServers() {
         return nodes.stream().map(n -> "127.0.0.1:" + n.port()).collect(Collectors.joining(","));
     }

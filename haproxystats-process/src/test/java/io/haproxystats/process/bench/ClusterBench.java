@@ -198,7 +198,7 @@ public final class ClusterBench {
                 afterClose.get(afterClose.size() - 1));
     }
 
-    private static void sleepUntil(long epochMillis) throws InterruptedException {
+    static void sleepUntil(long epochMillis) throws InterruptedException {
         long wait = epochMillis - System.currentTimeMillis();
         if (wait > 0) {
             Thread.sleep(wait);

@@ -66,15 +66,12 @@ import org.apache.kafka.common.TopicPartition;
  */
 public final class FleetScaleBench {
 
-    private static final long HZ = 100; // USER_HZ on Linux
     /** {@code -Dbench.relay=off}: the central processors send to the reader directly, no relay between. */
     private static final boolean RELAY = !"off".equals(System.getProperty("bench.relay"));
 
     private static final String NS = "fleet";
     private static final String POLLS_TOPIC = "haproxystats.polls";
     private static final String VALUES_TOPIC = "haproxystats.cluster-values";
-    private static final Pattern DELIVERED =
-            Pattern.compile("(?m)^\\S+ (\\d\\d:\\d\\d:\\d\\d\\.\\d{3}) .*\\(\\d+ of [^)]+\\): \\d+ lines delivered$");
 
     /** A poll as the edge sends it: the compressed container and the size of its files. */
     record Template(String name, PollContainer.Compressed poll, long files, long lines) {}
@@ -89,13 +86,12 @@ public final class FleetScaleBench {
         int clusterSize = arg(args, 6, 10);
         int interval = arg(args, 7, 10);
         int workers = Integer.getInteger("bench.workers", 4);
-        String centralOpts =
-                System.getProperty("bench.central.opts", "-XX:+UseSerialGC -Xmx1g -Xmn256m -XX:MaxMetaspaceSize=128m");
+        String centralOpts = System.getProperty("bench.central.opts", KafkaBench.CENTRAL_UNIT_OPTS);
         Path work = Files.createTempDirectory("fleet-scale-bench");
         try {
             run(exe, captures, work, lbs, centrals, seconds, partitions, clusterSize, interval, workers, centralOpts);
         } finally {
-            deleteTree(work);
+            KafkaBench.deleteTree(work);
         }
     }
 
@@ -264,12 +260,11 @@ public final class FleetScaleBench {
         List<String> lagSeries = new ArrayList<>();
         List<Long> lags = new ArrayList<>();
         long[][] cpuAtWarm = new long[centrals.size()][];
-        LocalTime warmTime = null;
+        long warmAt = 0;
         long linesAtWarm = 0;
         long[] brokerAtWarm = {0, 0};
         long nextSample = start + 5000;
         Map<String, Long> othersAtWarm = new java.util.HashMap<>();
-        int[] order = new int[lbs]; // load balancers by phase: lb i at (i * period / lbs) ms in the period
         try (KafkaProducer<byte[], byte[]> producer = KafkaRecords.producer(bootstrap)) {
             long period = 0;
             int next = 0;
@@ -279,13 +274,13 @@ public final class FleetScaleBench {
                     break;
                 }
                 if (nextSample <= due) {
-                    sleepUntil(nextSample);
+                    ClusterBench.sleepUntil(nextSample);
                     long lag = lag(admin, "haproxystats-process", POLLS_TOPIC);
                     long valuesLag = lag(admin, "haproxystats-cluster", VALUES_TOPIC);
                     lags.add(lag);
                     lagSeries.add(lag + "/" + valuesLag);
-                    if (warmTime == null && nextSample >= warm) {
-                        warmTime = LocalTime.now();
+                    if (warmAt == 0 && nextSample >= warm) {
+                        warmAt = System.currentTimeMillis();
                         for (int c = 0; c < centrals.size(); c++) {
                             cpuAtWarm[c] = KafkaBench.threadTicks(
                                     centrals.get(c).process().pid());
@@ -299,7 +294,7 @@ public final class FleetScaleBench {
                     nextSample += 5000;
                     continue;
                 }
-                sleepUntil(due);
+                ClusterBench.sleepUntil(due);
                 int i = next;
                 String lb = lbName(i);
                 long epoch = due / 1000;
@@ -324,7 +319,7 @@ public final class FleetScaleBench {
             }
             producer.flush();
         }
-        LocalTime endTime = LocalTime.now();
+        long endAt = System.currentTimeMillis();
         long[][] cpuAtEnd = new long[centrals.size()][];
         for (int c = 0; c < centrals.size(); c++) {
             cpuAtEnd[c] = KafkaBench.threadTicks(centrals.get(c).process().pid());
@@ -335,7 +330,7 @@ public final class FleetScaleBench {
             othersAtEnd.put(o.getKey(), ProcessBench.cpuTicks(o.getValue()));
         }
         long[] brokerAtEnd = brokerBytes(work.resolve("kafka"));
-        double measured = Duration.between(warmTime, endTime).toMillis() / 1000.0;
+        double measured = (endAt - warmAt) / 1000.0;
 
         // the stragglers: every poll's lines, then the windows up to the last poll's closed
         long drainUntil = System.currentTimeMillis() + 120_000;
@@ -374,13 +369,19 @@ public final class FleetScaleBench {
                 lastDrain,
                 drained / 1000.0);
 
+        // "lb epoch" -> when a central processor logged "(POLL of LB): N lines delivered"
+        Map<String, Long> delivered = new java.util.HashMap<>();
         double totalPolls = 0;
         for (int c = 0; c < centrals.size(); c++) {
             Central central = centrals.get(c);
-            int polls = delivered(central.log(), warmTime, endTime);
+            Map<String, Long> own = deliveredAt(central.log());
+            delivered.putAll(own);
+            long from = warmAt;
+            long polls =
+                    own.values().stream().filter(t -> t > from && t <= endAt).count();
             totalPolls += polls;
-            double cpu = (cpuAtEnd[c][0] - cpuAtWarm[c][0]) / (double) HZ;
-            double jit = (cpuAtEnd[c][1] - cpuAtWarm[c][1]) / (double) HZ;
+            double cpu = (cpuAtEnd[c][0] - cpuAtWarm[c][0]) / (double) KafkaBench.HZ;
+            double jit = (cpuAtEnd[c][1] - cpuAtWarm[c][1]) / (double) KafkaBench.HZ;
             System.out.printf(
                     Locale.ROOT,
                     "central %d: %d polls in %.1f s = %.1f polls/s; CPU %.1f s = %.1f%% of a core, %.4f s a poll"
@@ -393,7 +394,7 @@ public final class FleetScaleBench {
                     100 * cpu / measured,
                     polls > 0 ? cpu / polls : Double.NaN,
                     polls > 0 ? jit / polls : Double.NaN,
-                    vmHwm(central.process().pid()));
+                    ProcessBench.procStatus(central.process().pid(), "VmHWM"));
         }
         System.out.printf(
                 Locale.ROOT,
@@ -411,7 +412,7 @@ public final class FleetScaleBench {
                     "%s%s %.0f%%",
                     rest.isEmpty() ? "" : ", ",
                     name,
-                    100 * (othersAtEnd.get(name) - othersAtWarm.get(name)) / (double) HZ / measured));
+                    100 * (othersAtEnd.get(name) - othersAtWarm.get(name)) / (double) KafkaBench.HZ / measured));
         }
         System.out.printf(
                 Locale.ROOT,
@@ -430,10 +431,6 @@ public final class FleetScaleBench {
                 latency.add(arrived - at);
             }
         });
-        Map<String, Long> delivered = new java.util.HashMap<>();
-        for (Central c : centrals) {
-            deliveredAt(c.log(), delivered);
-        }
         List<Long> toDelivered = new ArrayList<>();
         produced.forEach((key, at) -> {
             long epoch = Long.parseLong(key.substring(key.indexOf(' ') + 1));
@@ -525,24 +522,12 @@ public final class FleetScaleBench {
         return lag;
     }
 
-    /** The polls delivered between two times of day: "(POLL of LB): N lines delivered" log lines (not the cluster lines' own). */
-    private static int delivered(Path log, LocalTime from, LocalTime to) throws IOException {
-        Matcher m = DELIVERED.matcher(Files.readString(log));
-        int n = 0;
-        while (m.find()) {
-            LocalTime t = LocalTime.parse(m.group(1));
-            if (t.isAfter(from) && !t.isAfter(to)) {
-                n++;
-            }
-        }
-        return n;
-    }
-
     private static final Pattern DELIVERED_POLL = Pattern.compile(
             "(?m)^\\S+ (\\d\\d:\\d\\d:\\d\\d\\.\\d{3}) .*\\((\\d+) of ([^)]+)\\): \\d+ lines delivered$");
 
     /** "lb epoch" -> when its "lines delivered" line was logged, epoch ms (today, this host's zone). */
-    private static void deliveredAt(Path log, Map<String, Long> into) throws IOException {
+    private static Map<String, Long> deliveredAt(Path log) throws IOException {
+        Map<String, Long> into = new java.util.HashMap<>();
         java.time.LocalDate today = java.time.LocalDate.now();
         Matcher m = DELIVERED_POLL.matcher(Files.readString(log));
         while (m.find()) {
@@ -553,6 +538,7 @@ public final class FleetScaleBench {
                     .toEpochMilli();
             into.put(m.group(3) + " " + m.group(2), at);
         }
+        return into;
     }
 
     private static long percentile(Collection<Long> values, int p) {
@@ -560,14 +546,12 @@ public final class FleetScaleBench {
             return -1;
         }
         List<Long> sorted = values.stream().sorted().toList();
-        return sorted.get(
-                Math.min(sorted.size() - 1, (int) Math.ceil(p / 100.0 * sorted.size()) - 1 + (p == 0 ? 1 : 0)));
+        return sorted.get(Math.max(0, (int) Math.ceil(p / 100.0 * sorted.size()) - 1)); // nearest rank
     }
 
     private static Template template(Path dir, Path work) throws IOException {
         SortedMap<String, byte[]> files = new TreeMap<>();
         long size = 0;
-        long statLines = 0;
         try (Stream<Path> s = Files.list(dir)) {
             for (Path p : s.toList()) {
                 byte[] b = Files.readAllBytes(p);
@@ -592,47 +576,13 @@ public final class FleetScaleBench {
         return new Template(name, PollContainer.compress(files), size, lines);
     }
 
-    private static String vmHwm(long pid) throws IOException {
-        for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
-            if (line.startsWith("VmHWM:")) {
-                return String.format(Locale.ROOT, "%.0f MiB", Long.parseLong(line.replaceAll("\\D", "")) / 1024.0);
-            }
-        }
-        return "?";
-    }
-
     /** The log segments' bytes: of the polls topic and, apart, of every topic (internal ones included). */
     private static long[] brokerBytes(Path kafkaDir) throws IOException {
-        return new long[] {segments(kafkaDir, POLLS_TOPIC + "-"), segments(kafkaDir, "")};
-    }
-
-    private static long segments(Path kafkaDir, String prefix) throws IOException {
-        try (Stream<Path> files = Files.walk(kafkaDir)) {
-            return files.filter(f -> f.getParent().getFileName().toString().startsWith(prefix)
-                            && f.toString().endsWith(".log")
-                            && !f.getParent().getFileName().toString().equals("__cluster_metadata-0"))
-                    .mapToLong(f -> f.toFile().length())
-                    .sum();
-        }
-    }
-
-    private static void sleepUntil(long epochMillis) throws InterruptedException {
-        long wait = epochMillis - System.currentTimeMillis();
-        if (wait > 0) {
-            Thread.sleep(wait);
-        }
+        return new long[] {KafkaBench.segmentBytes(kafkaDir, POLLS_TOPIC + "-"), KafkaBench.segmentBytes(kafkaDir, "")};
     }
 
     private static int arg(String[] args, int i, int fallback) {
         return args.length > i ? Integer.parseInt(args[i]) : fallback;
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        try (Stream<Path> files = Files.walk(dir)) {
-            for (Path f : files.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(f);
-            }
-        }
     }
 
     /**

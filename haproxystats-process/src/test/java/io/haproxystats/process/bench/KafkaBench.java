@@ -38,7 +38,11 @@ import java.util.stream.Stream;
  */
 public final class KafkaBench {
 
-    private static final long HZ = 100; // USER_HZ on Linux
+    static final long HZ = 100; // USER_HZ on Linux
+
+    /** The central unit's JVM options (contrib/systemd/haproxystats-central.service). */
+    static final String CENTRAL_UNIT_OPTS = "-XX:+UseSerialGC -Xmx1g -Xmn256m -XX:MaxMetaspaceSize=128m";
+
     private static final Pattern DELIVERED =
             Pattern.compile("(?m)^\\S+ (\\d\\d:\\d\\d:\\d\\d\\.\\d{3}) .*lines delivered$");
 
@@ -115,11 +119,7 @@ public final class KafkaBench {
                     warmup,
                     polls,
                     "lines delivered",
-                    Map.of(
-                            "HAPROXYSTATS_JAVA_OPTS",
-                            System.getProperty(
-                                    "bench.central.opts",
-                                    "-XX:+UseSerialGC -Xmx1g -Xmn256m -XX:MaxMetaspaceSize=128m")));
+                    Map.of("HAPROXYSTATS_JAVA_OPTS", System.getProperty("bench.central.opts", CENTRAL_UNIT_OPTS)));
             List<LocalTime> times = new ArrayList<>();
             Matcher m = DELIVERED.matcher(Files.readString(log));
             while (m.find()) {
@@ -247,9 +247,18 @@ public final class KafkaBench {
 
     /** The bytes of the polls topic's log segments on the broker: what the records take, compressed. */
     private static long brokerBytes(Path kafkaDir) throws IOException {
+        return segmentBytes(kafkaDir, "haproxystats.polls-");
+    }
+
+    /**
+     * The bytes of the log segments of the partitions whose directory starts with {@code prefix}
+     * ("" for every topic's), the broker's own metadata log left out.
+     */
+    static long segmentBytes(Path kafkaDir, String prefix) throws IOException {
         try (Stream<Path> files = Files.walk(kafkaDir)) {
-            return files.filter(f -> f.getParent().getFileName().toString().startsWith("haproxystats.polls-")
-                            && f.toString().endsWith(".log"))
+            return files.filter(f -> f.getParent().getFileName().toString().startsWith(prefix)
+                            && f.toString().endsWith(".log")
+                            && !f.getParent().getFileName().toString().equals("__cluster_metadata-0"))
                     .mapToLong(f -> f.toFile().length())
                     .sum();
         }
@@ -267,7 +276,7 @@ public final class KafkaBench {
         }
     }
 
-    private static void deleteTree(Path dir) throws IOException {
+    static void deleteTree(Path dir) throws IOException {
         try (Stream<Path> files = Files.walk(dir)) {
             for (Path f : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
                 Files.deleteIfExists(f);

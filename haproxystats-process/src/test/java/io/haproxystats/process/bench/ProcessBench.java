@@ -233,7 +233,7 @@ public final class ProcessBench {
         return Long.parseLong(f[11]) + Long.parseLong(f[12]); // utime, stime
     }
 
-    private static String procStatus(long pid, String key) throws IOException {
+    static String procStatus(long pid, String key) throws IOException {
         for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
             if (line.startsWith(key + ":")) {
                 long kb = Long.parseLong(line.replaceAll("\\D", ""));
