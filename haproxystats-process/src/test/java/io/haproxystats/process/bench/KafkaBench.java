@@ -171,10 +171,12 @@ public final class KafkaBench {
         long pid = p.pid();
         Wait.until(Duration.ofSeconds(60), () -> Daemons.read(log).contains("ready: "), base + " ready");
         long[] before;
+        Map<String, Long> threadsBefore = Map.of();
         try {
             hand(poll, base, incoming, 0, warmup);
             awaitDone(p, log, done, warmup);
             before = threadTicks(pid);
+            threadsBefore = byThread(pid);
             hand(poll, base, incoming, warmup, polls);
             awaitDone(p, log, done, warmup + polls);
         } finally {
@@ -185,6 +187,9 @@ public final class KafkaBench {
             }
         }
         long[] after = threadTicks(pid);
+        if (Boolean.getBoolean("bench.threads")) {
+            printByThread(base, threadsBefore, byThread(pid), polls);
+        }
         p.destroy();
         p.waitFor();
         return new Cpu((after[0] - before[0]) / (double) HZ / polls, (after[1] - before[1]) / (double) HZ / polls);
@@ -235,6 +240,40 @@ public final class KafkaBench {
             }
         }
         return new long[] {ProcessBench.cpuTicks(pid), jit};
+    }
+
+    /**
+     * CPU ticks by thread name, digits folded ({@code kafka-producer-network-thread | x},
+     * {@code ForkJoinPool-#-worker-#}), so that a pool's threads count as one.
+     */
+    static Map<String, Long> byThread(long pid) throws IOException {
+        Map<String, Long> ticks = new java.util.TreeMap<>();
+        try (Stream<Path> tasks = Files.list(Path.of("/proc/" + pid + "/task"))) {
+            for (Path task : tasks.toList()) {
+                try {
+                    String stat = Files.readString(task.resolve("stat"));
+                    String comm = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'))
+                            .replaceAll("\\d+", "#");
+                    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                    ticks.merge(comm, Long.parseLong(f[11]) + Long.parseLong(f[12]), Long::sum);
+                } catch (java.nio.file.NoSuchFileException gone) {
+                    // a thread that ended between the listing and the read
+                }
+            }
+        }
+        return ticks;
+    }
+
+    /** {@code -Dbench.threads=true}: where a daemon's CPU went over the measured polls, by thread. */
+    private static void printByThread(Path base, Map<String, Long> before, Map<String, Long> after, int polls) {
+        StringBuilder out = new StringBuilder("  " + base.getFileName() + " CPU a poll by thread:");
+        after.entrySet().stream()
+                .map(e -> Map.entry(e.getKey(), e.getValue() - before.getOrDefault(e.getKey(), 0L)))
+                .filter(e -> e.getValue() > 0)
+                .sorted(Map.Entry.<String, Long>comparingByValue().reversed())
+                .forEach(e -> out.append(
+                        String.format(Locale.ROOT, " %s %.4f s;", e.getKey(), e.getValue() / (double) HZ / polls)));
+        System.out.println(out);
     }
 
     private static int occurrences(String text, String what) {
