@@ -57,7 +57,14 @@ record Snapshot(String key, boolean cluster, long builtAt, Map<String, Family> f
             }
             String name = series.name();
             String last = name.substring(name.lastIndexOf('.') + 1);
-            MetricDescriptions.Description described = MetricDescriptions.describe(last);
+            boolean timer = name.contains(".timers.");
+            MetricDescriptions.Description described =
+                    timer ? timerDescription(last) : MetricDescriptions.describe(last);
+            if (timer && last.equals("count")) {
+                // A gauge must not end in _count (the suffix of a summary's or histogram's
+                // samples: promtool refuses it); the Graphite path keeps .count.
+                name = name.substring(0, name.length() - "count".length()) + "requests";
+            }
             MetricDescriptions.Description d = baseUnit(described);
             if (!d.unit().equals(described.unit())) {
                 value = scaled(value, described.unit());
@@ -86,6 +93,26 @@ record Snapshot(String key, boolean cluster, long builtAt, Map<String, Family> f
         Map<String, Family> families = new TreeMap<>();
         builders.forEach((f, b) -> families.put(f, b.build()));
         return new Snapshot(key, cluster, now, Collections.unmodifiableMap(families));
+    }
+
+    /**
+     * A request timer's statistic ({@code [logs]}): gauges over the poll's interval, in
+     * milliseconds as HAProxy logs them (no unit suffix: the names predate one).
+     */
+    static MetricDescriptions.Description timerDescription(String stat) {
+        String help =
+                switch (stat) {
+                    case "count" -> "requests that set the timer in the interval";
+                    case "aborted" -> "requests that logged the timer as -1 (ended before it was set) in the interval";
+                    case "max" -> "largest value of the timer in the interval, milliseconds";
+                    default ->
+                        stat.startsWith("p")
+                                ? "percentile " + stat.substring(1)
+                                        + " (p999: 99.9) of the timer's values in the interval,"
+                                        + " milliseconds, within 1%"
+                                : "request timer statistic " + stat;
+                };
+        return new MetricDescriptions.Description(MetricDescriptions.Kind.GAUGE, "", help);
     }
 
     private static boolean label(StringBuilder out, boolean first, String key, String value) {

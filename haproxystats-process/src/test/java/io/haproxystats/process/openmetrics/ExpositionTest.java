@@ -50,6 +50,35 @@ class ExpositionTest {
         return out.toString(StandardCharsets.UTF_8);
     }
 
+    /**
+     * The request timers' families ([logs]) as a scraper gets them: promtool's lint finds nothing
+     * (the count is {@code _requests}: a gauge must not end in {@code _count}).
+     */
+    @Test
+    void timerFamiliesPassPromtool() throws Exception {
+        SeriesMapping m =
+                new SeriesMapping(config("[graphite]\nnamespace = lb\n").graphite());
+        MetricBatch b = new MetricBatch("1700000000");
+        for (String owner : List.of("frontend.fe", "backend.be", "backend.be.server.s1")) {
+            for (String stat : List.of("p50", "p999", "max", "count", "aborted")) {
+                b.add("lb.lb1.haproxy." + owner + ".timers.Tr." + stat, 7);
+            }
+        }
+        String text = write(List.of(Snapshot.of(b, m, 0)), Exposition.Format.PROMETHEUS);
+        assertEquals("", io.haproxystats.common.testing.Prometheus.checkMetrics(text), text);
+        assertTrue(
+                text.contains(
+                        "# HELP haproxy_frontend_timers_requests requests that set the timer in the interval\n"
+                                + "# TYPE haproxy_frontend_timers_requests gauge\n"
+                                + "haproxy_frontend_timers_requests{namespace=\"lb\",lb=\"lb1\",frontend=\"fe\",timer=\"Tr\"} 7 "),
+                text);
+        assertTrue(
+                text.contains("haproxy_server_timers_p999{namespace=\"lb\",lb=\"lb1\",backend=\"be\",server=\"s1\","
+                        + "timer=\"Tr\"} 7 "),
+                text);
+        assertTrue(!text.contains("_count"), text);
+    }
+
     @Test
     void bothFormatsFromOnePoll() throws Exception {
         SeriesMapping m =
