@@ -1,5 +1,6 @@
 package io.haproxystats.process;
 
+import io.haproxystats.common.cli.StartupFailure;
 import io.haproxystats.common.config.GraphiteSettings;
 import io.haproxystats.common.config.ProcessConfig;
 import io.haproxystats.common.time.Clock;
@@ -15,7 +16,6 @@ import io.haproxystats.process.kafka.KafkaLineSender;
 import io.haproxystats.process.openmetrics.MetricsEndpoint;
 import io.haproxystats.process.openmetrics.OpenMetricsDispatcher;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ScheduledExecutorService;
@@ -79,7 +79,8 @@ final class Outputs {
         try {
             endpoint = MetricsEndpoint.start(config.openMetrics(), openMetrics, clock);
         } catch (IOException e) {
-            throw new UncheckedIOException(e.getMessage(), e);
+            // The port taken, a TLS or password file unreadable: one line naming the option, exit 1.
+            throw new StartupFailure(e.getMessage());
         }
         all.add(openMetrics);
         return new Dispatchers(graphite, all, List.of(endpoint));

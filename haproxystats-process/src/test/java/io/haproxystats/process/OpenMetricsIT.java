@@ -57,6 +57,31 @@ class OpenMetricsIT {
     @TempDir
     Path tmp;
 
+    /** A listen port another process holds: exit 1 and one line naming the option, no stack trace. */
+    @Test
+    void aListenPortInUseStopsTheStartWithOneLine() throws Exception {
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            Path conf = Files.writeString(
+                    tmp.resolve("taken.conf"),
+                    TestConfig.paths(tmp.resolve("taken")) + """
+                    [process]
+                    src-dir = ${paths:base-dir}/incoming
+                    [openmetrics]
+                    listen = 127.0.0.1:%d
+                    """.formatted(taken.getLocalPort()));
+            ProcessBuilder pb = new ProcessBuilder(PROCESS.toString(), "-f", conf.toString()).redirectErrorStream(true);
+            pb.environment().put("HAPROXYSTATS_AOT", "off");
+            Process p = pb.start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertEquals(1, p.waitFor(), out);
+            assertTrue(
+                    out.contains("haproxystats-process: [openmetrics] listen: cannot listen on 127.0.0.1:"
+                            + taken.getLocalPort() + ": Address already in use\n"),
+                    out);
+            assertTrue(!out.contains("Exception") && !out.contains("\tat "), out);
+        }
+    }
+
     @Test
     void prometheusStoresWhatGraphiteGetsForThePollAndPromtoolFindsNothing() throws Exception {
         Path run = Files.createDirectories(tmp.resolve("run"));
