@@ -54,6 +54,9 @@ final class FleetFeed implements AutoCloseable {
      * @param caughtUp     the servers topic was read to its end once (the view is complete)
      * @param connected    the brokers answered within the timeout
      * @param problem      the last error from Kafka, for the page to show
+     * @param refused      keys of the servers topic whose latest record is not of its form, and
+     *                     records without a key: left out of the view, as {@code haproxystats-fleet
+     *                     servers} leaves them (it lists them with the reason)
      */
     record Snapshot(
             long version,
@@ -62,7 +65,8 @@ final class FleetFeed implements AutoCloseable {
             long contactMillis,
             boolean caughtUp,
             boolean connected,
-            Optional<String> problem) {}
+            Optional<String> problem,
+            long refused) {}
 
     private final KafkaSettings kafka;
     private final Optional<String> linesTopic;
@@ -75,6 +79,8 @@ final class FleetFeed implements AutoCloseable {
 
     // guarded by this
     private final Map<String, FleetRecord> records = new HashMap<>();
+    private final Map<String, String> refused = new HashMap<>();
+    private long keyless;
     private final Map<String, TreeMap<Long, ClusterWindow>> clusters = new TreeMap<>();
     private final Map<String, Map<Long, long[]>> partial = new HashMap<>();
     private long version;
@@ -113,7 +119,15 @@ final class FleetFeed implements AutoCloseable {
         SortedMap<String, List<ClusterWindow>> c = new TreeMap<>();
         clusters.forEach((name, windows) ->
                 c.put(name, List.copyOf(windows.descendingMap().values())));
-        return new Snapshot(version, recordsCopy, c, contactMillis, caughtUp, connected, Optional.ofNullable(problem));
+        return new Snapshot(
+                version,
+                recordsCopy,
+                c,
+                contactMillis,
+                caughtUp,
+                connected,
+                Optional.ofNullable(problem),
+                refused.size() + keyless);
     }
 
     @Override
@@ -272,15 +286,50 @@ final class FleetFeed implements AutoCloseable {
         }
     }
 
+    /** Refusals logged one by one up to this many keys; the page counts all of them. */
+    static final int REFUSALS_LOGGED = 10;
+
+    /**
+     * A servers topic record: its key's latest record, a tombstone removing it, or one that is
+     * not of the topic's form (another producer's), which takes the key out of the view and is
+     * counted, as {@code haproxystats-fleet servers} does.
+     */
     private void server(ConsumerRecord<byte[], byte[]> r) {
         if (r.key() == null) {
+            keyless++;
+            refusal(r, "no key");
             return;
         }
-        if (r.value() == null) {
-            records.remove(new String(r.key(), StandardCharsets.UTF_8));
+        String key = new String(r.key(), StandardCharsets.UTF_8);
+        Optional<FleetRecord> record;
+        try {
+            record = FleetRecord.read(r.key(), r.value());
+        } catch (FleetRecord.MalformedException e) {
+            records.remove(key);
+            if (refused.put(key, e.getMessage()) == null) {
+                refusal(r, e.getMessage());
+            }
             return;
         }
-        FleetRecord.parse(r.key(), r.value()).ifPresent(f -> records.put(f.key(), f));
+        refused.remove(key);
+        if (record.isEmpty()) {
+            records.remove(key); // a tombstone: a retired key
+        } else {
+            records.put(record.get().key(), record.get());
+        }
+    }
+
+    private void refusal(ConsumerRecord<byte[], byte[]> r, String reason) {
+        long count = refused.size() + keyless;
+        if (count <= REFUSALS_LOGGED) {
+            LOG.warn(
+                    "{}-{}@{}: not a servers-state record, left out of the page: {}{}",
+                    r.topic(),
+                    r.partition(),
+                    r.offset(),
+                    reason,
+                    count == REFUSALS_LOGGED ? " (further refusals are only counted on the page)" : "");
+        }
     }
 
     /** Picks a window's self lines ({@code <...>.<cluster>.haproxystats.Members 3 <start>}) out of its record. */

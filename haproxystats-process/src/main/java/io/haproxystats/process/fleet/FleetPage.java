@@ -240,7 +240,16 @@ final class FleetPage {
         } else {
             b.append("ok\">Kafka: connected, live");
         }
-        b.append("</p></section>\n");
+        b.append("</p>");
+        if (feed.refused() > 0) {
+            b.append("<p id=\"refused\" class=\"problem\">")
+                    .append(feed.refused())
+                    .append(feed.refused() == 1 ? " record" : " records")
+                    .append(
+                            " of the servers-state topic not of its form, left out (<code>haproxystats-fleet servers</code>"
+                                    + " lists them with the reason)</p>");
+        }
+        b.append("</section>\n");
 
         b.append("<section id=\"clusters-section\"><h2>Clusters</h2>");
         SortedMap<String, List<FleetFeed.ClusterWindow>> windows = feed.clusters();
@@ -395,7 +404,8 @@ final class FleetPage {
         b.append(",\"now\":").append(m.nowMillis() / 1000);
         b.append(",\"kafka\":{\"connected\":").append(feed.connected());
         b.append(",\"caughtUp\":").append(feed.caughtUp());
-        b.append(",\"asOf\":").append(feed.contactMillis() / 1000).append('}');
+        b.append(",\"asOf\":").append(feed.contactMillis() / 1000);
+        b.append(",\"refused\":").append(feed.refused()).append('}');
         b.append(",\"counts\":{\"loadBalancers\":").append(a.latest().size());
         b.append(",\"stale\":").append(a.stale().size());
         b.append(",\"up\":").append(a.up());

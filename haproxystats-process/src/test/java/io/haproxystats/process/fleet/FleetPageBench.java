@@ -93,7 +93,7 @@ public final class FleetPageBench {
             FleetPage.page(new FleetPage.Model(
                     a,
                     new FleetFeed.Snapshot(
-                            1, records, new TreeMap<>(), System.currentTimeMillis(), true, true, Optional.empty()),
+                            1, records, new TreeMap<>(), System.currentTimeMillis(), true, true, Optional.empty(), 0),
                     none,
                     new java.util.TreeSet<>(),
                     System.currentTimeMillis()));
@@ -105,7 +105,7 @@ public final class FleetPageBench {
                 median(analyse), median(render));
 
         FleetFeed.Snapshot snapshot = new FleetFeed.Snapshot(
-                1, records, new TreeMap<>(), System.currentTimeMillis(), true, true, Optional.empty());
+                1, records, new TreeMap<>(), System.currentTimeMillis(), true, true, Optional.empty(), 0);
         long[] version = {1};
         // A new version for every request: the server analyses and renders each time, nothing cached.
         FleetServer server = new FleetServer(
@@ -116,7 +116,8 @@ public final class FleetPageBench {
                         System.currentTimeMillis(),
                         true,
                         true,
-                        Optional.empty()),
+                        Optional.empty(),
+                        0),
                 INTERVAL,
                 System::currentTimeMillis);
         try (HttpEndpoint endpoint =

@@ -141,6 +141,16 @@ class FleetPageIT {
                                 "haproxystats.servers-state",
                                 hostile.key().getBytes(StandardCharsets.UTF_8),
                                 hostile.value().getBytes(StandardCharsets.UTF_8))));
+                // Not of the topic's form (another producer's): left out, counted on the page.
+                KafkaRecords.produce(
+                        rig.bootstrap(),
+                        List.of(new ProducerRecord<>(
+                                "haproxystats.servers-state",
+                                "lb-x/be_app/web-9".getBytes(StandardCharsets.UTF_8),
+                                "yesterday web UP/READY".getBytes(StandardCharsets.UTF_8))));
+                browser.get(base);
+                wait.until(d -> !d.findElements(By.id("refused")).isEmpty());
+                assertTrue(text(browser, "refused").startsWith("1 record of the servers-state topic not of its form"));
                 browser.get(base + "?backend=" + java.net.URLEncoder.encode("be_\"'<b>", StandardCharsets.UTF_8));
                 wait.until(d -> servers(d).equals(List.of(server)));
                 assertEquals(List.of(backend), texts(browser, "#servers tbody td.backend"));

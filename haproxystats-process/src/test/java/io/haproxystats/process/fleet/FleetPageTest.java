@@ -47,7 +47,8 @@ class FleetPageTest {
                 contactMillis,
                 true,
                 connected,
-                connected ? Optional.empty() : Optional.of("gone"));
+                connected ? Optional.empty() : Optional.of("gone"),
+                0);
     }
 
     static FleetPage.Model model(List<FleetRecord> records, Map<String, String> query) {
@@ -149,6 +150,27 @@ class FleetPageTest {
         assertTrue(page.contains("DRAIN <b id=\"c-drain\">1</b>"), page);
     }
 
+    /** Records of the servers topic that are not of its form are counted on the page and in the API, not dropped silently. */
+    @Test
+    void refusedRecordsAreCounted() {
+        List<FleetRecord> records = fleet("UP/READY");
+        FleetPage.Filters f = FleetPage.Filters.of(Map.of());
+        FleetFeed.Snapshot fine = snapshot(records, true, NOW * 1000);
+        FleetFeed.Snapshot refused = new FleetFeed.Snapshot(
+                fine.version(), fine.records(), fine.clusters(), fine.contactMillis(), true, true, Optional.empty(), 2);
+        FleetPage.Model model = new FleetPage.Model(
+                f.analyse(records, NOW, INTERVAL), refused, f, new TreeSet<>(clustersOf(records)), NOW * 1000);
+        String page = FleetPage.page(model);
+        assertTrue(
+                page.contains("<p id=\"refused\" class=\"problem\">2 records of the servers-state topic not of its"
+                        + " form, left out (<code>haproxystats-fleet servers</code> lists them with the reason)</p>"),
+                page);
+        assertTrue(FleetPage.servers(model).contains("\"refused\":2"), FleetPage.servers(model));
+        FleetPage.Model none = model(records, Map.of());
+        assertTrue(!FleetPage.page(none).contains("id=\"refused\""));
+        assertTrue(FleetPage.servers(none).contains("\"refused\":0"));
+    }
+
     @Test
     void aStaleLoadBalancerAndALostKafkaLinkAreSaid() {
         List<FleetRecord> records = new ArrayList<>(fleet("UP/READY"));
@@ -170,7 +192,9 @@ class FleetPageTest {
         String json = FleetPage.servers(
                 new FleetPage.Model(a, snapshot(records, false, (NOW - 42) * 1000), f, new TreeSet<>(), NOW * 1000));
         assertTrue(
-                json.contains("\"kafka\":{\"connected\":false,\"caughtUp\":true,\"asOf\":" + (NOW - 42) + "}"), json);
+                json.contains(
+                        "\"kafka\":{\"connected\":false,\"caughtUp\":true,\"asOf\":" + (NOW - 42) + ",\"refused\":0}"),
+                json);
         assertTrue(json.contains("{\"name\":\"lb3\",\"cluster\":\"web\",\"epoch\":" + (NOW - 42) + ",\"stale\":true}"));
     }
 

@@ -132,7 +132,8 @@ class FleetServerTest {
                     before.contactMillis(),
                     true,
                     true,
-                    Optional.empty()));
+                    Optional.empty(),
+                    0));
             String second = event(in);
             assertTrue(second.contains("<h1 id=\"verdict\">SERVERS CRITICAL: 1 server(s) MAINT or DOWN</h1>"), second);
             assertTrue(second.contains("<div class=\"st st-maint\">lb3: DOWN/MAINT</div>"), second);
