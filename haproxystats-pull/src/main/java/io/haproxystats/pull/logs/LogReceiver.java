@@ -38,19 +38,58 @@ public final class LogReceiver implements AutoCloseable {
     static final int MAX_DATAGRAM = 65_536;
 
     private final List<Listener> listeners = new ArrayList<>();
+    /** Names an interval keeps per socket: {@code [logs] max-series}, or less where the heap holds less. */
     private final int maxSeries;
+    /** Why {@link #maxSeries} is what it is, for the line that says a name was refused. */
+    private final String bound;
+
     private final Clock clock;
     /** Intervals of polls that did not land, carried into the next file; only the poll thread uses it. */
     private LogTimers pending;
 
-    private LogReceiver(int maxSeries, Clock clock) {
+    private LogReceiver(int maxSeries, String bound, Clock clock) {
         this.maxSeries = maxSeries;
+        this.bound = bound;
         this.clock = clock;
+    }
+
+    /**
+     * A series' heap, about: its timers' sketches (five of 1.5 to 2 KB measured for a busy server,
+     * bench/logs-bench.sh memory: 9.9 KB a series at 1,000 servers, 7.4 KB at 10,000) and its name.
+     */
+    static final long SERIES_BYTES = 10 << 10;
+
+    /**
+     * The names one socket's interval may keep: {@code [logs] max-series}, or fewer when the heap
+     * would not hold them. Two intervals live at once (the one written into a poll, the one
+     * filling), each at most a third of the heap, the rest for the puller: a site larger than the
+     * heap then loses the timers of the names beyond the bound (counted unparsed, logged), not
+     * the puller to an OutOfMemoryError and a restart at every interval.
+     */
+    static int seriesBound(int maxSeries, long maxHeap, int sockets) {
+        long held = maxHeap / 3 / SERIES_BYTES / Math.max(1, sockets);
+        return (int) Math.max(1, Math.min(maxSeries, held));
     }
 
     /** Binds every {@code listen} socket and starts its thread; an error names the socket. */
     public static LogReceiver start(LogsSettings settings, Clock clock) throws IOException {
-        LogReceiver receiver = new LogReceiver(settings.maxSeries(), clock);
+        return start(settings, clock, Runtime.getRuntime().maxMemory());
+    }
+
+    /** {@link #start(LogsSettings, Clock)} for a heap of {@code maxHeap} bytes. */
+    static LogReceiver start(LogsSettings settings, Clock clock, long maxHeap) throws IOException {
+        int sockets = settings.listen().size();
+        int series = seriesBound(settings.maxSeries(), maxHeap, sockets);
+        String bound = series < settings.maxSeries()
+                ? "the " + series + " names a socket's interval may keep in this heap (-Xmx " + (maxHeap >> 20)
+                        + " MiB, about " + (SERIES_BYTES >> 10) + " KiB a name, " + sockets
+                        + " socket(s); [logs] max-series " + settings.maxSeries()
+                        + "): raise -Xmx (HAPROXYSTATS_JAVA_OPTS) for more"
+                : "[logs] max-series " + series + " names this interval";
+        if (series < settings.maxSeries()) {
+            LOG.info("[logs]: at most {} names an interval per socket: {}", series, bound);
+        }
+        LogReceiver receiver = new LogReceiver(series, bound, clock);
         try {
             for (LogsSettings.Listen listen : settings.listen()) {
                 LogSocket socket;
@@ -203,7 +242,7 @@ public final class LogReceiver implements AutoCloseable {
                         if (outcome == LogLineParser.Outcome.UNPARSED) {
                             badLines.unparsed(reason, bytes, Math.min(n, MAX_DATAGRAM));
                         } else if (!kept) {
-                            badLines.unparsed("over [logs] max-series " + maxSeries + " names this interval", bytes, n);
+                            badLines.unparsed("over " + bound, bytes, n);
                         }
                     }
                     if (clock.nanoTime() - lastCheck >= TimeUnit.SECONDS.toNanos(1)) {

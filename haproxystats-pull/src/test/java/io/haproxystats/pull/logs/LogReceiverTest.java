@@ -200,6 +200,31 @@ class LogReceiverTest {
         }
     }
 
+    /**
+     * The heap bounds the names as max-series does (a 10,000-server site's intervals do not fit
+     * the launcher's 64 MB heap): the bound is the smaller of the two, per socket.
+     */
+    @Test
+    void theHeapBoundsTheNamesWhereItHoldsFewerThanMaxSeries() throws Exception {
+        assertEquals(2184, LogReceiver.seriesBound(100_000, 64L << 20, 1), "the launcher's heap, one socket");
+        assertEquals(1092, LogReceiver.seriesBound(100_000, 64L << 20, 2));
+        assertEquals(500, LogReceiver.seriesBound(500, 64L << 20, 1), "max-series is the smaller");
+        assertEquals(1, LogReceiver.seriesBound(100_000, 1024, 1), "one name at least");
+        long heapForFour = 4 * 2 * 3 * LogReceiver.SERIES_BYTES; // 4 names a socket, 2 sockets
+        try (LogReceiver receiver =
+                        LogReceiver.start(settings(OptionalInt.empty(), 100_000), Clock.system(), heapForFour);
+                DatagramChannel udp = DatagramChannel.open()) {
+            int port = receiver.udpPorts().get(0);
+            for (int i = 0; i < 10; i++) {
+                udp(udp, port, REQUEST.formatted(i, 1, 1).getBytes(StandardCharsets.US_ASCII));
+            }
+            Wait.until(Duration.ofSeconds(30), () -> receiverHas(receiver, 10), "10 datagrams");
+            LogTimers got = receiver.cut();
+            assertEquals(new LogTimers.Counters(10, 2, 8, 0, 0), got.counters());
+            assertEquals(4, got.series().size());
+        }
+    }
+
     @Test
     void aPollThatDidNotLandLeavesItsIntervalToTheNextFile() throws Exception {
         try (LogReceiver receiver = LogReceiver.start(settings(OptionalInt.empty(), 1_000), Clock.system());
