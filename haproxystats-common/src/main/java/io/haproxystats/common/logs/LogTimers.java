@@ -112,6 +112,28 @@ public final class LogTimers {
         counters = counters.plus(more);
     }
 
+    /**
+     * Moves {@code other} into this one, exactly, without copying its sketches ({@code other} must
+     * not be used after): the hand-over of an interval, so that it is never held twice. A series
+     * this one lacks is taken only while this one holds fewer than {@code maxSeries}; returns how
+     * many were refused for that (their counters stay counted).
+     */
+    public int absorb(LogTimers other, int maxSeries) {
+        counters = counters.plus(other.counters);
+        int refused = 0;
+        for (Map.Entry<Series, EnumMap<Timer, TimerStats>> e : other.series.entrySet()) {
+            if (!series.containsKey(e.getKey()) && series.size() >= maxSeries) {
+                refused++;
+                continue;
+            }
+            for (Map.Entry<Timer, TimerStats> t : e.getValue().entrySet()) {
+                put(e.getKey(), t.getKey(), t.getValue());
+            }
+        }
+        other.series.clear();
+        return refused;
+    }
+
     /** Adds {@code other} into this one, exactly; {@code other} is left as it was. */
     public void merge(LogTimers other) {
         counters = counters.plus(other.counters);

@@ -46,9 +46,12 @@ public final class LogReceiver implements AutoCloseable {
     private final Clock clock;
     /** Intervals of polls that did not land, carried into the next file; only the poll thread uses it. */
     private LogTimers pending;
+    /** The most names {@link #pending} holds: as many as one cut of every socket may hand over. */
+    private final int carriedBound;
 
-    private LogReceiver(int maxSeries, String bound, Clock clock) {
+    private LogReceiver(int maxSeries, int sockets, String bound, Clock clock) {
         this.maxSeries = maxSeries;
+        this.carriedBound = (int) Math.min(Integer.MAX_VALUE, (long) maxSeries * Math.max(1, sockets));
         this.bound = bound;
         this.clock = clock;
     }
@@ -61,13 +64,15 @@ public final class LogReceiver implements AutoCloseable {
 
     /**
      * The names one socket's interval may keep: {@code [logs] max-series}, or fewer when the heap
-     * would not hold them. Two intervals live at once (the one written into a poll, the one
-     * filling), each at most a third of the heap, the rest for the puller: a site larger than the
-     * heap then loses the timers of the names beyond the bound (counted unparsed, logged), not
-     * the puller to an OutOfMemoryError and a restart at every interval.
+     * would not hold them. Three sets of intervals live at once at most (the sockets' filling
+     * intervals, the ones just cut and being written, and those carried from polls that did not
+     * land, themselves held to the same number of names), each at most a quarter of the heap, the
+     * rest for the puller: a site larger than the heap then loses the timers of the names beyond
+     * the bound (counted unparsed, logged), not the puller to an OutOfMemoryError and a restart at
+     * every interval.
      */
     static int seriesBound(int maxSeries, long maxHeap, int sockets) {
-        long held = maxHeap / 3 / SERIES_BYTES / Math.max(1, sockets);
+        long held = maxHeap / 4 / SERIES_BYTES / Math.max(1, sockets);
         return (int) Math.max(1, Math.min(maxSeries, held));
     }
 
@@ -81,7 +86,7 @@ public final class LogReceiver implements AutoCloseable {
         int sockets = settings.listen().size();
         int series = seriesBound(settings.maxSeries(), maxHeap, sockets);
         String bound = series < settings.maxSeries()
-                ? "the " + series + " names a socket's interval may keep in this heap (-Xmx " + (maxHeap >> 20)
+                ? "the " + series + " names a socket's interval may keep in this heap (" + (maxHeap >> 20)
                         + " MiB, about " + (SERIES_BYTES >> 10) + " KiB a name, " + sockets
                         + " socket(s); [logs] max-series " + settings.maxSeries()
                         + "): raise -Xmx (HAPROXYSTATS_JAVA_OPTS) for more"
@@ -89,7 +94,7 @@ public final class LogReceiver implements AutoCloseable {
         if (series < settings.maxSeries()) {
             LOG.info("[logs]: at most {} names an interval per socket: {}", series, bound);
         }
-        LogReceiver receiver = new LogReceiver(series, bound, clock);
+        LogReceiver receiver = new LogReceiver(series, sockets, bound, clock);
         try {
             for (LogsSettings.Listen listen : settings.listen()) {
                 LogSocket socket;
@@ -136,7 +141,15 @@ public final class LogReceiver implements AutoCloseable {
     public String writeInto(Path pollDir) throws IOException {
         LogTimers interval = cut();
         if (pending != null) {
-            pending.merge(interval);
+            int refused = pending.absorb(interval, carriedBound);
+            if (refused > 0) {
+                // Names that came and went while polls failed: the carried intervals keep the
+                // first ones seen, so that an outage of hours cannot grow them without bound.
+                LOG.warn(
+                        "[logs]: the timers of {} names were dropped from the intervals carried past polls that did not land: they keep at most {} names",
+                        refused,
+                        carriedBound);
+            }
             interval = pending;
         }
         pending = interval;
@@ -170,13 +183,18 @@ public final class LogReceiver implements AutoCloseable {
         return n;
     }
 
-    /** Every socket's interval so far, merged; each socket starts a new one. */
+    /** Every socket's interval so far, moved into one (not copied); each socket starts a new one. */
     LogTimers cut() {
-        LogTimers out = new LogTimers();
+        LogTimers out = null;
         for (Listener l : listeners) {
-            out.merge(l.cut());
+            LogTimers one = l.cut();
+            if (out == null) {
+                out = one;
+            } else {
+                out.absorb(one, Integer.MAX_VALUE);
+            }
         }
-        return out;
+        return out == null ? new LogTimers() : out;
     }
 
     @Override
