@@ -18,6 +18,7 @@ import io.haproxystats.process.openmetrics.OpenMetricsDispatcher;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.BooleanSupplier;
 
@@ -45,6 +46,21 @@ final class Outputs {
             Clock clock,
             BooleanSupplier mayDrop,
             String backlog) {
+        // The endpoint first: a port it cannot take stops the start before any sender exists.
+        Optional<OpenMetricsDispatcher> openMetrics = Optional.empty();
+        Optional<MetricsEndpoint> endpoint = Optional.empty();
+        if (!config.openMetrics().listen().isEmpty()) {
+            // Dotted batches: the snapshot reads the series from the paths with the same table.
+            OpenMetricsDispatcher dispatcher =
+                    new OpenMetricsDispatcher(new SeriesMapping(config.graphite()), config.openMetrics(), clock);
+            try {
+                endpoint = Optional.of(MetricsEndpoint.start(config.openMetrics(), dispatcher, clock));
+            } catch (IOException e) {
+                // The port taken, a TLS or password file unreadable: one line naming the option, exit 1.
+                throw new StartupFailure(e.getMessage(), e);
+            }
+            openMetrics = Optional.of(dispatcher);
+        }
         QueueingDispatcher graphite = new QueueingDispatcher(
                 new GraphiteConnection(config.graphite(), timer, clock),
                 DeliveryPolicy.of(config.graphite()),
@@ -69,20 +85,10 @@ final class Outputs {
         } else {
             all.addAll(lines);
         }
-        if (config.openMetrics().listen().isEmpty()) {
+        if (openMetrics.isEmpty()) {
             return new Dispatchers(graphite, all);
         }
-        // Dotted batches: the snapshot reads the series from the paths with the same table.
-        OpenMetricsDispatcher openMetrics =
-                new OpenMetricsDispatcher(new SeriesMapping(config.graphite()), config.openMetrics(), clock);
-        MetricsEndpoint endpoint;
-        try {
-            endpoint = MetricsEndpoint.start(config.openMetrics(), openMetrics, clock);
-        } catch (IOException e) {
-            // The port taken, a TLS or password file unreadable: one line naming the option, exit 1.
-            throw new StartupFailure(e.getMessage());
-        }
-        all.add(openMetrics);
-        return new Dispatchers(graphite, all, List.of(endpoint));
+        all.add(openMetrics.get());
+        return new Dispatchers(graphite, all, List.of(endpoint.get()));
     }
 }

@@ -9,4 +9,9 @@ public final class StartupFailure extends RuntimeException {
     public StartupFailure(String message) {
         super(message);
     }
+
+    /** {@code cause} is kept for a debugger, never printed: the message says it all. */
+    public StartupFailure(String message, Throwable cause) {
+        super(message, cause);
+    }
 }

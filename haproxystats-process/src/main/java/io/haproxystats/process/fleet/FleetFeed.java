@@ -3,11 +3,13 @@ package io.haproxystats.process.fleet;
 import io.haproxystats.common.config.KafkaSettings;
 import io.haproxystats.process.kafka.FleetRecord;
 import io.haproxystats.process.kafka.KafkaClients;
+import io.haproxystats.process.kafka.Records;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -54,9 +56,10 @@ final class FleetFeed implements AutoCloseable {
      * @param caughtUp     the servers topic was read to its end once (the view is complete)
      * @param connected    the brokers answered within the timeout
      * @param problem      the last error from Kafka, for the page to show
-     * @param refused      keys of the servers topic whose latest record is not of its form, and
-     *                     records without a key: left out of the view, as {@code haproxystats-fleet
-     *                     servers} leaves them (it lists them with the reason)
+     * @param refused      a line ({@code <topic>-<partition>@<offset>: <reason>}) for each key of the
+     *                     servers topic whose latest record is not of its form, and for each record
+     *                     without a key: left out of the view, and passed to the verdict as {@code
+     *                     haproxystats-fleet servers} passes its reader's refusals
      */
     record Snapshot(
             long version,
@@ -66,7 +69,7 @@ final class FleetFeed implements AutoCloseable {
             boolean caughtUp,
             boolean connected,
             Optional<String> problem,
-            long refused) {}
+            List<String> refused) {}
 
     private final KafkaSettings kafka;
     private final Optional<String> linesTopic;
@@ -79,8 +82,16 @@ final class FleetFeed implements AutoCloseable {
 
     // guarded by this
     private final Map<String, FleetRecord> records = new HashMap<>();
-    private final Map<String, String> refused = new HashMap<>();
-    private long keyless;
+    /** By key (its bytes as ISO-8859-1, as the CLI's reader keys them), the latest record's refusal; topic order. */
+    private final Map<String, String> refused = new LinkedHashMap<>();
+    /**
+     * By {@code <partition>@<offset>}, the refusals of records without a key: a re-read of the
+     * topic (a new consumer after a lost link) finds the same ones, which must not count twice.
+     */
+    private final Map<String, String> keyless = new LinkedHashMap<>();
+    /** Refusals logged so far; never goes back, so that at most {@link #REFUSALS_LOGGED} are. */
+    private long logged;
+
     private final Map<String, TreeMap<Long, ClusterWindow>> clusters = new TreeMap<>();
     private final Map<String, Map<Long, long[]>> partial = new HashMap<>();
     private long version;
@@ -89,6 +100,7 @@ final class FleetFeed implements AutoCloseable {
     private boolean connected;
     private String problem;
     private List<FleetRecord> recordsCopy = List.of();
+    private List<String> refusedCopy = List.of();
     private long copied = -1;
 
     /**
@@ -114,20 +126,16 @@ final class FleetFeed implements AutoCloseable {
     synchronized Snapshot snapshot() {
         if (copied != version) {
             recordsCopy = List.copyOf(records.values());
+            List<String> lines = new ArrayList<>(keyless.values());
+            lines.addAll(refused.values());
+            refusedCopy = List.copyOf(lines);
             copied = version;
         }
         SortedMap<String, List<ClusterWindow>> c = new TreeMap<>();
         clusters.forEach((name, windows) ->
                 c.put(name, List.copyOf(windows.descendingMap().values())));
         return new Snapshot(
-                version,
-                recordsCopy,
-                c,
-                contactMillis,
-                caughtUp,
-                connected,
-                Optional.ofNullable(problem),
-                refused.size() + keyless);
+                version, recordsCopy, c, contactMillis, caughtUp, connected, Optional.ofNullable(problem), refusedCopy);
     }
 
     @Override
@@ -210,16 +218,7 @@ final class FleetFeed implements AutoCloseable {
             }
             var polled = c.poll(Duration.ofMillis(200));
             if (!polled.isEmpty()) {
-                synchronized (this) {
-                    for (ConsumerRecord<byte[], byte[]> r : polled) {
-                        if (r.topic().equals(kafka.serversTopic())) {
-                            server(r);
-                        } else {
-                            clusterLines(r);
-                        }
-                    }
-                    version++;
-                }
+                take(polled);
             }
         }
     }
@@ -286,7 +285,19 @@ final class FleetFeed implements AutoCloseable {
         }
     }
 
-    /** Refusals logged one by one up to this many keys; the page counts all of them. */
+    /** Records read from either topic, in the topic's order: the view changes (a new version). */
+    synchronized void take(Iterable<ConsumerRecord<byte[], byte[]>> polled) {
+        for (ConsumerRecord<byte[], byte[]> r : polled) {
+            if (r.topic().equals(kafka.serversTopic())) {
+                server(r);
+            } else {
+                clusterLines(r);
+            }
+        }
+        version++;
+    }
+
+    /** Refusals logged one by one up to this many; the page counts all of them. */
     static final int REFUSALS_LOGGED = 10;
 
     /**
@@ -296,18 +307,23 @@ final class FleetFeed implements AutoCloseable {
      */
     private void server(ConsumerRecord<byte[], byte[]> r) {
         if (r.key() == null) {
-            keyless++;
-            refusal(r, "no key");
+            if (keyless.putIfAbsent(r.partition() + "@" + r.offset(), refusal(r, "no key")) == null) {
+                log(r, "no key");
+            }
             return;
         }
-        String key = new String(r.key(), StandardCharsets.UTF_8);
+        // The key's bytes whatever they are, as the CLI's reader keys them (a valid key is ASCII,
+        // so this is also its FleetRecord.key()).
+        String key = new String(r.key(), StandardCharsets.ISO_8859_1);
         Optional<FleetRecord> record;
         try {
             record = FleetRecord.read(r.key(), r.value());
         } catch (FleetRecord.MalformedException e) {
             records.remove(key);
-            if (refused.put(key, e.getMessage()) == null) {
-                refusal(r, e.getMessage());
+            String before = refused.remove(key); // a key's latest last, as the topic's order has it
+            refused.put(key, refusal(r, e.getMessage()));
+            if (before == null) {
+                log(r, e.getMessage());
             }
             return;
         }
@@ -319,16 +335,18 @@ final class FleetFeed implements AutoCloseable {
         }
     }
 
-    private void refusal(ConsumerRecord<byte[], byte[]> r, String reason) {
-        long count = refused.size() + keyless;
-        if (count <= REFUSALS_LOGGED) {
+    private static String refusal(ConsumerRecord<byte[], byte[]> r, String reason) {
+        return Records.where(r) + ": " + reason;
+    }
+
+    private void log(ConsumerRecord<byte[], byte[]> r, String reason) {
+        if (logged < REFUSALS_LOGGED) {
+            logged++;
             LOG.warn(
-                    "{}-{}@{}: not a servers-state record, left out of the page: {}{}",
-                    r.topic(),
-                    r.partition(),
-                    r.offset(),
-                    reason,
-                    count == REFUSALS_LOGGED ? " (further refusals are only counted on the page)" : "");
+                    "{}: not a servers-state record, left out of the page: {}{}",
+                    Records.where(r),
+                    Records.printable(reason, 300),
+                    logged == REFUSALS_LOGGED ? " (further refusals are only counted on the page)" : "");
         }
     }
 

@@ -1,6 +1,7 @@
 package io.haproxystats.process.fleet;
 
 import io.haproxystats.process.kafka.FleetRecord;
+import io.haproxystats.process.kafka.Records;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -27,6 +28,9 @@ final class FleetPage {
             + " connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
 
     static final String READY = "UP/READY";
+
+    /** The refused records said one by one on the page; the count says them all. */
+    static final int REFUSALS_SHOWN = 10;
 
     /**
      * The page's filters, from its URL: {@code backend} and {@code server} are found anywhere in
@@ -72,10 +76,17 @@ final class FleetPage {
                     + (server.isEmpty() ? "" : "with '" + server + "'");
         }
 
-        /** The verdict and the rows for these filters. */
+        /**
+         * The verdict and the rows for these filters; {@code refusedByReader} are the records the
+         * feed left out ({@link FleetFeed.Snapshot#refused}), counted in the verdict as the CLI counts them.
+         */
         FleetView.Analysis analyse(
-                java.util.Collection<FleetRecord> records, long nowSeconds, java.time.Duration interval) {
-            return FleetView.analyse(records, nowSeconds, interval, this::counts, what().strip(), clusterFilter());
+                java.util.Collection<FleetRecord> records,
+                List<String> refusedByReader,
+                long nowSeconds,
+                java.time.Duration interval) {
+            return FleetView.analyse(
+                    records, refusedByReader, nowSeconds, interval, this::counts, what().strip(), clusterFilter());
         }
 
         private boolean stateKeeps(FleetView.Row row) {
@@ -241,13 +252,20 @@ final class FleetPage {
             b.append("ok\">Kafka: connected, live");
         }
         b.append("</p>");
-        if (feed.refused() > 0) {
+        List<String> refused = a.refused();
+        if (!refused.isEmpty()) {
+            // The check's refused=: records not of the topic's form and records dated ahead of this
+            // machine's clock; the first few said with their reason, as the check prints them.
             b.append("<p id=\"refused\" class=\"problem\">")
-                    .append(feed.refused())
-                    .append(feed.refused() == 1 ? " record" : " records")
-                    .append(
-                            " of the servers-state topic not of its form, left out (<code>haproxystats-fleet servers</code>"
-                                    + " lists them with the reason)</p>");
+                    .append(refused.size())
+                    .append(refused.size() == 1 ? " record" : " records")
+                    .append(" of the servers-state topic left out (not of its form, or dated ahead of this"
+                            + " machine's clock; <code>haproxystats-fleet servers</code> lists them all)</p>"
+                            + "<ul id=\"refused-records\" class=\"problem\">");
+            for (String line : refused.subList(0, Math.min(REFUSALS_SHOWN, refused.size()))) {
+                b.append("<li>").append(html(Records.printable(line, 300))).append("</li>");
+            }
+            b.append("</ul>");
         }
         b.append("</section>\n");
 
@@ -405,7 +423,7 @@ final class FleetPage {
         b.append(",\"kafka\":{\"connected\":").append(feed.connected());
         b.append(",\"caughtUp\":").append(feed.caughtUp());
         b.append(",\"asOf\":").append(feed.contactMillis() / 1000);
-        b.append(",\"refused\":").append(feed.refused()).append('}');
+        b.append(",\"refused\":").append(a.refused().size()).append('}');
         b.append(",\"counts\":{\"loadBalancers\":").append(a.latest().size());
         b.append(",\"stale\":").append(a.stale().size());
         b.append(",\"up\":").append(a.up());

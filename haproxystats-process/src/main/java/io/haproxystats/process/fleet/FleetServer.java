@@ -84,8 +84,8 @@ final class FleetServer {
         FleetFeed.Snapshot s = feed.get();
         long second = now / 1000;
         List<Object> key = List.of(s.version(), second, filters.cluster(), filters.backend(), filters.server());
-        FleetView.Analysis a =
-                (FleetView.Analysis) cache.computeIfAbsent(key, k -> filters.analyse(s.records(), second, interval));
+        FleetView.Analysis a = (FleetView.Analysis)
+                cache.computeIfAbsent(key, k -> filters.analyse(s.records(), s.refused(), second, interval));
         @SuppressWarnings("unchecked")
         SortedSet<String> clusters = (SortedSet<String>) cache.computeIfAbsent(List.of(s.version(), "clusters"), k -> {
             SortedSet<String> names = new TreeSet<>();

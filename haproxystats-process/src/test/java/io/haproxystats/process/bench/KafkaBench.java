@@ -243,8 +243,9 @@ public final class KafkaBench {
     }
 
     /**
-     * CPU ticks by thread name, digits folded ({@code kafka-producer-network-thread | x},
-     * {@code ForkJoinPool-#-worker-#}), so that a pool's threads count as one.
+     * CPU ticks by thread name, digits folded, so that a pool's threads count as one. The names
+     * are the kernel's: its first 15 characters ({@code kafka-producer-} for Kafka's producer
+     * network thread, {@code ForkJoinPool-#-} for a pool's workers).
      */
     static Map<String, Long> byThread(long pid) throws IOException {
         Map<String, Long> ticks = new java.util.TreeMap<>();

@@ -88,12 +88,19 @@ public final class FleetPageBench {
         FleetPage.Filters none = FleetPage.Filters.of(Map.of());
         for (int i = 0; i < analyse.length; i++) {
             long t0 = System.nanoTime();
-            FleetView.Analysis a = none.analyse(records, now, INTERVAL);
+            FleetView.Analysis a = none.analyse(records, List.of(), now, INTERVAL);
             long t1 = System.nanoTime();
             FleetPage.page(new FleetPage.Model(
                     a,
                     new FleetFeed.Snapshot(
-                            1, records, new TreeMap<>(), System.currentTimeMillis(), true, true, Optional.empty(), 0),
+                            1,
+                            records,
+                            new TreeMap<>(),
+                            System.currentTimeMillis(),
+                            true,
+                            true,
+                            Optional.empty(),
+                            List.of()),
                     none,
                     new java.util.TreeSet<>(),
                     System.currentTimeMillis()));
@@ -105,7 +112,7 @@ public final class FleetPageBench {
                 median(analyse), median(render));
 
         FleetFeed.Snapshot snapshot = new FleetFeed.Snapshot(
-                1, records, new TreeMap<>(), System.currentTimeMillis(), true, true, Optional.empty(), 0);
+                1, records, new TreeMap<>(), System.currentTimeMillis(), true, true, Optional.empty(), List.of());
         long[] version = {1};
         // A new version for every request: the server analyses and renders each time, nothing cached.
         FleetServer server = new FleetServer(
@@ -117,7 +124,7 @@ public final class FleetPageBench {
                         true,
                         true,
                         Optional.empty(),
-                        0),
+                        List.of()),
                 INTERVAL,
                 System::currentTimeMillis);
         try (HttpEndpoint endpoint =

@@ -150,7 +150,10 @@ class FleetPageIT {
                                 "yesterday web UP/READY".getBytes(StandardCharsets.UTF_8))));
                 browser.get(base);
                 wait.until(d -> !d.findElements(By.id("refused")).isEmpty());
-                assertTrue(text(browser, "refused").startsWith("1 record of the servers-state topic not of its form"));
+                assertTrue(text(browser, "refused").startsWith("1 record of the servers-state topic left out"));
+                String why = text(browser, "refused-records");
+                assertTrue(
+                        why.startsWith("haproxystats.servers-state-") && why.contains(": the epoch 'yesterday'"), why);
                 browser.get(base + "?backend=" + java.net.URLEncoder.encode("be_\"'<b>", StandardCharsets.UTF_8));
                 wait.until(d -> servers(d).equals(List.of(server)));
                 assertEquals(List.of(backend), texts(browser, "#servers tbody td.backend"));

@@ -48,12 +48,12 @@ class FleetPageTest {
                 true,
                 connected,
                 connected ? Optional.empty() : Optional.of("gone"),
-                0);
+                List.of());
     }
 
     static FleetPage.Model model(List<FleetRecord> records, Map<String, String> query) {
         FleetPage.Filters f = FleetPage.Filters.of(query);
-        FleetView.Analysis a = f.analyse(records, NOW, INTERVAL);
+        FleetView.Analysis a = f.analyse(records, List.of(), NOW, INTERVAL);
         return new FleetPage.Model(
                 a, snapshot(records, true, NOW * 1000), f, new TreeSet<>(clustersOf(records)), NOW * 1000);
     }
@@ -150,23 +150,46 @@ class FleetPageTest {
         assertTrue(page.contains("DRAIN <b id=\"c-drain\">1</b>"), page);
     }
 
-    /** Records of the servers topic that are not of its form are counted on the page and in the API, not dropped silently. */
+    /**
+     * Records the feed refused (not of the topic's form) and records dated ahead of this machine's
+     * clock are counted on the page, in the status line and in the API exactly as the check counts
+     * them, the first ones said with their reason, not dropped silently.
+     */
     @Test
-    void refusedRecordsAreCounted() {
-        List<FleetRecord> records = fleet("UP/READY");
+    void refusedRecordsAreCountedAsTheCheckCountsThem() {
+        List<FleetRecord> records = new ArrayList<>(fleet("UP/READY"));
+        records.add(new FleetRecord("lb7", "be_app", "web-2", 99_999_999_999L, "web", List.of("UP/READY")));
+        List<String> byReader = List.of(
+                "haproxystats.servers-state-0@4: no key",
+                "haproxystats.servers-state-0@5: the key 'lb2//<b>' is not <lb>/<backend>/<server>");
         FleetPage.Filters f = FleetPage.Filters.of(Map.of());
         FleetFeed.Snapshot fine = snapshot(records, true, NOW * 1000);
         FleetFeed.Snapshot refused = new FleetFeed.Snapshot(
-                fine.version(), fine.records(), fine.clusters(), fine.contactMillis(), true, true, Optional.empty(), 2);
-        FleetPage.Model model = new FleetPage.Model(
-                f.analyse(records, NOW, INTERVAL), refused, f, new TreeSet<>(clustersOf(records)), NOW * 1000);
+                fine.version(),
+                fine.records(),
+                fine.clusters(),
+                fine.contactMillis(),
+                true,
+                true,
+                Optional.empty(),
+                byReader);
+        FleetView.Analysis a = f.analyse(records, byReader, NOW, INTERVAL);
+        FleetPage.Model model = new FleetPage.Model(a, refused, f, new TreeSet<>(clustersOf(records)), NOW * 1000);
         String page = FleetPage.page(model);
+        FleetView.Report check = FleetView.of(records, byReader, NOW, INTERVAL, Optional.empty(), Optional.empty());
+        assertEquals(check.lines().get(0), a.lines().get(0), "the page's status line is the check's");
+        assertTrue(check.lines().get(0).endsWith(" refused=3"), check.lines().get(0));
         assertTrue(
-                page.contains("<p id=\"refused\" class=\"problem\">2 records of the servers-state topic not of its"
-                        + " form, left out (<code>haproxystats-fleet servers</code> lists them with the reason)</p>"),
+                page.contains("<p id=\"refused\" class=\"problem\">3 records of the servers-state topic left out"
+                        + " (not of its form, or dated ahead of this machine's clock; <code>haproxystats-fleet"
+                        + " servers</code> lists them all)</p>"),
                 page);
-        assertTrue(FleetPage.servers(model).contains("\"refused\":2"), FleetPage.servers(model));
-        FleetPage.Model none = model(records, Map.of());
+        assertTrue(page.contains("<li>haproxystats.servers-state-0@4: no key</li>"), page);
+        assertTrue(page.contains("is not &lt;lb&gt;/&lt;backend&gt;/&lt;server&gt;</li>"), page);
+        assertTrue(page.contains("<li>lb7/be_app/web-2: epoch 99999999999 is "), page);
+        assertTrue(!page.contains("<b>"), "escaped");
+        assertTrue(FleetPage.servers(model).contains("\"refused\":3"), FleetPage.servers(model));
+        FleetPage.Model none = model(fleet("UP/READY"), Map.of());
         assertTrue(!FleetPage.page(none).contains("id=\"refused\""));
         assertTrue(FleetPage.servers(none).contains("\"refused\":0"));
     }
@@ -178,7 +201,7 @@ class FleetPageTest {
                 ? new FleetRecord("lb3", r.backend(), r.server(), NOW - 42, r.cluster(), r.states())
                 : r);
         FleetPage.Filters f = FleetPage.Filters.of(Map.of());
-        FleetView.Analysis a = f.analyse(records, NOW, INTERVAL);
+        FleetView.Analysis a = f.analyse(records, List.of(), NOW, INTERVAL);
         String live = FleetPage.live(
                 new FleetPage.Model(a, snapshot(records, false, (NOW - 42) * 1000), f, new TreeSet<>(), NOW * 1000));
         assertTrue(live.contains("<tr class=\"problem stale\"><td class=\"name\">lb3</td>"), live);

@@ -133,7 +133,7 @@ class FleetServerTest {
                     true,
                     true,
                     Optional.empty(),
-                    0));
+                    List.of()));
             String second = event(in);
             assertTrue(second.contains("<h1 id=\"verdict\">SERVERS CRITICAL: 1 server(s) MAINT or DOWN</h1>"), second);
             assertTrue(second.contains("<div class=\"st st-maint\">lb3: DOWN/MAINT</div>"), second);
