@@ -5,7 +5,10 @@
 # options, every line checked at a real carbon-c-relay.
 #   bench/process-bench.sh [POLLS 13] [WARMUP 3] [FILES 32] [BACKENDS 250] [SERVERS 20]
 # BENCH_SINK=plain: an in-process TCP reader instead of carbon-c-relay. BENCH_EXE: another build's
-# haproxystats-process (with BENCH_READY=starting for builds that do not log "ready: watching").
+# haproxystats-process (with BENCH_READY=starting for builds that do not log "ready: watching"),
+# or any processor taking -f CONF: BENCH_LINES=settle counts a poll's lines at the sink once they
+# stop coming, for one that logs no "N lines delivered" (the Python original: docs/benchmarks.md,
+# "Against the original"). CPU and VmHWM count the processor's child processes too.
 # Needs the build with test classes (./setup.sh, or mvn -DskipTests install).
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -24,5 +27,5 @@ trap 'rm -rf "$work"' EXIT
 "$java" -cp "$cp" io.haproxystats.process.bench.LargePollGenerator \
     "$here/haproxystats-process/src/test/resources/fixtures/small/1795224218" "$work" 1700000000 \
     "$files" "$backends" "$servers" 2>/dev/null
-"$java" -Xmx1g ${BENCH_SINK:+-Dbench.sink=$BENCH_SINK} ${BENCH_READY:+-Dbench.ready=$BENCH_READY} ${BENCH_LOGLEVEL:+-Dbench.loglevel=$BENCH_LOGLEVEL} ${BENCH_TMPDIR:+-Djava.io.tmpdir=$BENCH_TMPDIR} -cp "$cp" io.haproxystats.process.bench.ProcessBench \
+"$java" -Xmx1g ${BENCH_SINK:+-Dbench.sink=$BENCH_SINK} ${BENCH_READY:+-Dbench.ready=$BENCH_READY} ${BENCH_LINES:+-Dbench.lines=$BENCH_LINES} ${BENCH_LOGLEVEL:+-Dbench.loglevel=$BENCH_LOGLEVEL} ${BENCH_TMPDIR:+-Djava.io.tmpdir=$BENCH_TMPDIR} -cp "$cp" io.haproxystats.process.bench.ProcessBench \
     "${BENCH_EXE:-$here/haproxystats-process/target/haproxystats-process}" "$work/1700000000" "$polls" "$warmup" 2>&1 | grep -v '^WARNING'

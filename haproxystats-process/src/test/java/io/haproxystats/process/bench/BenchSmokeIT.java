@@ -12,6 +12,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -60,6 +62,22 @@ class BenchSmokeIT {
         assertTrue(out.contains("poll 2: ") && out.contains("all at the relay"), out);
         assertTrue(out.contains("floor probe (read every file of the poll") && out.contains("/ floor"), out);
         assertTrue(out.contains("warm polls (1): median "), out);
+
+        // The mode that measures the Python original (it logs no count of the lines it sent): the
+        // lines counted once they stop coming are those the processor says it delivered.
+        Matcher logged =
+                Pattern.compile("poll 2: .* (\\d+) lines, all at the relay").matcher(out);
+        assertTrue(logged.find(), out);
+        System.setProperty("bench.lines", "settle");
+        try {
+            String settled =
+                    captureOut(() -> ProcessBench.main(new String[] {PROCESS.toString(), poll.toString(), "2", "1"}));
+            assertTrue(
+                    settled.contains("poll 2: ") && settled.contains(" " + logged.group(1) + " lines at the sink"),
+                    settled);
+        } finally {
+            System.clearProperty("bench.lines");
+        }
     }
 
     @Test
